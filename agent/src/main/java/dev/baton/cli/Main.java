@@ -1,0 +1,33 @@
+package dev.baton.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code baton} command: one launcher, subcommands for the agent and for operators. */
+@Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Supervises programs and hands over between engine versions on its own.",
+        subcommands = {})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** The agent's version, from the jar manifest. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        public static String get() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return v == null ? "dev" : v;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"baton " + get()};
+        }
+    }
+}

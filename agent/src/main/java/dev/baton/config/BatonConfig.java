@@ -1,0 +1,16 @@
+package dev.baton.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole, validated configuration: the main file plus its drop-ins.
+ *
+ * @param agent    the {@code [agent]} section
+ * @param api      the {@code [api]} section
+ * @param programs every program by name, in name order
+ * @param sources  the files this config was read from, main file first
+ */
+public record BatonConfig(AgentSettings agent, ApiSettings api, Map<String, ProgramConfig> programs, List<Path> sources) {
+}

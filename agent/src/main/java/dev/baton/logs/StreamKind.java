@@ -1,0 +1,6 @@
+package dev.baton.logs;
+
+/** Which pipe of a program a line came from. */
+public enum StreamKind {
+    STDOUT, STDERR
+}

@@ -1,0 +1,20 @@
+package dev.baton.process.os;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything needed to start one program instance.
+ *
+ * @param argv         argv[0] is looked up in PATH of {@code environment} when it has no slash
+ * @param environment  the complete environment of the child (nothing else is inherited)
+ * @param directory    working directory, or null for the agent's
+ * @param user         user name or numeric uid to switch to (only as root), or null
+ * @param group        group name or numeric gid, or null for the user's primary group
+ * @param umask        umask for the child, or null to inherit
+ * @param dieWithAgent the child gets SIGKILL when the agent dies (PR_SET_PDEATHSIG)
+ */
+public record SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
+                           String user, String group, Integer umask, boolean dieWithAgent) {
+}
