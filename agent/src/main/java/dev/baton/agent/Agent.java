@@ -1,0 +1,172 @@
+package dev.baton.agent;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.logs.AgentOutput;
+import dev.baton.logs.LogPipeline;
+import dev.baton.process.ProcessState;
+import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.Os;
+import dev.baton.process.os.Reaper;
+import dev.baton.process.os.Spawner;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent run: load the config, take the state directory, start the programs, serve signals,
+ * stop everything in order on SIGTERM and return the exit code.
+ */
+public final class Agent {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    /** All programs stopped within their stop timeouts. */
+    public static final int EXIT_CLEAN = 0;
+    /** Stopped, but some program needed SIGKILL or did not stop within the shutdown timeout. */
+    public static final int EXIT_UNCLEAN = 1;
+    /** The configuration is invalid. */
+    public static final int EXIT_CONFIG = 2;
+    /** The state directory is unusable or locked by another agent. */
+    public static final int EXIT_STATE_DIR = 3;
+
+    private final Path configPath;
+    private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    private volatile Supervisor supervisor;
+    private volatile EventLoop loop;
+
+    public Agent(Path configPath) {
+        this.configPath = configPath;
+    }
+
+    /** Runs until SIGTERM/SIGINT (or {@link #shutdown(int)}) and returns the exit code. */
+    public int run() {
+        BatonConfig config;
+        try {
+            config = ConfigLoader.load(configPath);
+        } catch (ConfigException e) {
+            System.err.println("baton: the configuration is invalid, nothing was started:");
+            e.problems().forEach(p -> System.err.println("  " + p));
+            return EXIT_CONFIG;
+        }
+        AgentOutput out = AgentOutput.stdout(config.agent().logMode());
+        AgentLog.attach(out, config.agent().logMode());
+        try (StateDirectory stateDir = StateDirectory.open(config.agent().stateDir())) {
+            return run(config, stateDir, out);
+        } catch (IOException e) {
+            log.error("{}", e.getMessage());
+            return EXIT_STATE_DIR;
+        } finally {
+            AgentLog.detach();
+            out.close();
+        }
+    }
+
+    private int run(BatonConfig config, StateDirectory stateDir, AgentOutput out) {
+        Os.becomeChildSubreaper();
+        StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class);
+        ProgramsState previous = stateFile.load().orElse(ProgramsState.empty());
+        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
+
+        loop = new EventLoop();
+        try (Spawner spawner = new Spawner();
+             LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
+            Reaper reaper = new Reaper((pid, status) -> loop.post(() -> supervisor.onExit(pid, status)));
+            supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
+                    System.getenv());
+            if (config.agent().exitOnFatal()) {
+                supervisor.addListener(this::exitOnFatal);
+            }
+            reaper.start();
+            AgentSignals.install(this);
+            log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
+                    Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
+            loop.post(() -> supervisor.begin(config, previous));
+            int code = exitCode.join();
+            int stopCode = stopEverything(config.agent().shutdownTimeout());
+            reaper.close();
+            return code >= 0 ? code : stopCode;
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Ends the run: programs are stopped in reverse priority, then {@code run()} returns. */
+    public void shutdown(int code) {
+        exitCode.complete(code);
+    }
+
+    /** Re-reads the config; a broken one changes nothing and says why. */
+    public void reload() {
+        BatonConfig next;
+        try {
+            next = ConfigLoader.load(configPath);
+        } catch (ConfigException e) {
+            log.error("reload refused, everything keeps running as it is; the new configuration has "
+                    + "{} problem(s):\n  {}", e.problems().size(), e.getMessage().replace("\n", "\n  "));
+            return;
+        }
+        loop.post(() -> supervisor.reload(next));
+    }
+
+    /** Forwards a signal to every running program (PID 1 duty for signals baton does not handle itself). */
+    public void forward(int signal) {
+        loop.post(() -> supervisor.programs().forEach(p -> p.signal(signal)));
+    }
+
+    public Supervisor supervisor() {
+        return supervisor;
+    }
+
+    private int stopEverything(Duration limit) {
+        log.info("stopping all programs");
+        CompletableFuture<Boolean> stopped = new CompletableFuture<>();
+        loop.post(() -> supervisor.stopAll().whenComplete((clean, err) -> stopped.complete(err == null && clean)));
+        try {
+            boolean clean = stopped.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+            log.info("all programs stopped{}", clean ? "" : " (some needed SIGKILL)");
+            return clean ? EXIT_CLEAN : EXIT_UNCLEAN;
+        } catch (TimeoutException e) {
+            log.error("programs did not stop within shutdown_timeout {}: killing what is left", limit);
+            killEverything();
+            return EXIT_UNCLEAN;
+        } catch (Exception e) {
+            log.error("stopping failed", e);
+            killEverything();
+            return EXIT_UNCLEAN;
+        }
+    }
+
+    private void killEverything() {
+        try {
+            loop.call(() -> {
+                supervisor.programs().forEach(p -> p.signal(dev.baton.process.os.Signals.SIGKILL));
+                return null;
+            }, Duration.ofSeconds(5));
+        } catch (Exception e) {
+            log.error("could not kill the remaining programs", e);
+        }
+    }
+
+    /** Container mode: a program that went FATAL ends the agent with that program's code. */
+    private void exitOnFatal(ProgramStatus status, ProcessState from) {
+        if (status.state() == ProcessState.FATAL) {
+            int code = status.lastExit() != null && status.lastExit().shellCode() != 0 ? status.lastExit().shellCode() : 1;
+            log.error("{} is FATAL and exit_on_fatal is set: stopping everything, exit code {}", status.name(), code);
+            shutdown(code);
+        }
+    }
+
+    /** For tests and the demo: the current status of every program. */
+    public Map<String, ProgramStatus> statusByName() {
+        Supervisor s = supervisor;
+        return s == null ? Map.of() : s.snapshot().stream()
+                .collect(java.util.stream.Collectors.toMap(ProgramStatus::name, x -> x));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.baton.agent;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.baton.config.LogMode;
+import dev.baton.logs.AgentOutput;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * The agent's own log: configured in code (no logback XML to parse at start-up) and written
+ * through {@link AgentOutput} once the agent runs, so agent lines and program lines never
+ * interleave mid-line. In raw mode agent lines are JSON in the engines' own shape
+ * ({@code timestamp, level, fields.message, target}), so every stdout line stays parseable.
+ * Before (and outside) a run, lines go to stderr.
+ */
+public final class AgentLog extends ContextAwareBase implements Configurator {
+    private static volatile AgentOutput output;
+    private static volatile LogMode mode = LogMode.PREFIXED;
+
+    /** Routes the agent's log lines into the agent output. */
+    public static void attach(AgentOutput out, LogMode logMode) {
+        mode = logMode;
+        output = out;
+    }
+
+    public static void detach() {
+        output = null;
+    }
+
+    @Override
+    public Configurator.ExecutionStatus configure(LoggerContext context) {
+        Appender appender = new Appender();
+        appender.setContext(context);
+        appender.setName("baton");
+        appender.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(System.getenv().getOrDefault("BATON_LOG_LEVEL", "INFO"), Level.INFO));
+        root.addAppender(appender);
+        // Chatty libraries stay at WARN unless asked otherwise.
+        for (String noisy : new String[] {"io.undertow", "org.xnio", "org.jboss", "io.grpc", "io.netty", "io.etcd", "io.vertx"}) {
+            context.getLogger(noisy).setLevel(Level.WARN);
+        }
+        return Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    static String format(ILoggingEvent e, LogMode m) {
+        String msg = e.getFormattedMessage();
+        IThrowableProxy t = e.getThrowableProxy();
+        if (t != null) {
+            msg = msg + "\n" + ThrowableProxyUtil.asString(t);
+        }
+        String level = e.getLevel().toString();
+        if (m == LogMode.RAW) {
+            JsonStringEncoder enc = JsonStringEncoder.getInstance();
+            return "{\"timestamp\":\"" + Instant.ofEpochMilli(e.getTimeStamp()) + "\",\"level\":\"" + level
+                    + "\",\"fields\":{\"message\":\"" + new String(enc.quoteAsString(msg)) + "\"},\"target\":\"baton::"
+                    + shortName(e.getLoggerName()).toLowerCase(Locale.ROOT) + "\"}";
+        }
+        return "baton | " + Instant.ofEpochMilli(e.getTimeStamp()) + " " + String.format("%-5s", level) + " " + msg;
+    }
+
+    private static String shortName(String logger) {
+        int dot = logger.lastIndexOf('.');
+        return dot < 0 ? logger : logger.substring(dot + 1);
+    }
+
+    private static final class Appender extends AppenderBase<ILoggingEvent> {
+        @Override
+        protected void append(ILoggingEvent e) {
+            AgentOutput out = output;
+            if (out != null) {
+                out.agentLine(format(e, mode));
+            } else {
+                System.err.println(format(e, LogMode.PREFIXED));
+            }
+        }
+    }
+}

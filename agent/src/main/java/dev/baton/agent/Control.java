@@ -1,0 +1,46 @@
+package dev.baton.agent;
+
+import dev.baton.logs.ProgramLog;
+import dev.baton.process.ProgramStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the outside (HTTP API, metrics, cluster) may see and do: reads come from immutable
+ * snapshots, commands are posted to the event loop. Thread-safe.
+ */
+public interface Control {
+    /** The whole agent: itself, every program, every engine group. */
+    AgentStatus status();
+
+    Optional<ProgramStatus> program(String name);
+
+    /**
+     * Start a program ({@code all}: every program). Completes when the program reached RUNNING,
+     * or failed to (the result then says why), bounded by start_secs plus a margin.
+     *
+     * @throws ControlException NOT_FOUND for an unknown name
+     */
+    CompletableFuture<ActionResult> start(String name);
+
+    /** Stop; completes when the program's whole process group is gone. Remembered across restarts. */
+    CompletableFuture<ActionResult> stop(String name);
+
+    CompletableFuture<ActionResult> restart(String name);
+
+    /** Send a signal to the program's process group; CONFLICT when it is not running. */
+    CompletableFuture<ActionResult> signal(String name, int signal);
+
+    /** The program's log (tail, follow, counters). */
+    Optional<ProgramLog> log(String name);
+
+    /** Handover history, newest last, at most {@code limit} events (all groups). */
+    List<HandoverRecord> history(int limit);
+
+    /** Re-read the config files and apply the difference; problems leave everything as it is. */
+    ReloadResult reload();
+
+    /** Validate a config document without applying it. */
+    ReloadResult check(String toml);
+}

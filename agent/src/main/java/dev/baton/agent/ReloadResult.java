@@ -1,0 +1,20 @@
+package dev.baton.agent;
+
+import java.util.List;
+
+/**
+ * The outcome of a reload or a config check.
+ *
+ * @param ok        the config is valid (and, for a reload, was applied)
+ * @param problems  each problem with file, line and key, when not ok
+ * @param added     programs added (reload only)
+ * @param removed   programs removed
+ * @param changed   programs restarted with new settings
+ * @param unchanged programs not touched
+ */
+public record ReloadResult(boolean ok, List<String> problems, List<String> added, List<String> removed,
+                           List<String> changed, List<String> unchanged) {
+    public static ReloadResult invalid(List<String> problems) {
+        return new ReloadResult(false, problems, List.of(), List.of(), List.of(), List.of());
+    }
+}

@@ -1,0 +1,361 @@
+package dev.baton.agent;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigDiff;
+import dev.baton.config.ProgramConfig;
+import dev.baton.logs.LogPipeline;
+import dev.baton.logs.ProgramLog;
+import dev.baton.process.Instance;
+import dev.baton.process.ProcessState;
+import dev.baton.process.Program;
+import dev.baton.process.ProgramHost;
+import dev.baton.process.ProgramStatus;
+import dev.baton.process.RestartBackoff;
+import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.Os;
+import dev.baton.process.os.ProcessTable;
+import dev.baton.process.os.SpawnException;
+import dev.baton.process.os.SpawnRequest;
+import dev.baton.process.os.SpawnedProcess;
+import dev.baton.process.os.Spawner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns every program and changes them only on the event loop. Other threads post events (a
+ * child exited, a command, a reload) and read the immutable snapshot published after each change.
+ */
+public final class Supervisor implements ProgramHost {
+    private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+
+    /** Told about every state change, on the event loop. */
+    public interface Listener {
+        void stateChanged(ProgramStatus status, ProcessState from);
+    }
+
+    private final EventLoop loop;
+    private final Spawner spawner;
+    private final Runnable childSpawned;
+    private final LogPipeline logs;
+    private final StateFile<ProgramsState> stateFile;
+    private final String agentId;
+    private final Map<String, String> agentEnv;
+    private final RestartBackoff backoff = new RestartBackoff(() -> ThreadLocalRandom.current().nextDouble());
+    private final AtomicLong instanceSeq = new AtomicLong();
+
+    private final Map<String, Program> programs = new TreeMap<>();
+    private final Map<Integer, Program> byPid = new HashMap<>();
+    private final Map<String, String> desired = new TreeMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile List<ProgramStatus> snapshot = List.of();
+    private BatonConfig config;
+
+    public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
+                      StateFile<ProgramsState> stateFile, String agentId, Map<String, String> agentEnv) {
+        this.loop = loop;
+        this.spawner = spawner;
+        this.childSpawned = childSpawned;
+        this.logs = logs;
+        this.stateFile = stateFile;
+        this.agentId = agentId;
+        this.agentEnv = Map.copyOf(agentEnv);
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    /** Programs as of the last change, in name order. Safe from any thread. */
+    public List<ProgramStatus> snapshot() {
+        return snapshot;
+    }
+
+    public BatonConfig config() {
+        return config;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    // ---- lifecycle (on the loop) ----------------------------------------------------------------
+
+    /** First start: take the config, restore what operators asked for, start in priority order. */
+    public void begin(BatonConfig cfg, ProgramsState previous) {
+        this.config = cfg;
+        previous.programs().forEach((name, e) -> {
+            if (e.desired() != null && cfg.programs().containsKey(name)) {
+                desired.put(name, e.desired());
+            }
+        });
+        cfg.programs().values().forEach(pc -> add(pc));
+        persist(true);
+        byPriority(programs.values(), false).forEach(p -> {
+            if (shouldRun(p)) {
+                p.start();
+            } else if ("stopped".equals(desired.get(p.name()))) {
+                log.info("{}: not started: stopped by an operator (baton start {} to start it)", p.name(), p.name());
+            }
+        });
+        publish();
+    }
+
+    /**
+     * Applies a new config: removed programs stop, added ones start, changed ones restart with the
+     * new settings, unchanged ones are not touched.
+     */
+    public ConfigDiff reload(BatonConfig next) {
+        ConfigDiff diff = ConfigDiff.between(config, next);
+        this.config = next;
+        for (String name : diff.removed()) {
+            Program p = programs.get(name);
+            p.stop(() -> {
+                if (programs.get(name) == p) {
+                    programs.remove(name);
+                    desired.remove(name);
+                    logs.remove(name);
+                    persist(true);
+                    publish();
+                }
+            });
+        }
+        for (String name : diff.changed()) {
+            Program p = programs.get(name);
+            ProgramConfig pc = next.programs().get(name);
+            boolean wasUp = p.state().hasProcess() || p.state() == ProcessState.BACKOFF;
+            logs.open(name, pc.log());
+            p.stop(() -> {
+                p.reconfigure(pc);
+                if (wasUp || shouldRun(p)) {
+                    p.start();
+                }
+            });
+        }
+        byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList(), false).forEach(p -> {
+            if (shouldRun(p)) {
+                p.start();
+            }
+        });
+        log.info("reloaded: {} added, {} removed, {} changed, {} unchanged", diff.added().size(),
+                diff.removed().size(), diff.changed().size(), diff.unchanged().size());
+        publish();
+        return diff;
+    }
+
+    /**
+     * Stops everything in reverse priority order: a priority level starts stopping when the level
+     * above it has stopped.
+     *
+     * @return completes with true when no program needed SIGKILL
+     */
+    public CompletableFuture<Boolean> stopAll() {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        NavigableMap<Integer, List<Program>> levels = new TreeMap<>(Comparator.reverseOrder());
+        programs.values().forEach(p -> levels.computeIfAbsent(p.config().priority(), k -> new ArrayList<>()).add(p));
+        stopLevels(new ArrayList<>(levels.values()), 0, done);
+        return done;
+    }
+
+    private void stopLevels(List<List<Program>> levels, int index, CompletableFuture<Boolean> done) {
+        if (index == levels.size()) {
+            done.complete(programs.values().stream().noneMatch(Program::killedOnStop));
+            return;
+        }
+        List<Program> level = levels.get(index);
+        int[] pending = {level.size()};
+        for (Program p : level) {
+            p.stop(() -> {
+                if (--pending[0] == 0) {
+                    stopLevels(levels, index + 1, done);
+                }
+            });
+        }
+    }
+
+    // ---- commands (on the loop) ---------------------------------------------------------------
+
+    public Program program(String name) {
+        return programs.get(name);
+    }
+
+    public List<Program> programs() {
+        return List.copyOf(programs.values());
+    }
+
+    /** An operator's start: remembered across agent restarts. */
+    public void start(Program p) {
+        remember(p, "running");
+        p.start();
+    }
+
+    /** An operator's stop: remembered across agent restarts. */
+    public void stop(Program p, Runnable done) {
+        remember(p, "stopped");
+        p.stop(done);
+    }
+
+    public void restart(Program p, Runnable started) {
+        remember(p, "running");
+        p.stop(() -> {
+            p.start();
+            if (started != null) {
+                started.run();
+            }
+        });
+    }
+
+    private void remember(Program p, String want) {
+        if (!want.equals(desired.put(p.name(), want))) {
+            persist(true);
+        }
+    }
+
+    // ---- events ------------------------------------------------------------------------------
+
+    /** From the reaper (posted to the loop). Orphans re-parented to the agent are reaped and ignored. */
+    public void onExit(int pid, ExitStatus status) {
+        Program p = byPid.remove(pid);
+        if (p == null) {
+            log.debug("reaped pid {} ({})", pid, status);
+            return;
+        }
+        Instance inst = p.instance();
+        if (inst == null || inst.pid() != pid) {
+            return;
+        }
+        log.info("{}: pid {} {}", p.name(), pid, status);
+        p.onExit(status);
+    }
+
+    // ---- ProgramHost ------------------------------------------------------------------------------
+
+    @Override
+    public Instance launch(Program program) throws SpawnException {
+        ProgramConfig pc = program.config();
+        String tag = agentId + "." + pc.name() + "." + instanceSeq.incrementAndGet();
+        SpawnRequest req = new SpawnRequest(pc.command(), ChildEnvironment.build(pc, agentEnv, agentId, tag),
+                pc.directory(), pc.user(), pc.group(), pc.umask(), true);
+        SpawnedProcess sp = spawner.spawn(req);
+        childSpawned.run();
+        Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());
+        byPid.put(sp.pid(), program);
+        ProgramLog plog = logs.open(pc.name(), pc.log());
+        logs.attach(plog, sp.stdoutFd(), sp.stderrFd());
+        log.info("{}: spawned pid {}: {}", pc.name(), sp.pid(), String.join(" ", pc.command()));
+        return inst;
+    }
+
+    @Override
+    public void signalAll(Instance instance, int signal) {
+        Os.killGroup(instance.pid(), signal);
+        for (int pid : taggedOutsideGroup(instance)) {
+            Os.kill(pid, signal);
+        }
+    }
+
+    @Override
+    public List<Integer> liveProcesses(Instance instance) {
+        Set<Integer> all = new LinkedHashSet<>(ProcessTable.groupMembers(instance.pid()));
+        all.addAll(ProcessTable.findByEnvironment(ChildEnvironment.INSTANCE, instance.tag()));
+        return List.copyOf(all);
+    }
+
+    private List<Integer> taggedOutsideGroup(Instance instance) {
+        List<Integer> group = ProcessTable.groupMembers(instance.pid());
+        return ProcessTable.findByEnvironment(ChildEnvironment.INSTANCE, instance.tag()).stream()
+                .filter(pid -> !group.contains(pid)).toList();
+    }
+
+    @Override
+    public EventLoop.Timer schedule(Duration delay, Runnable task) {
+        return loop.schedule(delay, task);
+    }
+
+    @Override
+    public Duration restartDelay(Program program, int attempt) {
+        return backoff.delay(program.config().backoff(), attempt);
+    }
+
+    @Override
+    public void stateChanged(Program program, ProcessState from) {
+        ProcessState to = program.state();
+        if (to == ProcessState.STARTING || from == ProcessState.STOPPING || to == ProcessState.STOPPED
+                || to == ProcessState.EXITED || to == ProcessState.FATAL) {
+            persist(false);
+        }
+        if (to != ProcessState.STARTING && to != ProcessState.STOPPING) {
+            log.info("{}: {} -> {}{}", program.name(), from, to, describe(program));
+        }
+        publish();
+        ProgramStatus status = program.status();
+        for (Listener l : listeners) {
+            l.stateChanged(status, from);
+        }
+    }
+
+    private static String describe(Program p) {
+        ProgramStatus s = p.status();
+        if (s.state() == ProcessState.FATAL || s.state() == ProcessState.BACKOFF) {
+            return s.lastError() != null ? " (" + s.lastError() + ")" : s.lastExit() != null ? " (" + s.lastExit() + ")" : "";
+        }
+        return s.state() == ProcessState.EXITED && s.lastExit() != null ? " (" + s.lastExit() + ")" : "";
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public Instant now() {
+        return Instant.now();
+    }
+
+    // ---- internals -----------------------------------------------------------------------------
+
+    private Program add(ProgramConfig pc) {
+        Program p = new Program(pc, this);
+        programs.put(pc.name(), p);
+        logs.open(pc.name(), pc.log());
+        return p;
+    }
+
+    private boolean shouldRun(Program p) {
+        String want = desired.get(p.name());
+        return want == null ? p.config().autostart() : want.equals("running");
+    }
+
+    private static List<Program> byPriority(java.util.Collection<Program> ps, boolean reverse) {
+        Comparator<Program> c = Comparator.comparingInt(p -> p.config().priority());
+        return ps.stream().sorted(reverse ? c.reversed() : c).toList();
+    }
+
+    private void persist(boolean durable) {
+        Map<String, ProgramsState.Entry> entries = new TreeMap<>();
+        for (Program p : programs.values()) {
+            Instance i = p.state().hasProcess() ? p.instance() : null;
+            entries.put(p.name(), new ProgramsState.Entry(desired.get(p.name()), i == null ? 0 : i.pid(),
+                    i == null ? 0 : i.startTime(), i == null ? null : i.tag()));
+        }
+        stateFile.save(new ProgramsState(ProgramsState.VERSION, entries), durable);
+    }
+
+    private void publish() {
+        snapshot = programs.values().stream().map(Program::status).toList();
+    }
+}

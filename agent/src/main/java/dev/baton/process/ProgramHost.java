@@ -1,0 +1,33 @@
+package dev.baton.process;
+
+import dev.baton.agent.EventLoop;
+import dev.baton.process.os.SpawnException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a {@link Program} needs from the agent: the OS, timers and a place to report changes.
+ * Everything is called on the event loop.
+ */
+public interface ProgramHost {
+    /** Spawns the program's command and attaches its pipes to the log pipeline. */
+    Instance launch(Program program) throws SpawnException;
+
+    /** Sends a signal to every live process of the instance: its group and its tagged descendants. */
+    void signalAll(Instance instance, int signal);
+
+    /** Live processes of the instance (group members and tagged descendants); empty when all are gone. */
+    List<Integer> liveProcesses(Instance instance);
+
+    EventLoop.Timer schedule(Duration delay, Runnable task);
+
+    Duration restartDelay(Program program, int attempt);
+
+    /** Called after every state change. */
+    void stateChanged(Program program, ProcessState from);
+
+    long nanoTime();
+
+    Instant now();
+}

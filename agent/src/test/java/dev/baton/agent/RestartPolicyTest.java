@@ -1,0 +1,84 @@
+package dev.baton.agent;
+
+import static dev.baton.agent.Scripts.program;
+import static dev.baton.agent.Scripts.quote;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.process.ProcessState;
+import dev.baton.process.ProgramStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Restart policies, expected exit codes, start retries, FATAL and retry-forever, with real processes. */
+class RestartPolicyTest {
+    @TempDir
+    Path dir;
+
+    private static final String FAST = "backoff = { initial = \"10ms\", max = \"50ms\", multiplier = 2.0, jitter = 0.0 }";
+
+    @Test
+    void policiesDecideWhatHappensAfterAnExitFromRunning() throws Exception {
+        Path exit3 = Scripts.write(dir, "exit3.sh", "sleep 0.3; exit 3");
+        Path exit0 = Scripts.write(dir, "exit0.sh", "sleep 0.3; exit 0");
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("never", quote(exit3), "restart = \"never\"", "start_secs = \"100ms\"", FAST)
+                + program("expected", quote(exit3), "restart = \"on-failure\"", "exit_codes = [3]", "start_secs = \"100ms\"", FAST)
+                + program("unexpected", quote(exit3), "restart = \"on-failure\"", "start_secs = \"100ms\"", FAST)
+                + program("always", quote(exit0), "restart = \"always\"", "start_secs = \"100ms\"", FAST)).start()) {
+            ProgramStatus never = a.awaitState("never", ProcessState.EXITED);
+            assertEquals(3, never.lastExit().code());
+            ProgramStatus expected = a.awaitState("expected", ProcessState.EXITED);
+            assertEquals(0, expected.restarts());
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("unexpected").restarts() >= 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("always").restarts() >= 2);
+            assertEquals(0, a.stop());
+        }
+    }
+
+    @Test
+    void failedStartsEndInFatalAfterStartRetries() throws Exception {
+        Path quick = Scripts.write(dir, "quick.sh", "exit 7");
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("crashy", quote(quick), "start_secs = \"1s\"", "start_retries = 2", FAST)).start()) {
+            ProgramStatus s = a.awaitState("crashy", ProcessState.FATAL);
+            assertEquals(2, s.restarts(), "two retries after the first failed start");
+            assertNotNull(s.lastError());
+            assertTrue(s.lastError().contains("start_retries = 2"), s.lastError());
+            assertEquals(7, s.lastExit().code());
+        }
+    }
+
+    @Test
+    void retryForeverNeverGoesFatal() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("forever", "[\"/bin/false\"]", "start_secs = \"1s\"", "start_retries = \"forever\"", FAST)).start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> a.status("forever").restarts() >= 20);
+            ProcessState st = a.status("forever").state();
+            assertTrue(st != ProcessState.FATAL, "state " + st);
+        }
+    }
+
+    @Test
+    void missingBinaryIsAFailedStartWithAClearError() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("ghost", "[\"/nonexistent/engine\"]", "start_retries = 1", FAST)).start()) {
+            ProgramStatus s = a.awaitState("ghost", ProcessState.FATAL);
+            assertTrue(s.lastError().contains("/nonexistent/engine"), s.lastError());
+        }
+    }
+
+    @Test
+    void aProgramThatStaysUpIsRunningAfterStartSecs() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("sleeper", "[\"sleep\", \"300\"]", "start_secs = \"200ms\"")).start()) {
+            ProgramStatus s = a.awaitState("sleeper", ProcessState.RUNNING);
+            assertTrue(s.pid() > 0);
+            assertEquals(0, a.stop());
+        }
+    }
+}
