@@ -1,0 +1,104 @@
+package dev.baton.process.os;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A spawner and a reaper for one test class (one JVM per class: no other reaper meets these children), with the
+ * exits it saw, plus small readers of pipes and /proc.
+ */
+final class Children implements AutoCloseable {
+    static final Map<String, String> PATH_ONLY = Map.of("PATH", "/usr/bin:/bin");
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    final Spawner spawner = new Spawner();
+    private final Map<Integer, ExitStatus> exits = new ConcurrentHashMap<>();
+    private final Reaper reaper = new Reaper(exits::put);
+
+    Children() {
+        reaper.start();
+    }
+
+    static SpawnRequest request(String... argv) {
+        return new SpawnRequest(List.of(argv), PATH_ONLY, null, null, null, null, false);
+    }
+
+    SpawnedProcess spawn(String... argv) throws SpawnException {
+        return spawn(request(argv));
+    }
+
+    SpawnedProcess spawn(SpawnRequest request) throws SpawnException {
+        return spawnWith(spawner, request);
+    }
+
+    /** Spawns with another spawner, still reaped here. */
+    SpawnedProcess spawnWith(Spawner other, SpawnRequest request) throws SpawnException {
+        SpawnedProcess child = other.spawn(request);
+        reaper.childSpawned();
+        return child;
+    }
+
+    /** Waits until the reaper reported pid's exit, and forgets it. */
+    ExitStatus awaitExit(int pid) {
+        await().atMost(PATIENCE).until(() -> exits.containsKey(pid));
+        return exits.remove(pid);
+    }
+
+    /** Kills a child that is still running, closes its pipes, waits for its exit. */
+    void stop(SpawnedProcess child) {
+        Os.kill(child.pid(), Signals.SIGKILL);
+        closePipes(child);
+        awaitExit(child.pid());
+    }
+
+    static void closePipes(SpawnedProcess child) {
+        Os.close(child.stdoutFd());
+        Os.close(child.stderrFd());
+    }
+
+    /** Reads a pipe until EOF (every writer gone) and closes it. */
+    static String readToEnd(int fd) {
+        try {
+            // a new blocking open of the same pipe: the fd itself is O_NONBLOCK
+            return new String(Files.readAllBytes(Path.of("/proc/self/fd/" + fd)), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            Os.close(fd);
+        }
+    }
+
+    static long openFdCount() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** /proc/PID/cmdline with NULs shown as spaces; empty when the process is gone. */
+    static String commandLine(int pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ').trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        spawner.close();
+        reaper.close();
+    }
+}
