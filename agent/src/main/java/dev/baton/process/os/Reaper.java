@@ -72,6 +72,15 @@ public final class Reaper implements AutoCloseable {
     }
 
     private void reapUntilClosed() {
+        try {
+            reapLoop();
+        } catch (RuntimeException | Error e) {
+            LOG.error("reaper stopped: exits are no longer reported", e);
+            throw e;
+        }
+    }
+
+    private void reapLoop() {
         int[] status = new int[1];
         while (!closed) {
             inWaitpid = true;

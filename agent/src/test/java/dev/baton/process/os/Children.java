@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionFactory;
+
 /**
  * A spawner and a reaper for one test class (one JVM per class: no other reaper meets these children), with the
  * exits it saw, plus small readers of pipes and /proc.
@@ -48,9 +50,14 @@ final class Children implements AutoCloseable {
         return child;
     }
 
+    /** Awaitility, polling often: children exit within milliseconds, and tests wait for hundreds of them. */
+    static ConditionFactory eventually() {
+        return await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
     /** Waits until the reaper reported pid's exit, and forgets it. */
     ExitStatus awaitExit(int pid) {
-        await().atMost(PATIENCE).until(() -> exits.containsKey(pid));
+        eventually().until(() -> exits.containsKey(pid));
         return exits.remove(pid);
     }
 
