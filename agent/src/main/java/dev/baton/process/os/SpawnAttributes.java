@@ -32,6 +32,10 @@ final class SpawnAttributes implements AutoCloseable {
         Pointer full = Memory.allocateDirect(LibC.runtime(), LibC.SIGSET_SIZE, true);
         LibC.INSTANCE.sigemptyset(empty);
         LibC.INSTANCE.sigfillset(full);
+        // sigfillset leaves out glibc's internal signals 32 and 33, which posix_spawn then sets to SIG_IGN in the
+        // child, and an ignored signal stays ignored across exec. Signal n is bit n-1 of the first 64-bit word:
+        // set all 64 so every kernel signal starts at its default (SIGKILL/SIGSTOP are skipped by the kernel).
+        full.putLong(0, -1L);
         ErrorNumbers.check(LibC.INSTANCE.posix_spawnattr_setsigmask(attributes, empty), "posix_spawnattr_setsigmask");
         ErrorNumbers.check(LibC.INSTANCE.posix_spawnattr_setsigdefault(attributes, full),
                 "posix_spawnattr_setsigdefault");
