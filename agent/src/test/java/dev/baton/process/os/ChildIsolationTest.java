@@ -35,7 +35,7 @@ class ChildIsolationTest {
     @ValueSource(booleans = {false, true})
     void childHoldsOnlyStdinStdoutAndStderr(boolean dieWithAgent) throws Exception {
         try (ServerSocket listening = new ServerSocket(0)) { // a listening port the child must never hold
-            assertTrue(Children.openFdCount() > 3, "the JVM has more than fds 0-2 open: jars, the socket");
+            assertTrue(Children.openFds().size() > 3, "the JVM has more than fds 0-2 open: jars, the socket");
             SpawnedProcess sleep = children.spawn(new SpawnRequest(List.of("sleep", "300"), Children.PATH_ONLY,
                     null, null, null, null, dieWithAgent));
             // with setpriv in front, look once it has exec'd the program

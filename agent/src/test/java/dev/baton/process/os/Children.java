@@ -1,6 +1,7 @@
 package dev.baton.process.os;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -85,11 +87,31 @@ final class Children implements AutoCloseable {
         }
     }
 
-    static long openFdCount() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+    /**
+     * Waits until the JVM's descriptors are exactly these again. Waits rather than compares once: surefire's
+     * forked JVM reads /proc/PPID/stat now and then to see whether Maven still lives, which briefly opens one
+     * more descriptor. A leak stays and fails after the patience runs out.
+     */
+    static void awaitOpenFds(Map<String, String> expected) {
+        eventually().untilAsserted(() -> assertEquals(expected, openFds()));
+    }
+
+    /** fd number → what it points to, for messages that say which descriptor leaked. */
+    static Map<String, String> openFds() {
+        Map<String, String> fds = new TreeMap<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            entries.forEach(fd -> fds.put(fd.getFileName().toString(), target(fd)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return fds;
+    }
+
+    private static String target(Path fd) {
+        try {
+            return Files.readSymbolicLink(fd).toString();
+        } catch (IOException e) {
+            return "?"; // closed meanwhile, e.g. the listing's own descriptor
         }
     }
 
