@@ -47,6 +47,9 @@ record CommandLine(String path, List<String> argv) {
 
     /** The environment and arguments become C strings: reject what cannot be one. */
     private static void validate(SpawnRequest request) throws SpawnException {
+        if (request.environment() == null) {
+            throw new SpawnException("no environment given (an empty map means an empty environment)", LibC.EINVAL);
+        }
         if (request.argv() == null || request.argv().isEmpty() || request.argv().get(0).isEmpty()) {
             throw new SpawnException("empty command line", LibC.EINVAL);
         }

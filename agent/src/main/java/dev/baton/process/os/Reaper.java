@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With no children, waitpid fails with ECHILD: the thread then sleeps on a condition until
  * {@link #childSpawned()} or {@link #close()}, it never spins. Nothing can interrupt a blocking waitpid, so a reaper
- * closed while children still run ends at the next exit (it is a daemon thread, it never holds the JVM).
+ * closed while children still run ends at the next exit, which it reaps without reporting (it is a daemon thread,
+ * it never holds the JVM). Close it after the children are gone.
  *
  * <p>No java.lang.Process may be used next to a Reaper: waitpid(-1) would steal its children.
  */

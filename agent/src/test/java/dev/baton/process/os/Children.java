@@ -88,11 +88,15 @@ final class Children implements AutoCloseable {
     }
 
     /**
-     * Waits until the JVM's descriptors are exactly these again. Waits rather than compares once: surefire's
-     * forked JVM reads /proc/PPID/stat now and then to see whether Maven still lives, which briefly opens one
-     * more descriptor. A leak stays and fails after the patience runs out.
+     * Waits until the JVM's descriptors are exactly these again. Waits rather than compares once: other JVM threads
+     * may hold a descriptor for a moment (one extra fd showed up once in 10,000 cycles); a leak stays and fails
+     * when the patience runs out. A transient difference is printed to the test's output.
      */
     static void awaitOpenFds(Map<String, String> expected) {
+        Map<String, String> now = openFds();
+        if (!now.equals(expected)) {
+            System.out.println("open fds differ for a moment: expected " + expected + ", saw " + now);
+        }
         eventually().untilAsserted(() -> assertEquals(expected, openFds()));
     }
 
