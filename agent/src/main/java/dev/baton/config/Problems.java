@@ -1,0 +1,43 @@
+package dev.baton.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Collects every problem of a configuration instead of stopping at the first. The same problem
+ * reported twice (e.g. a bad {@code [defaults]} value seen through each program) is kept once.
+ */
+public final class Problems {
+    private final Set<ConfigProblem> problems = new LinkedHashSet<>();
+
+    public void add(ConfigProblem problem) {
+        problems.add(problem);
+    }
+
+    public void add(Origin origin, String keyPath, String message) {
+        add(new ConfigProblem(origin, keyPath, message));
+    }
+
+    public boolean isEmpty() {
+        return problems.isEmpty();
+    }
+
+    /** The problems grouped by file (in the order files were first reported), then by line. */
+    public List<ConfigProblem> list() {
+        List<Path> files = problems.stream().map(p -> p.origin().file()).distinct().toList();
+        List<ConfigProblem> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator.<ConfigProblem>comparingInt(p -> files.indexOf(p.origin().file()))
+                .thenComparingInt(p -> p.origin().line()));
+        return sorted;
+    }
+
+    public void throwIfAny() throws ConfigException {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(list());
+        }
+    }
+}
