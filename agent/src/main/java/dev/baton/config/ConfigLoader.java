@@ -18,11 +18,14 @@ public final class ConfigLoader {
     /** The main file and every {@code conf.d/*.toml} beside it (name order). */
     public static BatonConfig load(Path mainFile) throws ConfigException {
         Problems problems = new Problems();
+        List<Path> dropInFiles = guarded(mainFile, problems, () -> ConfigFiles.dropIns(mainFile, problems));
+        problems.orderFiles(List.of(mainFile));
+        problems.orderFiles(dropInFiles == null ? List.of() : dropInFiles);
         TomlDocument main = guarded(mainFile, problems, () -> ConfigFiles.read(mainFile, problems));
-        List<TomlDocument> dropIns = guarded(mainFile, problems, () -> ConfigFiles.dropIns(mainFile, problems).stream()
+        List<TomlDocument> dropIns = dropInFiles == null ? null : dropInFiles.stream()
                 .map(file -> guarded(file, problems, () -> ConfigFiles.read(file, problems)))
                 .filter(document -> document != null)
-                .toList());
+                .toList();
         BatonConfig config = main == null || dropIns == null ? null
                 : guarded(mainFile, problems, () -> ConfigAssembler.assemble(main, dropIns, problems));
         problems.throwIfAny();

@@ -13,6 +13,12 @@ import java.util.Set;
  */
 public final class Problems {
     private final Set<ConfigProblem> problems = new LinkedHashSet<>();
+    private final List<Path> fileOrder = new ArrayList<>();
+
+    /** Lists problems of these files first, in this order (main file, then drop-ins), whatever order they were found in. */
+    public void orderFiles(List<Path> files) {
+        fileOrder.addAll(files);
+    }
 
     public void add(ConfigProblem problem) {
         problems.add(problem);
@@ -26,9 +32,10 @@ public final class Problems {
         return problems.isEmpty();
     }
 
-    /** The problems grouped by file (in the order files were first reported), then by line. */
+    /** The problems grouped by file (as ordered, else in the order first reported), then by line. */
     public List<ConfigProblem> list() {
-        List<Path> files = problems.stream().map(p -> p.origin().file()).distinct().toList();
+        List<Path> files = new ArrayList<>(fileOrder);
+        problems.stream().map(p -> p.origin().file()).filter(f -> !files.contains(f)).distinct().forEach(files::add);
         List<ConfigProblem> sorted = new ArrayList<>(problems);
         sorted.sort(Comparator.<ConfigProblem>comparingInt(p -> files.indexOf(p.origin().file()))
                 .thenComparingInt(p -> p.origin().line()));

@@ -45,7 +45,10 @@ final class SyntaxErrors {
             }
         }
         if (e instanceof StreamConstraintsException) {
-            return new ConfigProblem(new Origin(file, 0), "", "not readable: " + original);
+            String why = original.contains("nesting depth")
+                    ? "arrays and tables are nested more than " + TomlDocument.MAX_NESTING + " levels deep"
+                    : original;
+            return new ConfigProblem(new Origin(file, 0), "", "too large to read: " + why);
         }
         JsonLocation at = e.getLocation();
         int line = at == null ? 0 : Math.max(0, at.getLineNr());

@@ -1,10 +1,12 @@
 package dev.baton.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlReadFeature;
 
@@ -13,8 +15,14 @@ import java.util.List;
 
 /** One file's TOML text parsed by Jackson, as a {@link ConfigNode}; null root when it is not valid TOML. */
 record TomlDocument(Path file, ConfigNode root) {
-    // dates become their own node type, so that a date where a string belongs is reported, not taken as text
-    private static final TomlMapper MAPPER = TomlMapper.builder().enable(TomlReadFeature.PARSE_JAVA_TIME).build();
+    static final int MAX_NESTING = 64;
+
+    // Dates become their own node type, so that a date where a string belongs is reported, not taken
+    // as text. The nesting bound keeps Jackson's recursive parser far from a stack overflow.
+    private static final TomlMapper MAPPER = new TomlMapper(TomlFactory.builder()
+            .enable(TomlReadFeature.PARSE_JAVA_TIME)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build());
 
     static TomlDocument parse(Path file, String text, Problems problems) {
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text; // Jackson rejects a byte order mark
