@@ -326,27 +326,6 @@ public final class ConfigNode {
         return Collections.unmodifiableMap(out);
     }
 
-    /**
-     * A string read by {@code parser}, which rejects bad text with an IllegalArgumentException whose
-     * message is shown as the problem (say what is expected, as {@code Signals.parse} does).
-     */
-    public <T> T parsed(String key, T dflt, String expected, Function<String, T> parser) {
-        Found found = find(key);
-        if (found == null) {
-            return dflt;
-        }
-        if (!found.value.isTextual()) {
-            found.expected(expected);
-            return dflt;
-        }
-        try {
-            return parser.apply(found.value.textValue());
-        } catch (IllegalArgumentException e) {
-            found.problem(e.getMessage());
-            return dflt;
-        }
-    }
-
     /** An absolute path such as {@code "/var/lib/baton"}. */
     public Path absolutePath(String key, Path dflt) {
         Found found = find(key);
