@@ -28,6 +28,8 @@ final class ConfigFiles {
         try {
             if (Files.isDirectory(file)) {
                 problem = "is a directory; expected a TOML file";
+            } else if (Files.exists(file) && !Files.isRegularFile(file)) {
+                problem = "is not a regular file"; // a FIFO would block the read forever
             } else if (Files.size(file) > MAX_FILE_BYTES) {
                 problem = "is larger than 4MiB, which is no config file";
             } else {

@@ -1,6 +1,7 @@
 package dev.baton.config;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -19,7 +20,7 @@ public final class ConfigLoader {
     public static BatonConfig load(Path mainFile) throws ConfigException {
         Problems problems = new Problems();
         List<Path> dropInFiles = guarded(mainFile, problems, () -> ConfigFiles.dropIns(mainFile, problems));
-        problems.orderFiles(List.of(mainFile));
+        problems.orderFiles(Collections.singletonList(mainFile)); // null-tolerant: a null path becomes a problem below
         problems.orderFiles(dropInFiles == null ? List.of() : dropInFiles);
         TomlDocument main = guarded(mainFile, problems, () -> ConfigFiles.read(mainFile, problems));
         List<TomlDocument> dropIns = dropInFiles == null ? null : dropInFiles.stream()
