@@ -146,7 +146,8 @@ public final class ConfigNode {
             found.expected("a string");
             return dflt;
         }
-        return found.text() == null ? dflt : found.text();
+        String text = found.text();
+        return text == null ? dflt : text;
     }
 
     public boolean bool(String key, boolean dflt) {
