@@ -1,0 +1,110 @@
+package dev.baton.logs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.LoggerFactory;
+
+import dev.baton.config.LogSettings;
+
+/**
+ * One program's log file: the reader appends lines to a bounded spool without blocking; the sink
+ * thread writes them out in batches (dropping with a count when the disk cannot keep up). Settings
+ * may change at any time; the sink thread reopens the file when they do.
+ */
+final class FileSink {
+    private static final int SPOOL_BYTES = 1 << 20;
+    private static final RateLimitedLog WRITE_ERRORS =
+            new RateLimitedLog(LoggerFactory.getLogger(FileSink.class), 30, TimeUnit.SECONDS);
+
+    /** What the file should be; null path: no file (the sink thread closes it). */
+    private record Target(Path path, long maxBytes, int backups) {
+    }
+
+    private final String program;
+    private final LineSpool spool = new LineSpool(SPOOL_BYTES, false);
+    private final LineSpool.Batch batch = new LineSpool.Batch();
+    private volatile Target target;
+    /** Terminal: the program was removed; the sink thread forgets the sink once it is drained. */
+    private volatile boolean stopped;
+    /** Owned by the sink thread. */
+    private RotatingFile file;
+
+    FileSink(String program, LogSettings settings) {
+        this.program = program;
+        configure(settings);
+    }
+
+    void configure(LogSettings settings) {
+        target = new Target(settings.file(), settings.maxBytes(), settings.backups());
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    /** Sink thread: stopped and nothing left to write. */
+    boolean isDone() {
+        return stopped && spool.isEmpty();
+    }
+
+    /** Reader thread: queues one line; returns a {@link LineSpool} append result. */
+    int offer(byte[] buf, int off, int len) {
+        return spool.append(null, buf, off, len);
+    }
+
+    long droppedLines() {
+        return spool.dropped();
+    }
+
+    /** Sink thread: writes what is pending; true when there was something to do. */
+    boolean drain() {
+        Target t = target;
+        reopenIfChanged(t);
+        spool.take(batch);
+        if (batch.length() == 0) {
+            return false;
+        }
+        if (t.path() == null) {
+            spool.countLost(batch.lines());
+            return true;
+        }
+        try {
+            file.write(batch.buffer());
+            long dropped = spool.takeUnreportedDrops();
+            if (dropped > 0) {
+                String notice = "[baton] dropped " + dropped + " lines: the log file could not keep up\n";
+                file.write(ByteBuffer.wrap(notice.getBytes(StandardCharsets.US_ASCII)));
+            }
+        } catch (IOException e) {
+            spool.countLost(batch.lines());
+            closeFile();
+            WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+        }
+        return true;
+    }
+
+    /** Sink thread: closes the file (when the pipeline closes). */
+    void closeFile() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                WRITE_ERRORS.warn("cannot close the log file of " + program + ": " + e, null);
+            }
+            file = null;
+        }
+    }
+
+    private void reopenIfChanged(Target t) {
+        if (file != null && (t.path() == null || !file.sameAs(t.path(), t.maxBytes(), t.backups()))) {
+            closeFile();
+        }
+        if (file == null && t.path() != null) {
+            file = new RotatingFile(t.path(), t.maxBytes(), t.backups());
+        }
+    }
+}
