@@ -21,7 +21,7 @@ import dev.baton.config.LogMode;
  * "[baton] dropped N lines" line says so.
  */
 public final class AgentOutput implements AutoCloseable {
-    private static final int STDOUT_BUFFER = 1 << 20;
+    private static final int STDOUT_BUFFER = 2 << 20;
     private static final long CLOSE_TIMEOUT_MILLIS = 2000;
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -44,7 +44,7 @@ public final class AgentOutput implements AutoCloseable {
     public AgentOutput(LogMode mode, WritableByteChannel target, int bufferBytes) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.target = Objects.requireNonNull(target, "target");
-        this.spool = new LineSpool(bufferBytes, true);
+        this.spool = new LineSpool(bufferBytes);
         this.writer = new Thread(this::writeLoop, "baton-stdout");
         writer.setDaemon(true);
         writer.start();
@@ -56,11 +56,14 @@ public final class AgentOutput implements AutoCloseable {
 
     /** Copies one program line (without its newline) to the buffer; never blocks. */
     public void programLine(String program, StreamKind stream, byte[] buf, int off, int len) {
-        offerProgramLine(program, stream, buf, off, len);
+        offerProgramLine(program, stream, buf, off, len, false);
     }
 
-    /** Like {@link #programLine}; false when the line had to be dropped. */
-    boolean offerProgramLine(String program, StreamKind stream, byte[] buf, int off, int len) {
+    /**
+     * Like {@link #programLine}; false when the line had to be dropped. With {@code deferWake} the
+     * caller promises to call {@link #wakeIfPending} before it goes idle.
+     */
+    boolean offerProgramLine(String program, StreamKind stream, byte[] buf, int off, int len, boolean deferWake) {
         if (mode == LogMode.NONE) {
             return true;
         }
@@ -68,7 +71,7 @@ public final class AgentOutput implements AutoCloseable {
             return false;
         }
         byte[] prefix = mode == LogMode.PREFIXED ? prefix(program) : null;
-        return woke(spool.append(prefix, buf, off, len));
+        return woke(spool.append(prefix, buf, off, len, deferWake));
     }
 
     /** One of the agent's own log lines (may span several lines); written in every mode. */
@@ -100,8 +103,15 @@ public final class AgentOutput implements AutoCloseable {
         }
     }
 
+    /** Wakes the writer if lines are waiting (after deferred appends). */
+    void wakeIfPending() {
+        if (!spool.isEmpty()) {
+            LockSupport.unpark(writer);
+        }
+    }
+
     private boolean woke(int appendResult) {
-        if (appendResult == LineSpool.APPENDED_TO_EMPTY) {
+        if (appendResult == LineSpool.WAKE_CONSUMER) {
             LockSupport.unpark(writer);
         }
         return appendResult != LineSpool.DROPPED;
@@ -120,12 +130,11 @@ public final class AgentOutput implements AutoCloseable {
     }
 
     private void writeLoop() {
-        LineSpool.Batch batch = new LineSpool.Batch();
         while (true) {
             boolean last = closing;
-            spool.take(batch);
-            if (batch.length() > 0) {
-                write(batch);
+            ByteBuffer run = spool.next();
+            if (run.hasRemaining()) {
+                write(run);
                 reportDrops();
             } else if (last) {
                 return;
@@ -135,11 +144,14 @@ public final class AgentOutput implements AutoCloseable {
         }
     }
 
-    private void write(LineSpool.Batch batch) {
-        ByteBuffer bytes = batch.buffer();
+    /** Writes one run of lines, releasing buffer space as it goes. */
+    private void write(ByteBuffer run) {
         try {
-            while (!broken && bytes.hasRemaining()) {
-                if (target.write(bytes) == 0) {
+            while (!broken && run.hasRemaining()) {
+                int n = target.write(run);
+                if (n > 0) {
+                    spool.release(n);
+                } else {
                     LockSupport.parkNanos(this, RETRY_PARK_NANOS); // a non-blocking target that is full
                     if (Thread.interrupted()) {
                         throw new IOException("interrupted while stdout was blocked");
@@ -150,7 +162,8 @@ public final class AgentOutput implements AutoCloseable {
             broken = true;
         }
         if (broken) {
-            spool.countLost(batch.lines());
+            spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
+            spool.release(run.remaining());
         }
     }
 

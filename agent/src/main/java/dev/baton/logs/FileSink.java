@@ -16,17 +16,16 @@ import dev.baton.config.LogSettings;
  * may change at any time; the sink thread reopens the file when they do.
  */
 final class FileSink {
-    private static final int SPOOL_BYTES = 1 << 20;
+    private static final int SPOOL_BYTES = 512 * 1024;
     private static final RateLimitedLog WRITE_ERRORS =
             new RateLimitedLog(LoggerFactory.getLogger(FileSink.class), 30, TimeUnit.SECONDS);
 
-    /** What the file should be; null path: no file (the sink thread closes it). */
+    /** What the file should be; a null path: no file (the sink thread closes it). */
     private record Target(Path path, long maxBytes, int backups) {
     }
 
     private final String program;
-    private final LineSpool spool = new LineSpool(SPOOL_BYTES, false);
-    private final LineSpool.Batch batch = new LineSpool.Batch();
+    private final LineSpool spool = new LineSpool(SPOOL_BYTES);
     private volatile Target target;
     /** Terminal: the program was removed; the sink thread forgets the sink once it is drained. */
     private volatile boolean stopped;
@@ -46,48 +45,55 @@ final class FileSink {
         stopped = true;
     }
 
-    /** Sink thread: stopped and nothing left to write. */
-    boolean isDone() {
-        return stopped && spool.isEmpty();
+    /** Reader thread: queues one line; returns a {@link LineSpool} append result (wake deferred). */
+    int offer(byte[] buf, int off, int len) {
+        return spool.append(null, buf, off, len, true);
     }
 
-    /** Reader thread: queues one line; returns a {@link LineSpool} append result. */
-    int offer(byte[] buf, int off, int len) {
-        return spool.append(null, buf, off, len);
+    boolean hasPending() {
+        return !spool.isEmpty();
     }
 
     long droppedLines() {
         return spool.dropped();
     }
 
+    /** Sink thread: stopped and nothing left to write. */
+    boolean isDone() {
+        return stopped && spool.isEmpty();
+    }
+
     /** Sink thread: writes what is pending; true when there was something to do. */
     boolean drain() {
         Target t = target;
         reopenIfChanged(t);
-        spool.take(batch);
-        if (batch.length() == 0) {
+        ByteBuffer run = spool.next();
+        int len = run.remaining();
+        if (len == 0) {
             return false;
         }
-        if (t.path() == null) {
-            spool.countLost(batch.lines());
-            return true;
-        }
         try {
-            file.write(batch.buffer());
+            if (file == null) {
+                throw new IOException("no log file configured any more");
+            }
+            file.write(run);
             long dropped = spool.takeUnreportedDrops();
             if (dropped > 0) {
                 String notice = "[baton] dropped " + dropped + " lines: the log file could not keep up\n";
                 file.write(ByteBuffer.wrap(notice.getBytes(StandardCharsets.US_ASCII)));
             }
         } catch (IOException e) {
-            spool.countLost(batch.lines());
-            closeFile();
-            WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+            spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
+            if (file != null) {
+                closeFile();
+                WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+            }
         }
+        spool.release(len);
         return true;
     }
 
-    /** Sink thread: closes the file (when the pipeline closes). */
+    /** Sink thread: closes the file (reopened by the next write). */
     void closeFile() {
         if (file != null) {
             try {

@@ -50,11 +50,16 @@ public final class Follower implements AutoCloseable {
         }
     }
 
-    /** Reader thread. */
-    void offer(LogLine line) {
-        if (!closed && !queue.offer(line)) {
+    /** Reader thread: queues a line; true when the queue was empty (the sink thread should wake). */
+    boolean offer(LogLine line) {
+        if (closed) {
+            return false;
+        }
+        boolean wasEmpty = queue.isEmpty();
+        if (!queue.offer(line)) {
             lost.incrementAndGet();
         }
+        return wasEmpty;
     }
 
     /** Sink thread: delivers up to a batch of lines; true when there was something to do. */

@@ -3,109 +3,129 @@ package dev.baton.logs;
 import java.nio.ByteBuffer;
 
 /**
- * A bounded double buffer of whole lines between producers that must never block (the reader
- * thread, loggers) and one consumer thread that writes batches to a slow place (stdout, a file).
- * Producers append under a short lock; the consumer swaps the filled buffer for its empty one and
- * writes it without the lock. A line that does not fit is dropped whole and counted. A small
+ * A bounded circular buffer of whole lines between producers that must never block (the reader
+ * thread, loggers) and one consumer thread that writes to a slow place (stdout, a file). Producers
+ * append under a short lock; the consumer writes a contiguous segment without the lock and then
+ * releases it. A line never wraps around the end of the buffer (it starts again at 0 instead), so
+ * every segment ends at a line end. A line that does not fit is dropped whole and counted; a small
  * reserve stays free for the consumer's own "dropped N lines" notice.
  */
 final class LineSpool {
-    /** Results of an append. */
-    static final int DROPPED = 0, APPENDED = 1, APPENDED_TO_EMPTY = 2;
+    /** Results of an append: dropped, or appended and the consumer need (not) be woken now. */
+    static final int DROPPED = 0, APPENDED = 1, WAKE_CONSUMER = 2;
+    /** A deferred wake-up comes when this much is pending (or when the reader goes idle). */
+    static final int DEFERRED_WAKE_BYTES = 64 * 1024;
 
     private static final int NOTICE_RESERVE = 256;
-    private static final int INITIAL = 64 * 1024;
 
-    /** The consumer's side of the double buffer: a filled batch to write, then reused. */
-    static final class Batch {
-        private byte[] bytes = new byte[0];
-        private int length;
-        private int lines;
-
-        ByteBuffer buffer() {
-            return ByteBuffer.wrap(bytes, 0, length);
-        }
-
-        byte[] bytes() {
-            return bytes;
-        }
-
-        int length() {
-            return length;
-        }
-
-        int lines() {
-            return lines;
-        }
-    }
-
-    private final int capacity;
-    private byte[] fill;
-    private int fillLen;
-    private int fillLines;
+    private final byte[] buf;
+    private int head;
+    private int tail;
+    /** When the writer has wrapped to the start: data is [head, wrapEnd) then [0, tail). */
+    private boolean wrapped;
+    private int wrapEnd;
+    private int used;
     private long dropped;
     private long unreportedDrops;
 
-    /** @param capacity bytes the producers may have pending; buffers grow to it on demand */
-    LineSpool(int capacity, boolean preallocate) {
-        if (capacity <= NOTICE_RESERVE) {
+    LineSpool(int capacity) {
+        if (capacity <= 2 * NOTICE_RESERVE) {
             throw new IllegalArgumentException("buffer too small: " + capacity + " bytes");
         }
-        this.capacity = capacity;
-        this.fill = new byte[preallocate ? capacity : Math.min(capacity, INITIAL)];
+        this.buf = new byte[capacity];
     }
 
-    /** Appends {@code prefix} (may be null), the line and '\n', or drops the line whole. */
-    synchronized int append(byte[] prefix, byte[] buf, int off, int len) {
+    /**
+     * Appends {@code prefix} (may be null), the line and '\n', or drops the line whole. With
+     * {@code deferWake}, the consumer is woken only once {@link #DEFERRED_WAKE_BYTES} are pending:
+     * the reader wakes it itself before it goes idle, so a burst costs a few big writes, not one
+     * wake-up and one small write per read.
+     */
+    synchronized int append(byte[] prefix, byte[] line, int off, int len, boolean deferWake) {
         int prefixLen = prefix == null ? 0 : prefix.length;
-        int need = prefixLen + len + 1;
-        if (fillLen + need > capacity - NOTICE_RESERVE) {
-            dropped++;
-            unreportedDrops++;
+        int at = reserve(prefixLen + len + 1, NOTICE_RESERVE);
+        if (at < 0) {
             return DROPPED;
         }
-        int result = fillLen == 0 ? APPENDED_TO_EMPTY : APPENDED;
-        ensure(fillLen + need);
         if (prefixLen > 0) {
-            System.arraycopy(prefix, 0, fill, fillLen, prefixLen);
-            fillLen += prefixLen;
+            System.arraycopy(prefix, 0, buf, at, prefixLen);
         }
-        System.arraycopy(buf, off, fill, fillLen, len);
-        fillLen += len;
-        fill[fillLen++] = '\n';
-        fillLines++;
-        return result;
+        System.arraycopy(line, off, buf, at + prefixLen, len);
+        buf[at + prefixLen + len] = '\n';
+        return appended(prefixLen + len + 1, deferWake);
     }
 
-    /** Appends an agent line; {@code useReserve} lets the consumer's notice use the reserve. */
+    /** Appends a text (a newline added if missing); {@code useReserve}: the consumer's notice. */
     synchronized int appendText(byte[] text, boolean useReserve) {
-        boolean endsWithNewline = text.length > 0 && text[text.length - 1] == '\n';
-        int need = text.length + (endsWithNewline ? 0 : 1);
-        if (fillLen + need > capacity - (useReserve ? 0 : NOTICE_RESERVE)) {
-            dropped++;
-            unreportedDrops++;
+        boolean newline = text.length == 0 || text[text.length - 1] != '\n';
+        int need = text.length + (newline ? 1 : 0);
+        int at = reserve(need, useReserve ? 0 : NOTICE_RESERVE);
+        if (at < 0) {
             return DROPPED;
         }
-        int result = fillLen == 0 ? APPENDED_TO_EMPTY : APPENDED;
-        ensure(fillLen + need);
-        System.arraycopy(text, 0, fill, fillLen, text.length);
-        fillLen += text.length;
-        if (!endsWithNewline) {
-            fill[fillLen++] = '\n';
+        System.arraycopy(text, 0, buf, at, text.length);
+        if (newline) {
+            buf[at + text.length] = '\n';
         }
-        fillLines++;
-        return result;
+        return appended(need, false);
     }
 
-    /** Consumer: swaps the filled buffer into {@code batch} (length 0 when there was nothing). */
-    synchronized void take(Batch batch) {
-        byte[] filled = fill;
-        fill = batch.bytes.length >= Math.min(filled.length, capacity) ? batch.bytes : new byte[filled.length];
-        batch.bytes = filled;
-        batch.length = fillLen;
-        batch.lines = fillLines;
-        fillLen = 0;
-        fillLines = 0;
+    private int appended(int need, boolean deferWake) {
+        int mark = deferWake ? Math.min(DEFERRED_WAKE_BYTES, buf.length / 4) : 1;
+        return used - need < mark && used >= mark ? WAKE_CONSUMER : APPENDED;
+    }
+
+    /** Claims {@code need} contiguous bytes and returns where, or counts a drop and returns -1. */
+    private int reserve(int need, int keepFree) {
+        if (used == 0) {
+            head = 0;
+            tail = 0;
+            wrapped = false;
+        }
+        if (used + need > buf.length - keepFree) {
+            return drop();
+        }
+        int at;
+        if (!wrapped && buf.length - tail >= need) {
+            at = tail;
+        } else if (!wrapped && head >= need) {
+            wrapped = true;
+            wrapEnd = tail;
+            at = 0;
+        } else if (wrapped && head - tail >= need) {
+            at = tail;
+        } else {
+            return drop();
+        }
+        tail = at + need;
+        used += need;
+        return at;
+    }
+
+    private int drop() {
+        dropped++;
+        unreportedDrops++;
+        return -1;
+    }
+
+    /** Consumer: the next contiguous run of whole lines to write (empty when there is none). */
+    synchronized ByteBuffer next() {
+        int end = wrapped ? wrapEnd : tail;
+        return ByteBuffer.wrap(buf, head, end - head);
+    }
+
+    /** Consumer: releases the first {@code n} bytes returned by {@link #next}. */
+    synchronized void release(int n) {
+        head += n;
+        used -= n;
+        if (wrapped && head == wrapEnd) {
+            wrapped = false;
+            head = 0;
+        }
+        if (!wrapped && head == tail) {
+            head = 0; // empty: start over for the longest contiguous room
+            tail = 0;
+        }
     }
 
     /** Consumer: drops counted since the last call (for one "dropped N lines" notice). */
@@ -115,8 +135,8 @@ final class LineSpool {
         return n;
     }
 
-    /** Counts lines lost after they were accepted (the consumer could not write them). */
-    synchronized void countLost(int lines) {
+    /** Consumer: counts lines accepted earlier that could not be written. */
+    synchronized void countLost(long lines) {
         dropped += lines;
     }
 
@@ -125,18 +145,6 @@ final class LineSpool {
     }
 
     synchronized boolean isEmpty() {
-        return fillLen == 0;
-    }
-
-    private void ensure(int size) {
-        if (size > fill.length) {
-            int n = fill.length;
-            while (n < size) {
-                n *= 2;
-            }
-            byte[] bigger = new byte[Math.min(n, capacity)];
-            System.arraycopy(fill, 0, bigger, 0, fillLen);
-            fill = bigger;
-        }
+        return used == 0;
     }
 }

@@ -27,7 +27,10 @@ public final class LogPipeline implements AutoCloseable {
             throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
         }
         this.maxLineBytes = maxLineBytes;
-        this.reader = new ReaderLoop();
+        this.reader = new ReaderLoop(() -> {
+            out.wakeIfPending();
+            sinks.wakeIfPending();
+        });
     }
 
     /** The log of {@code program}, created on first use; later calls apply the new settings. */

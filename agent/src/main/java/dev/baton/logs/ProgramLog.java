@@ -21,7 +21,8 @@ public final class ProgramLog {
     private final ListenerSet listeners;
     private final SinkWorker sinks;
     private final LineRing ring;
-    private final FileSink fileSink;
+    /** Created when the program first gets a log file. */
+    private volatile FileSink fileSink;
     private volatile LogSettings settings;
     private volatile Follower[] followers = NO_FOLLOWERS;
 
@@ -35,7 +36,6 @@ public final class ProgramLog {
         this.listeners = listeners;
         this.sinks = sinks;
         this.ring = new LineRing(settings.ringLines(), settings.ringBytes());
-        this.fileSink = new FileSink(name, settings);
         apply(settings);
     }
 
@@ -92,19 +92,24 @@ public final class ProgramLog {
     synchronized void apply(LogSettings newSettings) {
         Objects.requireNonNull(newSettings, "settings");
         LogSettings old = settings;
-        settings = newSettings;
         if (old == null || old.ringLines() != newSettings.ringLines() || old.ringBytes() != newSettings.ringBytes()) {
             ring.resize(newSettings.ringLines(), newSettings.ringBytes());
         }
-        fileSink.configure(newSettings);
-        if (newSettings.file() != null) {
+        if (newSettings.file() != null && fileSink == null) {
+            fileSink = new FileSink(name, newSettings);
+        }
+        if (fileSink != null) {
+            fileSink.configure(newSettings);
             sinks.add(fileSink);
         }
+        settings = newSettings; // last: the reader sees the file sink before a settings with a file
     }
 
     /** The program left the configuration: its file is closed and its followers end. */
     void retire() {
-        fileSink.stop();
+        if (fileSink != null) {
+            fileSink.stop();
+        }
         sinks.wake();
         for (Follower f : followers) {
             f.close();
@@ -130,11 +135,12 @@ public final class ProgramLog {
         }
         ring.add(seq, now, stream, buf, off, shownLen);
         LogSettings s = settings;
-        boolean lost = s.toAgentStdout() && !out.offerProgramLine(name, stream, buf, off, shownLen);
-        if (s.file() != null) {
-            int result = fileSink.offer(buf, off, shownLen);
+        boolean lost = s.toAgentStdout() && !out.offerProgramLine(name, stream, buf, off, shownLen, true);
+        FileSink f = fileSink;
+        if (s.file() != null && f != null) {
+            int result = f.offer(buf, off, shownLen);
             lost |= result == LineSpool.DROPPED;
-            if (result == LineSpool.APPENDED_TO_EMPTY) {
+            if (result == LineSpool.WAKE_CONSUMER) {
                 sinks.wake();
             }
         }
@@ -144,10 +150,13 @@ public final class ProgramLog {
         Follower[] fs = followers;
         if (fs.length > 0) {
             LogLine line = new LogLine(seq, now, stream, new String(buf, off, shownLen, StandardCharsets.UTF_8));
-            for (Follower f : fs) {
-                f.offer(line);
+            boolean wake = false;
+            for (Follower follower : fs) {
+                wake |= follower.offer(line);
             }
-            sinks.wake();
+            if (wake) {
+                sinks.wake();
+            }
         }
         listeners.fire(name, stream, buf, off, len);
     }

@@ -32,8 +32,11 @@ final class ReaderLoop {
     private AttachedPipe[] byFd = new AttachedPipe[64];
     private volatile boolean closing;
     private final Thread thread;
+    /** Run before the reader blocks: wakes the writers whose wake-ups were deferred. */
+    private final Runnable beforeIdle;
 
-    ReaderLoop() {
+    ReaderLoop(Runnable beforeIdle) {
+        this.beforeIdle = beforeIdle;
         thread = new Thread(this::run, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
@@ -76,7 +79,11 @@ final class ReaderLoop {
     }
 
     private void round() {
-        int n = epoll.await(-1);
+        int n = epoll.await(0);
+        if (n == 0) {
+            beforeIdle.run();
+            n = epoll.await(-1);
+        }
         long now = System.currentTimeMillis();
         for (int i = 0; i < n; i++) {
             int fd = epoll.fd(i);

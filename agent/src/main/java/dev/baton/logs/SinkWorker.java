@@ -42,6 +42,16 @@ final class SinkWorker {
         }
     }
 
+    /** Reader thread, before it goes idle: wakes the thread if file lines are waiting. */
+    void wakeIfPending() {
+        for (FileSink f : files) {
+            if (f.hasPending()) {
+                wake();
+                return;
+            }
+        }
+    }
+
     private synchronized void ensureStarted() {
         if (thread == null && !closing) {
             Thread t = new Thread(this::loop, THREAD_NAME);
