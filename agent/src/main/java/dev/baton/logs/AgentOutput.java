@@ -77,7 +77,7 @@ public final class AgentOutput implements AutoCloseable {
     /** One of the agent's own log lines (may span several lines); written in every mode. */
     public void agentLine(String text) {
         if (!closing) {
-            woke(spool.appendText(text.getBytes(StandardCharsets.UTF_8), false));
+            woke(spool.appendText(text.getBytes(StandardCharsets.UTF_8)));
         }
     }
 
@@ -168,10 +168,8 @@ public final class AgentOutput implements AutoCloseable {
     }
 
     private void reportDrops() {
-        long n = spool.takeUnreportedDrops();
-        if (n > 0 && !broken) {
-            String notice = "[baton] dropped " + n + " lines: stdout was blocked";
-            spool.appendText(notice.getBytes(StandardCharsets.US_ASCII), true);
+        if (!broken) {
+            spool.appendDropNotice(n -> "[baton] dropped " + n + " lines: stdout was blocked");
         }
     }
 }

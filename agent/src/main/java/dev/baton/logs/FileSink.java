@@ -2,7 +2,6 @@ package dev.baton.logs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -77,11 +76,7 @@ final class FileSink {
                 throw new IOException("no log file configured any more");
             }
             file.write(run);
-            long dropped = spool.takeUnreportedDrops();
-            if (dropped > 0) {
-                String notice = "[baton] dropped " + dropped + " lines: the log file could not keep up\n";
-                file.write(ByteBuffer.wrap(notice.getBytes(StandardCharsets.US_ASCII)));
-            }
+            spool.appendDropNotice(n -> "[baton] dropped " + n + " lines: the log file could not keep up");
         } catch (IOException e) {
             spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
             if (file != null) {

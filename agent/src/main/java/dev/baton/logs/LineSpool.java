@@ -1,6 +1,8 @@
 package dev.baton.logs;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.LongFunction;
 
 /**
  * A bounded circular buffer of whole lines between producers that must never block (the reader
@@ -45,7 +47,7 @@ final class LineSpool {
         int prefixLen = prefix == null ? 0 : prefix.length;
         int at = reserve(prefixLen + len + 1, NOTICE_RESERVE);
         if (at < 0) {
-            return DROPPED;
+            return drop();
         }
         if (prefixLen > 0) {
             System.arraycopy(prefix, 0, buf, at, prefixLen);
@@ -55,11 +57,29 @@ final class LineSpool {
         return appended(prefixLen + len + 1, deferWake);
     }
 
-    /** Appends a text (a newline added if missing); {@code useReserve}: the consumer's notice. */
-    synchronized int appendText(byte[] text, boolean useReserve) {
+    /** Appends a text (a newline added if missing), waking the consumer. */
+    synchronized int appendText(byte[] text) {
+        int result = appendText(text, NOTICE_RESERVE);
+        return result == DROPPED ? drop() : result;
+    }
+
+    /**
+     * Consumer: if lines were dropped since the last notice, appends the notice {@code format}
+     * makes of their number (in the reserve); when even that does not fit, the count stays pending.
+     */
+    synchronized void appendDropNotice(LongFunction<String> format) {
+        if (unreportedDrops > 0) {
+            byte[] notice = format.apply(unreportedDrops).getBytes(StandardCharsets.UTF_8);
+            if (appendText(notice, 0) != DROPPED) {
+                unreportedDrops = 0;
+            }
+        }
+    }
+
+    private int appendText(byte[] text, int keepFree) {
         boolean newline = text.length == 0 || text[text.length - 1] != '\n';
         int need = text.length + (newline ? 1 : 0);
-        int at = reserve(need, useReserve ? 0 : NOTICE_RESERVE);
+        int at = reserve(need, keepFree);
         if (at < 0) {
             return DROPPED;
         }
@@ -75,7 +95,7 @@ final class LineSpool {
         return used - need < mark && used >= mark ? WAKE_CONSUMER : APPENDED;
     }
 
-    /** Claims {@code need} contiguous bytes and returns where, or counts a drop and returns -1. */
+    /** Claims {@code need} contiguous bytes and returns where, or -1; drops are counted by callers. */
     private int reserve(int need, int keepFree) {
         if (used == 0) {
             head = 0;
@@ -83,7 +103,7 @@ final class LineSpool {
             wrapped = false;
         }
         if (used + need > buf.length - keepFree) {
-            return drop();
+            return -1;
         }
         int at;
         if (!wrapped && buf.length - tail >= need) {
@@ -95,7 +115,7 @@ final class LineSpool {
         } else if (wrapped && head - tail >= need) {
             at = tail;
         } else {
-            return drop();
+            return -1;
         }
         tail = at + need;
         used += need;
@@ -105,7 +125,7 @@ final class LineSpool {
     private int drop() {
         dropped++;
         unreportedDrops++;
-        return -1;
+        return DROPPED;
     }
 
     /** Consumer: the next contiguous run of whole lines to write (empty when there is none). */
@@ -126,13 +146,6 @@ final class LineSpool {
             head = 0; // empty: start over for the longest contiguous room
             tail = 0;
         }
-    }
-
-    /** Consumer: drops counted since the last call (for one "dropped N lines" notice). */
-    synchronized long takeUnreportedDrops() {
-        long n = unreportedDrops;
-        unreportedDrops = 0;
-        return n;
     }
 
     /** Consumer: counts lines accepted earlier that could not be written. */
