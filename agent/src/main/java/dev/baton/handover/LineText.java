@@ -44,46 +44,50 @@ final class LineText {
     }
 
     /**
-     * The message, or null when the bytes are not a JSON object with one. Lenient on purpose: a
-     * message found before the JSON breaks (a line cut at the length limit) is still returned.
+     * The message, or null when the bytes are not one well-formed JSON object with a message: a
+     * broken line (cut at the length limit, or garbled) is read raw, where the message text still is.
      */
     private String jsonMessage(byte[] buf, int off, int len) {
         try (JsonParser p = json.createParser(buf, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
+            String nested = null;
             String flattened = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 if ("fields".equals(name) && value == JsonToken.START_OBJECT) {
                     String m = messageField(p);
-                    if (m != null) {
-                        return m;
-                    }
+                    nested = nested == null ? m : nested;
                 } else if ("message".equals(name) && value == JsonToken.VALUE_STRING) {
                     flattened = p.getText();
                 } else {
                     p.skipChildren();
                 }
             }
-            return flattened;
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null; // cut short, or something after the object
+            }
+            return nested != null ? nested : flattened;
         } catch (IOException | RuntimeException e) {
             return null; // malformed or too deep: the caller falls back to the raw line
         }
     }
 
-    /** Inside {@code "fields": {...}}: the message string, or null after skipping the whole object. */
+    /** Reads the whole {@code "fields": {...}} object; returns its message string, or null. */
     private static String messageField(JsonParser p) throws IOException {
+        String message = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken value = p.nextToken();
-            if ("message".equals(name) && value == JsonToken.VALUE_STRING) {
-                return p.getText();
+            if (message == null && "message".equals(name) && value == JsonToken.VALUE_STRING) {
+                message = p.getText();
+            } else {
+                p.skipChildren();
             }
-            p.skipChildren();
         }
-        return null;
+        return message;
     }
 
     /** Removes ANSI escape sequences (CSI such as colours, OSC, two-byte escapes) and carriage returns. */
