@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -97,7 +98,7 @@ public final class ProfileReader {
             String key = it.next();
             if (!valid.contains(key)) {
                 problems.add(new ProfileProblem(at + "." + key,
-                        "unknown key (valid keys: " + String.join(", ", new java.util.TreeSet<>(valid)) + ")"));
+                        "unknown key (valid keys: " + String.join(", ", new TreeSet<>(valid)) + ")"));
             }
         }
     }
@@ -197,7 +198,7 @@ public final class ProfileReader {
             for (Set<String> anyOf : kind.requiredGroups()) {
                 if (anyOf.stream().noneMatch(g -> Rule.definesGroup(p, g))) {
                     problems.add(new ProfileProblem(at, "a " + kind.configName() + " rule needs the named group "
-                            + String.join(" or ", new java.util.TreeSet<>(anyOf).stream().map(g -> "(?<" + g + ">...)").toList())
+                            + String.join(" or ", new TreeSet<>(anyOf).stream().map(g -> "(?<" + g + ">...)").toList())
                             + " in its regex"));
                 }
             }

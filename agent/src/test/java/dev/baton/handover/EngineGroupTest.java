@@ -395,6 +395,20 @@ class EngineGroupTest {
     }
 
     @Test
+    void theUpgradeHappenedWhileTheAgentWasDown() throws Exception {
+        EngineGroup restored = roundTrip(beforeUpgrade().group); // saved before the upgrade
+        GroupHarness after = new GroupHarness("chainflip");
+        after.group = restored;
+        after.start(OLD);
+        after.start(NEW);
+        // The old one comes back into a chain already at 1.1: it waits with own < release.
+        Decision d = after.line(OLD, waiting("1.0.3", "1.1.0"));
+        assertEquals(List.of(new Action.Idle(OLD, IdleMode.STOP)), d.actions());
+        after.line(NEW, INITIALISED);
+        assertEquals(1, after.actions.size());
+    }
+
+    @Test
     void aNewBinaryDeclaredWhileTheAgentWasDownStartsFresh() throws Exception {
         GroupHarness h = beforeUpgrade();
         h.line(OLD, noLongerCompatible("1.0.3", "1.1.0"));
