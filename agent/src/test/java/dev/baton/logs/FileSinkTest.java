@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.baton.config.LogMode;
 import dev.baton.config.LogSettings;
 
-class FileRotationTest {
+class FileSinkTest {
     @TempDir
     Path dir;
     private AgentOutput out;
@@ -102,6 +102,37 @@ class FileRotationTest {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Files.exists(second) && readLines(second).size() == 1);
         assertEquals(List.of(text(1)), readLines(first));
         assertEquals(List.of(text(2)), readLines(second));
+        pipe.closeWriter();
+    }
+
+    @Test
+    void aStalledLogFileDropsLinesWithACountAndNeverBlocksTheReader() throws Exception {
+        // A FIFO nobody reads stands for a stalled disk: the sink thread blocks opening it
+        Path fifo = dir.resolve("stalled.log");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        ProgramLog log = pipeline.open("node", new LogSettings(false, fifo, 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        int total = 20_000; // 2 MB: more than the file's buffer
+        for (int i = 0; i < total; i++) {
+            pipe.write(line(i));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == total);
+        long dropped = log.droppedLines();
+        assertTrue(dropped > 0 && dropped < total, "dropped " + dropped);
+
+        // The disk comes back: the kept lines, then one notice of the drops
+        try (var in = Files.newBufferedReader(fifo, ISO_8859_1)) {
+            List<String> got = new ArrayList<>();
+            String notice = "[baton] dropped " + dropped + " lines: the log file could not keep up";
+            for (String l = in.readLine(); l != null && !l.equals(notice); l = in.readLine()) {
+                got.add(l);
+            }
+            assertEquals(total - dropped, got.size());
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(text(i), got.get(i)); // the first lines were kept, the later ones dropped
+            }
+        }
         pipe.closeWriter();
     }
 
