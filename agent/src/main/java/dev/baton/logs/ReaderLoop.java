@@ -115,7 +115,8 @@ final class ReaderLoop {
                     detach(pipe, now);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever went wrong with one line, the pipes must go on being drained
             FAILURES.warn("a log line could not be handled", e);
         }
     }
