@@ -365,7 +365,14 @@ public final class SupervisordImporter {
             done.add("umask");
 
             // lifecycle, with supervisord's defaults written out
-            p.put("priority", v.containsKey("priority") ? integer(s, at.get("priority"), v.get("priority"), 999) : 999);
+            int priority = v.containsKey("priority") ? integer(s, at.get("priority"), v.get("priority"), 999) : 999;
+            if (priority < 0 || priority > 999) {
+                int clamped = Math.max(0, Math.min(999, priority));
+                warn(s, at.get("priority"), "baton priorities run from 0 to 999: " + priority + " imported as "
+                        + clamped + " (check the start order against the other programs)");
+                priority = clamped;
+            }
+            p.put("priority", priority);
             p.put("autostart", !v.containsKey("autostart") || bool(s, at.get("autostart"), v.get("autostart"), true));
             p.put("restart", restart(s, at.get("autorestart"), v.getOrDefault("autorestart", "unexpected")));
             ArrayNode codes = p.putArray("exit_codes");

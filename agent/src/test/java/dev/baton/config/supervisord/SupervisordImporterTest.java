@@ -301,6 +301,7 @@ class SupervisordImporterTest {
                 [program:reporter]
                 command=/usr/bin/reporter
                 numprocs=2
+                priority=1500
 
                 [program:bad name!]
                 command=/usr/bin/x 'unclosed
@@ -326,6 +327,8 @@ class SupervisordImporterTest {
         assertEquals("INT", p.at("/worker_01/stop_signal").asText());
         assertEquals(0, p.at("/worker_01/start_retries").asInt());
         assertEquals("[\"/usr/bin/reporter\"]", text(p.at("/reporter_1/command")));
+        assertEquals(999, p.at("/reporter_1/priority").asInt(), "baton's range is 0-999");
+        assertEquals(1, warningsFor(r, "program:reporter", "priority").size());
         assertTrue(p.at("/needs.quoting/shell").asBoolean(), "$HOME inside double quotes needs a shell");
         assertTrue(r.toml().contains("[programs.'needs.quoting']\n"), r.toml());
 
