@@ -35,7 +35,25 @@ class SupervisordImporterTest {
         ImportResult r = importer.importFile(file);
         JsonNode reread = new TomlMapper().readTree(r.toml());
         assertEquals(r.config(), reread, "TOML text round trip:\n" + r.toml());
+        loadsWithTheAgentsLoader(r.toml(), file);
         return r;
+    }
+
+    /** Once the agent's config loader is on the classpath (after integration), the output must load there too. */
+    private static void loadsWithTheAgentsLoader(String toml, Path file) {
+        java.lang.reflect.Method parse;
+        try {
+            parse = Class.forName("dev.baton.config.ConfigLoader").getMethod("parse", String.class, Path.class);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            return; // not on this branch yet: the Jackson round trip is the check
+        }
+        try {
+            parse.invoke(null, toml, file);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            org.junit.jupiter.api.Assertions.fail("imported TOML does not load:\n" + e.getCause().getMessage() + "\n" + toml);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static List<String> warningsFor(ImportResult r, String section, String key) {
