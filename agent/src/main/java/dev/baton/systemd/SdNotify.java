@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * systemd's notify protocol ({@code sd_notify(3)}) for a {@code Type=notify} unit: READY=1 once the
@@ -13,14 +12,10 @@ import java.util.Set;
  * one datagram to {@code $NOTIFY_SOCKET} (a path or an abstract {@code @name}). Without
  * {@code $NOTIFY_SOCKET} (not under systemd, a container) every call is a no-op that returns false.
  *
- * <p>Programs baton starts must not inherit {@link #CHILD_ENV_TO_REMOVE}: with
+ * <p>Programs baton starts must not inherit systemd's variables for baton (dev.baton.agent.ChildEnvironment strips them): with
  * {@code NotifyAccess=main} systemd would log and drop their messages.
  */
 public final class SdNotify implements AutoCloseable {
-    /** Variables systemd sets for baton only; strip them from the programs' environment. */
-    public static final Set<String> CHILD_ENV_TO_REMOVE =
-            Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM");
-
     private static final SdNotify DISABLED = new SdNotify(null, null, null);
 
     private final String address;
