@@ -145,7 +145,8 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
 
     private void whileHolding(LockView v) {
         if (v.token() != token) {
-            demote("the lock key is gone or was replaced (now " + v.holderHost() + ", token " + v.token() + ")", false);
+            demote(v.free() ? "the lock key is gone" : "the lock key was replaced (now " + v.holderHost()
+                    + ", token " + v.token() + ")", false);
             return;
         }
         FailoverRequest request = v.request();
@@ -195,6 +196,11 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         if (!probe.ready()) {
             return "not ready";
+        }
+        Duration quiet = leases.quietRemaining();
+        if (!quiet.isZero()) {
+            // A holder that etcd may have forgotten must have fenced itself first (see LeaseKeeper).
+            return "quiet for " + quiet.toMillis() + "ms after start or after etcd lost a lease";
         }
         if (request != null && !request.allowsCampaignBy(cluster.host())) {
             return "switchover pending " + request.describe();
@@ -308,18 +314,26 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         LOG.warn("lock {}: stopping {}: {}", settings.lock(), settings.program(), reason);
         enterRole(LockRole.DEMOTING, reason);
-        stopUntilExited(reason, releaseAfterExit);
+        LeaseKeeper.Tenure lease = leases.tenure();
+        long deadline = lease != null && lease.id() == keyLease ? lease.deadlineNanos() : System.nanoTime();
+        stopUntilExited(reason, releaseAfterExit, token != 0 ? deadline : Long.MAX_VALUE);
     }
 
-    private void stopUntilExited(String reason, boolean releaseAfterExit) {
+    private void stopUntilExited(String reason, boolean releaseAfterExit, long leaseDeadlineNanos) {
         control.stopAndConfirmExit(settings.program()).whenCompleteAsync((ignored, error) -> {
             if (error != null) {
                 // Keep the key (if we still can): nobody else may start while our exit is unconfirmed.
                 LOG.error("lock {}: exit of {} not confirmed, retrying: {}", settings.lock(), settings.program(),
                         EtcdCalls.describe(error));
-                loop.schedule(() -> stopUntilExited(reason, releaseAfterExit),
+                loop.schedule(() -> stopUntilExited(reason, releaseAfterExit, leaseDeadlineNanos),
                         cluster.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
                 return;
+            }
+            long late = System.nanoTime() - leaseDeadlineNanos;
+            if (late > 0) {
+                LOG.error("lock {}: {} exited {}ms after the lease could expire: another host may have run it"
+                        + " meanwhile; lower its stop_timeout or raise cluster.lease_ttl / fence_margin",
+                        settings.lock(), settings.program(), TimeUnit.NANOSECONDS.toMillis(late));
             }
             long heldToken = token;
             token = 0;

@@ -24,7 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p>When the deadline passes or etcd no longer knows the lease, the lease is given up for good:
  * listeners hear {@code leaseLost}, a new lease is granted as soon as etcd answers, and the old one is
  * revoked then (etcd restores leases with a fresh ttl on restart, so revoking frees its keys at once).
- * Runs on the cluster's single scheduler thread; the getters may be read from any thread.
+ * <p>The keeper also sets a quiet period in which no lock may be taken: one ttl after this agent's
+ * first lease, and one ttl after etcd denied a lease our deadline still covered. Both mean etcd may have
+ * lost a holder's key (a wiped or restored data dir, a revoked lease) while that holder's program
+ * still runs; that holder stops it by its own deadline, which lies within one ttl.
+ *
+ * <p>Runs on the cluster's single scheduler thread; the getters may be read from any thread.
  */
 final class LeaseKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -55,6 +60,7 @@ final class LeaseKeeper {
 
     private volatile Tenure current;
     private volatile long lastConfirmedNanos;
+    private volatile long quietUntilNanos = Long.MAX_VALUE; // until the first lease
     private ScheduledFuture<?> nextAttempt;
     private ScheduledFuture<?> expiry;
     private boolean closed;
@@ -93,6 +99,11 @@ final class LeaseKeeper {
         return t == null ? Duration.ZERO : Duration.ofNanos(t.remainingNanos());
     }
 
+    /** Time left in the quiet period during which no lock may be taken (see the class comment). */
+    Duration quietRemaining() {
+        return Duration.ofNanos(Math.max(0, quietUntilNanos - System.nanoTime()));
+    }
+
     /** When the last renewal (or grant) that etcd confirmed was sent, System.nanoTime(); 0 before any. */
     long lastConfirmedNanos() {
         return lastConfirmedNanos;
@@ -126,6 +137,9 @@ final class LeaseKeeper {
                 schedule(retryPause);
                 return;
             }
+            if (quietUntilNanos == Long.MAX_VALUE) {
+                quietUntilNanos = sent + TimeUnit.SECONDS.toNanos(ttlSeconds);
+            }
             Tenure t = confirm(granted.getID(), sent, granted.getTTL());
             LOG.info("etcd lease {} granted ({}s)", Long.toHexString(t.id()), ttlSeconds);
             revokeAbandoned();
@@ -146,6 +160,10 @@ final class LeaseKeeper {
                 confirm(t.id(), sent, renewed.getTTL());
                 schedule(renewInterval);
             } else if (EtcdCalls.leaseNotFound(error)) {
+                if (sent < t.deadlineNanos()) {
+                    // etcd forgot a lease it had to keep until our deadline: it lost state or someone revoked it.
+                    quietUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(ttlSeconds);
+                }
                 lose(t.id(), "etcd no longer knows the lease (expired or revoked)");
                 schedule(Duration.ZERO);
             } else {

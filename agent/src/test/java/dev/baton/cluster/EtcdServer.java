@@ -85,6 +85,13 @@ final class EtcdServer implements AutoCloseable {
         launch();
     }
 
+    /** SIGKILL, delete the data dir, start empty: etcd forgot every key and lease (a restore gone wrong). */
+    void wipeAndRestart() {
+        kill();
+        delete(dir.resolve("data"));
+        launch();
+    }
+
     private void launch() {
         List<String> command = new ArrayList<>(List.of(BINARY.toString(),
                 "--name", "t", "--data-dir", dir.resolve("data").toString(),
@@ -154,6 +161,10 @@ final class EtcdServer implements AutoCloseable {
     @Override
     public void close() {
         kill();
+        delete(dir);
+    }
+
+    private static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

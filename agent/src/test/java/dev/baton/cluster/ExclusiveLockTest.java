@@ -104,6 +104,24 @@ class ExclusiveLockTest {
     }
 
     @Test
+    void etcdLosingItsDataNeverLetsTwoHostsRun() {
+        fleet.start("a");
+        fleet.start("b");
+        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host standby = other(holder);
+
+        long wiped = System.nanoTime();
+        fleet.etcd.wipeAndRestart();
+        // The holder hears "lease not found" at its next renewal and stops at once; the standby hears it
+        // too and waits one ttl before campaigning, by when any forgotten holder has fenced itself.
+        await().atMost(TTL).until(() -> !holder.runs(PROGRAM));
+        TestFleet.Host next = awaitSingleHolder();
+        long started = fleet.ledger.firstSpawnAfter(PROGRAM, wiped).orElseThrow().monoNanos();
+        assertTrue(started - wiped >= TTL.toNanos(), "no campaign within one ttl of etcd losing its data");
+        assertTrue(next == holder || next == standby);
+    }
+
+    @Test
     void aStandbyThatIsNotReadyNeverTakesOver() {
         fleet.start("a");
         TestFleet.Host holder = awaitSingleHolder();
