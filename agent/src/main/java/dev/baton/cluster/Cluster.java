@@ -82,6 +82,13 @@ public interface Cluster extends AutoCloseable {
         return locks.get(0);
     }
 
+    /**
+     * How long ago the cluster thread (which also runs the fencing timers) last ran. The agent's
+     * systemd watchdog should ping only while this stays well below WatchdogSec: a stalled cluster
+     * thread cannot fence (see the package documentation).
+     */
+    java.time.Duration heartbeatAge();
+
     /** The agent's inventory changed (a program's state, version or role): publish it soon. Never blocks. */
     void inventoryChanged();
 

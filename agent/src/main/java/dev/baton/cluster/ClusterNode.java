@@ -37,6 +37,7 @@ final class ClusterNode implements Cluster {
     private final Switchover switchover;
     private final List<Watch.Watcher> watchers = new ArrayList<>();
     private final Duration stopBudget;
+    private volatile long heartbeatNanos = System.nanoTime();
 
     /** Reflective entry point of {@link Cluster#start}. */
     static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
@@ -91,6 +92,7 @@ final class ClusterNode implements Cluster {
     }
 
     void start() {
+        loop.scheduleWithFixedDelay(() -> heartbeatNanos = System.nanoTime(), 0, 100, TimeUnit.MILLISECONDS);
         loop.execute(() -> {
             locks.values().forEach(ExclusiveLock::start);
             inventory.start();
@@ -131,6 +133,11 @@ final class ClusterNode implements Cluster {
         } catch (ClusterException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    @Override
+    public Duration heartbeatAge() {
+        return Duration.ofNanos(System.nanoTime() - heartbeatNanos);
     }
 
     @Override

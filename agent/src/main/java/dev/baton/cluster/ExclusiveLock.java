@@ -61,6 +61,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private int epoch;
     private ScheduledFuture<?> fenceTimer;
     private CompletableFuture<Void> closed;
+    private LockInventory published;
 
     ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, KeySpace keys, KV kv,
                   LeaseKeeper leases, ExclusiveProgramControl control, ReadinessProbe probe,
@@ -101,12 +102,19 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                 request == null ? null : request.describe(), lastChange);
     }
 
+    /** For the fleet: "ready" there means "would take the lock now", so that a switchover plan can rely on it. */
     LockInventory inventory() {
-        return new LockInventory(settings.lock(), settings.program(), role, probe.ready(), token);
+        boolean canTakeOver = probe.ready() && leases.tenure() != null && leases.quietRemaining().isZero();
+        return new LockInventory(settings.lock(), settings.program(), role, canTakeOver, token);
     }
 
     /** Re-reads the lock and acts on it. Periodic, on watch events and on lease changes. */
     void tick() {
+        LockInventory now = inventory();
+        if (!now.equals(published)) { // readiness or the quiet period changed: tell the fleet
+            published = now;
+            onChange.run();
+        }
         if (busy || closed != null) {
             return;
         }

@@ -96,6 +96,12 @@ final class Ledger {
         return Optional.empty();
     }
 
+    /** The fencing tokens the exclusive program was started with, in start order. */
+    List<Long> spawnTokens(String program) {
+        return events().stream().filter(e -> e.kind().equals("spawn") && e.program().equals(program))
+                .map(Event::token).toList();
+    }
+
     Optional<Event> last(String kind, String host, String program) {
         List<Event> all = events();
         for (int i = all.size() - 1; i >= 0; i--) {

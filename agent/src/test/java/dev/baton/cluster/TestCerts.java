@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Assumptions;
  * openssl CLI at test time. The client key comes in the three PEM flavours operators have.
  */
 record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKeyPkcs8,
-                 Path clientKeyPkcs1, Path clientEcCert, Path clientKeySec1) {
+                 Path clientKeyPkcs1, Path clientEcCert, Path clientKeySec1, Path rogueCert, Path rogueKey) {
 
     static TestCerts create(Path dir) {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
@@ -27,9 +27,13 @@ record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path client
         // cfssl writes PKCS#1 RSA and SEC1 EC keys: the formats Solana's guide hands out.
         openssl(dir, "rsa", "-in", "client.key", "-traditional", "-out", "client-pkcs1.key");
         signed(dir, "client-ec", "openssl ecparam -name prime256v1 -genkey -noout -out client-ec.key");
+        // A client certificate etcd must refuse: self-signed, not from the CA.
+        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rogue.key", "-out", "rogue.pem",
+                "-days", "2", "-subj", "/CN=rogue");
         return new TestCerts(dir, dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"),
                 dir.resolve("client.pem"), dir.resolve("client.key"), dir.resolve("client-pkcs1.key"),
-                dir.resolve("client-ec.pem"), dir.resolve("client-ec.key"));
+                dir.resolve("client-ec.pem"), dir.resolve("client-ec.key"), dir.resolve("rogue.pem"),
+                dir.resolve("rogue.key"));
     }
 
     private static void signed(Path dir, String name, String keyCommand) {

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,6 @@ final class TestFleet implements AutoCloseable {
     private final Path dir;
     private final TestCerts certs;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
-    private final List<ClusterNode> closed = new ArrayList<>();
 
     TestFleet() {
         this(null);
@@ -132,6 +130,7 @@ final class TestFleet implements AutoCloseable {
         return ledger.overlap(PROGRAM);
     }
 
+    /** Stops everything, then fails if the ledger shows two hosts running the program at once. */
     @Override
     public void close() {
         for (Host host : hosts.values()) {
@@ -140,5 +139,14 @@ final class TestFleet implements AutoCloseable {
         }
         hosts.clear();
         etcd.close();
+        Optional<String> overlap = overlap();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+        overlap.ifPresent(o -> {
+            throw new AssertionError("two hosts ran the exclusive program at once: " + o);
+        });
     }
 }
