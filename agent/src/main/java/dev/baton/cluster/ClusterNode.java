@@ -61,8 +61,9 @@ final class ClusterNode implements Cluster {
             ReadinessProbe probe = new ReadinessProbe(program.lock(),
                     ReadinessChecks.of(program.readiness(), roles), settings.checkInterval());
             probe.schedule(probes, settings.checkInterval());
-            locks.put(program.lock(), new ExclusiveLock(program, settings, keys, client.getKVClient(), leases,
-                    control, probe, loop, lastError, inventory::changed));
+            LockStore store = new LockStore(client.getKVClient(), keys, program.lock(), settings.retryTimeout());
+            locks.put(program.lock(), new ExclusiveLock(program, settings, store, leases, control, probe, loop,
+                    lastError, inventory::changed));
         }
         this.stopBudget = exclusive.stream().map(p -> p.fenceBudget(settings)).max(Duration::compareTo)
                 .orElse(Duration.ZERO).plus(settings.checkInterval());

@@ -1,12 +1,5 @@
 package dev.baton.cluster;
 
-import io.etcd.jetcd.KV;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -41,8 +34,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
 
     private final ExclusiveProgramSettings settings;
     private final ClusterSettings cluster;
-    private final KeySpace keys;
-    private final KV kv;
+    private final LockStore store;
     private final LeaseKeeper leases;
     private final ExclusiveProgramControl control;
     private final ReadinessProbe probe;
@@ -62,14 +54,15 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private ScheduledFuture<?> fenceTimer;
     private CompletableFuture<Void> closed;
     private LockInventory published;
+    private long programDownSinceNanos = -1;
+    private long holdOffUntilNanos = System.nanoTime();
 
-    ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, KeySpace keys, KV kv,
-                  LeaseKeeper leases, ExclusiveProgramControl control, ReadinessProbe probe,
-                  ScheduledExecutorService loop, LastError lastError, Runnable onChange) {
+    ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, LeaseKeeper leases,
+                  ExclusiveProgramControl control, ReadinessProbe probe, ScheduledExecutorService loop,
+                  LastError lastError, Runnable onChange) {
         this.settings = settings;
         this.cluster = cluster;
-        this.keys = keys;
-        this.kv = kv;
+        this.store = store;
         this.leases = leases;
         this.control = control;
         this.probe = probe;
@@ -77,10 +70,6 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         this.lastError = lastError;
         this.onChange = onChange;
         this.fenceBudgetNanos = settings.fenceBudget(cluster).toNanos();
-    }
-
-    String name() {
-        return settings.lock();
     }
 
     /** Makes sure the exclusive program is not running, then takes part. On the loop thread. */
@@ -115,6 +104,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
             published = now;
             onChange.run();
         }
+        checkProgramUp();
         if (busy || closed != null) {
             return;
         }
@@ -123,7 +113,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         busy = true;
         int at = epoch;
-        LockView.read(kv, keys, settings.lock(), cluster.retryTimeout()).whenCompleteAsync((view, error) -> {
+        store.read().whenCompleteAsync((view, error) -> {
             busy = false;
             if (error != null) {
                 lastError.record("reading lock " + settings.lock(), error);
@@ -132,6 +122,25 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                 onView(view);
             }
         }, loop);
+    }
+
+    /**
+     * A holder whose program stays down (crashed, restart backoff, FATAL) for a whole ttl gives the
+     * lock to a standby rather than keep the identity offline.
+     */
+    private void checkProgramUp() {
+        if (role != LockRole.HOLDER || control.isRunning(settings.program())) {
+            programDownSinceNanos = -1;
+            return;
+        }
+        long now = System.nanoTime();
+        if (programDownSinceNanos < 0) {
+            programDownSinceNanos = now;
+        } else if (now - programDownSinceNanos >= cluster.leaseTtl().toNanos()) {
+            holdOffUntilNanos = now + cluster.leaseTtl().toNanos(); // and do not take it straight back
+            demote(settings.program() + " has not been running for " + ClusterSettings.show(cluster.leaseTtl())
+                    + ": handing the lock to a standby", true);
+        }
     }
 
     private void onView(LockView v) {
@@ -164,7 +173,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         if (request.token() == token && cluster.host().equals(request.from())) {
             demote("switchover requested by " + request.requestedBy() + " " + request.describe(), true);
         } else if (request.token() != token) {
-            deleteRequest(v.requestRevision()); // it was for the previous tenure: done
+            store.deleteRequest(v.requestRevision()); // it was for the previous tenure: done
         }
     }
 
@@ -205,6 +214,9 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         if (!probe.ready()) {
             return "not ready";
         }
+        if (System.nanoTime() < holdOffUntilNanos) {
+            return "gave the lock up because its program stayed down: leaving it to a standby for a while";
+        }
         Duration quiet = leases.quietRemaining();
         if (!quiet.isZero()) {
             // A holder that etcd may have forgotten must have fenced itself first (see LeaseKeeper).
@@ -223,25 +235,18 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         busy = true;
         int at = epoch;
-        byte[] record = Json.write(new LockRecord(cluster.host(), settings.program(), Instant.now().toString()));
-        CompletableFuture<TxnResponse> call = kv.txn()
-                .If(new Cmp(keys.lock(settings.lock()), Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                .Then(Op.put(keys.lock(settings.lock()), io.etcd.jetcd.ByteSequence.from(record),
-                        PutOption.builder().withLeaseId(lease.id()).build()))
-                .commit();
-        EtcdCalls.within(call, cluster.retryTimeout()).whenCompleteAsync((response, error) -> {
+        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString());
+        store.tryAcquire(lease.id(), record).whenCompleteAsync((newToken, error) -> {
             busy = false;
             if (error != null) {
                 // It may still have landed: stay CAMPAIGNING, the next read adopts our key or retries.
                 lastError.record("acquiring lock " + settings.lock(), error);
-            } else if (!response.isSucceeded()) {
+            } else if (newToken == 0) {
                 enterRole(LockRole.STANDBY, "another host took the lock first");
             } else if (at != epoch) {
-                release(response.getHeader().getRevision()); // the role changed meanwhile (lease lost, closing)
+                release(newToken); // the role changed meanwhile (lease lost, closing)
             } else {
-                keyLease = lease.id();
-                // One put in the transaction: the key was created at the transaction's revision.
-                beginHolding(response.getHeader().getRevision(), "acquired the lock");
+                beginHolding(newToken, "acquired the lock");
             }
         }, loop);
     }
@@ -354,25 +359,13 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
 
     /** Deletes our lock key if it is still the one with {@code heldToken}. Best effort: the lease bounds it anyway. */
     private void release(long heldToken) {
-        CompletableFuture<TxnResponse> call = kv.txn()
-                .If(new Cmp(keys.lock(settings.lock()), Cmp.Op.EQUAL, CmpTarget.createRevision(heldToken)))
-                .Then(Op.delete(keys.lock(settings.lock()), DeleteOption.DEFAULT))
-                .commit();
-        EtcdCalls.within(call, cluster.retryTimeout()).whenCompleteAsync((response, error) -> {
+        store.release(heldToken).whenCompleteAsync((released, error) -> {
             if (error != null) {
                 lastError.record("releasing lock " + settings.lock(), error);
-            } else if (response.isSucceeded()) {
+            } else if (released) {
                 LOG.info("lock {}: released (token {})", settings.lock(), heldToken);
             }
         }, loop);
-    }
-
-    private void deleteRequest(long revision) {
-        CompletableFuture<TxnResponse> call = kv.txn()
-                .If(new Cmp(keys.failover(settings.lock()), Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
-                .Then(Op.delete(keys.failover(settings.lock()), DeleteOption.DEFAULT))
-                .commit();
-        EtcdCalls.within(call, cluster.retryTimeout()).exceptionally(error -> null);
     }
 
     private void enterStandby(String why) {

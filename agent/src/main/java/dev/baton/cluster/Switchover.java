@@ -1,13 +1,7 @@
 package dev.baton.cluster;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,10 +39,13 @@ final class Switchover {
         this.loop = loop;
     }
 
+    private LockStore store(String lock) {
+        return new LockStore(kv, keys, lock, settings.retryTimeout());
+    }
+
     /** Reads etcd (bounded by the retry timeout, on the caller's thread) and describes the switchover. */
     FailoverPlan plan(String lock, Optional<String> to) {
-        LockView view = EtcdCalls.await(LockView.read(kv, keys, lock, settings.retryTimeout()),
-                settings.retryTimeout(), "reading lock " + lock);
+        LockView view = EtcdCalls.await(store(lock).read(), settings.retryTimeout(), "reading lock " + lock);
         List<HostInventory> hosts = fleet.fleet();
         String target = to.orElse(null);
         List<String> problems = problems(lock, view, hosts, target);
@@ -139,9 +136,9 @@ final class Switchover {
                 plan.target(), settings.host(), Instant.now().toString());
         long ttlSeconds = ClusterSettings.roundUpToSeconds(settings.failoverTimeout()).getSeconds();
         return EtcdCalls.within(leases.grant(ttlSeconds), settings.retryTimeout())
-                .thenCompose(lease -> EtcdCalls.within(write(lock, request, lease.getID()), settings.retryTimeout()))
-                .thenCompose(response -> {
-                    if (!response.isSucceeded()) {
+                .thenCompose(lease -> store(lock).request(request, lease.getID()))
+                .thenCompose(written -> {
+                    if (!written) {
                         throw new ClusterException("the holder changed or another switchover is pending: plan again");
                     }
                     CompletableFuture<FailoverResult> done = new CompletableFuture<>();
@@ -151,18 +148,9 @@ final class Switchover {
                 });
     }
 
-    private CompletableFuture<TxnResponse> write(String lock, FailoverRequest request, long leaseId) {
-        return kv.txn()
-                .If(new Cmp(keys.lock(lock), Cmp.Op.EQUAL, CmpTarget.createRevision(request.token())),
-                        new Cmp(keys.failover(lock), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(keys.failover(lock), ByteSequence.from(Json.write(request)),
-                        PutOption.builder().withLeaseId(leaseId).build()))
-                .commit();
-    }
-
     private void awaitNewHolder(String lock, FailoverPlan plan, long started, long deadline,
                                 CompletableFuture<FailoverResult> done) {
-        LockView.read(kv, keys, lock, settings.retryTimeout()).whenCompleteAsync((view, error) -> {
+        store(lock).read().whenCompleteAsync((view, error) -> {
             long now = System.nanoTime();
             if (view != null && !view.free() && view.token() != plan.holderToken()) {
                 done.complete(new FailoverResult(lock, plan.holder(), view.holderHost(), view.token(),

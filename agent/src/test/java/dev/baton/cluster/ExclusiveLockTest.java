@@ -209,6 +209,18 @@ class ExclusiveLockTest {
     }
 
     @Test
+    void aHolderWhoseProgramStaysDownHandsTheLockToAStandby() {
+        fleet.start("a");
+        fleet.start("b");
+        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host standby = other(holder);
+        holder.programs().killBehindTheBack(PROGRAM);
+        await().atMost(TTL.plusSeconds(3)).until(() -> standby.holds() && standby.runs(PROGRAM));
+        assertEquals(LockRole.STANDBY, holder.lock().role());
+        assertTrue(holder.lock().lastChange().contains("has not been running"), holder.lock().lastChange());
+    }
+
+    @Test
     void aGracefulShutdownHandsOverWithoutWaitingForTheLease() {
         fleet.start("a");
         fleet.start("b");

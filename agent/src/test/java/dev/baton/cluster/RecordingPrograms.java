@@ -106,6 +106,11 @@ final class RecordingPrograms implements ExclusiveProgramControl {
         processes.remove(program, p);
     }
 
+    /** The program dies by itself (and the supervisor does not restart it). */
+    void killBehindTheBack(String program) {
+        CompletableFuture.runAsync(() -> stopNow(program, true), commands).join();
+    }
+
     /** The host dies: no more commands, every program killed at once. */
     void crash() {
         commands.shutdownNow();
