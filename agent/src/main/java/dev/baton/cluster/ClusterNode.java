@@ -38,6 +38,7 @@ final class ClusterNode implements Cluster {
     private final List<Watch.Watcher> watchers = new ArrayList<>();
     private final Duration stopBudget;
     private volatile long heartbeatNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Reflective entry point of {@link Cluster#start}. */
     static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
@@ -58,8 +59,8 @@ final class ClusterNode implements Cluster {
         this.inventory = new FleetInventory(settings, keys, client.getKVClient(), leases, source,
                 () -> locks.values().stream().map(ExclusiveLock::inventory).toList(), loop, lastError);
         for (ExclusiveProgramSettings program : exclusive) {
-            ReadinessProbe probe = new ReadinessProbe(program.lock(),
-                    ReadinessChecks.of(program.readiness(), roles), settings.checkInterval());
+            ReadinessProbe probe = new ReadinessProbe(program.lock(), ReadinessChecks.of(program.readiness(), roles),
+                    settings.checkInterval(), ReadinessChecks.timeout(program.readiness()));
             probe.schedule(probes, settings.checkInterval());
             LockStore store = new LockStore(client.getKVClient(), keys, program.lock(), settings.retryTimeout());
             locks.put(program.lock(), new ExclusiveLock(program, settings, store, leases, control, probe, loop,
@@ -158,6 +159,9 @@ final class ClusterNode implements Cluster {
 
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         Duration etcdBudget = settings.retryTimeout().multipliedBy(2);
         try {
             CompletableFuture.supplyAsync(() -> CompletableFuture.allOf(locks.values().stream()

@@ -37,6 +37,7 @@ public record ExclusiveProgramSettings(String program, String lock, ReadinessSpe
             problems.add(key + ".readiness: required (an HTTP URL, a command, an engine role, or \"always\"):"
                     + " a standby that has not caught up must not take over");
         }
+        problems.addAll(validateReadiness(key + ".readiness", p.readiness()));
         if (p.program().equals(p.standbyProgram())) {
             problems.add(key + ".standby_program: must differ from the exclusive program");
         }
@@ -56,6 +57,28 @@ public record ExclusiveProgramSettings(String program, String lock, ReadinessSpe
                     + ClusterSettings.show(ClusterSettings.roundUpToSeconds(needed)) + " or lower the stop_timeout");
         }
         return problems;
+    }
+
+    private static List<String> validateReadiness(String key, ReadinessSpec spec) {
+        Duration timeout = null;
+        if (spec instanceof ReadinessSpec.Http http) {
+            timeout = http.timeout();
+            String scheme = http.url() == null ? null : http.url().getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                return List.of(key + ": \"" + http.url() + "\" is not an http(s) URL");
+            }
+        } else if (spec instanceof ReadinessSpec.Command command) {
+            timeout = command.timeout();
+            if (command.argv() == null || command.argv().isEmpty()) {
+                return List.of(key + ": the command is empty");
+            }
+        } else if (spec instanceof ReadinessSpec.EngineRole role && (role.roles() == null || role.roles().isEmpty())) {
+            return List.of(key + ": name at least one engine role that means \"caught up\"");
+        }
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            return List.of(key + ": the check needs a timeout greater than zero");
+        }
+        return List.of();
     }
 
     /** Problems across all exclusive programs of this host: each lock and each program at most once. */

@@ -24,6 +24,17 @@ final class ReadinessChecks {
         return () -> true;
     }
 
+    /** How long one check may take. */
+    static Duration timeout(ReadinessSpec spec) {
+        if (spec instanceof ReadinessSpec.Http http) {
+            return http.timeout();
+        }
+        if (spec instanceof ReadinessSpec.Command command) {
+            return command.timeout();
+        }
+        return Duration.ZERO;
+    }
+
     private static boolean httpOk(ReadinessSpec.Http spec) {
         HttpURLConnection connection = null;
         try {

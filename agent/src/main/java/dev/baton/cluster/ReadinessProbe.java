@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one lock's readiness check on the probe thread (checks may block up to their timeout; the
- * cluster thread must not) and keeps the last answer. An answer older than three intervals counts as
- * "not ready", so a hung probe can never let a standby campaign.
+ * cluster thread must not) and keeps the last answer. An answer older than two rounds (interval plus
+ * the check's own timeout) counts as "not ready", so a hung probe can never let a standby campaign.
  */
 final class ReadinessProbe {
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessProbe.class);
@@ -20,10 +20,10 @@ final class ReadinessProbe {
     private volatile boolean lastAnswer;
     private volatile long answeredAtNanos;
 
-    ReadinessProbe(String lock, ReadinessCheck check, Duration interval) {
+    ReadinessProbe(String lock, ReadinessCheck check, Duration interval, Duration checkTimeout) {
         this.lock = lock;
         this.check = check;
-        this.maxAgeNanos = interval.toNanos() * 3;
+        this.maxAgeNanos = interval.plus(checkTimeout).toNanos() * 2;
         this.answeredAtNanos = System.nanoTime() - maxAgeNanos - 1;
     }
 
