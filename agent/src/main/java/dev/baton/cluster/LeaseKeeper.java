@@ -134,7 +134,7 @@ final class LeaseKeeper {
             }
             if (error != null) {
                 lastError.record("lease grant", error);
-                schedule(retryPause);
+                schedule(pauseAfter(sent));
                 return;
             }
             if (quietUntilNanos == Long.MAX_VALUE) {
@@ -168,9 +168,15 @@ final class LeaseKeeper {
                 schedule(Duration.ZERO);
             } else {
                 lastError.record("lease renewal", error);
-                schedule(retryPause);
+                schedule(pauseAfter(sent));
             }
         }, loop);
+    }
+
+    /** Retry at once after a timeout; after a quick failure (connection refused) wait a little, not to spin. */
+    private Duration pauseAfter(long sentNanos) {
+        long left = retryPause.toNanos() - (System.nanoTime() - sentNanos);
+        return Duration.ofNanos(Math.max(0, left));
     }
 
     private boolean isCurrent(long id) {

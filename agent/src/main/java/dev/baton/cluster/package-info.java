@@ -22,7 +22,8 @@
  * by validation: {@code renew + 2 x retry <= ttl} (Patroni), and for each exclusive program
  * {@code renew + 2 x retry + stop_timeout + fence_margin <= ttl}: the holder starts stopping its
  * program at {@code deadline - stop_timeout - fence_margin}, so it has exited before the lease can
- * expire, and one failed renewal plus two retries never trigger that. Defaults: ttl 15s, renew 2s,
+ * expire, and a renewal and its retry may both time out before that point comes (a timed-out call is
+ * retried at once). Defaults: ttl 15s, renew 2s,
  * retry 2s, fence margin 1s (room for a stop timeout of up to 7s), jitter 0-1s.
  *
  * <h2>Why it is safe</h2>
