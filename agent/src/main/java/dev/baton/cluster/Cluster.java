@@ -1,6 +1,7 @@
 package dev.baton.cluster;
 
 import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +88,7 @@ public interface Cluster extends AutoCloseable {
      * systemd watchdog should ping only while this stays well below WatchdogSec: a stalled cluster
      * thread cannot fence (see the package documentation).
      */
-    java.time.Duration heartbeatAge();
+    Duration heartbeatAge();
 
     /** The agent's inventory changed (a program's state, version or role): publish it soon. Never blocks. */
     void inventoryChanged();

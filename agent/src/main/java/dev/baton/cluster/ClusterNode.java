@@ -1,5 +1,6 @@
 package dev.baton.cluster;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
@@ -13,8 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,7 @@ final class ClusterNode implements Cluster {
     private final List<Watch.Watcher> watchers = new ArrayList<>();
     private final Duration stopBudget;
     private volatile long heartbeatNanos = System.nanoTime();
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     /** Reflective entry point of {@link Cluster#start}. */
     static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
@@ -77,7 +80,7 @@ final class ClusterNode implements Cluster {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
@@ -86,7 +89,7 @@ final class ClusterNode implements Cluster {
     }
 
     /** Lock and request changes wake the locks at once; the periodic check is the fallback. */
-    private void watch(io.etcd.jetcd.ByteSequence prefix) {
+    private void watch(ByteSequence prefix) {
         WatchOption option = WatchOption.builder().isPrefix(true).build();
         watchers.add(client.getWatchClient().watch(prefix, option, Watch.listener(
                 response -> loop.execute(() -> locks.values().forEach(ExclusiveLock::tick)),

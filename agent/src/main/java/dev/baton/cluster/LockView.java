@@ -3,6 +3,7 @@ package dev.baton.cluster;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import java.time.Duration;
@@ -34,7 +35,7 @@ record LockView(LockRecord holder, long token, long holderLease, FailoverRequest
     }
 
     static CompletableFuture<LockView> read(KV kv, KeySpace keys, String lock, Duration limit) {
-        CompletableFuture<io.etcd.jetcd.kv.TxnResponse> call = kv.txn()
+        CompletableFuture<TxnResponse> call = kv.txn()
                 .Then(Op.get(keys.lock(lock), GetOption.DEFAULT), Op.get(keys.failover(lock), GetOption.DEFAULT))
                 .commit();
         return EtcdCalls.within(call, limit).thenApply(r -> of(r.getGetResponses()));

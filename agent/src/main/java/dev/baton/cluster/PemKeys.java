@@ -10,7 +10,9 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,7 +84,7 @@ final class PemKeys {
         while (child.end() <= outer.end()) {
             if (child.tag == 0xa0) {
                 Der oid = new Der(der, child.contentStart);
-                return java.util.Arrays.copyOfRange(der, oid.start, oid.end());
+                return Arrays.copyOfRange(der, oid.start, oid.end());
             }
             if (child.end() == outer.end()) {
                 break;
@@ -160,6 +162,6 @@ final class PemKeys {
     }
 
     private static byte[] hex(String s) {
-        return java.util.HexFormat.of().parseHex(s);
+        return HexFormat.of().parseHex(s);
     }
 }

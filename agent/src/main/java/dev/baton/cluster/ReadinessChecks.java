@@ -1,5 +1,6 @@
 package dev.baton.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.time.Duration;
@@ -62,7 +63,7 @@ final class ReadinessChecks {
         Process process = null;
         try {
             process = new ProcessBuilder(argv)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.LeaseOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -94,6 +95,6 @@ class LeaseKeeperTest {
         assertNotEquals(old, keeper.leaseId());
         // Revoked, not merely expired: etcd restored it with a fresh ttl of 2s.
         await().atMost(Duration.ofMillis(800)).ignoreExceptions().until(() -> client.getLeaseClient()
-                .timeToLive(old, io.etcd.jetcd.options.LeaseOption.DEFAULT).get(2, TimeUnit.SECONDS).getTTL() <= 0);
+                .timeToLive(old, LeaseOption.DEFAULT).get(2, TimeUnit.SECONDS).getTTL() <= 0);
     }
 }
