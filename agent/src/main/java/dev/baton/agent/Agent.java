@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.api.ApiServer;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
@@ -40,6 +41,8 @@ public final class Agent {
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private volatile Supervisor supervisor;
     private volatile EventLoop loop;
+    private volatile AgentControl control;
+    private ApiServer api;
 
     public Agent(Path configPath) {
         this.configPath = configPath;
@@ -87,14 +90,38 @@ public final class Agent {
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
                     Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
+            control = new AgentControl(configPath, loop, supervisor, logs, stateFile, exitCode::isDone);
             loop.post(() -> supervisor.begin(config, previous));
+            api = startApi(config, stateDir.path());
             int code = exitCode.join();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
             reaper.close();
             return code >= 0 ? code : stopCode;
         } finally {
+            if (api != null) {
+                api.close();
+            }
             loop.close();
         }
+    }
+
+    /** The HTTP control API; when it cannot start, that is logged and supervision goes on without it. */
+    private ApiServer startApi(BatonConfig config, Path stateDir) {
+        if (!config.api().enabled()) {
+            return null;
+        }
+        try {
+            // metrics: pass new dev.baton.metrics.MetricsEndpoint(control) here once dev.baton.metrics lands
+            return ApiServer.start(config.api(), stateDir, control, null);
+        } catch (IOException e) {
+            log.error("api: not started, the agent goes on without it: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** What the API and metrics see and may do; null before the supervisor exists. */
+    public Control control() {
+        return control;
     }
 
     /** Ends the run: programs are stopped in reverse priority, then {@code run()} returns. */

@@ -335,7 +335,8 @@ public final class Supervisor implements ProgramHost {
         return p;
     }
 
-    private boolean shouldRun(Program p) {
+    /** Whether the program should be running: an operator's start or stop, else autostart (loop only). */
+    boolean shouldRun(Program p) {
         String want = desired.get(p.name());
         return want == null ? p.config().autostart() : want.equals("running");
     }
