@@ -69,8 +69,7 @@ public final class ApiServer implements AutoCloseable {
         if (metrics != null) {
             router.get("/metrics", metrics);
         }
-        String hostLiteral = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]"
-                : address.getHostAddress();
+        String hostLiteral = hostLiteral(address);
         AccessGuard guard = new AccessGuard(router, token, settings.allowRemote(), hostLiteral, settings.port());
         HttpHandler root = ErrorHandler.guarded(guard);
         Undertow server = Undertow.builder()
@@ -113,6 +112,14 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /** As in a URL or Host header: {@code 127.0.0.1}, {@code [::1]}. */
+    private static String hostLiteral(InetAddress a) {
+        if (a instanceof java.net.Inet6Address) {
+            return "[" + (a.isLoopbackAddress() ? "::1" : a.getHostAddress()) + "]";
+        }
+        return a.getHostAddress();
     }
 
     private static InetAddress resolve(String listen) throws UnknownHostException {
