@@ -41,6 +41,7 @@ public final class Agent {
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private volatile Supervisor supervisor;
     private volatile EventLoop loop;
+    private volatile HandoverCoordinator handover;
     private volatile AgentControl control;
     private ApiServer api;
 
@@ -83,15 +84,23 @@ public final class Agent {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> supervisor.onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
                     System.getenv());
+            handover = new HandoverCoordinator(loop,
+                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class));
+            supervisor.setStartGate(handover);
+            supervisor.addListener(handover);
+            logs.addListener(handover);
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
             }
+            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, exitCode::isDone);
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
                     Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
-            control = new AgentControl(configPath, loop, supervisor, logs, stateFile, exitCode::isDone);
-            loop.post(() -> supervisor.begin(config, previous));
+            loop.post(() -> {
+                handover.begin(config, supervisor);
+                supervisor.begin(config, previous);
+            });
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
@@ -129,17 +138,13 @@ public final class Agent {
         exitCode.complete(code);
     }
 
-    /** Re-reads the config; a broken one changes nothing and says why. */
+    /** Re-reads the config; a broken one changes nothing and says why (the API's reload takes the same path). */
     public void reload() {
-        BatonConfig next;
         try {
-            next = ConfigLoader.load(configPath);
-        } catch (ConfigException e) {
-            log.error("reload refused, everything keeps running as it is; the new configuration has "
-                    + "{} problem(s):\n  {}", e.problems().size(), e.getMessage().replace("\n", "\n  "));
-            return;
+            control.reload();
+        } catch (ControlException e) {
+            log.error("reload failed: {}", e.getMessage());
         }
-        loop.post(() -> supervisor.reload(next));
     }
 
     /** Forwards a signal to every running program (PID 1 duty for signals baton does not handle itself). */
@@ -149,6 +154,10 @@ public final class Agent {
 
     public Supervisor supervisor() {
         return supervisor;
+    }
+
+    public HandoverCoordinator handover() {
+        return handover;
     }
 
     private int stopEverything(Duration limit) {

@@ -43,17 +43,19 @@ public final class AgentControl implements Control {
     private final Path configPath;
     private final EventLoop loop;
     private final Supervisor supervisor;
+    private final HandoverCoordinator handover;
     private final LogPipeline logs;
     private final StateFile<?> stateFile;
     private final ProgramActions actions;
     private final Instant startedAt = Instant.now();
     private final String host = hostName();
 
-    AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, LogPipeline logs, StateFile<?> stateFile,
-                 BooleanSupplier shuttingDown) {
+    AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
+                 StateFile<?> stateFile, BooleanSupplier shuttingDown) {
         this.configPath = configPath;
         this.loop = loop;
         this.supervisor = supervisor;
+        this.handover = handover;
         this.logs = logs;
         this.stateFile = stateFile;
         this.actions = new ProgramActions(loop, supervisor, shuttingDown);
@@ -61,9 +63,8 @@ public final class AgentControl implements Control {
 
     @Override
     public AgentStatus status() {
-        // Engine groups arrive with dev.baton.handover.
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
-                supervisor.snapshot(), List.of(), stateFile.problem());
+                supervisor.snapshot(), handover.groups(), stateFile.problem());
     }
 
     @Override
@@ -98,7 +99,7 @@ public final class AgentControl implements Control {
 
     @Override
     public List<HandoverRecord> history(int limit) {
-        return List.of(); // handover history arrives with dev.baton.handover
+        return handover.history(limit);
     }
 
     @Override
@@ -111,7 +112,10 @@ public final class AgentControl implements Control {
                     e.problems().size(), e.getMessage().replace("\n", "\n  "));
             return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
         }
-        return diffResult(onLoop(() -> supervisor.reload(next)));
+        return diffResult(onLoop(() -> {
+            handover.reload(next); // first: the supervisor asks it about holds under the new groups
+            return supervisor.reload(next);
+        }));
     }
 
     /**
@@ -154,7 +158,7 @@ public final class AgentControl implements Control {
         Set<String> resting = restingEngines();
         for (Program p : supervisor.programs()) {
             ProgramStatus s = p.status();
-            if (!supervisor.shouldRun(p) || s.state() == ProcessState.RUNNING || s.hold() != null
+            if (!supervisor.wanted(p) || s.state() == ProcessState.RUNNING || s.hold() != null
                     || resting.contains(p.name()) || finishedAsExpected(p, s)) {
                 continue;
             }
