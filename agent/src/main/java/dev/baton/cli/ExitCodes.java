@@ -15,8 +15,9 @@ final class ExitCodes {
     static final int PERMISSION = 5;
 
     /** For each command's help. */
-    static final String HELP = "Exit codes: 0 ok, 1 the action failed, 2 usage or bad request, "
-            + "3 the agent is not running, 4 no such program, 5 token or permission problem.";
+    static final String HELP = "Exit codes:%n  0  ok%n  1  the action failed (a program did not get where it was sent, "
+            + "a conflict)%n  2  usage or bad request%n  3  the agent is not running%n  4  no such program%n"
+            + "  5  token or permission problem";
 
     private ExitCodes() {
     }

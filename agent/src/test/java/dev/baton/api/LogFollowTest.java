@@ -47,10 +47,10 @@ class LogFollowTest {
                         + "sleep 0.02; done");
         String crashy = agent.script("crashy.sh", "sleep 0.2; exit 1");
         agent.config(program("ticker", ticker, "start_secs = \"0s\"")
-                + program("chatty", chatty, "start_secs = \"0s\"", "log = { to_agent_stdout = false }")
+                + program("chatty", chatty, "start_secs = \"0s\"", "log = { stdout = false }")
                 + program("crashy", crashy, "start_secs = \"0s\"", "restart = \"always\"",
                 "start_retries = \"forever\"", "backoff = { initial = \"0s\", max = \"0s\", jitter = 0.0 }",
-                "log = { to_agent_stdout = false }")).start();
+                "log = { stdout = false }")).start();
         agent.awaitState("ticker", ProcessState.RUNNING);
         http = agent.http();
     }
