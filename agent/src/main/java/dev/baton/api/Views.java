@@ -149,8 +149,9 @@ final class Views {
     }
 
     private static Program program(ProgramStatus p, EngineOf e) {
+        // Uptime from the start time: the snapshot's own uptime is as old as the last state change.
         return new Program(p.name(), p.state().name(), time(p.since()), p.pid(), time(p.startedAt()),
-                seconds(p.uptime()), p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
+                p.pid() > 0 ? uptime(p.startedAt()) : 0, p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
                 p.priority(), e == null ? null : e.group(), e == null ? null : e.engine().version(),
                 e == null ? null : e.engine().role());
     }
@@ -170,10 +171,6 @@ final class Views {
 
     private static String time(Instant t) {
         return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
-    }
-
-    private static long seconds(Duration d) {
-        return d == null ? 0 : d.toSeconds();
     }
 
     private static long uptime(Instant since) {

@@ -1,19 +1,19 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.api.ApiToken;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -22,9 +22,8 @@ import java.util.stream.Stream;
  * {@link CliException} with the exit code scripts rely on.
  */
 final class ApiClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
+    private static final int READ_TIMEOUT_MILLIS = 15_000;
+    private static final int NO_TIMEOUT = 0;
 
     /** A response: its body as text (for --json) and parsed. */
     record Answer(String body, JsonNode json) {
@@ -32,64 +31,52 @@ final class ApiClient {
 
     private final URI base;
     private final Supplier<Path> tokenFile;
-    private final HttpClient http;
     private String token;
 
     ApiClient(URI base, Supplier<Path> tokenFile) {
         this.base = base;
         this.tokenFile = tokenFile;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
     }
 
     /** A read: sent without the token; sent again with it if the agent asks (remote access). */
     Answer get(String path) throws CliException {
-        HttpResponse<String> r = send(request(path).timeout(READ_TIMEOUT).GET(), false);
-        if (r.statusCode() == 401) {
-            r = send(request(path).timeout(READ_TIMEOUT).GET(), true);
+        HttpLite.Response r = send("GET", path, false, READ_TIMEOUT_MILLIS);
+        if (r.status() == 401) {
+            close(r);
+            r = send("GET", path, true, READ_TIMEOUT_MILLIS);
         }
         return answer(r);
     }
 
     /** An action: always with the token; no time limit, the agent bounds each action itself. */
     Answer post(String path) throws CliException {
-        return answer(send(request(path).POST(HttpRequest.BodyPublishers.noBody()), true));
+        return answer(send("POST", path, true, NO_TIMEOUT));
     }
 
-    /** A stream of text lines (server-sent events); the caller closes it. */
+    /** The lines of a stream (server-sent events); closing the stream closes the connection. */
     Stream<String> lines(String path) throws CliException {
-        HttpRequest req = authorize(request(path).header("Accept", "text/event-stream").GET(), false).build();
+        HttpLite.Response r = send("GET", path, false, NO_TIMEOUT);
+        if (r.status() == 401) {
+            close(r);
+            r = send("GET", path, true, NO_TIMEOUT);
+        }
+        if (r.status() != 200) {
+            answer(r);
+        }
+        HttpLite.Response open = r;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        return reader.lines().onClose(() -> close(open));
+    }
+
+    private HttpLite.Response send(String method, String path, boolean withToken, int readTimeout) throws CliException {
+        Map<String, String> headers = withToken
+                ? Map.of("Accept", "application/json", "Authorization", "Bearer " + token())
+                : Map.of("Accept", "application/json");
         try {
-            HttpResponse<Stream<String>> r = http.send(req, HttpResponse.BodyHandlers.ofLines());
-            if (r.statusCode() != 200) {
-                String body = String.join("\n", r.body().toList());
-                answer(new StatusAndBody(r.statusCode(), body));
-            }
-            return r.body();
+            return HttpLite.send(method, URI.create(base + path), headers, readTimeout);
         } catch (IOException e) {
             throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.FAILED, "interrupted");
         }
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(base.getPath() + path)).header("Accept", "application/json");
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder b, boolean withToken) throws CliException {
-        try {
-            return http.send(authorize(b, withToken).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.FAILED, "interrupted");
-        }
-    }
-
-    private HttpRequest.Builder authorize(HttpRequest.Builder b, boolean withToken) throws CliException {
-        return withToken ? b.header("Authorization", "Bearer " + token()) : b;
     }
 
     private String token() throws CliException {
@@ -110,17 +97,16 @@ final class ApiClient {
         return token;
     }
 
-    private record StatusAndBody(int status, String body) {
-    }
-
-    private Answer answer(HttpResponse<String> r) throws CliException {
-        return answer(new StatusAndBody(r.statusCode(), r.body()));
-    }
-
-    private Answer answer(StatusAndBody r) throws CliException {
-        JsonNode json = parse(r.body());
-        if (r.status() >= 200 && r.status() < 300) {
-            return new Answer(r.body(), json);
+    private Answer answer(HttpLite.Response r) throws CliException {
+        String body;
+        try {
+            body = r.text();
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        JsonNode json = JsonTree.parse(body);
+        if (r.status() >= 200 && r.status() < 300 && json != null) {
+            return new Answer(body, json);
         }
         JsonNode msg = json == null ? null : json.path("error").get("message");
         String message = msg != null && msg.isTextual() ? msg.asText() : "HTTP " + r.status() + " from " + base;
@@ -136,21 +122,20 @@ final class ApiClient {
         };
     }
 
-    private static JsonNode parse(String body) {
+    private static void close(HttpLite.Response r) {
         try {
-            return body == null || body.isBlank() ? null : JSON.readTree(body);
+            r.close();
         } catch (IOException e) {
-            return null;
+            throw new UncheckedIOException(e);
         }
     }
 
     private CliException unreachable(IOException e) {
-        if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException
-                || e.getCause() instanceof ConnectException) {
+        if (e instanceof ConnectException) {
             return new CliException(ExitCodes.NOT_RUNNING, "baton agent is not running at " + base
                     + " (start it with: systemctl start baton)");
         }
-        return new CliException(ExitCodes.NOT_RUNNING, "no answer from the baton agent at " + base + ": "
-                + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        String why = e instanceof SocketTimeoutException ? "no answer in time" : e.getMessage();
+        return new CliException(ExitCodes.NOT_RUNNING, "no answer from the baton agent at " + base + ": " + why);
     }
 }

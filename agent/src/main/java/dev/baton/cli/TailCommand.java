@@ -1,8 +1,6 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -18,8 +16,6 @@ import picocli.CommandLine.Parameters;
                 "With -f, exit 1 when the agent ends the stream (it stopped, or the program left the config).",
                 ExitCodes.HELP})
 final class TailCommand extends ClientCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Parameters(index = "0", paramLabel = "NAME", description = "The program.")
     String name;
 
@@ -80,21 +76,19 @@ final class TailCommand extends ClientCommand {
         if (data.isEmpty()) {
             return;
         }
-        try {
-            JsonNode node = JSON.readTree(data);
-            if (event.equals("line")) {
-                if (options.json) {
-                    out().println(data);
-                } else {
-                    print(node);
-                }
-            } else if (event.equals("dropped")) {
-                err().println("baton: " + node.path("dropped").asLong() + " line(s) lost so far (this reader was too slow)");
-            }
-            flush();
-        } catch (IOException e) {
+        JsonNode node = JsonTree.parse(data);
+        if (node == null) {
             err().println("baton: unreadable event from the agent: " + data);
+        } else if (event.equals("line")) {
+            if (options.json) {
+                out().println(data);
+            } else {
+                print(node);
+            }
+        } else if (event.equals("dropped")) {
+            err().println("baton: " + node.path("dropped").asLong() + " line(s) lost so far (this reader was too slow)");
         }
+        flush();
     }
 
     private void print(JsonNode line) {
