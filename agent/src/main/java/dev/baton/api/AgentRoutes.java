@@ -10,9 +10,11 @@ final class AgentRoutes {
     private static final Set<String> TOML_TYPES = Set.of("application/toml", "text/plain");
 
     private final Control control;
+    private final StatusDocument statusDocument;
 
     AgentRoutes(Control control) {
         this.control = control;
+        this.statusDocument = new StatusDocument(control);
     }
 
     void register(Router router) {
@@ -25,7 +27,7 @@ final class AgentRoutes {
     }
 
     private void status(HttpServerExchange exchange) {
-        Json.send(exchange, 200, Views.status(control.status()));
+        Json.sendBytes(exchange, 200, statusDocument.json());
     }
 
     private void history(HttpServerExchange exchange) {

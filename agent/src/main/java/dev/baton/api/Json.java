@@ -28,7 +28,11 @@ final class Json {
 
     /** Sends {@code value} as the whole response (from any thread once the exchange is dispatched). */
     static void send(HttpServerExchange exchange, int status, Object value) {
-        byte[] body = bytes(value);
+        sendBytes(exchange, status, bytes(value));
+    }
+
+    /** Sends a JSON document already written. */
+    static void sendBytes(HttpServerExchange exchange, int status, byte[] body) {
         ByteBuffer buf = ByteBuffer.allocate(body.length + 1).put(body).put((byte) '\n').flip();
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TYPE);

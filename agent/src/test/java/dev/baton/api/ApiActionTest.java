@@ -77,6 +77,8 @@ class ApiActionTest {
         assertEquals("STOPPED", stopped.path("programs").get(0).path("state").asText());
         assertEquals(ProcessState.STOPPED, agent.status("web").state());
         assertFalse(new java.io.File("/proc/" + pid).exists(), "the process is gone when stop answers");
+        assertEquals("STOPPED", webIn(http.get("/v1/status").json()).path("state").asText(),
+                "the status document follows a change at once (it is cached per snapshot)");
 
         JsonNode again = http.post("/v1/programs/web/stop").json();
         assertTrue(again.path("ok").asBoolean());
@@ -92,6 +94,15 @@ class ApiActionTest {
         assertTrue(restarted.path("ok").asBoolean(), restarted.toString());
         assertNotEquals(newPid, restarted.path("programs").get(0).path("pid").asInt());
         assertEquals(ProcessState.RUNNING, agent.status("web").state());
+    }
+
+    private static JsonNode webIn(JsonNode status) {
+        for (JsonNode p : status.path("programs")) {
+            if (p.path("name").asText().equals("web")) {
+                return p;
+            }
+        }
+        throw new AssertionError("no web in " + status);
     }
 
     @Test
