@@ -2,6 +2,10 @@ package dev.baton.agent;
 
 import dev.baton.api.ApiServer;
 import dev.baton.config.BatonConfig;
+import dev.baton.config.LogMode;
+import dev.baton.logs.StreamKind;
+import dev.baton.systemd.JournalSink;
+import dev.baton.systemd.SdNotify;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.logs.AgentOutput;
@@ -42,6 +46,7 @@ public final class Agent {
     private volatile Supervisor supervisor;
     private volatile EventLoop loop;
     private volatile HandoverCoordinator handover;
+    private JournalSink journal;
     private volatile AgentControl control;
     private ApiServer api;
 
@@ -59,8 +64,13 @@ public final class Agent {
             e.problems().forEach(p -> System.err.println("  " + p));
             return EXIT_CONFIG;
         }
-        AgentOutput out = AgentOutput.stdout(config.agent().logMode());
-        AgentLog.attach(out, config.agent().logMode());
+        // Under systemd with stdout on the journal, program lines go to journald under each
+        // program's own identifier (journalctl -t NAME); stdout then carries the agent's own lines.
+        JournalSink journal = openJournal();
+        LogMode mode = journal != null ? LogMode.NONE : config.agent().logMode();
+        AgentOutput out = AgentOutput.stdout(mode);
+        AgentLog.attach(out, mode);
+        this.journal = journal;
         try (StateDirectory stateDir = StateDirectory.open(config.agent().stateDir())) {
             return run(config, stateDir, out);
         } catch (IOException e) {
@@ -69,6 +79,22 @@ public final class Agent {
         } finally {
             AgentLog.detach();
             out.close();
+            if (journal != null) {
+                journal.close();
+            }
+        }
+    }
+
+    private static JournalSink openJournal() {
+        if (!JournalSink.stdoutIsJournal()) {
+            return null;
+        }
+        try {
+            return JournalSink.open(JournalSink.DEFAULT_SOCKET);
+        } catch (IOException e) {
+            log.warn("stdout is the journal but {} cannot be opened ({}): program lines go to stdout",
+                    JournalSink.DEFAULT_SOCKET, e.getMessage());
+            return null;
         }
     }
 
@@ -79,7 +105,8 @@ public final class Agent {
         StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
 
         loop = new EventLoop();
-        try (Spawner spawner = new Spawner();
+        try (SdNotify notify = SdNotify.fromEnvironment();
+             Spawner spawner = new Spawner();
              LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> supervisor.onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
@@ -89,6 +116,12 @@ public final class Agent {
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
             logs.addListener(handover);
+            if (journal != null) {
+                logs.addListener((program, stream, buf, off, len) ->
+                        journal.send(program, buf, off, len, stream == StreamKind.STDERR));
+            }
+            SystemdNotifier systemd = new SystemdNotifier(notify, supervisor::snapshot, handover::groups);
+            supervisor.addListener(systemd);
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
             }
@@ -100,9 +133,11 @@ public final class Agent {
             loop.post(() -> {
                 handover.begin(config, supervisor);
                 supervisor.begin(config, previous);
+                systemd.ready(loop);
             });
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
+            systemd.stopping();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
             reaper.close();
             return code >= 0 ? code : stopCode;

@@ -104,7 +104,13 @@ final class Children implements AutoCloseable {
     static Map<String, String> openFds() {
         Map<String, String> fds = new TreeMap<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            entries.forEach(fd -> fds.put(fd.getFileName().toString(), target(fd)));
+            // An fd closed while we list (the listing's own, a pipe of a spawn in flight) is not a leak.
+            entries.forEach(fd -> {
+                String target = target(fd);
+                if (!target.equals("?")) {
+                    fds.put(fd.getFileName().toString(), target);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
