@@ -1,0 +1,112 @@
+package dev.baton.process.os;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Predicate;
+
+/**
+ * Reads /proc. Every process can vanish between listing and reading: such a process is simply skipped.
+ */
+public final class ProcessTable {
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessTable() {
+    }
+
+    /** The process's stat fields; empty when it does not exist (a zombie still has them). */
+    public static Optional<ProcStat> stat(int pid) {
+        try {
+            // ISO-8859-1: comm is arbitrary bytes, and the numeric fields are ASCII either way
+            return ProcStat.parse(Files.readString(PROC.resolve(pid + "/stat"), StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat, clock ticks since boot; empty when the process does not exist. */
+    public static OptionalLong startTime(int pid) {
+        return stat(pid).map(s -> OptionalLong.of(s.startTime())).orElse(OptionalLong.empty());
+    }
+
+    /** Alive (not a zombie) and started at startTime: the very instance we spawned, not a reuse of its pid. */
+    public static boolean isInstance(int pid, long startTime) {
+        return stat(pid).filter(s -> !s.isZombie() && s.startTime() == startTime).isPresent();
+    }
+
+    /** Live (non-zombie) processes of a process group. */
+    public static List<Integer> groupMembers(int pgid) {
+        return pidsWhere(s -> s.pgrp() == pgid && !s.isZombie());
+    }
+
+    /** Zombie children of ppid: exited, nobody reaped them yet. */
+    public static List<Integer> zombieChildrenOf(int ppid) {
+        return pidsWhere(s -> s.ppid() == ppid && s.isZombie());
+    }
+
+    /**
+     * Live processes whose environment contains exactly {@code key=value}, for instance descendants of a program
+     * instance that left its process group. Processes whose environ we may not read are skipped. The environment
+     * is the one the process started with (later setenv calls do not show).
+     */
+    public static List<Integer> findByEnvironment(String key, String value) {
+        byte[] wanted = (key + "=" + value).getBytes(StandardCharsets.UTF_8);
+        List<Integer> found = new ArrayList<>();
+        for (int pid : allPids()) {
+            if (hasEnvironmentEntry(pid, wanted) && stat(pid).filter(s -> !s.isZombie()).isPresent()) {
+                found.add(pid);
+            }
+        }
+        return found;
+    }
+
+    private static boolean hasEnvironmentEntry(int pid, byte[] wanted) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+        } catch (IOException e) {
+            return false; // gone, or not ours to read
+        }
+        int start = 0;
+        for (int i = 0; i <= environ.length; i++) { // entries are NUL-terminated
+            if (i == environ.length || environ[i] == 0) {
+                if (Arrays.equals(environ, start, i, wanted, 0, wanted.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
+    private static List<Integer> pidsWhere(Predicate<ProcStat> condition) {
+        List<Integer> pids = new ArrayList<>();
+        for (int pid : allPids()) {
+            stat(pid).filter(condition).ifPresent(s -> pids.add(s.pid()));
+        }
+        return pids;
+    }
+
+    private static List<Integer> allPids() {
+        List<Integer> pids = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    pids.add(Integer.parseInt(name));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list /proc", e);
+        }
+        return pids;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.baton.process.os;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessTableTest {
+    private static final String TAIL = " 1 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 98765 0 0";
+    private static Children children;
+
+    @BeforeAll
+    static void start() {
+        Os.becomeChildSubreaper(); // the zombie grandchild below is reaped here once its parent is killed
+        children = new Children();
+    }
+
+    @AfterAll
+    static void stop() {
+        children.close();
+    }
+
+    @Test
+    void parsesFieldsAfterTheLastParenthesis() {
+        ProcStat stat = ProcStat.parse("100 (x) S 2 (y) R" + TAIL).orElseThrow();
+
+        assertEquals("x) S 2 (y", stat.comm());
+        assertEquals('R', stat.state());
+        assertEquals(1, stat.ppid());
+        assertEquals(100, stat.pgrp());
+        assertEquals(100, stat.session());
+        assertEquals(98765, stat.startTime());
+        assertEquals(Optional.empty(), ProcStat.parse("100 (x) R 1 2"));
+        assertEquals(Optional.empty(), ProcStat.parse("garbage"));
+    }
+
+    @Test
+    void isInstanceOnlyForTheLiveProcessWithThatStartTime() throws Exception {
+        SpawnedProcess sleep = children.spawn("sleep", "300");
+
+        assertTrue(sleep.startTime() > 0);
+        assertTrue(ProcessTable.isInstance(sleep.pid(), sleep.startTime()));
+        assertFalse(ProcessTable.isInstance(sleep.pid(), sleep.startTime() + 1), "a reused pid has another start");
+        children.stop(sleep);
+        assertFalse(ProcessTable.isInstance(sleep.pid(), sleep.startTime()));
+        assertEquals(Optional.empty(), ProcessTable.stat(sleep.pid()));
+    }
+
+    @Test
+    void zombieIsNotAnInstanceNorAGroupMember() throws Exception {
+        // a zombie grandchild: its parent sh stops itself and never waits
+        SpawnedProcess sh = children.spawn("sh", "-c", "true & kill -STOP $$");
+        Children.closePipes(sh);
+        Children.eventually().until(() -> ProcessTable.zombieChildrenOf(sh.pid()).size() == 1);
+        int zombie = ProcessTable.zombieChildrenOf(sh.pid()).get(0);
+
+        ProcStat stat = ProcessTable.stat(zombie).orElseThrow();
+        assertTrue(stat.isZombie());
+        assertFalse(ProcessTable.isInstance(zombie, stat.startTime()));
+        assertEquals(List.of(sh.pid()), ProcessTable.groupMembers(sh.pid()));
+        Os.killGroup(sh.pid(), Signals.SIGKILL);
+        children.awaitExit(sh.pid());
+        children.awaitExit(zombie);
+    }
+
+    @Test
+    void startTimeOfAProcessWhoseNameHasSpacesAndParentheses(@TempDir Path dir) throws Exception {
+        Path oddName = dir.resolve("a) b");
+        Files.copy(Path.of("/bin/sleep"), oddName, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.setPosixFilePermissions(oddName, PosixFilePermissions.fromString("rwxr-xr-x"));
+        SpawnedProcess odd = children.spawn(oddName.toString(), "300");
+
+        ProcStat stat = ProcessTable.stat(odd.pid()).orElseThrow();
+        assertEquals("a) b", stat.comm());
+        assertEquals(odd.pid(), stat.pgrp());
+        assertEquals(odd.startTime(), ProcessTable.startTime(odd.pid()).orElseThrow());
+        assertTrue(odd.startTime() > 0);
+        children.stop(odd);
+    }
+}
