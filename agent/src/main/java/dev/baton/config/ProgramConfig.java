@@ -56,6 +56,14 @@ public record ProgramConfig(
 
     public static final int RETRY_FOREVER = -1;
 
+    // defaults of the program keys (the records of the nested tables carry their own DEFAULT)
+    public static final int DEFAULT_PRIORITY = 100;
+    public static final RestartPolicy DEFAULT_RESTART = RestartPolicy.ON_FAILURE;
+    public static final Set<Integer> DEFAULT_EXIT_CODES = Set.of(0);
+    public static final Duration DEFAULT_START_SECS = Duration.ofSeconds(1);
+    public static final int DEFAULT_START_RETRIES = 3;
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
     public boolean isEngine() {
         return engine != null;
     }

@@ -1,0 +1,55 @@
+package dev.baton.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Loads baton's configuration: the main file plus the drop-ins in {@code conf.d/} beside it,
+ * validated, with defaults applied. Every problem found is reported at once in the one exception
+ * this class throws.
+ */
+public final class ConfigLoader {
+    public static final Path DEFAULT_PATH = Path.of("/etc/baton/baton.toml");
+
+    private ConfigLoader() {
+    }
+
+    /** The main file and every {@code conf.d/*.toml} beside it (name order). */
+    public static BatonConfig load(Path mainFile) throws ConfigException {
+        Problems problems = new Problems();
+        List<Path> dropInFiles = guarded(mainFile, problems, () -> ConfigFiles.dropIns(mainFile, problems));
+        problems.orderFiles(Collections.singletonList(mainFile)); // null-tolerant: a null path becomes a problem below
+        problems.orderFiles(dropInFiles == null ? List.of() : dropInFiles);
+        TomlDocument main = guarded(mainFile, problems, () -> ConfigFiles.read(mainFile, problems));
+        List<TomlDocument> dropIns = dropInFiles == null ? null : dropInFiles.stream()
+                .map(file -> guarded(file, problems, () -> ConfigFiles.read(file, problems)))
+                .filter(document -> document != null)
+                .toList();
+        BatonConfig config = main == null || dropIns == null ? null
+                : guarded(mainFile, problems, () -> ConfigAssembler.assemble(main, dropIns, problems));
+        problems.throwIfAny();
+        return config;
+    }
+
+    /** One document and no drop-ins (tests, and the API's "check this config"); {@code pretendFile} names it in messages. */
+    public static BatonConfig parse(String toml, Path pretendFile) throws ConfigException {
+        Problems problems = new Problems();
+        BatonConfig config = guarded(pretendFile, problems,
+                () -> ConfigAssembler.assemble(TomlDocument.parse(pretendFile, toml, problems), List.of(), problems));
+        problems.throwIfAny();
+        return config;
+    }
+
+    /** Turns a bug of ours (an unexpected exception) into a problem naming the file, never an escaping exception. */
+    private static <T> T guarded(Path file, Problems problems, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (RuntimeException | StackOverflowError e) {
+            problems.add(new Origin(file, 0), "", "could not be read because of an unexpected " + e
+                    + " (a bug in baton: please report it with this file)");
+            return null;
+        }
+    }
+}

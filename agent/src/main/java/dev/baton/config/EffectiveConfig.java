@@ -1,0 +1,123 @@
+package dev.baton.config;
+
+import dev.baton.process.os.Signals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The whole configuration as baton uses it, defaults included, as TOML: what {@code check-config}
+ * prints. Loading the text back gives an equal config (apart from origins and sources). Unset
+ * optional keys (user, directory, log file...) are left out, as TOML has no null.
+ */
+public final class EffectiveConfig {
+    private EffectiveConfig() {
+    }
+
+    public static String toToml(BatonConfig config) {
+        TomlWriter out = new TomlWriter()
+                .comment("Effective baton configuration: every setting with the value in use, defaults included.")
+                .comment("Read from " + config.sources().stream().map(Path::toString).collect(Collectors.joining(", ")));
+        agent(out, config.agent());
+        api(out, config.api());
+        config.programs().values().forEach(program -> program(out, program));
+        return out.toString();
+    }
+
+    private static void agent(TomlWriter out, AgentSettings agent) {
+        out.table(List.of(Section.AGENT.key))
+                .put("state_dir", TomlWriter.string(agent.stateDir()))
+                .put("log_mode", TomlWriter.string(agent.logMode().configName()))
+                .put("max_line_bytes", size(agent.maxLineBytes()))
+                .put("exit_on_fatal", String.valueOf(agent.exitOnFatal()))
+                .put("shutdown_timeout", duration(agent.shutdownTimeout()));
+    }
+
+    private static void api(TomlWriter out, ApiSettings api) {
+        out.table(List.of(Section.API.key))
+                .put("enabled", String.valueOf(api.enabled()))
+                .put("listen", TomlWriter.string(api.listen()))
+                .put("port", String.valueOf(api.port()))
+                .put("token_file", TomlWriter.string(api.tokenFile()))
+                .put("allow_remote", String.valueOf(api.allowRemote()));
+    }
+
+    private static void program(TomlWriter out, ProgramConfig p) {
+        out.table(List.of(Section.PROGRAMS.key, p.name()));
+        if (p.origin() != null) {
+            out.comment("defined at " + p.origin());
+        }
+        out.put("command", command(p))
+                .put("shell", String.valueOf(p.shell()))
+                .put("directory", TomlWriter.string(p.directory()))
+                .put("environment", TomlWriter.inline(literals(p.environment())))
+                .put("inherit_environment", String.valueOf(p.inheritEnvironment()))
+                .put("user", TomlWriter.string(p.user()))
+                .put("group", TomlWriter.string(p.group()))
+                .put("umask", p.umask() == null ? null : TomlWriter.string(String.format("%03o", p.umask())))
+                .put("priority", String.valueOf(p.priority()))
+                .put("autostart", String.valueOf(p.autostart()))
+                .put("restart", TomlWriter.string(p.restart().configName()))
+                .put("exit_codes", TomlWriter.array(p.exitCodes().stream().sorted().map(String::valueOf).toList()))
+                .put("start_secs", duration(p.startSecs()))
+                .put("start_retries", p.startRetries() == ProgramConfig.RETRY_FOREVER
+                        ? TomlWriter.string(ProgramSection.FOREVER) : String.valueOf(p.startRetries()))
+                .put("backoff", backoff(p.backoff()))
+                .put("stop_signal", TomlWriter.string(Signals.name(p.stopSignal())))
+                .put("stop_timeout", duration(p.stopTimeout()))
+                .put("log", log(p.log()));
+        if (p.engine() != null) {
+            out.put("engine_group", TomlWriter.string(p.engine().group()))
+                    .put("version", TomlWriter.string(p.engine().version()))
+                    .put("on_superseded", TomlWriter.string(p.engine().onSuperseded()));
+        }
+    }
+
+    /** A shell command is written back as the string it came from; anything else as the argv. */
+    private static String command(ProgramConfig p) {
+        List<String> argv = p.command();
+        if (p.shell() && argv.size() == 3 && argv.subList(0, 2).equals(CommandSetting.SHELL)) {
+            return TomlWriter.string(argv.get(2));
+        }
+        return TomlWriter.array(argv.stream().map(TomlWriter::string).toList());
+    }
+
+    private static String backoff(Backoff b) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("initial", duration(b.initial()));
+        keys.put("max", duration(b.max()));
+        keys.put("multiplier", Double.toString(b.multiplier()));
+        keys.put("jitter", Double.toString(b.jitter()));
+        keys.put("reset_after", duration(b.resetAfter()));
+        return TomlWriter.inline(keys);
+    }
+
+    private static String log(LogSettings log) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("stdout", String.valueOf(log.toAgentStdout()));
+        keys.put("file", TomlWriter.string(log.file()));
+        keys.put("max_bytes", size(log.maxBytes()));
+        keys.put("backups", String.valueOf(log.backups()));
+        keys.put("ring_lines", String.valueOf(log.ringLines()));
+        keys.put("ring_bytes", size(log.ringBytes()));
+        return TomlWriter.inline(keys);
+    }
+
+    private static Map<String, String> literals(Map<String, String> environment) {
+        Map<String, String> out = new LinkedHashMap<>();
+        environment.forEach((name, value) -> out.put(name, TomlWriter.string(value)));
+        return out;
+    }
+
+    private static String duration(Duration d) {
+        return TomlWriter.string(Durations.format(d));
+    }
+
+    private static String size(long bytes) {
+        return TomlWriter.string(Sizes.format(bytes));
+    }
+}

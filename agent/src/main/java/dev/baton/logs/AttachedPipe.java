@@ -1,0 +1,42 @@
+package dev.baton.logs;
+
+/** One pipe read end being read: its fd, its stream, its framer and where its lines go. */
+final class AttachedPipe implements LineFramer.Lines {
+    final int fd;
+    private final StreamKind stream;
+    private final ProgramLog log;
+    private final LineFramer framer;
+    /** The time of the current read, shared by all lines of that read. */
+    private long now;
+
+    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes) {
+        this.fd = fd;
+        this.stream = stream;
+        this.log = log;
+        this.framer = new LineFramer(maxLineBytes);
+    }
+
+    void feed(byte[] buf, int len, long timeMillis) {
+        now = timeMillis;
+        log.read(len);
+        try {
+            framer.feed(buf, 0, len, this);
+        } finally {
+            log.publishCounters();
+        }
+    }
+
+    void finish(long timeMillis) {
+        now = timeMillis;
+        try {
+            framer.finish(this);
+        } finally {
+            log.publishCounters();
+        }
+    }
+
+    @Override
+    public void line(byte[] buf, int off, int len, int shownLen) {
+        log.line(stream, now, buf, off, len, shownLen);
+    }
+}

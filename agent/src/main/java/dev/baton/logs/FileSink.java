@@ -1,0 +1,111 @@
+package dev.baton.logs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.LoggerFactory;
+
+import dev.baton.config.LogSettings;
+
+/**
+ * One program's log file: the reader appends lines to a bounded spool without blocking; the sink
+ * thread writes them out in batches (dropping with a count when the disk cannot keep up). Settings
+ * may change at any time; the sink thread reopens the file when they do.
+ */
+final class FileSink {
+    private static final int SPOOL_BYTES = 512 * 1024;
+    private static final RateLimitedLog WRITE_ERRORS =
+            new RateLimitedLog(LoggerFactory.getLogger(FileSink.class), 30, TimeUnit.SECONDS);
+
+    /** What the file should be; a null path: no file (the sink thread closes it). */
+    private record Target(Path path, long maxBytes, int backups) {
+    }
+
+    private final String program;
+    private final LineSpool spool = new LineSpool(SPOOL_BYTES);
+    private volatile Target target;
+    /** Terminal: the program was removed; the sink thread forgets the sink once it is drained. */
+    private volatile boolean stopped;
+    /** Owned by the sink thread. */
+    private RotatingFile file;
+
+    FileSink(String program, LogSettings settings) {
+        this.program = program;
+        configure(settings);
+    }
+
+    void configure(LogSettings settings) {
+        target = new Target(settings.file(), settings.maxBytes(), settings.backups());
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    /** Reader thread: queues one line; returns a {@link LineSpool} append result (wake deferred). */
+    int offer(byte[] buf, int off, int len) {
+        return spool.append(null, buf, off, len, true);
+    }
+
+    boolean hasPending() {
+        return !spool.isEmpty();
+    }
+
+    long droppedLines() {
+        return spool.dropped();
+    }
+
+    /** Sink thread: stopped and nothing left to write. */
+    boolean isDone() {
+        return stopped && spool.isEmpty();
+    }
+
+    /** Sink thread: writes what is pending; true when there was something to do. */
+    boolean drain() {
+        Target t = target;
+        reopenIfChanged(t);
+        ByteBuffer run = spool.next();
+        int len = run.remaining();
+        if (len == 0) {
+            return false;
+        }
+        try {
+            if (file == null) {
+                throw new IOException("no log file configured any more");
+            }
+            file.write(run);
+            spool.appendDropNotice(n -> "[baton] dropped " + n + " lines: the log file could not keep up");
+        } catch (IOException e) {
+            spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
+            if (file != null) {
+                closeFile();
+                WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+            }
+        }
+        spool.release(len);
+        return true;
+    }
+
+    /** Sink thread: closes the file (reopened by the next write). */
+    void closeFile() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                WRITE_ERRORS.warn("cannot close the log file of " + program + ": " + e, null);
+            }
+            file = null;
+        }
+    }
+
+    private void reopenIfChanged(Target t) {
+        if (file != null && (t.path() == null || !file.sameAs(t.path(), t.maxBytes(), t.backups()))) {
+            closeFile();
+        }
+        if (file == null && t.path() != null) {
+            file = new RotatingFile(t.path(), t.maxBytes(), t.backups());
+        }
+    }
+}

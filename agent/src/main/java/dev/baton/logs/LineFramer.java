@@ -1,0 +1,116 @@
+package dev.baton.logs;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Splits the bytes of one pipe into lines: on '\n', dropping one '\r' before it, carrying a partial
+ * line across reads in a bounded buffer. A line longer than the limit is emitted cut at the limit,
+ * followed by a marker; the rest of it, up to its newline, is discarded. Bytes are never decoded.
+ * Used by the reader thread only.
+ */
+final class LineFramer {
+    /** Receives each line; {@code shownLen} also covers the cut marker that follows a cut line. */
+    interface Lines {
+        void line(byte[] buf, int off, int len, int shownLen);
+    }
+
+    private static final int INITIAL_CARRY = 256;
+
+    private final int maxLine;
+    private final byte[] marker;
+    private byte[] carry = new byte[0];
+    private int carryLen;
+    /** Discarding the rest of a cut line, up to its newline. */
+    private boolean skipping;
+
+    LineFramer(int maxLineBytes) {
+        if (maxLineBytes < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
+        }
+        this.maxLine = maxLineBytes;
+        this.marker = cutMarker(maxLineBytes);
+    }
+
+    static byte[] cutMarker(int maxLineBytes) {
+        return (" [baton: line cut at " + maxLineBytes + " bytes]").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    void feed(byte[] buf, int off, int len, Lines out) {
+        int end = off + len;
+        int pos = off;
+        while (pos < end) {
+            int nl = Bytes.indexOfNewline(buf, pos, end);
+            if (skipping) {
+                if (nl < 0) {
+                    return;
+                }
+                skipping = false;
+            } else if (nl < 0) {
+                keepPartial(buf, pos, end - pos, out);
+                return;
+            } else if (carryLen == 0) {
+                emit(buf, pos, nl - pos, out);
+            } else {
+                // A line is cut only past maxLine + 1 bytes: the extra one may be the '\r' of a CRLF
+                appendToCarry(buf, pos, Math.min(nl - pos, maxLine + 1 - carryLen));
+                emit(carry, 0, carryLen, out);
+                carryLen = 0;
+            }
+            pos = nl + 1;
+        }
+    }
+
+    /** At EOF: a last line without its newline is still a line. */
+    void finish(Lines out) {
+        if (carryLen > 0) {
+            emit(carry, 0, carryLen, out);
+        }
+        carryLen = 0;
+        skipping = false;
+    }
+
+    private void keepPartial(byte[] buf, int off, int len, Lines out) {
+        if (carryLen + len <= maxLine + 1) {
+            appendToCarry(buf, off, len);
+            return;
+        }
+        appendToCarry(buf, off, maxLine + 1 - carryLen);
+        emit(carry, 0, carryLen, out);
+        carryLen = 0;
+        skipping = true;
+    }
+
+    private void emit(byte[] buf, int off, int len, Lines out) {
+        if (len > 0 && buf[off + len - 1] == '\r') {
+            len--;
+        }
+        if (len <= maxLine) {
+            out.line(buf, off, len, len);
+            return;
+        }
+        ensureCarry(maxLine + marker.length);
+        if (buf != carry) {
+            System.arraycopy(buf, off, carry, 0, maxLine);
+        }
+        System.arraycopy(marker, 0, carry, maxLine, marker.length);
+        out.line(carry, 0, maxLine, maxLine + marker.length);
+    }
+
+    private void appendToCarry(byte[] buf, int off, int len) {
+        ensureCarry(carryLen + len);
+        System.arraycopy(buf, off, carry, carryLen, len);
+        carryLen += len;
+    }
+
+    private void ensureCarry(int needed) {
+        if (needed > carry.length) {
+            int size = Math.max(INITIAL_CARRY, carry.length);
+            while (size < needed) {
+                size *= 2;
+            }
+            byte[] bigger = new byte[Math.min(size, maxLine + 1 + marker.length)];
+            System.arraycopy(carry, 0, bigger, 0, carryLen);
+            carry = bigger;
+        }
+    }
+}

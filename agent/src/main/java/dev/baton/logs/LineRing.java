@@ -1,0 +1,177 @@
+package dev.baton.logs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The last lines of one program, bounded by a line count and by a byte budget. Line bytes live in
+ * one circular arena (a line may wrap around its end) next to small parallel arrays of metadata, so
+ * adding a line allocates nothing; both grow on demand up to their bounds. Bytes are decoded (UTF-8,
+ * invalid sequences replaced) only when a tail is taken.
+ */
+final class LineRing {
+    private static final int MAX_ARENA = 1 << 30;
+    private static final int INITIAL_ARENA = 16 * 1024;
+    private static final int INITIAL_ENTRIES = 64;
+    private static final StreamKind[] KINDS = StreamKind.values();
+
+    private int maxLines;
+    private int maxBytes;
+    private byte[] arena = new byte[0];
+    private int[] starts = new int[0];
+    private int[] lengths = new int[0];
+    private long[] times = new long[0];
+    private byte[] kinds = new byte[0];
+    /** Metadata index of the oldest line. */
+    private int first;
+    private int count;
+    private int head;
+    private int usedBytes;
+    private long lastSeq;
+
+    LineRing(int maxLines, long maxBytes) {
+        setLimits(maxLines, maxBytes);
+    }
+
+    private void setLimits(int lines, long bytes) {
+        this.maxLines = Math.max(0, lines);
+        this.maxBytes = (int) Math.max(0, Math.min(bytes, MAX_ARENA));
+    }
+
+    synchronized void add(long seq, long timeMillis, StreamKind stream, byte[] buf, int off, int len) {
+        lastSeq = seq;
+        if (maxLines == 0 || maxBytes == 0) {
+            return;
+        }
+        len = Math.min(len, maxBytes);
+        while (count > 0 && (count == maxLines || usedBytes + len > maxBytes)) {
+            evictOldest();
+        }
+        if (count == starts.length) {
+            rebuild(grow(starts.length, count + 1, INITIAL_ENTRIES, maxLines), arena.length);
+        }
+        if (usedBytes + len > arena.length) {
+            rebuild(starts.length, grow(arena.length, usedBytes + len, INITIAL_ARENA, maxBytes));
+        }
+        int idx = index(count);
+        starts[idx] = head;
+        lengths[idx] = len;
+        times[idx] = timeMillis;
+        kinds[idx] = (byte) stream.ordinal();
+        int firstPart = Math.min(len, arena.length - head);
+        System.arraycopy(buf, off, arena, head, firstPart);
+        System.arraycopy(buf, off + firstPart, arena, 0, len - firstPart);
+        head = (head + len) % arena.length;
+        usedBytes += len;
+        count++;
+    }
+
+    /** Thread-safe snapshot of the last {@code n} lines, oldest first. */
+    List<LogLine> tail(int n) {
+        byte[] bytes;
+        int k;
+        int[] lens;
+        long[] when;
+        byte[] kind;
+        long firstSeq;
+        synchronized (this) {
+            k = Math.max(0, Math.min(n, count));
+            int total = 0;
+            for (int i = count - k; i < count; i++) {
+                total += lengths[index(i)];
+            }
+            bytes = new byte[total];
+            lens = new int[k];
+            when = new long[k];
+            kind = new byte[k];
+            int pos = 0;
+            for (int j = 0; j < k; j++) {
+                int idx = index(count - k + j);
+                lens[j] = lengths[idx];
+                when[j] = times[idx];
+                kind[j] = kinds[idx];
+                copyOut(idx, bytes, pos);
+                pos += lens[j];
+            }
+            firstSeq = lastSeq - k + 1;
+        }
+        List<LogLine> lines = new ArrayList<>(k);
+        int pos = 0;
+        for (int j = 0; j < k; j++) {
+            String text = new String(bytes, pos, lens[j], StandardCharsets.UTF_8);
+            lines.add(new LogLine(firstSeq + j, when[j], KINDS[kind[j]], text));
+            pos += lens[j];
+        }
+        return lines;
+    }
+
+    synchronized int size() {
+        return count;
+    }
+
+    synchronized long usedBytes() {
+        return usedBytes;
+    }
+
+    /** Applies new bounds, keeping the newest lines that fit. */
+    synchronized void resize(int lines, long bytes) {
+        setLimits(lines, bytes);
+        while (count > 0 && (count > maxLines || usedBytes > maxBytes)) {
+            evictOldest();
+        }
+        rebuild(Math.min(starts.length, Math.max(count, maxLines)), Math.min(arena.length, maxBytes));
+    }
+
+    private int index(int i) {
+        return (first + i) % starts.length;
+    }
+
+    private void evictOldest() {
+        usedBytes -= lengths[first];
+        first = (first + 1) % starts.length;
+        count--;
+    }
+
+    private void copyOut(int idx, byte[] dst, int dstOff) {
+        int start = starts[idx];
+        int len = lengths[idx];
+        int firstPart = Math.min(len, arena.length - start);
+        System.arraycopy(arena, start, dst, dstOff, firstPart);
+        System.arraycopy(arena, 0, dst, dstOff + firstPart, len - firstPart);
+    }
+
+    private static int grow(int current, int needed, int initial, int limit) {
+        long size = Math.max(current, initial);
+        while (size < needed) {
+            size *= 2;
+        }
+        return (int) Math.min(size, limit);
+    }
+
+    /** Moves the lines, oldest first, to fresh arrays of the given capacities. */
+    private void rebuild(int entryCapacity, int arenaCapacity) {
+        byte[] newArena = new byte[arenaCapacity];
+        int[] newStarts = new int[entryCapacity];
+        int[] newLengths = new int[entryCapacity];
+        long[] newTimes = new long[entryCapacity];
+        byte[] newKinds = new byte[entryCapacity];
+        int pos = 0;
+        for (int i = 0; i < count; i++) {
+            int idx = index(i);
+            copyOut(idx, newArena, pos);
+            newStarts[i] = pos;
+            newLengths[i] = lengths[idx];
+            newTimes[i] = times[idx];
+            newKinds[i] = kinds[idx];
+            pos += lengths[idx];
+        }
+        arena = newArena;
+        starts = newStarts;
+        lengths = newLengths;
+        times = newTimes;
+        kinds = newKinds;
+        first = 0;
+        head = arenaCapacity == 0 ? 0 : pos % arenaCapacity;
+    }
+}

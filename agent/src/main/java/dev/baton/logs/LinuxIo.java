@@ -1,0 +1,82 @@
+package dev.baton.logs;
+
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The few glibc calls the log reader needs, bound with jnr-ffi: epoll, eventfd, non-blocking
+ * reads, and pipe2 (used by tests and by anyone who wants a pipe without jnr-posix).
+ */
+final class LinuxIo {
+    static final int EINTR = 4, EAGAIN = 11, EBADF = 9;
+    static final int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = O_NONBLOCK, EFD_CLOEXEC = O_CLOEXEC;
+    static final int EPOLL_CLOEXEC = O_CLOEXEC;
+    static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
+    static final int EPOLLIN = 0x1, EPOLLERR = 0x8, EPOLLHUP = 0x10;
+    private static final int F_GETFL = 3, F_SETFL = 4;
+
+    /** The glibc functions, as jnr-ffi sees them. */
+    public interface LibC {
+        int epoll_create1(int flags);
+
+        int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+        int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
+
+        int eventfd(int initval, int flags);
+
+        @ssize_t long read(int fd, Pointer buf, @size_t long count);
+
+        @ssize_t long write(int fd, Pointer buf, @size_t long count);
+
+        int close(int fd);
+
+        int pipe2(@Out int[] fds, int flags);
+
+        // fcntl is variadic; an int third argument travels like a fixed one on Linux x86_64 and aarch64
+        int fcntl(int fd, int cmd, int arg);
+    }
+
+    static final LibC C = LibraryLoader.create(LibC.class).load("c");
+    static final Runtime RUNTIME = Runtime.getRuntime(C);
+
+    private LinuxIo() {
+    }
+
+    static int errno() {
+        return LastError.getLastError(RUNTIME);
+    }
+
+    /** A new pipe {read, write}, both close-on-exec, plus {@code extraFlags} (e.g. O_NONBLOCK). */
+    static int[] pipe(int extraFlags) {
+        int[] fds = new int[2];
+        if (C.pipe2(fds, O_CLOEXEC | extraFlags) != 0) {
+            throw new IllegalStateException("pipe2 failed: errno " + errno());
+        }
+        return fds;
+    }
+
+    /** Makes {@code fd} non-blocking (a blocking fd would stall the one reader thread). */
+    static void setNonBlocking(int fd) {
+        int flags = C.fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || ((flags & O_NONBLOCK) == 0 && C.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)) {
+            throw new IllegalArgumentException("fd " + fd + " is not usable: errno " + errno());
+        }
+    }
+
+    static boolean isOpen(int fd) {
+        return C.fcntl(fd, F_GETFL, 0) >= 0;
+    }
+
+    static void close(int fd) {
+        if (fd >= 0) {
+            C.close(fd);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.baton.logs;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.LoggerFactory;
+
+/** The line listeners, called on the reader thread; a throwing listener is logged, never fatal. */
+final class ListenerSet {
+    private static final LineListener[] NONE = {};
+    private static final RateLimitedLog FAILURES =
+            new RateLimitedLog(LoggerFactory.getLogger(ListenerSet.class), 10, TimeUnit.SECONDS);
+
+    private volatile LineListener[] listeners = NONE;
+
+    synchronized void add(LineListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        LineListener[] next = Arrays.copyOf(listeners, listeners.length + 1);
+        next[listeners.length] = listener;
+        listeners = next;
+    }
+
+    void fire(String program, StreamKind stream, byte[] buf, int off, int len) {
+        for (LineListener l : listeners) {
+            try {
+                l.onLine(program, stream, buf, off, len);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                FAILURES.warn("line listener " + l.getClass().getName() + " failed on a line of " + program, e);
+            }
+        }
+    }
+}

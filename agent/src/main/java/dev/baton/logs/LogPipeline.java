@@ -1,0 +1,81 @@
+package dev.baton.logs;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.baton.config.LogSettings;
+
+/**
+ * The log side of the agent: programs' pipes go in ({@link #attach}), lines come out to the ring
+ * buffers, the agent's stdout, log files, followers and the line listeners. Threads: the reader
+ * ("baton-log-reader", always) and the sinks thread ("baton-log-sinks", once a program has a log file
+ * or a follower); the {@link AgentOutput} brings the third ("baton-stdout").
+ */
+public final class LogPipeline implements AutoCloseable {
+    private final AgentOutput out;
+    private final int maxLineBytes;
+    private final ListenerSet listeners = new ListenerSet();
+    private final SinkWorker sinks = new SinkWorker();
+    private final Map<String, ProgramLog> programs = new ConcurrentHashMap<>();
+    private final ReaderLoop reader;
+
+    /** Starts the reader thread. The caller keeps ownership of {@code out} (and closes it after this). */
+    public LogPipeline(AgentOutput out, int maxLineBytes) {
+        this.out = Objects.requireNonNull(out, "out");
+        if (maxLineBytes < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
+        }
+        this.maxLineBytes = maxLineBytes;
+        this.reader = new ReaderLoop(() -> {
+            out.wakeIfPending();
+            sinks.wakeIfPending();
+        });
+    }
+
+    /** The log of {@code program}, created on first use; later calls apply the new settings. */
+    public ProgramLog open(String program, LogSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return programs.compute(program, (name, existing) -> {
+            if (existing == null) {
+                return new ProgramLog(name, settings, out, listeners, sinks);
+            }
+            existing.apply(settings);
+            return existing;
+        });
+    }
+
+    /**
+     * Starts reading a program's pipes. The fds (read ends; -1 for none, e.g. stderr redirected)
+     * now belong to the pipeline, which closes them at EOF or on {@link #close}.
+     */
+    public void attach(ProgramLog log, int stdoutFd, int stderrFd) {
+        Objects.requireNonNull(log, "log");
+        if (stdoutFd >= 0) {
+            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes));
+        }
+        if (stderrFd >= 0) {
+            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes));
+        }
+    }
+
+    /** Listeners see every complete line of every program, once, on the reader thread. */
+    public void addListener(LineListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Forgets a program that left the configuration: its file is closed, its followers end. */
+    public void remove(String program) {
+        ProgramLog log = programs.remove(program);
+        if (log != null) {
+            log.retire();
+        }
+    }
+
+    /** Stops reading (partial lines flushed, fds closed), then writes out the files and stops. */
+    @Override
+    public void close() {
+        reader.close();
+        sinks.close();
+    }
+}

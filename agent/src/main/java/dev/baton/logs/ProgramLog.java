@@ -1,0 +1,176 @@
+package dev.baton.logs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import dev.baton.config.LogSettings;
+
+/**
+ * Everything the agent keeps of one program's output: its recent lines, its counters, its
+ * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
+ * order: ring, agent stdout, file, followers, listeners. Everything else here is thread-safe.
+ */
+public final class ProgramLog {
+    private static final Follower[] NO_FOLLOWERS = {};
+
+    private final String name;
+    private final AgentOutput out;
+    private final ListenerSet listeners;
+    private final SinkWorker sinks;
+    private final LineRing ring;
+    /** Created when the program first gets a log file. */
+    private volatile FileSink fileSink;
+    private volatile LogSettings settings;
+    private volatile Follower[] followers = NO_FOLLOWERS;
+
+    // Counters: the reader thread counts in plain fields and publishes once per read
+    private long readerLines, readerBytes, readerTruncated, readerDropped;
+    private volatile long lines, bytes, truncated, dropped;
+
+    ProgramLog(String name, LogSettings settings, AgentOutput out, ListenerSet listeners, SinkWorker sinks) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.out = out;
+        this.listeners = listeners;
+        this.sinks = sinks;
+        this.ring = new LineRing(settings.ringLines(), settings.ringBytes());
+        apply(settings);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The last {@code n} lines, oldest first (a snapshot; safe from any thread). */
+    public List<LogLine> tail(int n) {
+        return ring.tail(n);
+    }
+
+    /**
+     * Pushes each new line to {@code subscriber} on the log sinks thread, through a bounded queue:
+     * a subscriber that does not keep up loses lines (counted), it never slows the reader. The
+     * subscriber must not block for long (it shares its thread with file writing).
+     */
+    public Follower follow(Consumer<LogLine> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        Follower f = new Follower(name, subscriber, this::unfollow);
+        synchronized (this) {
+            Follower[] next = Arrays.copyOf(followers, followers.length + 1);
+            next[followers.length] = f;
+            followers = next;
+        }
+        sinks.add(f);
+        return f;
+    }
+
+    /** Lines read, both streams. */
+    public long lines() {
+        return lines;
+    }
+
+    /** Bytes read, both streams, terminators included. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Lines cut at the line length limit. */
+    public long truncatedLines() {
+        return truncated;
+    }
+
+    /** Lines that the agent stdout or the log file had to drop (they are still in the ring). */
+    public long droppedLines() {
+        return dropped;
+    }
+
+    LogSettings settings() {
+        return settings;
+    }
+
+    synchronized void apply(LogSettings newSettings) {
+        Objects.requireNonNull(newSettings, "settings");
+        LogSettings old = settings;
+        if (old == null || old.ringLines() != newSettings.ringLines() || old.ringBytes() != newSettings.ringBytes()) {
+            ring.resize(newSettings.ringLines(), newSettings.ringBytes());
+        }
+        if (newSettings.file() != null && fileSink == null) {
+            fileSink = new FileSink(name, newSettings);
+        }
+        if (fileSink != null) {
+            fileSink.configure(newSettings);
+            sinks.add(fileSink);
+        }
+        settings = newSettings; // last: the reader sees the file sink before a settings with a file
+    }
+
+    /** The program left the configuration: its file is closed and its followers end. */
+    void retire() {
+        if (fileSink != null) {
+            fileSink.stop();
+        }
+        sinks.wake();
+        for (Follower f : followers) {
+            f.close();
+        }
+    }
+
+    private synchronized void unfollow(Follower f) {
+        int i = Arrays.asList(followers).indexOf(f);
+        if (i >= 0) {
+            Follower[] next = new Follower[followers.length - 1];
+            System.arraycopy(followers, 0, next, 0, i);
+            System.arraycopy(followers, i + 1, next, i, next.length - i);
+            followers = next;
+        }
+        sinks.remove(f);
+    }
+
+    /** Reader thread: one framed line; {@code shownLen} includes the cut marker of a cut line. */
+    void line(StreamKind stream, long now, byte[] buf, int off, int len, int shownLen) {
+        long seq = ++readerLines;
+        if (shownLen != len) {
+            readerTruncated++;
+        }
+        ring.add(seq, now, stream, buf, off, shownLen);
+        LogSettings s = settings;
+        boolean lost = s.toAgentStdout() && !out.offerProgramLine(name, stream, buf, off, shownLen, true);
+        FileSink f = fileSink;
+        if (s.file() != null && f != null) {
+            int result = f.offer(buf, off, shownLen);
+            lost |= result == LineSpool.DROPPED;
+            if (result == LineSpool.WAKE_CONSUMER) {
+                sinks.wake();
+            }
+        }
+        if (lost) {
+            readerDropped++;
+        }
+        Follower[] fs = followers;
+        if (fs.length > 0) {
+            LogLine line = new LogLine(seq, now, stream, new String(buf, off, shownLen, StandardCharsets.UTF_8));
+            boolean wake = false;
+            for (Follower follower : fs) {
+                wake |= follower.offer(line);
+            }
+            if (wake) {
+                sinks.wake();
+            }
+        }
+        listeners.fire(name, stream, buf, off, len);
+    }
+
+    /** Reader thread: counts bytes read. */
+    void read(int n) {
+        readerBytes += n;
+    }
+
+    /** Reader thread: makes the counters visible to other threads (once per read, not per line). */
+    void publishCounters() {
+        lines = readerLines;
+        bytes = readerBytes;
+        truncated = readerTruncated;
+        dropped = readerDropped;
+    }
+}

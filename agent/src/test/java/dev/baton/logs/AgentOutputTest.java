@@ -1,0 +1,185 @@
+package dev.baton.logs;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.baton.config.LogMode;
+import dev.baton.config.LogSettings;
+
+class AgentOutputTest {
+    private static final LogSettings TO_STDOUT = new LogSettings(true, null, 0, 0, 100, 1 << 16);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rawModeCopiesEachLineByteForByte() throws IOException {
+        Path file = dir.resolve("stdout");
+        List<byte[]> lines = List.of(
+                "{\"level\":\"info\",\"msg\":\"slot 42 \\u00e9\",\"ts\":1700000000}".getBytes(UTF_8),
+                "caf\u00e9 \u2713 UTF-8".getBytes(UTF_8),
+                new byte[] {(byte) 0xc3, 0x28, (byte) 0xff, 0x00, 0x7f, ' ', '|', ' '},
+                new byte[0],
+                "  leading and trailing spaces  ".getBytes(UTF_8));
+        ByteArrayOutputStream input = new ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (byte[] line : lines) {
+            input.writeBytes(line);
+            input.writeBytes(new byte[] {'\r', '\n'}); // CRLF in, LF out
+            expected.writeBytes(line);
+            expected.write('\n');
+        }
+        byte[] out = pipeThrough(LogMode.RAW, file, input.toByteArray(), expected.size());
+        assertArrayEquals(expected.toByteArray(), out);
+    }
+
+    @Test
+    void prefixedModeNamesTheProgramOnEveryLine() throws IOException {
+        Path file = dir.resolve("stdout");
+        String expected = "web | first\nweb | \nweb | second | with a bar\n";
+        byte[] out = pipeThrough(LogMode.PREFIXED, file, "first\n\nsecond | with a bar".getBytes(UTF_8), expected.length());
+        assertEquals(expected, new String(out, UTF_8));
+    }
+
+    @Test
+    void noneModeDropsProgramLinesButKeepsAgentLines() throws IOException {
+        Path file = dir.resolve("stdout");
+        try (FileChannel target = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                AgentOutput out = new AgentOutput(LogMode.NONE, target, 1 << 16)) {
+            out.programLine("web", StreamKind.STDOUT, "hidden".getBytes(UTF_8), 0, 6);
+            out.agentLine("agent says hi");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.size(file) == 14);
+            assertEquals("agent says hi\n", Files.readString(file));
+            assertEquals(0, out.droppedLines());
+        }
+    }
+
+    @Test
+    void programAndAgentLinesNeverInterleave() throws Exception {
+        Path file = dir.resolve("stdout");
+        int perThread = 5000;
+        try (FileChannel target = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 1 << 20)) {
+            Thread agent = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    out.agentLine("agent line " + i + " " + "a".repeat(i % 300));
+                }
+            });
+            agent.start();
+            for (int i = 0; i < perThread; i++) {
+                byte[] line = ("program line " + i + " " + "p".repeat(i % 300)).getBytes(UTF_8);
+                out.programLine("node", StreamKind.STDERR, line, 0, line.length);
+            }
+            agent.join();
+            // a drop (if the writer thread was starved) is announced on a line of its own
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(file).stream()
+                    .filter(l -> !l.startsWith("[baton] dropped")).count() + out.droppedLines() == 2L * perThread);
+        }
+        Pattern whole = Pattern.compile("(agent line|node \\| program line) (\\d+) ([ap]*)");
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("[baton] dropped")) {
+                continue;
+            }
+            Matcher m = whole.matcher(line);
+            assertTrue(m.matches(), line);
+            assertEquals(Integer.parseInt(m.group(2)) % 300, m.group(3).length(), line);
+        }
+    }
+
+    @Test
+    void aBlockedStdoutDropsWholeLinesAndSaysSoOnceItMovesAgain() throws Exception {
+        Pipe pipe = Pipe.open(); // a real pipe: nobody reads it until the end of the test
+        try (AgentOutput out = new AgentOutput(LogMode.RAW, pipe.sink(), 64 * 1024)) {
+            byte[] line = "x".repeat(99).getBytes(ISO_8859_1);
+            long start = System.nanoTime();
+            for (int i = 0; i < 20_000; i++) {
+                out.programLine("node", StreamKind.STDOUT, line, 0, line.length);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5000, "2 MB of lines took " + millis + " ms: programLine blocked");
+            long dropped = out.droppedLines();
+            assertTrue(dropped > 10_000, "dropped " + dropped);
+
+            // Unblock stdout: what was buffered comes out in whole lines, plus notices of the drops
+            List<String> received = new ArrayList<>();
+            StringBuilder partial = new StringBuilder();
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            pipe.source().configureBlocking(false);
+            Pattern notice = Pattern.compile("\\[baton] dropped (\\d+) lines: stdout was blocked");
+            long[] announced = new long[1];
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                buf.clear();
+                int n = pipe.source().read(buf);
+                for (int i = 0; i < n; i++) {
+                    char c = (char) buf.get(i);
+                    if (c != '\n') {
+                        partial.append(c);
+                        continue;
+                    }
+                    Matcher m = notice.matcher(partial);
+                    if (m.matches()) {
+                        announced[0] += Long.parseLong(m.group(1));
+                    } else {
+                        received.add(partial.toString());
+                    }
+                    partial.setLength(0);
+                }
+                return announced[0] == dropped && received.size() + dropped == 20_000;
+            });
+            assertEquals(Set.of("x".repeat(99)), new HashSet<>(received));
+        }
+    }
+
+    @Test
+    void closeGivesUpOnABlockedStdoutWithinSeconds() throws Exception {
+        Pipe pipe = Pipe.open();
+        AgentOutput out = new AgentOutput(LogMode.RAW, pipe.sink(), 1 << 20);
+        byte[] line = "y".repeat(199).getBytes(ISO_8859_1);
+        for (int i = 0; i < 5000; i++) {
+            out.programLine("node", StreamKind.STDOUT, line, 0, line.length);
+        }
+        long start = System.nanoTime();
+        out.close();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 4000, "close took " + millis + " ms");
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("baton-stdout")));
+    }
+
+    /** Writes {@code input} into a real pipe of program "web" and returns what reached the file. */
+    private static byte[] pipeThrough(LogMode mode, Path file, byte[] input, int expectedBytes) throws IOException {
+        try (FileChannel target = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                AgentOutput out = new AgentOutput(mode, target, 1 << 16);
+                LogPipeline pipeline = new LogPipeline(out, 1024)) {
+            TestPipe pipe = TestPipe.open();
+            pipeline.attach(pipeline.open("web", TO_STDOUT), pipe.readFd, -1);
+            pipe.write(input);
+            pipe.closeWriter();
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.size(file) >= expectedBytes);
+        }
+        return Files.readAllBytes(file);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.baton.logs;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LineFramerTest {
+    private static final int MAX = 8;
+    private static final String CUT = " [baton: line cut at 8 bytes]";
+
+    /** Input (ISO-8859-1, so every char is one byte), then the lines as shown (marker included). */
+    static Stream<Arguments> table() {
+        return Stream.of(
+                Arguments.of("plain lines", "a\nbc\n", List.of("a", "bc")),
+                Arguments.of("CRLF", "a\r\nbc\r\n", List.of("a", "bc")),
+                Arguments.of("only one CR dropped", "a\r\r\n", List.of("a\r")),
+                Arguments.of("CR inside a line kept", "a\rb\n", List.of("a\rb")),
+                Arguments.of("empty lines", "\n\r\n\n", List.of("", "", "")),
+                Arguments.of("exactly the limit", "12345678\n", List.of("12345678")),
+                Arguments.of("the limit plus CRLF", "12345678\r\n", List.of("12345678")),
+                Arguments.of("one byte over the limit", "123456789\nx\n", List.of("12345678" + CUT, "x")),
+                Arguments.of("long line, rest discarded", "123456789abcdefghij\nnext\n", List.of("12345678" + CUT, "next")),
+                Arguments.of("long line at EOF", "123456789abcdefghij", List.of("12345678" + CUT)),
+                Arguments.of("binary bytes", "\u0000\u00ff\u00fe\n", List.of("\u0000\u00ff\u00fe")),
+                Arguments.of("invalid UTF-8", "\u00c3\u0028\u00e2\u0082\n", List.of("\u00c3\u0028\u00e2\u0082")),
+                Arguments.of("no newline at EOF", "a\ntail", List.of("a", "tail")),
+                Arguments.of("CR at EOF dropped", "abc\r", List.of("abc")),
+                Arguments.of("nothing", "", List.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void framesTheSameWhateverTheReadSizes(String name, String input, List<String> expected) {
+        byte[] bytes = input.getBytes(ISO_8859_1);
+        for (int chunk = 1; chunk <= bytes.length + 1; chunk++) {
+            assertEquals(expected, frame(bytes, chunk), name + ", reads of " + chunk + " bytes");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void listenersGetTheLineWithoutTheMarker(String name, String input, List<String> expected) {
+        LineFramer framer = new LineFramer(MAX);
+        List<String> contents = new ArrayList<>();
+        LineFramer.Lines out = (buf, off, len, shownLen) -> contents.add(new String(buf, off, len, ISO_8859_1));
+        byte[] bytes = input.getBytes(ISO_8859_1);
+        framer.feed(bytes, 0, bytes.length, out);
+        framer.finish(out);
+        assertEquals(expected.stream().map(s -> s.replace(CUT, "")).toList(), contents);
+    }
+
+    private static List<String> frame(byte[] bytes, int chunk) {
+        LineFramer framer = new LineFramer(MAX);
+        List<String> lines = new ArrayList<>();
+        LineFramer.Lines out = (buf, off, len, shownLen) -> lines.add(new String(buf, off, shownLen, ISO_8859_1));
+        for (int pos = 0; pos < bytes.length; pos += chunk) {
+            // a fresh array per read, at an offset, like a reused read buffer would not guarantee
+            byte[] read = new byte[chunk + 3];
+            int n = Math.min(chunk, bytes.length - pos);
+            System.arraycopy(bytes, pos, read, 3, n);
+            Arrays.fill(read, 0, 3, (byte) '\n');
+            framer.feed(read, 3, n, out);
+        }
+        framer.finish(out);
+        return lines;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.baton.logs;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.baton.config.LogMode;
+import dev.baton.config.LogSettings;
+
+class LogPipelineTest {
+    static final LogSettings RING_ONLY = new LogSettings(false, null, 0, 0, 1000, 1 << 20);
+
+    private AgentOutput out;
+    private LogPipeline pipeline;
+    private final CollectedLines seen = new CollectedLines();
+
+    @BeforeEach
+    void start() throws IOException {
+        out = new AgentOutput(LogMode.RAW, FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE), 1 << 16);
+        pipeline = new LogPipeline(out, 16);
+    }
+
+    @AfterEach
+    void stop() {
+        pipeline.close();
+        out.close();
+    }
+
+    @Test
+    void framesLinesWrittenByteByByteThroughARealPipe() {
+        pipeline.addListener(seen);
+        ProgramLog log = pipeline.open("node", RING_ONLY);
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        String input = "a\r\n\nbinary \u0000\u00ff\nthis line is longer than sixteen bytes\nlast";
+        for (byte b : input.getBytes(ISO_8859_1)) {
+            pipe.write(new byte[] {b}); // one write(2) per byte
+        }
+        pipe.closeWriter();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 5);
+        List<String> lines = seen.bytesOf("node").stream().map(b -> new String(b, ISO_8859_1)).toList();
+        assertEquals(List.of("a", "", "binary \u0000\u00ff", "this line is lon", "last"), lines);
+        assertEquals(1, log.truncatedLines());
+        assertEquals(input.length(), log.bytes());
+        assertEquals("this line is lon [baton: line cut at 16 bytes]", log.tail(2).get(0).text());
+    }
+
+    @Test
+    void listenersSeeEachLineOnceEvenWhenAnotherListenerThrows() {
+        AtomicInteger calls = new AtomicInteger();
+        pipeline.addListener((program, stream, buf, off, len) -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("a broken recogniser");
+        });
+        pipeline.addListener(seen);
+        ProgramLog log = pipeline.open("engine", RING_ONLY);
+        TestPipe stdout = TestPipe.open();
+        TestPipe stderr = TestPipe.open();
+        pipeline.attach(log, stdout.readFd, stderr.readFd);
+
+        int n = 2000;
+        Thread errWriter = new Thread(() -> {
+            for (int i = 0; i < n; i++) {
+                stderr.write(("err " + i + "\n").getBytes(ISO_8859_1));
+            }
+            stderr.closeWriter();
+        });
+        errWriter.start();
+        for (int i = 0; i < n; i++) {
+            stdout.write(("out " + i + "\n").getBytes(ISO_8859_1));
+        }
+        stdout.closeWriter();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == 2 * n);
+        assertEquals(2 * n, calls.get());
+        assertEquals(2 * n, log.lines());
+        List<CollectedLines.Line> lines = seen.all();
+        int outSeq = 0;
+        int errSeq = 0;
+        for (CollectedLines.Line line : lines) {
+            assertEquals("engine", line.program());
+            if (line.stream() == StreamKind.STDOUT) {
+                assertArrayEquals(("out " + outSeq++).getBytes(ISO_8859_1), line.bytes());
+            } else {
+                assertArrayEquals(("err " + errSeq++).getBytes(ISO_8859_1), line.bytes());
+            }
+        }
+        assertEquals(n, outSeq);
+        assertEquals(n, errSeq);
+    }
+
+    @Test
+    void openIsIdempotentPerNameAndAppliesNewSettings() {
+        ProgramLog first = pipeline.open("node", RING_ONLY);
+        ProgramLog again = pipeline.open("node", new LogSettings(false, null, 0, 0, 2, 1 << 20));
+        assertSame(first, again);
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(again, pipe.readFd, -1);
+        pipe.write("1\n2\n3\n".getBytes(ISO_8859_1));
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.lines() == 3);
+        assertEquals(List.of("2", "3"), first.tail(10).stream().map(LogLine::text).toList());
+        assertEquals(List.of(2L, 3L), first.tail(10).stream().map(LogLine::seq).toList());
+        assertTrue(first.tail(10).stream().allMatch(l -> l.stream() == StreamKind.STDOUT));
+    }
+}
