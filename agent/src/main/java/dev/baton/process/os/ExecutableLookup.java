@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Finds argv[0] the way a shell would, but in the child's PATH (from its environment) rather than the agent's.
- * A name with a slash is used as is: posix_spawn reports it if it does not exist.
+ * A name with a slash is checked as is: with setpriv in front (death signal, user switch) posix_spawn
+ * starts setpriv successfully and a missing program would only show as setpriv's exit 127.
  */
 final class ExecutableLookup {
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -17,6 +18,11 @@ final class ExecutableLookup {
 
     static String resolve(String program, Map<String, String> environment) throws SpawnException {
         if (program.contains("/")) {
+            Path path = candidate("/", program);
+            if (path != null && path.isAbsolute() && !(Files.isRegularFile(path) && Files.isExecutable(path))) {
+                int errno = Files.exists(path) ? LibC.EACCES : LibC.ENOENT;
+                throw new SpawnException("cannot start " + program + ": " + ErrorNumbers.describe(errno), errno);
+            }
             return program;
         }
         String searchPath = environment.getOrDefault("PATH", DEFAULT_PATH);

@@ -32,6 +32,7 @@ final class LibC {
     static final int PR_SET_CHILD_SUBREAPER = 36;
 
     static final int ENOENT = 2;
+    static final int EACCES = 13;
     static final int ESRCH = 3;
     static final int EINTR = 4;
     static final int EBADF = 9;

@@ -1,0 +1,47 @@
+package dev.baton.handover;
+
+import java.time.Instant;
+
+/** The mutable state of one engine inside its {@link EngineGroup}; only the group changes it. */
+final class Engine {
+    final String program;
+    Version declared;
+    /** From the engine's own output; wins over the declared version. */
+    Version learned;
+    IdleMode mode;
+    Role role = Role.UNKNOWN;
+    Instant roleSince;
+    Instant activeSince;
+    Instant idleSince;
+    boolean running;
+    /** Counts process starts: two reports in two lifetimes are two independent observations. */
+    int lifetime;
+    /** A newer version this process carries and will switch to by itself (the 1.4+ runner). */
+    Version next;
+    /** An error an operator must see (no successor, do-not-restart), else null. */
+    String problem;
+    /** What was last said about this engine's supersession, so it is said once per release. */
+    String supersessionNotice;
+    /** The last ambiguity reported, so a line repeated every block is reported once. */
+    String lastAmbiguity;
+
+    Engine(EngineSpec spec) {
+        this.program = spec.program();
+        this.declared = spec.declaredVersion();
+        this.mode = spec.onSuperseded();
+    }
+
+    Version version() {
+        return learned != null ? learned : declared;
+    }
+
+    boolean idleOrError() {
+        return role == Role.IDLE || role == Role.ERROR;
+    }
+
+    /** "chainflip-engine1.0 (1.0.3)" */
+    String label() {
+        Version v = version();
+        return program + " (" + (v == null ? "version unknown" : v) + ")";
+    }
+}

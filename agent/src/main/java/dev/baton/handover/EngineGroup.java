@@ -1,0 +1,523 @@
+package dev.baton.handover;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The handover decision for one engine group: pure and deterministic (no threads, no I/O, time passed
+ * in). Every input returns the {@link Decision}: actions for the supervisor and the events, which are
+ * also kept in a bounded history. Not thread-safe: the supervisor's event loop owns it.
+ *
+ * <h2>The rules</h2>
+ * <ul>
+ * <li>Roles come from the engine's own lines: a WAITING or NO_LONGER_COMPATIBLE line makes it WAITING
+ *     when its own version is above the release it names, SUPERSEDED when below; "Initialised ..."
+ *     makes it ACTIVE. An engine that is not ACTIVE is also SUPERSEDED when its known version is below
+ *     and incompatible with the group's release. An ACTIVE engine is superseded only by its own word.</li>
+ * <li>A superseded engine is idled (per its {@code on_superseded}) only when another engine of the
+ *     group, not idle, newer, and compatible with the release, is ACTIVE or WAITING (about to take
+ *     over). So the only engine that could be active is never idled, and a successor still syncing is
+ *     waited for (HANDOVER_PENDING) while the old one is kept. No successor installed at all:
+ *     NO_SUCCESSOR, an error, the old one is kept.</li>
+ * <li>Ambiguous lines are recorded (AMBIGUOUS_LINE) and not acted on: versions that did not parse, a
+ *     line whose two versions are compatible although it says they are not, and a release older than
+ *     the known one until confirmed ({@link ReleaseTracker} defines confirmation).</li>
+ * <li>When no running engine can serve the release and an idled engine is compatible with it, that
+ *     engine is resumed. If the release went back (a rollback), the engines that served the previous
+ *     release are idled at the same time, loudly (ROLLBACK).</li>
+ * <li>DO_NOT_RESTART: the engine goes to ERROR and its restarts are held until it is started again.</li>
+ * </ul>
+ */
+public final class EngineGroup {
+
+    public static final int HISTORY_CAPACITY = 500;
+    /** Events kept in a snapshot. */
+    public static final int SNAPSHOT_HISTORY = 100;
+
+    private final String name;
+    private final Compatibility compatibility;
+    private final Map<String, Engine> engines = new TreeMap<>(); // name order: deterministic decisions
+    private final ReleaseTracker release = new ReleaseTracker();
+    private final EventHistory history = new EventHistory(HISTORY_CAPACITY);
+    private Instant lastHandoverAt;
+
+    public EngineGroup(String name, Compatibility compatibility) {
+        this.name = Objects.requireNonNull(name);
+        this.compatibility = Objects.requireNonNull(compatibility);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    // ---- inputs ------------------------------------------------------------------------------
+
+    /** A program joins the group (config load or reload). A changed declared version means a new binary: its state is reset. */
+    public Decision onEngineAdded(EngineSpec spec, Instant now) {
+        Changes c = new Changes(now);
+        Engine e = engines.get(spec.program());
+        if (e == null) {
+            engines.put(spec.program(), new Engine(spec));
+        } else {
+            e.mode = spec.onSuperseded();
+            if (!Objects.equals(e.declared, spec.declaredVersion())) {
+                Engine fresh = new Engine(spec);
+                fresh.running = e.running;
+                fresh.lifetime = e.lifetime;
+                engines.put(spec.program(), fresh);
+                c.event(HandoverEvent.Kind.VERSION_LEARNED, fresh, name + ": " + spec.program()
+                        + " is now declared as version " + spec.declaredVersion() + " (was " + e.declared + "): its state is reset");
+            }
+        }
+        reconcile(c);
+        return c.done();
+    }
+
+    public Decision onEngineRemoved(String program, Instant now) {
+        Changes c = new Changes(now);
+        if (engines.remove(program) != null) {
+            reconcile(c);
+        }
+        return c.done();
+    }
+
+    public Decision onProcessStarted(String program, Instant now) {
+        Engine e = engines.get(program);
+        if (e == null) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        e.running = true;
+        e.lifetime++;
+        if (e.role == Role.ERROR) { // only an operator starts a held engine: the hold is over
+            e.problem = null;
+        }
+        if (e.role == Role.ACTIVE || e.role == Role.SYNCING || e.role == Role.ERROR) {
+            setRole(e, Role.UNKNOWN, c);
+        }
+        reconcile(c);
+        return c.done();
+    }
+
+    /** The process ended (any exit code: a superseded engine exits 0 like a healthy one). */
+    public Decision onProcessExited(String program, Instant now) {
+        Engine e = engines.get(program);
+        if (e == null) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        e.running = false;
+        if (e.role == Role.ACTIVE || e.role == Role.SYNCING) {
+            setRole(e, Role.UNKNOWN, c);
+        }
+        reconcile(c);
+        return c.done();
+    }
+
+    public Decision onRecognition(String program, Recognition r, Instant now) {
+        Engine e = engines.get(program);
+        if (e == null || r == null) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        switch (r.kind()) {
+            case STARTED -> started(e, r, c);
+            case WAITING, NO_LONGER_COMPATIBLE -> versionReport(e, r, c);
+            case ACTIVE -> active(e, r, c);
+            case SYNCING -> {
+                if (!e.idleOrError()) {
+                    setRole(e, Role.SYNCING, c);
+                }
+            }
+            case DO_NOT_RESTART -> doNotRestart(e, r, c);
+            case EXITING -> {
+                // The exit itself arrives as onProcessExited; the line adds nothing to decide on.
+            }
+        }
+        reconcile(c);
+        return c.done();
+    }
+
+    /** Re-runs the decision without new input (e.g. once after {@link #restore}); usually empty. */
+    public Decision reconcile(Instant now) {
+        Changes c = new Changes(now);
+        reconcile(c);
+        return c.done();
+    }
+
+    // ---- queries -----------------------------------------------------------------------------
+
+    /** True when the supervisor must not start this program (idled with stop or a signal, or in error). */
+    public boolean holdsBack(String program) {
+        Engine e = engines.get(program);
+        return e != null && (e.role == Role.ERROR || (e.role == Role.IDLE && e.mode.holdsRestarts()));
+    }
+
+    public Optional<Role> role(String program) {
+        return Optional.ofNullable(engines.get(program)).map(e -> e.role);
+    }
+
+    public List<HandoverEvent> history() {
+        return history.all();
+    }
+
+    public GroupView view() {
+        Version r = release.current();
+        Engine active = engines.values().stream().filter(e -> e.role == Role.ACTIVE)
+                .max(Comparator.comparing(Engine::version, Comparator.nullsFirst(Comparator.naturalOrder()))).orElse(null);
+        Version next = engines.values().stream().map(this::readyVersion).filter(Objects::nonNull)
+                .max(Comparator.naturalOrder()).orElse(null);
+        List<GroupView.EngineView> views = engines.values().stream().map(e -> new GroupView.EngineView(e.program, e.version(),
+                e.role, e.running, r != null && e.version() != null && compatibility.compatible(e.version(), r),
+                e.mode.toString(), e.roleSince, e.idleSince, e.problem)).toList();
+        List<String> problems = engines.values().stream().map(e -> e.problem).filter(Objects::nonNull).toList();
+        return new GroupView(name, r, release.candidate(), active == null ? null : active.version(),
+                active == null ? null : active.program, next != null, next, lastHandoverAt, problems, views);
+    }
+
+    /** A newer version this engine stands ready with for a future release, or null. */
+    private Version readyVersion(Engine e) {
+        Version r = release.current();
+        if (e.role == Role.WAITING && e.version() != null && (r == null || e.version().isNewerThan(r))
+                && (r == null || !compatibility.compatible(e.version(), r))) {
+            return e.version();
+        }
+        return e.next != null && !e.idleOrError() && (r == null || e.next.isNewerThan(r)) ? e.next : null;
+    }
+
+    // ---- persistence -------------------------------------------------------------------------
+
+    public GroupSnapshot snapshot() {
+        List<GroupSnapshot.EngineSnapshot> es = engines.values().stream().map(e -> new GroupSnapshot.EngineSnapshot(
+                e.program, e.declared, e.learned, e.role, e.roleSince, e.idleSince, e.problem)).toList();
+        return new GroupSnapshot(GroupSnapshot.FORMAT, name, release.current(), release.previous(), release.changedAt(),
+                lastHandoverAt, es, history.tail(SNAPSHOT_HISTORY));
+    }
+
+    /**
+     * Rebuilds a group after an agent restart. Engines come from the current config: a saved engine
+     * whose declared version is unchanged gets its saved version, role and idle time back, except that
+     * ACTIVE and SYNCING become UNKNOWN (the process is new; it will say again). A saved engine no
+     * longer configured is dropped; one declared with another version starts fresh. Produces no
+     * actions: ask {@link #holdsBack} before starting programs.
+     */
+    public static EngineGroup restore(GroupSnapshot s, Compatibility compatibility, List<EngineSpec> configured) {
+        EngineGroup g = new EngineGroup(s.group(), compatibility);
+        g.release.restore(s.release(), s.previousRelease(), s.releaseChangedAt());
+        g.lastHandoverAt = s.lastHandoverAt();
+        g.history.addAll(s.history());
+        Map<String, GroupSnapshot.EngineSnapshot> saved = s.engines().stream()
+                .collect(Collectors.toMap(GroupSnapshot.EngineSnapshot::program, Function.identity(), (a, b) -> b));
+        for (EngineSpec spec : configured) {
+            Engine e = new Engine(spec);
+            GroupSnapshot.EngineSnapshot es = saved.get(spec.program());
+            if (es != null && Objects.equals(es.declaredVersion(), spec.declaredVersion()) && es.role() != null) {
+                e.learned = es.learnedVersion();
+                e.role = es.role() == Role.ACTIVE || es.role() == Role.SYNCING ? Role.UNKNOWN : es.role();
+                e.roleSince = es.roleSince();
+                e.idleSince = es.idleSince();
+                e.problem = es.problem();
+            }
+            g.engines.put(spec.program(), e);
+        }
+        return g;
+    }
+
+    // ---- line handling -----------------------------------------------------------------------
+
+    private void started(Engine e, Recognition r, Changes c) {
+        Version before = e.version();
+        if (r.own() != null) {
+            learn(e, r.own(), c);
+        }
+        e.next = r.next();
+        boolean newBinary = r.own() != null && before != null && r.own().compareTo(before) != 0;
+        if (e.role == Role.IDLE && newBinary) {
+            e.idleSince = null; // another binary than the one idled: judge it afresh
+            setRole(e, Role.UNKNOWN, c);
+        } else if (!e.idleOrError()) {
+            setRole(e, Role.UNKNOWN, c);
+        }
+    }
+
+    private void versionReport(Engine e, Recognition r, Changes c) {
+        boolean nlc = r.kind() == EventKind.NO_LONGER_COMPATIBLE;
+        Version own = r.own() != null ? r.own() : (nlc ? e.version() : null);
+        if (own == null || r.release() == null) {
+            ambiguous(e, "its versions did not parse", r, c);
+            return;
+        }
+        if (compatibility.compatible(own, r.release())) {
+            ambiguous(e, "it calls " + own + " incompatible with " + r.release() + ", which the "
+                    + compatibility.configName() + " rule calls compatible", r, c);
+            return;
+        }
+        if (r.own() != null) {
+            learn(e, r.own(), c);
+        }
+        observeRelease(e, r, c); // first, so that the role's event names the new release
+        if (!e.idleOrError()) {
+            setRole(e, own.isNewerThan(r.release()) ? Role.WAITING : Role.SUPERSEDED, c);
+        }
+    }
+
+    private void observeRelease(Engine e, Recognition r, Changes c) {
+        Version before = release.current();
+        boolean activeAtCurrent = engines.values().stream().anyMatch(f -> f != e && f.role == Role.ACTIVE
+                && (f.version() == null || before == null || compatibility.compatible(f.version(), before)));
+        switch (release.observe(e.program, e.lifetime, r.release(), activeAtCurrent, c.now)) {
+            case FORWARD -> c.event(HandoverEvent.Kind.RELEASE_CHANGED, e, before == null
+                    ? name + ": runtime release is " + r.release() + " (seen by " + e.program + ")"
+                    : name + ": runtime release changed from " + before + " to " + r.release() + " (seen by " + e.program + ")");
+            case CONFIRMED_BACK -> c.event(HandoverEvent.Kind.RELEASE_CHANGED, e, name + ": runtime release went BACK from "
+                    + before + " to " + r.release() + " (confirmed, last seen by " + e.program + ")");
+            case PENDING -> ambiguous(e, "it reports release " + r.release() + ", older than " + before
+                    + " the group knows; recorded, acted on once confirmed by another engine or by this one after a restart", r, c);
+            case SAME -> {
+            }
+        }
+    }
+
+    private void active(Engine e, Recognition r, Changes c) {
+        if (r.own() != null) {
+            learn(e, r.own(), c);
+        }
+        if (e.role != Role.ACTIVE) {
+            e.activeSince = c.now;
+            e.idleSince = null;
+            e.problem = null;
+            e.supersessionNotice = null;
+            setRole(e, Role.ACTIVE, c);
+        }
+    }
+
+    private void doNotRestart(Engine e, Recognition r, Changes c) {
+        if (e.role == Role.ERROR) {
+            return;
+        }
+        e.problem = e.program + " must not be restarted: \"" + r.message() + "\"";
+        setRole(e, Role.ERROR, c);
+        c.actions.add(new Action.HoldRestarts(e.program, r.message()));
+        c.event(HandoverEvent.Kind.DO_NOT_RESTART, e, name + ": " + e.label() + " says it must not be restarted (\""
+                + r.message() + "\"): restarts held, engine in error; update it, then start it by hand");
+    }
+
+    private void learn(Engine e, Version v, Changes c) {
+        if (v.equals(e.learned)) {
+            return;
+        }
+        Version known = e.version();
+        e.learned = v;
+        if (known != null && known.compareTo(v) != 0) {
+            c.event(HandoverEvent.Kind.VERSION_LEARNED, e, name + ": " + e.program + " runs version " + v
+                    + (e.declared != null && e.declared.compareTo(v) != 0 ? " (config declares " + e.declared + ")" : " (was " + known + ")"));
+        }
+    }
+
+    private void ambiguous(Engine e, String why, Recognition r, Changes c) {
+        String key = why + "|" + r.message();
+        if (key.equals(e.lastAmbiguity)) {
+            return;
+        }
+        e.lastAmbiguity = key;
+        c.event(HandoverEvent.Kind.AMBIGUOUS_LINE, e, name + ": not acting on a line of " + e.program + ": " + why
+                + ": \"" + r.message() + "\"");
+    }
+
+    private void setRole(Engine e, Role role, Changes c) {
+        if (e.role == role) {
+            return;
+        }
+        e.role = role;
+        e.roleSince = c.now;
+        Version r = release.current();
+        switch (role) {
+            case ACTIVE -> c.event(HandoverEvent.Kind.ENGINE_ACTIVE, e, name + ": " + e.label() + " is active");
+            case WAITING -> c.event(HandoverEvent.Kind.ENGINE_WAITING, e, name + ": " + e.label()
+                    + " is waiting for its release: ready for the next upgrade");
+            case SUPERSEDED -> c.event(HandoverEvent.Kind.ENGINE_SUPERSEDED, e, name + ": " + e.label()
+                    + " is superseded" + (r == null ? "" : " (release " + r + ")"));
+            case SYNCING -> c.event(HandoverEvent.Kind.ENGINE_SYNCING, e, name + ": " + e.label() + " waits for its node to sync");
+            default -> {
+            }
+        }
+    }
+
+    // ---- the decision ------------------------------------------------------------------------
+
+    private void reconcile(Changes c) {
+        resumeForRelease(c);
+        for (Engine e : engines.values()) {
+            handleSupersession(e, c);
+        }
+    }
+
+    /** No engine can serve the release but an idled one can: resume it (a rollback also idles the others). */
+    private void resumeForRelease(Changes c) {
+        Version r = release.current();
+        if (r == null || engines.values().stream().anyMatch(e -> serves(e, r))) {
+            return;
+        }
+        Engine idle = engines.values().stream()
+                .filter(e -> e.role == Role.IDLE && e.version() != null && compatibility.compatible(e.version(), r))
+                .max(Comparator.comparing(Engine::version)).orElse(null);
+        if (idle == null) {
+            return;
+        }
+        c.actions.add(new Action.Resume(idle.program));
+        idle.idleSince = null;
+        idle.supersessionNotice = null;
+        setRole(idle, Role.UNKNOWN, c);
+        Version previous = release.previous();
+        if (previous == null || !r.isOlderThan(previous)) {
+            c.event(HandoverEvent.Kind.ENGINE_RESUMED, idle, name + ": runtime release is " + r + "; resuming the idled "
+                    + idle.label() + ", which is compatible with it");
+            return;
+        }
+        List<String> idled = new ArrayList<>();
+        for (Engine other : engines.values()) {
+            if (other != idle && !other.idleOrError() && other.version() != null && other.version().isNewerThan(r)
+                    && compatibility.compatible(other.version(), previous)) {
+                idle(other, c);
+                idled.add(other.label());
+            }
+        }
+        c.event(HandoverEvent.Kind.ROLLBACK, idle, name + ": ROLLBACK: runtime release went back from " + previous + " to " + r
+                + "; resuming " + idle.label() + (idled.isEmpty() ? "" : "; idling " + String.join(", ", idled)));
+    }
+
+    /** The engine can work at release r, now or by itself soon. */
+    private boolean serves(Engine e, Version r) {
+        if (e.idleOrError()) {
+            return false;
+        }
+        Version v = e.version();
+        return (v != null && compatibility.compatible(v, r)) || (v == null && e.role == Role.ACTIVE)
+                || (e.next != null && compatibility.compatible(e.next, r));
+    }
+
+    private void handleSupersession(Engine e, Changes c) {
+        if (e.idleOrError()) {
+            return;
+        }
+        Version r = release.current();
+        if (!superseded(e, r)) {
+            if (e.supersessionNotice != null) {
+                e.supersessionNotice = null;
+                e.problem = null;
+            }
+            return;
+        }
+        Engine successor = readySuccessor(e, r);
+        if (successor != null) {
+            idle(e, c);
+            lastHandoverAt = c.now;
+            c.event(HandoverEvent.Kind.ENGINE_IDLED, e, name + ": runtime upgraded to " + r + "; " + successor.label()
+                    + (successor.role == Role.ACTIVE ? " is active; " : " is compatible and taking over; ") + idleWords(e));
+            return;
+        }
+        boolean installed = hasInstalledSuccessor(e, r);
+        String notice = (installed ? "pending " : "none ") + r;
+        if (notice.equals(e.supersessionNotice)) {
+            return;
+        }
+        e.supersessionNotice = notice;
+        if (installed) {
+            e.problem = null;
+            c.event(HandoverEvent.Kind.HANDOVER_PENDING, e, name + ": " + e.label() + " is superseded by release " + r
+                    + "; keeping it until a newer engine is active or waiting (" + successorsWords(e, r) + ")");
+        } else {
+            e.problem = e.label() + " is superseded by release " + r + " and no newer engine is installed in group " + name;
+            c.event(HandoverEvent.Kind.NO_SUCCESSOR, e, name + ": " + e.problem
+                    + ": install one (e.g. a program with group = \"" + name + "\"); keeping " + e.program + " as it is");
+        }
+    }
+
+    private boolean superseded(Engine e, Version r) {
+        if (e.role == Role.SUPERSEDED) {
+            return true;
+        }
+        Version v = e.version();
+        return e.role != Role.ACTIVE && r != null && v != null && v.isOlderThan(r) && !compatibility.compatible(v, r);
+    }
+
+    /** Another engine, not idle, newer, compatible with the release, and ACTIVE or WAITING; active ones first. */
+    private Engine readySuccessor(Engine e, Version r) {
+        if (r == null) {
+            return null;
+        }
+        return engines.values().stream().filter(f -> f != e && !f.idleOrError())
+                .filter(f -> f.version() != null
+                        ? (f.role == Role.ACTIVE || f.role == Role.WAITING) && newer(f, e) && compatibility.compatible(f.version(), r)
+                        : f.role == Role.ACTIVE && f.activeSince != null && release.changedAt() != null
+                                && !f.activeSince.isBefore(release.changedAt()))
+                .min(Comparator.comparing((Engine f) -> f.role != Role.ACTIVE).thenComparing(f -> f.program))
+                .orElse(null);
+    }
+
+    private boolean hasInstalledSuccessor(Engine e, Version r) {
+        if (e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r))) {
+            return true;
+        }
+        return engines.values().stream().anyMatch(f -> f != e && !f.idleOrError() && (f.version() == null
+                || (newer(f, e) && (compatibility.compatible(f.version(), r) || f.version().isNewerThan(r)))));
+    }
+
+    private String successorsWords(Engine e, Version r) {
+        if (e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r))) {
+            return e.program + " carries " + e.next + " and switches to it by itself";
+        }
+        return engines.values().stream().filter(f -> f != e && !f.idleOrError()
+                        && (f.version() == null || newer(f, e)))
+                .map(f -> f.label() + " is " + f.role.name().toLowerCase()).collect(Collectors.joining(", "));
+    }
+
+    private static boolean newer(Engine f, Engine e) {
+        return e.version() == null || f.version().isNewerThan(e.version());
+    }
+
+    private void idle(Engine e, Changes c) {
+        c.actions.add(new Action.Idle(e.program, e.mode));
+        e.idleSince = c.now;
+        e.problem = null;
+        e.supersessionNotice = null;
+        setRole(e, Role.IDLE, c);
+    }
+
+    private static String idleWords(Engine e) {
+        return switch (e.mode.kind()) {
+            case STOP -> "idling " + e.label();
+            case KEEP -> "marking " + e.label() + " idle (on_superseded = \"keep\": it keeps running)";
+            case SIGNAL -> "idling " + e.label() + " with " + e.mode.toString().substring("signal ".length());
+        };
+    }
+
+    /** Actions and events of one input, in order. */
+    private final class Changes {
+        final Instant now;
+        final List<Action> actions = new ArrayList<>();
+        final List<HandoverEvent> events = new ArrayList<>();
+
+        Changes(Instant now) {
+            this.now = Objects.requireNonNull(now);
+        }
+
+        void event(HandoverEvent.Kind kind, Engine e, String message) {
+            events.add(new HandoverEvent(now, name, kind, e == null ? null : e.program, e == null ? null : e.version(),
+                    release.current(), message));
+        }
+
+        Decision done() {
+            history.addAll(events);
+            return actions.isEmpty() && events.isEmpty() ? Decision.NONE : new Decision(actions, events);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.baton.handover;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static dev.baton.handover.ChainflipLines.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LineRecognizerTest {
+
+    private static final LineRecognizer CHAINFLIP = new LineRecognizer(ProfileReader.builtIn("chainflip").orElseThrow());
+    private static final String ANSI_RED = "\u001b[31m";
+    private static final String ANSI_RESET = "\u001b[0m";
+
+    private static Version v(String s) {
+        return Version.parse(s);
+    }
+
+    private static void assertRecognised(String line, EventKind kind, String own, String release) {
+        Recognition r = CHAINFLIP.recognize(line);
+        assertNotNull(r, () -> "not recognised: " + line);
+        assertEquals(kind, r.kind(), line);
+        assertEquals(own == null ? null : v(own), r.own(), line);
+        assertEquals(release == null ? null : v(release), r.release(), line);
+    }
+
+    @Test
+    void theGuidesWaitingLine() {
+        Recognition r = CHAINFLIP.recognize(GUIDE_WAITING);
+        assertEquals(new Recognition(EventKind.WAITING, v("1.1.0"), v("1.0.0"),
+                "This version '1.1.0' is incompatible with the current release '1.0.0' at block: 0x4d66…fb38. "
+                        + "WAITING for a compatible release version."), r);
+    }
+
+    @Test
+    void everyRealMessage() {
+        assertRecognised(waiting("1.0.3", "1.1.0"), EventKind.WAITING, "1.0.3", "1.1.0");
+        assertRecognised(waitingWithBlockNumber("1.2.0", "1.1.4"), EventKind.WAITING, "1.2.0", "1.1.4");
+        assertRecognised(incompatibleNoWait("1.1.0", "1.0.0"), EventKind.WAITING, "1.1.0", "1.0.0");
+        assertRecognised(noLongerCompatible("1.0.3", "1.1.0"), EventKind.NO_LONGER_COMPATIBLE, "1.0.3", "1.1.0");
+        assertRecognised(exitingAfterUpgrade("1.0.3", "1.1.0"), EventKind.NO_LONGER_COMPATIBLE, "1.0.3", "1.1.0");
+        assertRecognised(INITIALISED, EventKind.ACTIVE, null, null);
+        assertRecognised(SYNCING, EventKind.SYNCING, null, null);
+        assertRecognised(starting("1.1.0"), EventKind.STARTED, "1.1.0", null);
+        assertRecognised(EXITING_PANIC, EventKind.EXITING, null, null);
+        assertRecognised("Exiting chainflip-engine due to error: Failed to connect to ws://localhost:9944", EventKind.EXITING, null, null);
+        assertRecognised(RUNNER_RUNNING_OLD, EventKind.STARTED, "1.4.2", null);
+        assertEquals(v("1.5.0"), CHAINFLIP.recognize(RUNNER_RUNNING_OLD).next());
+        assertRecognised(RUNNER_SWITCHING, EventKind.STARTED, "1.5.0", null);
+        assertRecognised(RUNNER_UPDATE_CFE, EventKind.DO_NOT_RESTART, null, null);
+    }
+
+    @Test
+    void plainLinesAndPrefixes() {
+        assertRecognised(waitingMessage("1.1.0", "1.0.0"), EventKind.WAITING, "1.1.0", "1.0.0");
+        assertRecognised("Dec 11 16:26:38 host chainflip-engine1.1[812]: " + waitingMessage("1.1.0", "1.0.0"),
+                EventKind.WAITING, "1.1.0", "1.0.0");
+    }
+
+    @Test
+    void crlfRemnantsAnsiColoursAndWhitespace() {
+        assertRecognised(GUIDE_WAITING + "\r", EventKind.WAITING, "1.1.0", "1.0.0");
+        assertRecognised(starting("1.1.0") + "\r", EventKind.STARTED, "1.1.0", null);
+        assertRecognised("  \t" + noLongerCompatible("1.0.3", "1.1.0"), EventKind.NO_LONGER_COMPATIBLE, "1.0.3", "1.1.0");
+        // tracing's pretty output colours level and target; the message itself stays contiguous
+        assertRecognised(ANSI_RED + "ERROR" + ANSI_RESET + " chainflip_engine: " + noLongerCompatibleMessage("1.0.3", "1.1.0") + ANSI_RESET,
+                EventKind.NO_LONGER_COMPATIBLE, "1.0.3", "1.1.0");
+        assertRecognised("This version '" + ANSI_RED + "1.1.0" + ANSI_RESET + "' is incompatible with the current release '1.0.0' at block: 0x1",
+                EventKind.WAITING, "1.1.0", "1.0.0");
+    }
+
+    @Test
+    void malformedJsonFallsBackToTheRawLine() {
+        String cut = GUIDE_WAITING.substring(0, GUIDE_WAITING.indexOf("version.\"") + 8); // cut at the length limit
+        assertRecognised(cut, EventKind.WAITING, "1.1.0", "1.0.0");
+        String broken = "{\"level\":\"INFO\",\"fields\":{\"message\" " + waitingMessage("1.1.0", "1.0.0") + "}}";
+        assertRecognised(broken, EventKind.WAITING, "1.1.0", "1.0.0");
+        String jsonWithoutMessage = "{\"level\":\"INFO\",\"note\":\"" + waitingMessage("1.1.0", "1.0.0") + "\"}";
+        assertRecognised(jsonWithoutMessage, EventKind.WAITING, "1.1.0", "1.0.0");
+        String flattened = "{\"level\":\"INFO\",\"message\":\"" + waitingMessage("1.2.0", "1.1.0") + "\"}";
+        assertRecognised(flattened, EventKind.WAITING, "1.2.0", "1.1.0");
+    }
+
+    @Test
+    void deepNestingIsRefusedAndTheRawLineUsed() {
+        String deep = "{\"a\":".repeat(5000) + "1" + "}".repeat(5000);
+        String line = "{\"x\":" + deep + ",\"fields\":{\"message\":\"" + waitingMessage("1.1.0", "1.0.0") + "\"}}";
+        assertRecognised(line, EventKind.WAITING, "1.1.0", "1.0.0");
+        assertNull(CHAINFLIP.recognize("{\"fields\":" + "[".repeat(100_000) + " is incompatible with the current release "));
+    }
+
+    @Test
+    void theMessageFieldDecidesForJsonLines() {
+        // The literal is there, but in another field than the message: the JSON message does not match.
+        String line = "{\"fields\":{\"message\":\"Processing block 9\",\"note\":\"Initialised StateChainClient at block\"}}";
+        assertNull(CHAINFLIP.recognize(line));
+    }
+
+    @Test
+    void versionsThatDoNotParseAreNull() {
+        Recognition r = CHAINFLIP.recognize(waiting("garbled", "1.1.0"));
+        assertEquals(EventKind.WAITING, r.kind());
+        assertNull(r.own());
+        assertEquals(v("1.1.0"), r.release());
+        assertNull(CHAINFLIP.recognize(waiting("1.1.0", "")).release());
+    }
+
+    @Test
+    void noiseIsNotRecognised() {
+        for (String line : NOISE) {
+            assertNull(CHAINFLIP.recognize(line), line);
+        }
+        assertNull(CHAINFLIP.recognize(""));
+        assertNull(CHAINFLIP.recognize("x"));
+        assertNull(CHAINFLIP.recognize("incompatible with the current"));
+        assertNull(CHAINFLIP.recognize("This version is incompatible with the current release, sorry"));
+    }
+
+    @Test
+    void respectsOffsetAndLength() {
+        byte[] line = GUIDE_WAITING.getBytes(StandardCharsets.UTF_8);
+        byte[] buf = new byte[line.length + 20];
+        System.arraycopy(line, 0, buf, 10, line.length);
+        assertEquals(EventKind.WAITING, CHAINFLIP.recognize(buf, 10, line.length).kind());
+        assertNull(CHAINFLIP.recognize(buf, 10, 40));
+        assertNull(CHAINFLIP.recognize(buf, -1, 5));
+        assertNull(CHAINFLIP.recognize(buf, 10, buf.length));
+        assertNull(CHAINFLIP.recognize(null, 0, 0));
+    }
+
+    @Test
+    void literalsAreFoundWhereverTheyAre() {
+        // The pre-filter must find a literal at the very start, the very end, and after near-misses.
+        String lit = "You need to update your CFE";
+        assertRecognised(lit, EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("xx" + lit, EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("You need to update your CF You need to update your CFE", EventKind.DO_NOT_RESTART, null, null);
+        assertTrue(CHAINFLIP.recognize("You need to update your CF") == null);
+    }
+}
