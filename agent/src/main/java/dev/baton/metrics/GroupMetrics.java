@@ -3,6 +3,7 @@ package dev.baton.metrics;
 import dev.baton.agent.AgentStatus.EngineStatus;
 import dev.baton.agent.AgentStatus.GroupStatus;
 import dev.baton.metrics.Family.Gauge;
+import dev.baton.handover.Role;
 import dev.baton.metrics.Family.Info;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.List;
@@ -13,8 +14,7 @@ import java.util.List;
  */
 final class GroupMetrics {
     /** Every role gets a series (0 or 1), so a role change is a value change, not a series appearing. */
-    static final List<String> ROLES = List.of("ACTIVE", "WAITING", "SYNCING", "SUPERSEDED", "IDLE", "UNKNOWN",
-            "ERROR");
+    private static final Role[] ROLES = Role.values();
 
     private final Info release = new Info("baton_group_release",
             "The chain's current release as the group's engines last reported it; absent until seen");
@@ -23,7 +23,7 @@ final class GroupMetrics {
     private final Gauge upgradeReady = new Gauge("baton_group_upgrade_ready",
             "1 when an engine newer than the release is installed and waiting for the next release");
     private final Gauge lastHandover = new Gauge("baton_group_last_handover_time_seconds",
-            "Unix time the group's last handover completed; absent when it never had one");
+            "Unix time of the group's last handover (a superseded engine idled); absent when it never had one");
     private final Gauge error = new Gauge("baton_group_error",
             "1 when the group has a condition that needs an operator (reason label), else 0");
     private final Gauge role = new Gauge("baton_engine_role",
@@ -64,11 +64,8 @@ final class GroupMetrics {
     }
 
     private void addEngine(String group, EngineStatus e) {
-        for (String r : ROLES) {
-            role.add(r.equals(e.role()), roleLabels(group, e, r));
-        }
-        if (e.role() != null && !ROLES.contains(e.role())) {
-            role.add(1, roleLabels(group, e, e.role()));
+        for (Role r : ROLES) {
+            role.add(r.name().equals(e.role()), roleLabels(group, e, r.name()));
         }
         if (e.version() != null) {
             inventory.add(labels.of("group", group, "program", e.program(), "version", e.version()));

@@ -29,7 +29,7 @@ final class ProgramMetrics {
     private final Counter lines = new Counter("baton_program_log_lines",
             "Output lines read from the program's stdout and stderr");
     private final Counter bytes = new Counter("baton_program_log_bytes",
-            "Output bytes read from the program's stdout and stderr");
+            "Output bytes read from the program's stdout and stderr, line terminators included");
     private final Counter truncated = new Counter("baton_program_log_truncated_lines",
             "Output lines cut at the agent's max_line_bytes");
     private final Counter dropped = new Counter("baton_program_log_dropped_lines",
