@@ -39,17 +39,21 @@ public final class BatonMetrics implements AutoCloseable {
         registry.getPrometheusRegistry().register(new StatusCollector(control, clock));
     }
 
-    /** Every family in the Prometheus text format 0.0.4 ({@link MetricsEndpoint#CONTENT_TYPE}). */
+    /**
+     * Every family in the Prometheus text format 0.0.4 ({@link MetricsEndpoint#CONTENT_TYPE}).
+     * The array may be shared with other callers: do not modify it.
+     */
     public synchronized byte[] scrape() {
         long now = System.nanoTime();
         if (last == null || now - last.atNanos >= reuseNanos) {
-            last = new Rendered(render(), now);
+            last = new Rendered(render(last == null ? 16 * 1024 : last.text.length), now);
         }
         return last.text;
     }
 
-    private byte[] render() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+    /** @param expectedSize the last render's size: the buffer then never grows by copying */
+    private byte[] render(int expectedSize) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(expectedSize + expectedSize / 8);
         try {
             registry.scrape(out, MetricsEndpoint.CONTENT_TYPE);
         } catch (IOException e) {
