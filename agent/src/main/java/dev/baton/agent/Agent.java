@@ -40,6 +40,7 @@ public final class Agent {
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private volatile Supervisor supervisor;
     private volatile EventLoop loop;
+    private volatile HandoverCoordinator handover;
 
     public Agent(Path configPath) {
         this.configPath = configPath;
@@ -80,6 +81,11 @@ public final class Agent {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> supervisor.onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
                     System.getenv());
+            handover = new HandoverCoordinator(loop,
+                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class));
+            supervisor.setStartGate(handover);
+            supervisor.addListener(handover);
+            logs.addListener(handover);
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
             }
@@ -87,7 +93,10 @@ public final class Agent {
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
                     Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
-            loop.post(() -> supervisor.begin(config, previous));
+            loop.post(() -> {
+                handover.begin(config, supervisor);
+                supervisor.begin(config, previous);
+            });
             int code = exitCode.join();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
             reaper.close();
@@ -112,7 +121,10 @@ public final class Agent {
                     + "{} problem(s):\n  {}", e.problems().size(), e.getMessage().replace("\n", "\n  "));
             return;
         }
-        loop.post(() -> supervisor.reload(next));
+        loop.post(() -> {
+            handover.reload(next);
+            supervisor.reload(next);
+        });
     }
 
     /** Forwards a signal to every running program (PID 1 duty for signals baton does not handle itself). */
@@ -122,6 +134,10 @@ public final class Agent {
 
     public Supervisor supervisor() {
         return supervisor;
+    }
+
+    public HandoverCoordinator handover() {
+        return handover;
     }
 
     private int stopEverything(Duration limit) {

@@ -48,6 +48,11 @@ public final class Supervisor implements ProgramHost {
         void stateChanged(ProgramStatus status, ProcessState from);
     }
 
+    /** Asked before a program is started by the agent (not by an operator): a reason to keep it down, or null. */
+    public interface StartGate {
+        String holdReason(String program);
+    }
+
     private final EventLoop loop;
     private final Spawner spawner;
     private final Runnable childSpawned;
@@ -63,6 +68,7 @@ public final class Supervisor implements ProgramHost {
     private final Map<String, String> desired = new TreeMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<ProgramStatus> snapshot = List.of();
+    private StartGate gate = program -> null;
     private BatonConfig config;
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
@@ -78,6 +84,10 @@ public final class Supervisor implements ProgramHost {
 
     public void addListener(Listener l) {
         listeners.add(l);
+    }
+
+    public void setStartGate(StartGate gate) {
+        this.gate = gate;
     }
 
     /** Programs as of the last change, in name order. Safe from any thread. */
@@ -141,7 +151,7 @@ public final class Supervisor implements ProgramHost {
             logs.open(name, pc.log());
             p.stop(() -> {
                 p.reconfigure(pc);
-                if (wasUp || shouldRun(p)) {
+                if (shouldRun(p) || (wasUp && p.hold() == null)) {
                     p.start();
                 }
             });
@@ -336,6 +346,12 @@ public final class Supervisor implements ProgramHost {
     }
 
     private boolean shouldRun(Program p) {
+        String held = gate.holdReason(p.name());
+        if (held != null) {
+            p.setHold(held);
+            log.info("{}: not started: {}", p.name(), held);
+            return false;
+        }
         String want = desired.get(p.name());
         return want == null ? p.config().autostart() : want.equals("running");
     }

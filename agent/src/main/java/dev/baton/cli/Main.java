@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code baton} command: one launcher, subcommands for the agent and for operators. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Supervises programs and hands over between engine versions on its own.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -10,7 +10,9 @@ import java.util.Map;
  * @param agent    the {@code [agent]} section
  * @param api      the {@code [api]} section
  * @param programs every program by name, in name order
+ * @param groups   every engine group the programs use, with its resolved recognition profile
  * @param sources  the files this config was read from, main file first
  */
-public record BatonConfig(AgentSettings agent, ApiSettings api, Map<String, ProgramConfig> programs, List<Path> sources) {
+public record BatonConfig(AgentSettings agent, ApiSettings api, Map<String, ProgramConfig> programs,
+                          Map<String, EngineGroupConfig> groups, List<Path> sources) {
 }

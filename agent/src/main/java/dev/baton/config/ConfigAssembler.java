@@ -36,8 +36,10 @@ final class ConfigAssembler {
         programNodes(all).forEach((name, node) ->
                 programs.put(name, ProgramSection.read(name, defaults == null ? node : node.withFallback(defaults))));
         checkSharedLogFiles(programs, problems);
+        Map<String, EngineGroupConfig> groups = HandoverSection.read(all, programs, problems);
         List<Path> sources = all.stream().map(TomlDocument::file).toList();
-        return new BatonConfig(agent, api, Collections.unmodifiableMap(programs), sources);
+        return new BatonConfig(agent, api, Collections.unmodifiableMap(programs), Collections.unmodifiableMap(groups),
+                sources);
     }
 
     private static void checkSections(TomlDocument document, Path mainFile, boolean isMain) {
@@ -50,7 +52,7 @@ final class ConfigAssembler {
                 root.problem(key, "section [" + key + "] is not supported yet by this version of baton");
             } else if (section.get().scope == Section.Scope.MAIN_FILE && !isMain) {
                 root.problem(key, "[" + key + "] is only allowed in the main config file: move it to " + mainFile
-                        + " (drop-ins may only define [programs.NAME])");
+                        + " (drop-ins may define [programs.NAME], [groups.NAME] and [profiles.NAME])");
             }
         }
     }

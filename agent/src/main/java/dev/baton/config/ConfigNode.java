@@ -119,6 +119,11 @@ public final class ConfigNode {
         return keys;
     }
 
+    /** This table as parsed, for readers that bring their own validation (recognition profiles). */
+    public JsonNode asJson() {
+        return table;
+    }
+
     /** The raw value (here or in the fallback), for forms the getters do not cover; null when absent. */
     public JsonNode value(String key) {
         Found found = find(key);

@@ -14,9 +14,9 @@ enum Section {
     API("api", Scope.MAIN_FILE),
     DEFAULTS("defaults", Scope.MAIN_FILE),
     PROGRAMS("programs", Scope.ANY_FILE),
-    // being written for engine groups, recognition profiles and the etcd cluster
-    GROUPS("groups", Scope.NOT_YET),
-    PROFILES("profiles", Scope.NOT_YET),
+    GROUPS("groups", Scope.ANY_FILE),
+    PROFILES("profiles", Scope.ANY_FILE),
+    // being written for the etcd cluster
     CLUSTER("cluster", Scope.NOT_YET);
 
     enum Scope {

@@ -1,0 +1,269 @@
+package dev.baton.agent;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.EngineGroupConfig;
+import dev.baton.config.ProgramConfig;
+import dev.baton.handover.Action;
+import dev.baton.handover.Decision;
+import dev.baton.handover.EngineGroup;
+import dev.baton.handover.EngineSpec;
+import dev.baton.handover.GroupSnapshot;
+import dev.baton.handover.GroupView;
+import dev.baton.handover.HandoverEvent;
+import dev.baton.handover.LineRecognizer;
+import dev.baton.handover.Recognition;
+import dev.baton.logs.LineListener;
+import dev.baton.logs.StreamKind;
+import dev.baton.process.ProcessState;
+import dev.baton.process.Program;
+import dev.baton.process.ProgramStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects the engine groups' decisions to real processes. Lines are recognised on the log
+ * reader thread (cheap: most lines are dismissed by a byte pre-filter); only recognitions are
+ * posted to the event loop, where the group decides and its actions are carried out on the
+ * programs. Group state is persisted after every change, so an idled engine stays idle across
+ * agent and host restarts.
+ */
+public final class HandoverCoordinator implements LineListener, Supervisor.Listener, Supervisor.StartGate {
+    private static final Logger log = LoggerFactory.getLogger("dev.baton.handover");
+
+    /** {@code handover.json}: every group's snapshot. */
+    public record HandoverState(int version, Map<String, GroupSnapshot> groups) {
+    }
+
+    private final EventLoop loop;
+    private final StateFile<HandoverState> stateFile;
+    private Supervisor supervisor;
+    private BatonConfig config;
+    private final Map<String, EngineGroup> groups = new TreeMap<>();
+    /** Program name to its group's recognizer; replaced whole on reload, read by the reader thread. */
+    private volatile Map<String, LineRecognizer> recognizers = Map.of();
+    private volatile List<AgentStatus.GroupStatus> view = List.of();
+    private volatile List<HandoverRecord> history = List.of();
+
+    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile) {
+        this.loop = loop;
+        this.stateFile = stateFile;
+    }
+
+    /** Restores the groups from the state directory (before any program starts). On the loop. */
+    public void begin(BatonConfig config, Supervisor supervisor) {
+        this.supervisor = supervisor;
+        this.config = config;
+        Map<String, GroupSnapshot> saved = stateFile.load().map(HandoverState::groups).orElse(Map.of());
+        Instant now = Instant.now();
+        for (EngineGroupConfig gc : config.groups().values()) {
+            List<EngineSpec> specs = specs(config, gc);
+            GroupSnapshot snapshot = saved.get(gc.name());
+            EngineGroup group = snapshot != null
+                    ? EngineGroup.restore(snapshot, gc.profile().compatibility(), specs)
+                    : new EngineGroup(gc.name(), gc.profile().compatibility());
+            if (snapshot == null) {
+                specs.forEach(s -> group.onEngineAdded(s, now));
+            } else {
+                log.info("{}: restored: release {}, {}", gc.name(), snapshot.release(), describeRoles(group.view()));
+            }
+            groups.put(gc.name(), group);
+        }
+        recognizers = recognizersFor(config);
+        publish();
+    }
+
+    /**
+     * Applies a new config's groups: engines join and leave, recognizers follow. On the loop,
+     * before the supervisor applies the same config (so it asks about holds with the new groups).
+     */
+    public void reload(BatonConfig config) {
+        this.config = config;
+        Instant now = Instant.now();
+        Map<String, EngineGroup> next = new TreeMap<>();
+        for (EngineGroupConfig gc : config.groups().values()) {
+            EngineGroup group = groups.getOrDefault(gc.name(), new EngineGroup(gc.name(), gc.profile().compatibility()));
+            List<EngineSpec> specs = specs(config, gc);
+            group.view().engines().stream().map(GroupView.EngineView::program)
+                    .filter(p -> specs.stream().noneMatch(s -> s.program().equals(p)))
+                    .forEach(p -> apply(group, group.onEngineRemoved(p, now)));
+            specs.forEach(s -> apply(group, group.onEngineAdded(s, now)));
+            next.put(gc.name(), group);
+        }
+        groups.clear();
+        groups.putAll(next);
+        recognizers = recognizersFor(config);
+        persist();
+        publish();
+    }
+
+    // ---- inputs ----------------------------------------------------------------------------
+
+    /** On the log reader thread: recognise, and post only what was recognised. */
+    @Override
+    public void onLine(String program, StreamKind stream, byte[] buf, int off, int len) {
+        LineRecognizer recognizer = recognizers.get(program);
+        if (recognizer == null) {
+            return;
+        }
+        Recognition r = recognizer.recognize(buf, off, len);
+        if (r != null) {
+            Instant at = Instant.now();
+            loop.post(() -> onRecognition(program, r, at));
+        }
+    }
+
+    void onRecognition(String program, Recognition r, Instant at) {
+        EngineGroup group = groupOf(program);
+        if (group != null) {
+            apply(group, group.onRecognition(program, r, at));
+        }
+    }
+
+    @Override
+    public void stateChanged(ProgramStatus status, ProcessState from) {
+        EngineGroup group = groupOf(status.name());
+        if (group == null) {
+            return;
+        }
+        ProcessState to = status.state();
+        if (to == ProcessState.STARTING) {
+            apply(group, group.onProcessStarted(status.name(), Instant.now()));
+        } else if (from.hasProcess() && !to.hasProcess()) {
+            apply(group, group.onProcessExited(status.name(), Instant.now()));
+        }
+    }
+
+    /** An engine idled (or in error) stays down across agent restarts: the supervisor asks here first. */
+    @Override
+    public String holdReason(String program) {
+        EngineGroup group = groupOf(program);
+        if (group == null || !group.holdsBack(program)) {
+            return null;
+        }
+        return "held by the " + group.name() + " handover (" + group.role(program).map(Enum::name).orElse("?") + ")";
+    }
+
+    // ---- carrying out decisions ------------------------------------------------------------
+
+    private void apply(EngineGroup group, Decision d) {
+        if (d.events().isEmpty() && d.actions().isEmpty()) {
+            return;
+        }
+        for (HandoverEvent e : d.events()) {
+            switch (e.kind().severity()) {
+                case ERROR -> log.error("{}", e.message());
+                case WARN -> log.warn("{}", e.message());
+                default -> log.info("{}", e.message());
+            }
+        }
+        for (Action a : d.actions()) {
+            carryOut(group, a);
+        }
+        persist();
+        publish();
+    }
+
+    private void carryOut(EngineGroup group, Action action) {
+        if (action instanceof Action.Idle idle) {
+            Program p = supervisor.program(idle.program());
+            if (p != null) {
+                String why = "idled by the " + group.name() + " handover (superseded)";
+                switch (idle.mode().kind()) {
+                    case STOP -> p.holdAndStop(why, null);
+                    case SIGNAL -> {
+                        p.setHold(why);
+                        p.signal(idle.mode().signal());
+                    }
+                    case KEEP -> { }
+                }
+            }
+        } else if (action instanceof Action.Resume resume) {
+            Program p = supervisor.program(resume.program());
+            if (p != null) {
+                log.warn("{}: starting {} again (rollback, or the release moved back to its version)", group.name(), p.name());
+                p.start();
+            }
+        } else if (action instanceof Action.HoldRestarts hold) {
+            Program p = supervisor.program(hold.program());
+            if (p != null) {
+                p.setHold(hold.reason());
+            }
+        }
+    }
+
+    // ---- read model ------------------------------------------------------------------------
+
+    public List<AgentStatus.GroupStatus> groups() {
+        return view;
+    }
+
+    public List<HandoverRecord> history(int limit) {
+        List<HandoverRecord> all = history;
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    private void publish() {
+        List<AgentStatus.GroupStatus> gs = new ArrayList<>();
+        List<HandoverRecord> hs = new ArrayList<>();
+        for (EngineGroup g : groups.values()) {
+            GroupView v = g.view();
+            List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
+                    e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
+            gs.add(new AgentStatus.GroupStatus(v.group(), profileOf(g), Objects.toString(v.release(), null),
+                    Objects.toString(v.activeVersion(), null), v.upgradeReady(), v.lastHandoverAt(),
+                    v.problems().isEmpty() ? null : String.join("; ", v.problems()), engines));
+            g.history().forEach(e -> hs.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message())));
+        }
+        hs.sort(Comparator.comparing(HandoverRecord::time));
+        view = List.copyOf(gs);
+        history = List.copyOf(hs);
+    }
+
+    private String profileOf(EngineGroup g) {
+        EngineGroupConfig gc = config.groups().get(g.name());
+        return gc == null ? null : gc.profile().name();
+    }
+
+    private void persist() {
+        Map<String, GroupSnapshot> snaps = new TreeMap<>();
+        groups.forEach((name, g) -> snaps.put(name, g.snapshot()));
+        // Durable: an idled engine must stay idle after a power loss, or both engines would run.
+        stateFile.save(new HandoverState(GroupSnapshot.FORMAT, snaps), true);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private EngineGroup groupOf(String program) {
+        ProgramConfig pc = config == null ? null : config.programs().get(program);
+        return pc == null || !pc.isEngine() ? null : groups.get(pc.engine().group());
+    }
+
+    private static List<EngineSpec> specs(BatonConfig config, EngineGroupConfig gc) {
+        return gc.programs().stream().map(n -> EngineSpec.of(n, config.programs().get(n).engine())).toList();
+    }
+
+    private static Map<String, LineRecognizer> recognizersFor(BatonConfig config) {
+        Map<String, LineRecognizer> byProfile = new HashMap<>();
+        Map<String, LineRecognizer> out = new HashMap<>();
+        for (EngineGroupConfig gc : config.groups().values()) {
+            LineRecognizer r = byProfile.computeIfAbsent(gc.profile().name(), n -> new LineRecognizer(gc.profile()));
+            gc.programs().forEach(p -> out.put(p, r));
+        }
+        return Map.copyOf(out);
+    }
+
+    private static String describeRoles(GroupView v) {
+        StringBuilder sb = new StringBuilder();
+        v.engines().forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(e.program()).append(' ')
+                .append(e.role()).append(e.version() == null ? "" : " (" + e.version() + ")"));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.baton.config;
+
+import dev.baton.handover.Profile;
+import dev.baton.handover.ProfileReader;
+import dev.baton.handover.ProfileProblem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads {@code [profiles.NAME]} (recognition rules for engines baton has no built-in profile
+ * for) and {@code [groups.NAME]} (which profile a group uses; by default the profile named like
+ * the group), and resolves a profile for every engine group the programs use.
+ */
+final class HandoverSection {
+    static final Set<String> GROUP_KEYS = Set.of("profile");
+
+    private HandoverSection() {
+    }
+
+    static Map<String, EngineGroupConfig> read(List<TomlDocument> documents, Map<String, ProgramConfig> programs,
+                                               Problems problems) {
+        Map<String, Profile> profiles = readProfiles(documents);
+        Map<String, ConfigNode> groupNodes = tablesAcross(documents, Section.GROUPS.key, "engine group");
+        Map<String, List<String>> members = new TreeMap<>();
+        programs.values().stream().filter(ProgramConfig::isEngine)
+                .forEach(p -> members.computeIfAbsent(p.engine().group(), g -> new ArrayList<>()).add(p.name()));
+
+        Map<String, EngineGroupConfig> groups = new TreeMap<>();
+        groupNodes.forEach((name, node) -> {
+            node.rejectUnknownKeys(GROUP_KEYS);
+            if (!members.containsKey(name)) {
+                node.problem("engine group '" + name + "' has no program: set engine_group = \"" + name
+                        + "\" on its engines, or remove [groups." + name + "]");
+            }
+        });
+        members.forEach((group, names) -> {
+            ConfigNode node = groupNodes.get(group);
+            String profileName = node == null ? group : node.string("profile", group);
+            Optional<Profile> profile = Optional.ofNullable(profiles.get(profileName)).or(() -> ProfileReader.builtIn(profileName));
+            if (profile.isPresent()) {
+                groups.put(group, new EngineGroupConfig(group, profile.get(), List.copyOf(names)));
+            } else {
+                String known = "built-in: " + String.join(", ", ProfileReader.builtInNames())
+                        + (profiles.isEmpty() ? "" : "; defined: " + String.join(", ", profiles.keySet()));
+                String fix = node == null
+                        ? "add [groups." + group + "] profile = \"chainflip\" (or define [profiles." + group + "])"
+                        : "use a known profile or define [profiles." + profileName + "]";
+                if (node != null) {
+                    node.problem("profile", "no recognition profile '" + profileName + "' (" + known + "): " + fix);
+                } else {
+                    ProgramConfig first = programs.get(names.get(0));
+                    problems.add(first.origin(), TomlSyntax.path(List.of(Section.PROGRAMS.key, first.name(), "engine_group")),
+                            "engine group '" + group + "' has no recognition profile (" + known + "): " + fix);
+                }
+            }
+        });
+        return groups;
+    }
+
+    private static Map<String, Profile> readProfiles(List<TomlDocument> documents) {
+        Map<String, Profile> profiles = new LinkedHashMap<>();
+        tablesAcross(documents, Section.PROFILES.key, "profile").forEach((name, node) -> {
+            ProfileReader.Result result = ProfileReader.read(name, node.asJson());
+            for (ProfileProblem p : result.problems()) {
+                // Rule paths carry an index (rules[2].regex): report at the profile's table.
+                node.problems().add(node.origin(), p.keyPath(), p.message());
+            }
+            if (result.ok()) {
+                profiles.put(name, result.profile());
+            }
+        });
+        return profiles;
+    }
+
+    /** Sub-tables of a section across files; a name defined twice is reported at the second. */
+    private static Map<String, ConfigNode> tablesAcross(List<TomlDocument> documents, String section, String what) {
+        Map<String, ConfigNode> nodes = new TreeMap<>();
+        for (TomlDocument document : documents) {
+            if (document.valid()) {
+                document.root().table(section).namedTables().forEach((name, node) -> {
+                    ConfigNode first = nodes.putIfAbsent(name, node);
+                    if (first != null) {
+                        node.problem(what + " '" + name + "' is defined twice: first at " + first.origin()
+                                + ", again here; keep one");
+                    }
+                });
+            }
+        }
+        return nodes;
+    }
+}
