@@ -68,7 +68,6 @@ class ShippedMetricNamesTest {
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 // reported by everyNameTheRulesAndTheDashboardUseIsExported
             }
-            System.gc(); // jvm_gc_pause_seconds exists after a first collection
             scrape = new String(agent.metrics().scrape(), StandardCharsets.UTF_8);
         }
     }
