@@ -50,10 +50,6 @@ public final class AgentOutput implements AutoCloseable {
         writer.start();
     }
 
-    public LogMode mode() {
-        return mode;
-    }
-
     /** Copies one program line (without its newline) to the buffer; never blocks. */
     public void programLine(String program, StreamKind stream, byte[] buf, int off, int len) {
         offerProgramLine(program, stream, buf, off, len, false);

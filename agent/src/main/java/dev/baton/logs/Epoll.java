@@ -9,7 +9,7 @@ import jnr.ffi.Pointer;
 
 /**
  * An epoll instance plus an eventfd to wake its waiter. Only the reader thread calls
- * {@link #await}, {@link #fd} and {@link #events}; {@link #wakeUp} may be called from any thread.
+ * {@link #await} and {@link #fd}; {@link #wakeUp} may be called from any thread.
  * The registered data of each fd is the fd itself.
  */
 final class Epoll implements AutoCloseable {
@@ -74,10 +74,6 @@ final class Epoll implements AutoCloseable {
 
     int fd(int i) {
         return (int) events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
-    }
-
-    int events(int i) {
-        return events.getInt((long) i * EVENT_SIZE);
     }
 
     boolean isWakeUp(int fd) {

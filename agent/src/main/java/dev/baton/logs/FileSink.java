@@ -53,10 +53,6 @@ final class FileSink {
         return !spool.isEmpty();
     }
 
-    long droppedLines() {
-        return spool.dropped();
-    }
-
     /** Sink thread: stopped and nothing left to write. */
     boolean isDone() {
         return stopped && spool.isEmpty();

@@ -2,6 +2,7 @@ package dev.baton.logs;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Follower implements AutoCloseable {
     static final int QUEUE_LINES = 4096;
+    /** Queued text is bounded too: 4096 long lines would otherwise hold hundreds of MB. */
+    static final int QUEUE_CHARS = 1 << 20;
     private static final int BATCH = 256;
     private static final RateLimitedLog FAILURES =
             new RateLimitedLog(LoggerFactory.getLogger(Follower.class), 30, TimeUnit.SECONDS);
@@ -22,6 +25,7 @@ public final class Follower implements AutoCloseable {
     private final Consumer<LogLine> subscriber;
     private final ArrayBlockingQueue<LogLine> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final AtomicLong lost = new AtomicLong();
+    private final AtomicInteger queuedChars = new AtomicInteger();
     private final Consumer<Follower> onClose;
     private volatile boolean closed;
 
@@ -46,6 +50,7 @@ public final class Follower implements AutoCloseable {
         if (!closed) {
             closed = true;
             queue.clear();
+            queuedChars.set(0);
             onClose.accept(this);
         }
     }
@@ -56,8 +61,11 @@ public final class Follower implements AutoCloseable {
             return false;
         }
         boolean wasEmpty = queue.isEmpty();
-        if (!queue.offer(line)) {
+        int chars = line.text().length();
+        if (queuedChars.get() + chars > QUEUE_CHARS || !queue.offer(line)) {
             lost.incrementAndGet();
+        } else {
+            queuedChars.addAndGet(chars);
         }
         return wasEmpty;
     }
@@ -71,9 +79,12 @@ public final class Follower implements AutoCloseable {
                 break;
             }
             any = true;
+            queuedChars.addAndGet(-line.text().length());
             try {
                 subscriber.accept(line);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 FAILURES.warn("a follower of " + program + " failed", e);
             }
         }

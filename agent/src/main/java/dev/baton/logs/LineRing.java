@@ -62,7 +62,7 @@ final class LineRing {
         int firstPart = Math.min(len, arena.length - head);
         System.arraycopy(buf, off, arena, head, firstPart);
         System.arraycopy(buf, off + firstPart, arena, 0, len - firstPart);
-        head = (head + len) % arena.length;
+        head = wrap(head + len, arena.length);
         usedBytes += len;
         count++;
     }
@@ -106,10 +106,6 @@ final class LineRing {
         return lines;
     }
 
-    synchronized int size() {
-        return count;
-    }
-
     synchronized long usedBytes() {
         return usedBytes;
     }
@@ -124,12 +120,17 @@ final class LineRing {
     }
 
     private int index(int i) {
-        return (first + i) % starts.length;
+        return wrap(first + i, starts.length);
+    }
+
+    /** {@code i % size} for {@code 0 <= i < 2 * size}, without a division on the hot path. */
+    private static int wrap(int i, int size) {
+        return i >= size ? i - size : i;
     }
 
     private void evictOldest() {
         usedBytes -= lengths[first];
-        first = (first + 1) % starts.length;
+        first = wrap(first + 1, starts.length);
         count--;
     }
 

@@ -13,12 +13,13 @@ import jnr.ffi.types.ssize_t;
  * reads, and pipe2 (used by tests and by anyone who wants a pipe without jnr-posix).
  */
 final class LinuxIo {
-    static final int EINTR = 4, EAGAIN = 11, EBADF = 9;
+    static final int EINTR = 4, EAGAIN = 11;
     static final int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = O_NONBLOCK, EFD_CLOEXEC = O_CLOEXEC;
     static final int EPOLL_CLOEXEC = O_CLOEXEC;
     static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
-    static final int EPOLLIN = 0x1, EPOLLERR = 0x8, EPOLLHUP = 0x10;
+    /** Hang-up and errors are reported without asking; a read then returns 0 or fails. */
+    static final int EPOLLIN = 0x1;
     private static final int F_GETFL = 3, F_SETFL = 4;
 
     /** The glibc functions, as jnr-ffi sees them. */
@@ -68,10 +69,6 @@ final class LinuxIo {
         if (flags < 0 || ((flags & O_NONBLOCK) == 0 && C.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)) {
             throw new IllegalArgumentException("fd " + fd + " is not usable: errno " + errno());
         }
-    }
-
-    static boolean isOpen(int fd) {
-        return C.fcntl(fd, F_GETFL, 0) >= 0;
     }
 
     static void close(int fd) {

@@ -85,10 +85,6 @@ public final class ProgramLog {
         return dropped;
     }
 
-    LogSettings settings() {
-        return settings;
-    }
-
     synchronized void apply(LogSettings newSettings) {
         Objects.requireNonNull(newSettings, "settings");
         LogSettings old = settings;

@@ -50,14 +50,18 @@ final class ReaderLoop {
                 throw new IllegalStateException("the log pipeline is closed");
             }
             pending.add(pipe);
+            epoll.wakeUp(); // under the lock: the eventfd is closed only after closed is set
         }
-        epoll.wakeUp();
     }
 
-    /** Stops the reader: partial last lines are flushed and every fd is closed. */
+    /** Stops the reader: partial last lines are flushed and every fd is closed. Idempotent. */
     void close() {
         closing = true;
-        epoll.wakeUp();
+        synchronized (pending) {
+            if (!closed) {
+                epoll.wakeUp();
+            }
+        }
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
@@ -111,7 +115,8 @@ final class ReaderLoop {
                     detach(pipe, now);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever went wrong with one line, the pipes must go on being drained
             FAILURES.warn("a log line could not be handled", e);
         }
     }
@@ -149,7 +154,7 @@ final class ReaderLoop {
 
     private void shutDown() {
         synchronized (pending) {
-            closed = true;
+            closed = true; // from now on nobody writes to the eventfd
         }
         registerPending();
         long now = System.currentTimeMillis();

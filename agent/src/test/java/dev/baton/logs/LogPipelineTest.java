@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,11 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.baton.config.LogMode;
 import dev.baton.config.LogSettings;
@@ -103,6 +108,52 @@ class LogPipelineTest {
         }
         assertEquals(n, outSeq);
         assertEquals(n, errSeq);
+    }
+
+    @Test
+    void atMostThreeLogThreads(@TempDir Path dir) {
+        assertEquals(Set.of("baton-stdout", "baton-log-reader"), logThreads());
+        ProgramLog log = pipeline.open("node", new LogSettings(true, dir.resolve("node.log"), 0, 0, 10, 1 << 16));
+        Follower follower = log.follow(line -> { });
+        pipeline.open("web", new LogSettings(true, dir.resolve("web.log"), 0, 0, 10, 1 << 16)).follow(line -> { });
+        assertEquals(Set.of("baton-stdout", "baton-log-reader", "baton-log-sinks"), logThreads());
+        follower.close();
+    }
+
+    @Test
+    void closeFlushesPartialLinesAndClosesEveryFd() {
+        pipeline.addListener(seen);
+        ProgramLog log = pipeline.open("node", RING_ONLY);
+        int before = ManyPipesTest.openPipes();
+        TestPipe stdout = TestPipe.open();
+        TestPipe stderr = TestPipe.open();
+        pipeline.attach(log, stdout.readFd, stderr.readFd);
+        stdout.write("complete\npartial".getBytes(ISO_8859_1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.bytes() == 16);
+        pipeline.close();
+        assertEquals(List.of("complete", "partial"), seen.bytesOf("node").stream().map(b -> new String(b, ISO_8859_1)).toList());
+        stdout.closeWriter();
+        stderr.closeWriter();
+        assertEquals(before, ManyPipesTest.openPipes());
+        TestPipe late = TestPipe.open();
+        assertThrows(IllegalStateException.class, () -> pipeline.attach(log, late.readFd, -1));
+        late.closeWriter();
+        assertEquals(before, ManyPipesTest.openPipes()); // it closed the fd it was given
+    }
+
+    @Test
+    void removeForgetsAProgramAndEndsItsFollowers() {
+        ProgramLog log = pipeline.open("old", RING_ONLY);
+        Follower follower = log.follow(line -> { });
+        pipeline.remove("old");
+        assertTrue(follower.isClosed());
+        assertNotSame(log, pipeline.open("old", RING_ONLY));
+        pipeline.remove("never-opened");
+    }
+
+    private static Set<String> logThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("baton-")).collect(Collectors.toSet());
     }
 
     @Test

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -30,7 +32,7 @@ class ManyPipesTest {
                 LogPipeline pipeline = new LogPipeline(out, 4096)) {
             CollectedLines seen = new CollectedLines();
             pipeline.addListener(seen);
-            int fdsBefore = openFds();
+            int fdsBefore = openPipes();
 
             List<ProgramLog> logs = new ArrayList<>();
             List<Thread> writers = new ArrayList<>();
@@ -43,13 +45,14 @@ class ManyPipesTest {
                 writers.add(writer(stdout, "p" + p + " out "));
                 writers.add(writer(stderr, "p" + p + " err "));
             }
+            assertEquals(fdsBefore + 2 * 2 * PROGRAMS, openPipes()); // both ends of 50 pipes
             writers.forEach(Thread::start);
             for (Thread w : writers) {
                 w.join();
             }
 
             await().atMost(Duration.ofSeconds(60)).until(() -> logs.stream().allMatch(l -> l.lines() == 2 * LINES));
-            await().atMost(Duration.ofSeconds(30)).until(() -> openFds() == fdsBefore);
+            await().atMost(Duration.ofSeconds(30)).until(() -> openPipes() == fdsBefore);
             for (int p = 0; p < PROGRAMS; p++) {
                 List<byte[]> lines = seen.bytesOf("p" + p);
                 assertEquals(2 * LINES, lines.size());
@@ -81,7 +84,16 @@ class ManyPipesTest {
         assertEquals(LINES, i);
     }
 
-    static int openFds() {
-        return Objects.requireNonNull(new File("/proc/self/fd").list()).length;
+    /** Open pipe fds of this JVM (other fds, such as jars opened by class loading, vary). */
+    static int openPipes() {
+        int n = 0;
+        for (File fd : Objects.requireNonNull(new File("/proc/self/fd").listFiles())) {
+            try {
+                n += Files.readSymbolicLink(fd.toPath()).toString().startsWith("pipe:") ? 1 : 0;
+            } catch (IOException e) {
+                // closed while listing
+            }
+        }
+        return n;
     }
 }

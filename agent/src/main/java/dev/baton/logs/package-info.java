@@ -1,0 +1,28 @@
+/**
+ * Program output: every line of every program, read without ever blocking the program.
+ *
+ * <h2>The path of one line</h2>
+ * <ol>
+ * <li>{@link dev.baton.logs.LogPipeline#attach} hands a program's pipe read ends to the reader
+ * thread {@code baton-log-reader} ({@code ReaderLoop}): one epoll loop ({@code Epoll}, glibc bound
+ * with jnr-ffi in {@code LinuxIo}) for all pipes, at most 64 KiB per ready pipe per round, read into
+ * one reused buffer.</li>
+ * <li>{@code LineFramer} (one per pipe) splits on '\n', drops one '\r' before it, carries partial
+ * lines across reads, cuts lines longer than the limit (with a marker) and flushes a last line at
+ * EOF.</li>
+ * <li>{@link dev.baton.logs.ProgramLog} takes each line, in this order: its ring buffer
+ * ({@code LineRing}, a byte arena bounded by lines and bytes), the agent's stdout
+ * ({@link dev.baton.logs.AgentOutput}), its log file ({@code FileSink}), its followers
+ * ({@link dev.baton.logs.Follower}), then the {@link dev.baton.logs.LineListener}s (the version
+ * recogniser).</li>
+ * <li>Stdout and files are fed through bounded buffers ({@code LineSpool}) that drop whole lines
+ * with a count when full, so a blocked stdout or a stalled disk never reaches the pipes. Their
+ * writers are woken once per burst, not per line.</li>
+ * </ol>
+ *
+ * <h2>Threads (three at most)</h2>
+ * {@code baton-log-reader} (reading, framing, ring, listeners), {@code baton-stdout} (writes the
+ * agent's stdout), {@code baton-log-sinks} (writes log files and delivers followers; started when a
+ * program first has a file or a follower).
+ */
+package dev.baton.logs;

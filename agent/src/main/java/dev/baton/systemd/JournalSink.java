@@ -1,0 +1,255 @@
+package dev.baton.systemd;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import jnr.posix.FileStat;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * Sends program lines to journald with its native protocol (one datagram per line to
+ * {@code /run/systemd/journal/socket}), so that each program is its own syslog identifier:
+ * {@code journalctl -t engine-1.1 -f}. Fields: MESSAGE, SYSLOG_IDENTIFIER and BATON_PROGRAM (the
+ * program's name), PRIORITY, BATON_STREAM (stdout or stderr).
+ *
+ * <p>PRIORITY comes from the line's JSON {@code "level"} (ERROR 3, WARN 4, INFO 6, DEBUG and
+ * TRACE 7; also FATAL/CRITICAL 2, NOTICE 5). A plain line may start with a syslog prefix such as
+ * {@code <4>} (as journald's own stdout handling accepts), which sets the priority and is removed.
+ * Other plain lines get 6 (info) on stdout <em>and</em> stderr: that is what systemd gives a
+ * program's stderr too, and many programs (Go's and Python's default loggers) write ordinary
+ * lines to stderr; {@code BATON_STREAM=stderr} still lets operators select them.
+ *
+ * <p>Sends never block: when journald's queue is full the line is dropped and counted
+ * ({@link #dropped()}); baton's own log files and ring buffer still have it.
+ */
+public final class JournalSink implements AutoCloseable {
+    public static final Path DEFAULT_SOCKET = Path.of("/run/systemd/journal/socket");
+    static final int PRIORITY_PLAIN = 6;
+
+    private final byte[] sockaddr;
+    private final UnixDatagramSocket socket;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile String lastError;
+
+    private JournalSink(byte[] sockaddr, UnixDatagramSocket socket) {
+        this.sockaddr = sockaddr;
+        this.socket = socket;
+    }
+
+    /** A sink sending to journald's native socket (normally {@link #DEFAULT_SOCKET}). */
+    public static JournalSink open(Path socket) throws IOException {
+        byte[] sa = UnixDatagramSocket.sockaddr(socket.toString());
+        UnixDatagramSocket s = UnixDatagramSocket.create(true);
+        s.setSendBuffer(8 * 1024 * 1024);
+        return new JournalSink(sa, s);
+    }
+
+    /**
+     * True when this process's stdout is the journal: {@code $JOURNAL_STREAM} ("device:inode",
+     * set by systemd) names the same file as fd 1. A redirected stdout (a pipe, a file) no longer
+     * matches, as sd_journal_stream_fd(3) recommends checking.
+     */
+    public static boolean stdoutIsJournal() {
+        return stdoutIsJournal(System.getenv().get("JOURNAL_STREAM"));
+    }
+
+    static boolean stdoutIsJournal(String journalStream) {
+        long[] devIno = parseJournalStream(journalStream);
+        if (devIno == null) {
+            return false;
+        }
+        try {
+            POSIX posix = POSIXFactory.getNativePOSIX();
+            FileStat st = posix.fstat(1);
+            return st != null && st.dev() == devIno[0] && st.ino() == devIno[1];
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** {@code "dev:inode"} as two numbers, or null. */
+    static long[] parseJournalStream(String value) {
+        if (value == null) {
+            return null;
+        }
+        int colon = value.indexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            return new long[] {Long.parseUnsignedLong(value.substring(0, colon).trim()),
+                    Long.parseUnsignedLong(value.substring(colon + 1).trim())};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Sends one line of {@code program}'s output ({@code len} bytes at {@code off}; a trailing
+     * newline is removed). Never blocks, never throws.
+     */
+    public void send(String program, byte[] buf, int off, int len, boolean stderr) {
+        if (len > 0 && buf[off + len - 1] == '\n') {
+            len--;
+        }
+        if (len > 0 && buf[off + len - 1] == '\r') {
+            len--;
+        }
+        int priority = -1;
+        int prefix = syslogPrefixLength(buf, off, len);
+        if (prefix > 0) {
+            priority = buf[off + 1] - '0';
+            off += prefix;
+            len -= prefix;
+        } else {
+            priority = jsonLevelPriority(buf, off, len);
+        }
+        if (priority < 0) {
+            priority = PRIORITY_PLAIN;
+        }
+        byte[] datagram = encode(program, priority, stderr, buf, off, len);
+        int errno = socket.sendTo(sockaddr, datagram, datagram.length);
+        if (errno == 0) {
+            sent.incrementAndGet();
+        } else if (errno == UnixDatagramSocket.EAGAIN) {
+            dropped.incrementAndGet();
+        } else {
+            failed.incrementAndGet();
+            lastError = UnixDatagramSocket.libc().strerror(errno) + " (errno " + errno + ")";
+        }
+    }
+
+    /** Lines journald accepted. */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** Lines dropped because journald's queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Lines that could not be sent for another reason (journald not running, too large...). */
+    public long failed() {
+        return failed.get();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    /** The datagram for one line, in the native journal protocol. */
+    static byte[] encode(String program, int priority, boolean stderr, byte[] buf, int off, int len) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(len + 128);
+        field(out, "MESSAGE", buf, off, len);
+        byte[] p = program.getBytes(StandardCharsets.UTF_8);
+        field(out, "SYSLOG_IDENTIFIER", p, 0, p.length);
+        field(out, "BATON_PROGRAM", p, 0, p.length);
+        byte[] prio = {(byte) ('0' + priority)};
+        field(out, "PRIORITY", prio, 0, 1);
+        byte[] stream = (stderr ? "stderr" : "stdout").getBytes(StandardCharsets.US_ASCII);
+        field(out, "BATON_STREAM", stream, 0, stream.length);
+        return out.toByteArray();
+    }
+
+    /**
+     * {@code NAME=value\n}, or for a value containing a newline the binary-safe form
+     * {@code NAME\n}, the value's length as 64-bit little-endian, the value, {@code \n}.
+     */
+    private static void field(ByteArrayOutputStream out, String name, byte[] v, int off, int len) {
+        out.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
+        boolean binary = false;
+        for (int i = off; i < off + len; i++) {
+            if (v[i] == '\n') {
+                binary = true;
+                break;
+            }
+        }
+        if (binary) {
+            out.write('\n');
+            long l = len;
+            for (int i = 0; i < 8; i++) {
+                out.write((int) (l >>> (8 * i)) & 0xff);
+            }
+        } else {
+            out.write('=');
+        }
+        out.write(v, off, len);
+        out.write('\n');
+    }
+
+    /** Length of a leading {@code <N>} (N = 0..7), else 0. */
+    static int syslogPrefixLength(byte[] b, int off, int len) {
+        return len >= 3 && b[off] == '<' && b[off + 1] >= '0' && b[off + 1] <= '7' && b[off + 2] == '>' ? 3 : 0;
+    }
+
+    private static final Map<String, Integer> LEVELS = Map.ofEntries(
+            Map.entry("EMERG", 0), Map.entry("EMERGENCY", 0), Map.entry("PANIC", 0), Map.entry("ALERT", 1),
+            Map.entry("FATAL", 2), Map.entry("CRITICAL", 2), Map.entry("CRIT", 2),
+            Map.entry("ERROR", 3), Map.entry("ERR", 3),
+            Map.entry("WARN", 4), Map.entry("WARNING", 4),
+            Map.entry("NOTICE", 5),
+            Map.entry("INFO", 6),
+            Map.entry("DEBUG", 7), Map.entry("TRACE", 7));
+
+    private static final byte[] LEVEL_KEY = "\"level\"".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The priority for a JSON line's top-level-looking {@code "level": "..."} (case-insensitive
+     * value), or -1 when the line is not a JSON object or has no known level. A cheap scan, not a
+     * parse: it takes the first {@code "level"} key of the line.
+     */
+    static int jsonLevelPriority(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        if (i >= end || b[i] != '{') {
+            return -1;
+        }
+        outer:
+        for (; i <= end - LEVEL_KEY.length; i++) {
+            for (int k = 0; k < LEVEL_KEY.length; k++) {
+                if (b[i + k] != LEVEL_KEY[k]) {
+                    continue outer;
+                }
+            }
+            int j = i + LEVEL_KEY.length;
+            while (j < end && (b[j] == ' ' || b[j] == '\t')) {
+                j++;
+            }
+            if (j >= end || b[j] != ':') {
+                continue;
+            }
+            j++;
+            while (j < end && (b[j] == ' ' || b[j] == '\t')) {
+                j++;
+            }
+            if (j >= end || b[j] != '"') {
+                return -1;
+            }
+            int start = ++j;
+            while (j < end && b[j] != '"' && j - start <= 10) {
+                j++;
+            }
+            if (j >= end || b[j] != '"') {
+                return -1;
+            }
+            String level = new String(b, start, j - start, StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+            return LEVELS.getOrDefault(level, -1);
+        }
+        return -1;
+    }
+}

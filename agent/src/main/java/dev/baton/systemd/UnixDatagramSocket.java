@@ -1,0 +1,207 @@
+package dev.baton.systemd;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * A unix datagram socket bound through glibc with jnr-ffi (Java 17 has no unix datagram channel).
+ * Used to send to systemd's notify socket and to journald; tests also bind one to receive.
+ *
+ * <p>Addresses are file system paths, or abstract names written with a leading {@code @}
+ * (as in {@code $NOTIFY_SOCKET}). Not thread-safe for concurrent close; send and receive are.
+ */
+public final class UnixDatagramSocket implements AutoCloseable {
+    static final int AF_UNIX = 1;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int MSG_NOSIGNAL = 0x4000;
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUF = 7;
+    /** sizeof(sockaddr_un.sun_path) on Linux. */
+    static final int SUN_PATH_MAX = 108;
+
+    /** The libc functions used, bound by jnr-ffi. */
+    public interface LibC {
+        @SaveError
+        int socket(int domain, int type, int protocol);
+
+        @SaveError
+        int bind(int fd, @In byte[] addr, int addrlen);
+
+        @SaveError
+        @ssize_t
+        long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
+
+        @SaveError
+        @ssize_t
+        long recv(int fd, @Out byte[] buf, @size_t long len, int flags);
+
+        @SaveError
+        int setsockopt(int fd, int level, int name, @In int[] value, int len);
+
+        int close(int fd);
+
+        String strerror(int errnum);
+    }
+
+    private static volatile LibC libc;
+    private static volatile Runtime runtime;
+
+    static LibC libc() {
+        LibC l = libc;
+        if (l == null) {
+            synchronized (UnixDatagramSocket.class) {
+                if (libc == null) {
+                    LibC loaded = LibraryLoader.create(LibC.class).failImmediately().load("c");
+                    runtime = Runtime.getRuntime(loaded);
+                    libc = loaded;
+                }
+                l = libc;
+            }
+        }
+        return l;
+    }
+
+    static int errno() {
+        return LastError.getLastError(runtime);
+    }
+
+    private final int fd;
+    private volatile boolean closed;
+
+    private UnixDatagramSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** An unbound socket for sending. {@code nonBlocking}: sends fail with EAGAIN instead of waiting. */
+    public static UnixDatagramSocket create(boolean nonBlocking) throws IOException {
+        int type = SOCK_DGRAM | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0);
+        int fd = libc().socket(AF_UNIX, type, 0);
+        if (fd < 0) {
+            throw failure("socket(AF_UNIX, SOCK_DGRAM)", errno());
+        }
+        return new UnixDatagramSocket(fd);
+    }
+
+    /** A non-blocking socket bound to {@code address} (a path, or {@code @name} for an abstract socket). */
+    public static UnixDatagramSocket bind(String address) throws IOException {
+        UnixDatagramSocket s = create(true);
+        byte[] addr = sockaddr(address);
+        if (libc().bind(s.fd, addr, addr.length) != 0) {
+            int e = errno();
+            s.close();
+            throw failure("bind(" + address + ")", e);
+        }
+        return s;
+    }
+
+    /** Asks the kernel for a send buffer of at least {@code bytes} (best effort). */
+    public void setSendBuffer(int bytes) {
+        libc().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, new int[] {bytes}, 4);
+    }
+
+    /**
+     * Sends one datagram to {@code address} without blocking.
+     *
+     * @return 0 when sent, else the errno (EAGAIN when the receiver's queue is full)
+     */
+    public int sendTo(String address, byte[] buf, int len) {
+        return sendTo(sockaddr(address), buf, len);
+    }
+
+    /** As {@link #sendTo(String, byte[], int)} with an address already built by {@link #sockaddr(String)}. */
+    public int sendTo(byte[] sockaddr, byte[] buf, int len) {
+        if (closed) {
+            return 9; // EBADF
+        }
+        while (true) {
+            long n = libc().sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, sockaddr, sockaddr.length);
+            if (n >= 0) {
+                return 0;
+            }
+            int e = errno();
+            if (e != EINTR) {
+                return e;
+            }
+        }
+    }
+
+    /** Receives one datagram without blocking; null when none is queued. */
+    public byte[] receive(int maxBytes) throws IOException {
+        byte[] buf = new byte[maxBytes];
+        long n = libc().recv(fd, buf, maxBytes, MSG_DONTWAIT);
+        if (n < 0) {
+            int e = errno();
+            if (e == EAGAIN || e == EINTR) {
+                return null;
+            }
+            throw failure("recv", e);
+        }
+        return Arrays.copyOf(buf, (int) n);
+    }
+
+    /** Waits up to {@code timeoutMillis} for one datagram; null on timeout. */
+    public byte[] receive(int maxBytes, long timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            byte[] b = receive(maxBytes);
+            if (b != null || System.nanoTime() - deadline > 0) {
+                return b;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            libc().close(fd);
+        }
+    }
+
+    /**
+     * A {@code struct sockaddr_un} for a path or an abstract name ({@code @name}: leading NUL, no
+     * trailing NUL, as systemd does), sized exactly as the address length to pass.
+     */
+    public static byte[] sockaddr(String address) {
+        boolean abstractName = address.startsWith("@");
+        byte[] path = (abstractName ? address.substring(1) : address).getBytes(StandardCharsets.UTF_8);
+        int pathLen = abstractName ? 1 + path.length : path.length + 1;
+        if (path.length == 0 || pathLen > SUN_PATH_MAX) {
+            throw new IllegalArgumentException("unix socket address must be 1.." + (SUN_PATH_MAX - 1)
+                    + " bytes: '" + address + "'");
+        }
+        byte[] addr = new byte[2 + pathLen];
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            addr[0] = AF_UNIX;
+        } else {
+            addr[1] = AF_UNIX;
+        }
+        System.arraycopy(path, 0, addr, abstractName ? 3 : 2, path.length);
+        return addr;
+    }
+
+    static IOException failure(String what, int errno) {
+        return new IOException(what + " failed: " + libc().strerror(errno) + " (errno " + errno + ")");
+    }
+}

@@ -1,0 +1,152 @@
+package dev.baton.logs;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.baton.config.LogMode;
+import dev.baton.config.LogSettings;
+
+class FileSinkTest {
+    @TempDir
+    Path dir;
+    private AgentOutput out;
+    private LogPipeline pipeline;
+
+    @BeforeEach
+    void start() throws IOException {
+        out = new AgentOutput(LogMode.RAW, FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE), 1 << 16);
+        pipeline = new LogPipeline(out, 1024);
+    }
+
+    @AfterEach
+    void stop() {
+        pipeline.close();
+        out.close();
+    }
+
+    @Test
+    void rotatesAtMaxBytesAndKeepsNBackups() throws IOException {
+        Path file = dir.resolve("logs/node/node.log"); // parent directories are created
+        ProgramLog log = pipeline.open("node", new LogSettings(false, file, 1000, 2, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        int lines = 100;
+        for (int i = 0; i < lines; i++) {
+            pipe.write(line(i));  // 100 bytes each: 10 per file
+        }
+        pipe.closeWriter();
+
+        Path backup1 = file.resolveSibling("node.log.1");
+        Path backup2 = file.resolveSibling("node.log.2");
+        // the last 10 lines fill the current file exactly; 20 more are in the two backups
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Files.exists(file) && Files.size(file) == 1000
+                && readLines(backup2).size() == 10 && readLines(backup1).size() == 10
+                && readLines(file).get(9).equals(text(99)));
+        assertFalse(Files.exists(file.resolveSibling("node.log.3")));
+        List<String> kept = new ArrayList<>(readLines(backup2));
+        kept.addAll(readLines(backup1));
+        kept.addAll(readLines(file));
+        for (int i = 0; i < 30; i++) {
+            assertEquals(text(70 + i), kept.get(i));
+        }
+        for (Path p : List.of(file, backup1, backup2)) {
+            assertTrue(Files.size(p) <= 1000, p + " has " + Files.size(p) + " bytes");
+        }
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(0, log.droppedLines());
+    }
+
+    @Test
+    void noBackupsMeansTheFileStartsOver() throws IOException {
+        Path file = dir.resolve("web.log");
+        ProgramLog log = pipeline.open("web", new LogSettings(false, file, 250, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        for (int i = 0; i < 7; i++) {
+            pipe.write(line(i));
+        }
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Files.exists(file) && readLines(file).equals(List.of(text(6))));
+        assertFalse(Files.exists(dir.resolve("web.log.1")));
+    }
+
+    @Test
+    void aChangedFileSettingMovesTheLines() throws IOException {
+        Path first = dir.resolve("a.log");
+        Path second = dir.resolve("b.log");
+        ProgramLog log = pipeline.open("node", new LogSettings(false, first, 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        pipe.write(line(1));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Files.exists(first) && readLines(first).size() == 1);
+        pipeline.open("node", new LogSettings(false, second, 0, 0, 10, 1 << 16));
+        pipe.write(line(2));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Files.exists(second) && readLines(second).size() == 1);
+        assertEquals(List.of(text(1)), readLines(first));
+        assertEquals(List.of(text(2)), readLines(second));
+        pipe.closeWriter();
+    }
+
+    @Test
+    void aStalledLogFileDropsLinesWithACountAndNeverBlocksTheReader() throws Exception {
+        // A FIFO nobody reads stands for a stalled disk: the sink thread blocks opening it
+        Path fifo = dir.resolve("stalled.log");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        ProgramLog log = pipeline.open("node", new LogSettings(false, fifo, 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        int total = 20_000; // 2 MB: more than the file's buffer
+        for (int i = 0; i < total; i++) {
+            pipe.write(line(i));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == total);
+        long dropped = log.droppedLines();
+        assertTrue(dropped > 0 && dropped < total, "dropped " + dropped);
+
+        // The disk comes back: the kept lines, then one notice of the drops
+        try (var in = Files.newBufferedReader(fifo, ISO_8859_1)) {
+            List<String> got = new ArrayList<>();
+            String notice = "[baton] dropped " + dropped + " lines: the log file could not keep up";
+            for (String l = in.readLine(); l != null && !l.equals(notice); l = in.readLine()) {
+                got.add(l);
+            }
+            assertEquals(total - dropped, got.size());
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(text(i), got.get(i)); // the first lines were kept, the later ones dropped
+            }
+        }
+        pipe.closeWriter();
+    }
+
+    private static byte[] line(int i) {
+        return (text(i) + "\n").getBytes(ISO_8859_1);
+    }
+
+    /** 99 characters: "line 0042 xxxx". */
+    private static String text(int i) {
+        String head = String.format("line %04d ", i);
+        return head + "x".repeat(99 - head.length());
+    }
+
+    private static List<String> readLines(Path p) throws IOException {
+        return Files.exists(p) ? Files.readAllLines(p, ISO_8859_1) : List.of();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.baton.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jnr.posix.FileStat;
+import jnr.posix.POSIXFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalSinkTest {
+    @TempDir
+    Path dir;
+
+    /** Parses one native-protocol datagram the way journald does. */
+    static Map<String, byte[]> parse(byte[] d) {
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        int i = 0;
+        while (i < d.length) {
+            int nl = i;
+            while (d[nl] != '\n' && d[nl] != '=') {
+                nl++;
+            }
+            String name = new String(d, i, nl - i, StandardCharsets.US_ASCII);
+            if (d[nl] == '=') {
+                int end = nl + 1;
+                while (d[end] != '\n') {
+                    end++;
+                }
+                fields.put(name, java.util.Arrays.copyOfRange(d, nl + 1, end));
+                i = end + 1;
+            } else {
+                long len = 0;
+                for (int k = 0; k < 8; k++) {
+                    len |= (d[nl + 1 + k] & 0xffL) << (8 * k);
+                }
+                int start = nl + 9;
+                fields.put(name, java.util.Arrays.copyOfRange(d, start, start + (int) len));
+                assertEquals('\n', d[start + (int) len], "binary field ends with a newline");
+                i = start + (int) len + 1;
+            }
+        }
+        return fields;
+    }
+
+    private static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private Map<String, byte[]> roundTrip(String program, String line, boolean stderr) throws Exception {
+        String path = dir.resolve("journal.sock").toString();
+        try (UnixDatagramSocket server = UnixDatagramSocket.bind(path);
+             JournalSink sink = JournalSink.open(Path.of(path))) {
+            byte[] b = ("xx" + line + "yy").getBytes(StandardCharsets.UTF_8);
+            sink.send(program, b, 2, b.length - 4, stderr);
+            byte[] d = server.receive(256 * 1024, 2000);
+            assertNotNull(d, "no datagram");
+            assertEquals(1, sink.sent());
+            assertNull(server.receive(1024), "one datagram per line");
+            return parse(d);
+        }
+    }
+
+    @Test
+    void jsonLineGetsIdentifierAndPriorityFromItsLevel() throws Exception {
+        String line = "{\"timestamp\":\"2023-12-11T16:26:38.381549Z\",\"level\":\"WARN\",\"fields\":{\"message\":\"x\"}}";
+        Map<String, byte[]> f = roundTrip("engine-1.1", line + "\n", false);
+        assertEquals(line, s(f.get("MESSAGE")), "trailing newline removed, line intact");
+        assertEquals("engine-1.1", s(f.get("SYSLOG_IDENTIFIER")));
+        assertEquals("engine-1.1", s(f.get("BATON_PROGRAM")));
+        assertEquals("4", s(f.get("PRIORITY")));
+        assertEquals("stdout", s(f.get("BATON_STREAM")));
+    }
+
+    @Test
+    void priorityMapping() {
+        String[][] cases = {
+            {"{\"level\":\"ERROR\",\"m\":1}", "3"}, {"{\"level\":\"WARN\"}", "4"}, {"{\"level\":\"warning\"}", "4"},
+            {"{\"level\":\"INFO\"}", "6"}, {"{\"level\":\"DEBUG\"}", "7"}, {"{\"level\":\"TRACE\"}", "7"},
+            {"{\"level\":\"fatal\"}", "2"}, {"{\"level\":\"notice\"}", "5"},
+            {"  { \"ts\": 1, \"level\" : \"error\" }", "3"},
+            {"{\"level\":\"CHATTY\"}", "6"}, {"{\"level\":3}", "6"}, {"plain line with \"level\":\"ERROR\"", "6"},
+            {"not json", "6"}, {"", "6"},
+        };
+        for (String[] c : cases) {
+            byte[] b = c[0].getBytes(StandardCharsets.UTF_8);
+            int p = JournalSink.jsonLevelPriority(b, 0, b.length);
+            assertEquals(c[1], String.valueOf(p < 0 ? JournalSink.PRIORITY_PLAIN : p), c[0]);
+        }
+    }
+
+    @Test
+    void plainStderrLineIsInfoAndMarkedStderr() throws Exception {
+        Map<String, byte[]> f = roundTrip("web", "listening on :8080\r\n", true);
+        assertEquals("listening on :8080", s(f.get("MESSAGE")));
+        assertEquals("6", s(f.get("PRIORITY")));
+        assertEquals("stderr", s(f.get("BATON_STREAM")));
+    }
+
+    @Test
+    void syslogPrefixSetsPriorityAndIsRemoved() throws Exception {
+        Map<String, byte[]> f = roundTrip("web", "<3>disk full", false);
+        assertEquals("disk full", s(f.get("MESSAGE")));
+        assertEquals("3", s(f.get("PRIORITY")));
+    }
+
+    @Test
+    void valueWithNewlineUsesTheBinarySafeForm() throws Exception {
+        byte[] msg = "panic:\n  at main.rs:1\u0000\u00ff".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] d = JournalSink.encode("e", 3, true, msg, 0, msg.length);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes("MESSAGE\n".getBytes(StandardCharsets.US_ASCII));
+        expected.writeBytes(new byte[] {(byte) msg.length, 0, 0, 0, 0, 0, 0, 0});
+        expected.writeBytes(msg);
+        expected.writeBytes("\nSYSLOG_IDENTIFIER=e\nBATON_PROGRAM=e\nPRIORITY=3\nBATON_STREAM=stderr\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals(expected.toByteArray(), d);
+        assertArrayEquals(msg, parse(d).get("MESSAGE"));
+    }
+
+    @Test
+    void dropsInsteadOfBlockingWhenJournaldIsBehind() throws Exception {
+        String path = dir.resolve("slow.sock").toString();
+        byte[] line = "{\"level\":\"INFO\",\"fields\":{\"message\":\"0123456789012345678901234567890123456789\"}}"
+                .getBytes(StandardCharsets.UTF_8);
+        try (UnixDatagramSocket server = UnixDatagramSocket.bind(path);
+             JournalSink sink = JournalSink.open(Path.of(path))) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20_000; i++) {
+                sink.send("e", line, 0, line.length, false);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(sink.dropped() > 0, "a queue nobody reads fills up: " + sink.sent() + " sent");
+            assertTrue(sink.sent() > 0);
+            assertEquals(20_000, sink.sent() + sink.dropped());
+            assertEquals(0, sink.failed());
+            assertTrue(ms < 10_000, "never blocks: " + ms + " ms");
+        }
+    }
+
+    @Test
+    void countsFailuresWhenJournaldIsAbsent() throws Exception {
+        try (JournalSink sink = JournalSink.open(dir.resolve("none.sock"))) {
+            byte[] b = "x".getBytes(StandardCharsets.UTF_8);
+            sink.send("e", b, 0, 1, false);
+            assertEquals(1, sink.failed());
+            assertTrue(sink.lastError().contains("No such file"), sink.lastError());
+        }
+    }
+
+    @Test
+    void stdoutIsJournalComparesDeviceAndInodeOfFd1() {
+        FileStat st = POSIXFactory.getNativePOSIX().fstat(1);
+        assertTrue(JournalSink.stdoutIsJournal(Long.toUnsignedString(st.dev()) + ":" + st.ino()));
+        assertFalse(JournalSink.stdoutIsJournal(Long.toUnsignedString(st.dev()) + ":" + (st.ino() + 1)));
+        assertFalse(JournalSink.stdoutIsJournal(null));
+        assertFalse(JournalSink.stdoutIsJournal("garbage"));
+        assertArrayEquals(new long[] {8, 12345}, JournalSink.parseJournalStream("8:12345"));
+    }
+}

@@ -1,0 +1,120 @@
+#!/bin/sh
+# The container entrypoint's behaviour without a Docker engine: the launcher runs as PID 1 of a
+# new PID namespace (unshare --pid --fork --mount-proc), as `docker run` would start it.
+# Root only. Uses this checkout's launcher and agent/target/baton.jar (or $BATON_JAR).
+#
+# Checks: 1. the launcher execs java, so the JVM itself is PID 1 (no shell in between);
+#         2. baton run as PID 1 reaps orphaned zombies;  3. JSON lines reach stdout intact
+#         (log_mode = "raw");  4. SIGTERM (docker stop) stops it well within Docker's 10 s grace
+#         period, with exit code 0 or 143;  5. exit_on_fatal: a program that keeps failing with
+#         code 3 makes baton exit with 3.
+# Checks 2-5 are skipped while `baton run` is not in the build.
+# Ends with "test-pid1: N passed, N failed, N skipped".
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+launcher=$root/bin/baton
+[ "$(id -u)" = 0 ] || { echo "test-pid1: needs root (unshare --pid)"; exit 2; }
+tmp=$(mktemp -d)
+passed=0 failed=0 skipped=0
+ok() { passed=$((passed + 1)); echo "  ok    $*"; }
+bad() { failed=$((failed + 1)); echo "  FAIL  $*"; }
+skip() { skipped=$((skipped + 1)); echo "  skip  $*"; }
+cleanup() { [ -n "${upid:-}" ] && kill -KILL "$upid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# host pid of the namespace's PID 1: the only child of the unshare process
+ns_init() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
+wait_for() { i=0; while ! eval "$1" && [ $i -lt "$2" ]; do sleep 0.1; i=$((i + 1)); done; eval "$1"; }
+
+echo "== 1. the launcher execs java as PID 1"
+pause=$tmp/vm.paused
+BATON_JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+PauseAtStartup -XX:PauseAtStartupFile=$pause" \
+    unshare --pid --fork --mount-proc "$launcher" --version >"$tmp/v.out" 2>&1 &
+upid=$!
+if wait_for '[ -e "$pause" ]' 100; then
+    init=$(ns_init "$upid")
+    exe=$(readlink "/proc/$init/exe")
+    nspid=$(awk '/^NSpid:/ {print $NF}' "/proc/$init/status")
+    if [ "$nspid" = 1 ] && [ "${exe##*/}" = java ]; then ok "PID 1 in the namespace is $exe"
+    else bad "PID 1 is ${exe:-?} (NSpid ${nspid:-?}): the launcher did not exec java"; fi
+    rm -f "$pause"
+else
+    bad "the JVM did not start"
+fi
+wait "$upid"; rc=$?; upid=
+if [ $rc = 0 ] && grep -q '^baton ' "$tmp/v.out"; then ok "--version as PID 1: $(cat "$tmp/v.out")"
+else cat "$tmp/v.out"; bad "--version as PID 1 (exit $rc)"; fi
+
+echo "== 2-4. baton run as PID 1"
+cat > "$tmp/baton.toml" <<EOF
+[agent]
+state_dir = "$tmp/state"
+log_mode = "raw"
+shutdown_timeout = "8s"
+
+[api]
+enabled = false
+
+[programs.orphans]
+# every 0.3 s a subshell starts a short sleep and exits: the sleep is orphaned to PID 1
+command = "trap 'exit 0' TERM; while :; do (sleep 0.1 &); sleep 0.3; done"
+shell = true
+stop_timeout = "5s"
+
+[programs.json]
+command = "printf '%s\\\\n' '{\"level\":\"INFO\",\"fields\":{\"message\":\"a | b \\\\\"q\\\\\"\"}}'; exec sleep 1000"
+shell = true
+stop_timeout = "5s"
+EOF
+unshare --pid --fork --mount-proc "$launcher" run --config "$tmp/baton.toml" >"$tmp/run.out" 2>"$tmp/run.err" &
+upid=$!
+sleep 4
+if ! kill -0 "$upid" 2>/dev/null; then
+    wait "$upid"; rc=$?; upid=
+    if grep -qi 'unmatched argument\|unknown command' "$tmp/run.out" "$tmp/run.err"; then
+        skip "baton run is not in this build: zombies, raw JSON lines, SIGTERM stop, exit_on_fatal"
+        skipped=$((skipped + 3))
+        echo "test-pid1: $passed passed, $failed failed, $skipped skipped"
+        [ "$failed" = 0 ]; exit
+    fi
+    cat "$tmp/run.out" "$tmp/run.err" | tail -20
+    bad "baton run exited early (exit $rc)"
+    echo "test-pid1: $passed passed, $failed failed, $skipped skipped"
+    exit 1
+fi
+init=$(ns_init "$upid")
+# A zombie seen in two samples 0.5 s apart was not reaped.
+zombies() { for s in /proc/[0-9]*/stat; do awk -v p="$init" '$3 == "Z" && $4 == p {print $1}' "$s" 2>/dev/null; done | sort; }
+z1=$(zombies); sleep 0.5; z2=$(zombies)
+lasting=$(printf '%s\n%s\n' "$z1" "$z2" | grep . | sort | uniq -d)
+if [ -z "$lasting" ]; then ok "no lasting zombies under PID 1"; else bad "zombies not reaped: $lasting"; fi
+if grep -qxF '{"level":"INFO","fields":{"message":"a | b \"q\""}}' "$tmp/run.out"; then ok "JSON line intact on stdout"
+else sed 's/^/        /' "$tmp/run.out" | head; bad "JSON line not found intact on stdout"; fi
+start=$(date +%s%N)
+kill -TERM "$init"
+wait "$upid"; rc=$?; upid=
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ $ms -lt 10000 ] && { [ $rc = 0 ] || [ $rc = 143 ]; }; then ok "SIGTERM: stopped in $ms ms, exit $rc"
+else tail -5 "$tmp/run.err"; bad "SIGTERM: exit $rc after $ms ms (want 0 or 143 within 10 s)"; fi
+
+echo "== 5. exit_on_fatal"
+cat > "$tmp/fatal.toml" <<EOF
+[agent]
+state_dir = "$tmp/state2"
+log_mode = "raw"
+exit_on_fatal = true
+
+[api]
+enabled = false
+
+[programs.broken]
+command = ["/bin/sh", "-c", "exit 3"]
+start_retries = 1
+EOF
+timeout 60 unshare --pid --fork --mount-proc "$launcher" run --config "$tmp/fatal.toml" >"$tmp/f.out" 2>&1
+rc=$?
+if [ $rc = 3 ]; then ok "a FATAL program's exit code 3 is baton's exit code"
+else tail -5 "$tmp/f.out"; bad "exit_on_fatal: baton exited $rc, want 3"; fi
+
+echo "test-pid1: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
