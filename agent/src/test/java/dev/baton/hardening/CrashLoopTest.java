@@ -3,6 +3,7 @@ package dev.baton.hardening;
 import static dev.baton.hardening.Fixtures.argv;
 import static dev.baton.hardening.Fixtures.program;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -137,7 +138,8 @@ class CrashLoopTest {
             assertTrue(rssMax < 250_000, "RSS peak " + rssMax + " kB");
             assertTrue(Proc.zombieChildren(agent.pid()).size() <= 2, "zombies: " + Proc.zombieChildren(agent.pid()));
             // The steady program next to it was never disturbed.
-            assertTrue(Proc.tagged(null).stream().filter(t -> "steady".equals(t.program())).count() == 1);
+            String id = Files.readString(dir.resolve("state/agent.id")).trim();
+            assertEquals(1, Proc.tagged(id).stream().filter(t -> "steady".equals(t.program())).count());
         }
     }
 
