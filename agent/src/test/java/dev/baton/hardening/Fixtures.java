@@ -63,7 +63,7 @@ final class Fixtures {
         return script(dir, "cfe.sh", """
                 own="$1"; rel_file="$2"; block_time="$3"; preamble="$4"
                 echo "Starting chainflip-engine v$own (CI Build: \\"hardening\\")"
-                if [ -n "$preamble" ] && [ -f "$preamble" ]; then cat "$preamble"; fi
+                if [ -n "$preamble" ] && [ -f "$preamble" ]; then cat "$preamble"; : > "$preamble.done.$$"; fi
                 block=0; active=0
                 trap 'exit 0' TERM
                 while :; do
