@@ -352,6 +352,11 @@ public final class Supervisor implements ProgramHost {
             log.info("{}: not started: {}", p.name(), held);
             return false;
         }
+        return wanted(p);
+    }
+
+    /** An operator's start or stop, else autostart; handover holds aside (loop only, no side effects). */
+    boolean wanted(Program p) {
         String want = desired.get(p.name());
         return want == null ? p.config().autostart() : want.equals("running");
     }
