@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * reload. Every one is rejected with a message naming the file (and the key or line), none
  * escapes as an exception, none disturbs the running programs.
  */
+// Longer than the suite's default 180 s: the default run takes minutes, -Psoak much longer; each wait inside is bounded.
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ConfigFuzzTest {
     @TempDir
     Path dir;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * simulated by shrinking the durations: 1 s initial / 60 s max at 1:100 is 10 ms / 600 ms, and an
  * hour is 36 s. The agent runs in its own JVM so its CPU, RSS, fds and threads can be sampled.
  */
+// Longer than the suite's default 180 s: the default run takes minutes, -Psoak much longer; each wait inside is bounded.
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.MINUTES)
 class CrashLoopTest {
     @TempDir
     Path dir;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * writing, never read stdin; and the agent's own stdout blocked (a stalled log shipper) the whole
  * time. Stops escalate to SIGKILL on time, and a chatty program is never slowed by the blocked stdout.
  */
+// Longer than the suite's default 180 s: the default run takes minutes, -Psoak much longer; each wait inside is bounded.
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.MINUTES)
 class HungEngineTest {
     @TempDir
     Path dir;

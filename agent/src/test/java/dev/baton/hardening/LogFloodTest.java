@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * lines. RSS stays bounded, the agent stays responsive (a reload during the flood starts a new
  * program at once), nothing is mistaken for an upgrade, and the real upgrade afterwards hands over.
  */
+// Longer than the suite's default 180 s: the default run takes minutes, -Psoak much longer; each wait inside is bounded.
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.MINUTES)
 class LogFloodTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rule text broken) through the real pipes, reader and recognizer, before their real lines. No
  * exception escapes, nothing is mistaken for an upgrade, and the real upgrade then hands over.
  */
+// Longer than the suite's default 180 s: the default run takes minutes, -Psoak much longer; each wait inside is bounded.
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.MINUTES)
 class LogLineFuzzTest {
     @TempDir
     Path dir;
