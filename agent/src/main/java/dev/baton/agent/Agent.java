@@ -1,5 +1,7 @@
 package dev.baton.agent;
 
+import dev.baton.api.ApiServer;
+import dev.baton.metrics.MetricsEndpoint;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.LogMode;
 import dev.baton.logs.StreamKind;
@@ -46,6 +48,8 @@ public final class Agent {
     private volatile EventLoop loop;
     private volatile HandoverCoordinator handover;
     private JournalSink journal;
+    private volatile AgentControl control;
+    private ApiServer api;
 
     public Agent(Path configPath) {
         this.configPath = configPath;
@@ -122,6 +126,7 @@ public final class Agent {
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
             }
+            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, exitCode::isDone);
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
@@ -131,14 +136,36 @@ public final class Agent {
                 supervisor.begin(config, previous);
                 systemd.ready(loop);
             });
+            api = startApi(config, stateDir.path());
             int code = exitCode.join();
             systemd.stopping();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
             reaper.close();
             return code >= 0 ? code : stopCode;
         } finally {
+            if (api != null) {
+                api.close();
+            }
             loop.close();
         }
+    }
+
+    /** The HTTP control API; when it cannot start, that is logged and supervision goes on without it. */
+    private ApiServer startApi(BatonConfig config, Path stateDir) {
+        if (!config.api().enabled()) {
+            return null;
+        }
+        try {
+            return ApiServer.start(config.api(), stateDir, control, new MetricsEndpoint(control));
+        } catch (IOException e) {
+            log.error("api: not started, the agent goes on without it: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** What the API and metrics see and may do; null before the supervisor exists. */
+    public Control control() {
+        return control;
     }
 
     /** Ends the run: programs are stopped in reverse priority, then {@code run()} returns. */
@@ -146,20 +173,13 @@ public final class Agent {
         exitCode.complete(code);
     }
 
-    /** Re-reads the config; a broken one changes nothing and says why. */
+    /** Re-reads the config; a broken one changes nothing and says why (the API's reload takes the same path). */
     public void reload() {
-        BatonConfig next;
         try {
-            next = ConfigLoader.load(configPath);
-        } catch (ConfigException e) {
-            log.error("reload refused, everything keeps running as it is; the new configuration has "
-                    + "{} problem(s):\n  {}", e.problems().size(), e.getMessage().replace("\n", "\n  "));
-            return;
+            control.reload();
+        } catch (ControlException e) {
+            log.error("reload failed: {}", e.getMessage());
         }
-        loop.post(() -> {
-            handover.reload(next);
-            supervisor.reload(next);
-        });
     }
 
     /** Forwards a signal to every running program (PID 1 duty for signals baton does not handle itself). */

@@ -43,4 +43,11 @@ public interface Control {
 
     /** Validate a config document without applying it. */
     ReloadResult check(String toml);
+
+    /**
+     * Why the agent is not ready, one plain sentence per program that is not where it should be;
+     * empty when ready. A program stopped by an operator, held by a handover, or an engine that is
+     * WAITING, IDLE or SUPERSEDED is where it should be.
+     */
+    List<String> unready();
 }

@@ -5,8 +5,12 @@ import picocli.CommandLine.Command;
 
 /** The {@code baton} command: one launcher, subcommands for the agent and for operators. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Supervises programs and hands over between engine versions on its own.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class,
+                StatusCommand.class, ProgramActionCommand.Start.class, ProgramActionCommand.Stop.class,
+                ProgramActionCommand.Restart.class, SignalCommand.class, TailCommand.class, HistoryCommand.class,
+                ReloadCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -2,6 +2,7 @@ package dev.baton.logs;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.baton.config.LogSettings;
@@ -43,6 +44,11 @@ public final class LogPipeline implements AutoCloseable {
             existing.apply(settings);
             return existing;
         });
+    }
+
+    /** The log of {@code program} if it has one (for readers: tail, follow); never creates one. */
+    public Optional<ProgramLog> find(String program) {
+        return Optional.ofNullable(programs.get(program));
     }
 
     /**

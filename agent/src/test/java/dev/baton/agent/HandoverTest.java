@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.handover.ProfileReaderTest;
 import dev.baton.process.ProcessState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,18 +29,19 @@ class HandoverTest {
             + "backoff = { initial = \"200ms\", max = \"1s\" }\nstop_timeout = \"5s\"\n";
 
     /** A simulated engine program section. */
-    static String engine(String name, String group, String version, Path releaseFile) {
-        return "[programs." + name + "]\ncommand = " + simulator(version, releaseFile) + "\nengine_group = \"" + group
-                + "\"\n" + FAST + "\n";
+    static String engine(String name, String group, String version, Path releaseFile, String... simArgs) {
+        return "[programs." + name + "]\ncommand = " + simulator(version, releaseFile, simArgs) + "\nengine_group = \""
+                + group + "\"\n" + FAST + "\n";
     }
 
-    static String simulator(String version, Path releaseFile) {
+    static String simulator(String version, Path releaseFile, String... simArgs) {
         StringBuilder argv = new StringBuilder("[");
         for (String a : AgentProcess.javaCommand().subList(0, 4)) {
             argv.append('"').append(a).append("\", ");
         }
         return argv + "\"-Xmx24m\", \"-cp\", \"" + AgentProcess.classPath() + "\", \"dev.baton.sim.EngineSimulator\", "
-                + "\"--version\", \"" + version + "\", \"--release-file\", \"" + releaseFile + "\", \"--block-time\", \"300ms\"]";
+                + "\"--version\", \"" + version + "\", \"--release-file\", \"" + releaseFile + "\", \"--block-time\", \"300ms\""
+                + Stream.of(simArgs).map(a -> ", \"" + a + "\"").collect(Collectors.joining()) + "]";
     }
 
     static Optional<AgentStatus.GroupStatus> group(InProcessAgent a, String name) {
@@ -111,6 +115,22 @@ class HandoverTest {
     }
 
     @Test
+    void aSuccessorStillSyncingAtUpgradeTimeIsWaitedForBeforeTheOldEngineIsIdled() throws Exception {
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        try (InProcessAgent a = new InProcessAgent(dir).config(engine("cfe10", "chainflip", "1.0.3", release)
+                + engine("cfe11", "chainflip", "1.1.0", release, "--sync-blocks", "25")).start()) {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "SYNCING");
+            Files.writeString(release, "1.1.0\n");
+            // The old engine is superseded but the new one is still syncing: nothing is idled yet.
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.agent.handover().history(100).stream()
+                    .anyMatch(r -> r.kind().equals("HANDOVER_PENDING")));
+            assertTrue(!role(a, "chainflip", "cfe10").equals("IDLE"), "idled before its successor was ready");
+            awaitRoles(a, "chainflip", "cfe11", "ACTIVE", "cfe10", "IDLE");
+        }
+    }
+
+    @Test
     void twoGroupsOnOneHostAreIndependent() throws Exception {
         Path releaseA = dir.resolve("release-a");
         Path releaseB = dir.resolve("release-b");
@@ -139,29 +159,7 @@ class HandoverTest {
                 + "echo 'UPGRADE \"v2.0.0\" NEEDED at height: 123'; exit 1");
         Path v2 = Scripts.write(dir, "gaiad-v2.sh", "while [ ! -f " + height + " ]; do echo 'binary v2.0.0 waiting for upgrade; chain runs v1.0.0'; sleep 0.2; done\n"
                 + "while :; do echo 'committed state height=124'; sleep 0.2; done");
-        String profile = """
-                [profiles.cosmos]
-                compatibility = "major"
-
-                [[profiles.cosmos.rules]]
-                event = "no_longer_compatible"
-                contains = ["NEEDED at height"]
-                regex = 'UPGRADE "(?<release>[^"]+)" NEEDED at height: \\d+'
-
-                [[profiles.cosmos.rules]]
-                event = "waiting"
-                contains = ["waiting for upgrade"]
-                regex = 'binary (?<own>\\S+) waiting for upgrade; chain runs (?<release>\\S+)'
-
-                [[profiles.cosmos.rules]]
-                event = "active"
-                contains = ["committed state"]
-                regex = 'committed state'
-
-                [groups.gaia]
-                profile = "cosmos"
-
-                """;
+        String profile = ProfileReaderTest.COSMOS_TOML + "\n[groups.gaia]\nprofile = \"cosmos\"\n\n";
         try (InProcessAgent a = new InProcessAgent(dir).config(profile
                 + "[programs.gaiad-v1]\ncommand = [\"" + v1 + "\"]\nengine_group = \"gaia\"\nversion = \"1.0.0\"\n" + FAST + "\n"
                 + "[programs.gaiad-v2]\ncommand = [\"" + v2 + "\"]\nengine_group = \"gaia\"\nversion = \"2.0.0\"\n" + FAST).start()) {

@@ -1,0 +1,227 @@
+package dev.baton.agent;
+
+import dev.baton.cli.Main;
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigDiff;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.logs.LogPipeline;
+import dev.baton.logs.ProgramLog;
+import dev.baton.process.ProcessState;
+import dev.baton.process.Program;
+import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.Os;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent as the API and metrics see it ({@link Control}): reads from the published snapshots,
+ * commands through the event loop ({@link ProgramActions}).
+ */
+public final class AgentControl implements Control {
+    private static final Logger log = LoggerFactory.getLogger(AgentControl.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** Engine roles in which a stopped engine is where it should be. */
+    private static final Set<String> RESTING_ROLES = Set.of("WAITING", "IDLE", "SUPERSEDED");
+
+    private final Path configPath;
+    private final EventLoop loop;
+    private final Supervisor supervisor;
+    private final HandoverCoordinator handover;
+    private final LogPipeline logs;
+    private final StateFile<?> stateFile;
+    private final ProgramActions actions;
+    private final Instant startedAt = Instant.now();
+    private final String host = hostName();
+
+    AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
+                 StateFile<?> stateFile, BooleanSupplier shuttingDown) {
+        this.configPath = configPath;
+        this.loop = loop;
+        this.supervisor = supervisor;
+        this.handover = handover;
+        this.logs = logs;
+        this.stateFile = stateFile;
+        this.actions = new ProgramActions(loop, supervisor, shuttingDown);
+    }
+
+    @Override
+    public AgentStatus status() {
+        return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
+                supervisor.snapshot(), handover.groups(), stateFile.problem());
+    }
+
+    @Override
+    public Optional<ProgramStatus> program(String name) {
+        return supervisor.snapshot().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    @Override
+    public CompletableFuture<ActionResult> start(String name) {
+        return actions.start(name);
+    }
+
+    @Override
+    public CompletableFuture<ActionResult> stop(String name) {
+        return actions.stop(name);
+    }
+
+    @Override
+    public CompletableFuture<ActionResult> restart(String name) {
+        return actions.restart(name);
+    }
+
+    @Override
+    public CompletableFuture<ActionResult> signal(String name, int signal) {
+        return actions.signal(name, signal);
+    }
+
+    @Override
+    public Optional<ProgramLog> log(String name) {
+        return logs.find(name);
+    }
+
+    @Override
+    public List<HandoverRecord> history(int limit) {
+        return handover.history(limit);
+    }
+
+    @Override
+    public ReloadResult reload() {
+        BatonConfig next;
+        try {
+            next = ConfigLoader.load(configPath);
+        } catch (ConfigException e) {
+            log.error("reload refused, everything keeps running as it is; the new configuration has {} problem(s):\n  {}",
+                    e.problems().size(), e.getMessage().replace("\n", "\n  "));
+            return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+        }
+        return diffResult(onLoop(() -> {
+            handover.reload(next); // first: the supervisor asks it about holds under the new groups
+            return supervisor.reload(next);
+        }));
+    }
+
+    /**
+     * Validates {@code toml} as a whole main config file (no drop-ins) and says what a reload
+     * to it would change.
+     */
+    @Override
+    public ReloadResult check(String toml) {
+        BatonConfig candidate;
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("baton-check-");
+            Path file = dir.resolve("baton.toml");
+            Files.writeString(file, toml, StandardCharsets.UTF_8);
+            candidate = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+        } catch (IOException e) {
+            throw new ControlException(ControlException.Kind.UNAVAILABLE, "cannot write a temporary file: " + e.getMessage());
+        } finally {
+            deleteQuietly(dir);
+        }
+        return diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), candidate)));
+    }
+
+    @Override
+    public List<String> unready() {
+        try {
+            return loop.call(this::unreadyNow, CALL_TIMEOUT);
+        } catch (TimeoutException e) {
+            return List.of("the agent's event loop did not answer within " + CALL_TIMEOUT.toSeconds() + "s");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** On the loop: every program that should run (autostart or an operator's start) and does not. */
+    private List<String> unreadyNow() {
+        List<String> reasons = new ArrayList<>();
+        Set<String> resting = restingEngines();
+        for (Program p : supervisor.programs()) {
+            ProgramStatus s = p.status();
+            if (!supervisor.wanted(p) || s.state() == ProcessState.RUNNING || s.hold() != null
+                    || resting.contains(p.name()) || finishedAsExpected(p, s)) {
+                continue;
+            }
+            reasons.add(p.name() + " is " + s.state() + (s.lastError() != null ? " (" + s.lastError() + ")" : "")
+                    + ", should be RUNNING");
+        }
+        return reasons;
+    }
+
+    private Set<String> restingEngines() {
+        Set<String> names = new java.util.HashSet<>();
+        status().groups().forEach(g -> g.engines().stream().filter(e -> RESTING_ROLES.contains(e.role()))
+                .forEach(e -> names.add(e.program())));
+        return names;
+    }
+
+    /** A one-shot program (restart = never / on-failure) that exited with an expected code is done. */
+    private static boolean finishedAsExpected(Program p, ProgramStatus s) {
+        ExitStatus x = s.lastExit();
+        return s.state() == ProcessState.EXITED && x != null && !x.bySignal() && p.config().exitCodes().contains(x.code());
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+        try {
+            return loop.call(task, CALL_TIMEOUT);
+        } catch (TimeoutException e) {
+            throw new ControlException(ControlException.Kind.UNAVAILABLE,
+                    "the agent's event loop did not answer within " + CALL_TIMEOUT.toSeconds() + "s");
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ReloadResult diffResult(ConfigDiff diff) {
+        return new ReloadResult(true, List.of(), sorted(diff.added()), sorted(diff.removed()), sorted(diff.changed()),
+                sorted(diff.unchanged()));
+    }
+
+    private static List<String> sorted(Collection<String> names) {
+        return names.stream().sorted(Comparator.naturalOrder()).toList();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.debug("could not remove {}", dir, e);
+        }
+    }
+
+    /** The kernel's host name: no DNS lookup, so a broken resolver cannot slow the agent down. */
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("unknown");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.baton.api;
+
+import dev.baton.agent.Control;
+import io.undertow.server.HttpServerExchange;
+import java.util.List;
+import java.util.Set;
+
+/** The agent as a whole: status, probes, handover history, reload and config check. */
+final class AgentRoutes {
+    private static final Set<String> TOML_TYPES = Set.of("application/toml", "text/plain");
+
+    private final Control control;
+    private final StatusDocument statusDocument;
+
+    AgentRoutes(Control control) {
+        this.control = control;
+        this.statusDocument = new StatusDocument(control);
+    }
+
+    void register(Router router) {
+        router.get("/v1/status", this::status)
+                .get("/v1/history", this::history)
+                .post("/v1/reload", ErrorHandler.blocking(this::reload))
+                .post("/v1/config/check", ErrorHandler.blocking(this::check))
+                .get("/healthz", this::health)
+                .get("/readyz", this::ready);
+    }
+
+    private void status(HttpServerExchange exchange) {
+        Json.sendBytes(exchange, 200, statusDocument.json());
+    }
+
+    private void history(HttpServerExchange exchange) {
+        int limit = Requests.intParam(exchange, "limit", 100, 1, 10_000);
+        Json.send(exchange, 200, Views.history(control.history(limit)));
+    }
+
+    private void reload(HttpServerExchange exchange) {
+        Json.send(exchange, 200, Views.reload(control.reload()));
+    }
+
+    private void check(HttpServerExchange exchange) throws Exception {
+        String toml = Requests.body(exchange, TOML_TYPES);
+        if (toml.isBlank()) {
+            throw ApiException.badRequest("send the TOML to check as the request body");
+        }
+        Json.send(exchange, 200, Views.reload(control.check(toml)));
+    }
+
+    private void health(HttpServerExchange exchange) {
+        Json.send(exchange, 200, Views.health(control.status()));
+    }
+
+    /** 200 when every program is where it should be; 503 with the reasons otherwise. */
+    private void ready(HttpServerExchange exchange) {
+        List<String> reasons = control.unready();
+        Json.send(exchange, reasons.isEmpty() ? 200 : 503, new Views.Ready(reasons.isEmpty(), reasons));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.baton.api;
+
+import dev.baton.agent.Control;
+import dev.baton.logs.ProgramLog;
+import io.undertow.server.HttpServerExchange;
+
+/** A program's recent lines, and a stream of its new ones. */
+final class LogRoutes {
+    /** More than any ring holds by default; a cap so one request cannot ask for everything. */
+    static final int MAX_LINES = 10_000;
+
+    private final Control control;
+
+    LogRoutes(Control control) {
+        this.control = control;
+    }
+
+    void register(Router router) {
+        router.get("/v1/programs/{name}/log", this::tail)
+                .get("/v1/programs/{name}/log/follow", this::follow);
+    }
+
+    private void tail(HttpServerExchange exchange) {
+        ProgramLog log = find(exchange);
+        int lines = Requests.intParam(exchange, "lines", 100, 0, MAX_LINES);
+        Json.send(exchange, 200, Views.log(log, log.tail(lines)));
+    }
+
+    private void follow(HttpServerExchange exchange) throws Exception {
+        ProgramLog log = find(exchange);
+        int lines = Requests.intParam(exchange, "lines", 10, 0, MAX_LINES);
+        LogStream.open(exchange, log, lines);
+    }
+
+    private ProgramLog find(HttpServerExchange exchange) {
+        String name = ProgramNames.check(Router.param(exchange, "name"));
+        return control.log(name).orElseThrow(() -> ApiException.notFound("no program named " + name));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.baton.api;
+
+import dev.baton.agent.ActionResult;
+import dev.baton.agent.AgentStatus;
+import dev.baton.agent.HandoverRecord;
+import dev.baton.agent.ReloadResult;
+import dev.baton.logs.LogLine;
+import dev.baton.logs.ProgramLog;
+import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.Signals;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The API's documents. They are the contract with operators' scripts (docs/api.md), so they are
+ * made here from the agent's read model instead of serialising its records directly: a field
+ * renamed inside the agent does not change the API.
+ */
+final class Views {
+    private Views() {
+    }
+
+    record Status(AgentInfo agent, List<Program> programs, List<Group> groups) {
+    }
+
+    record AgentInfo(String version, long pid, String host, String startedAt, long uptimeSeconds, String configFile,
+                     String stateProblem) {
+    }
+
+    /**
+     * One program; {@code group}, {@code version} and {@code role} are null for programs outside
+     * an engine group.
+     */
+    record Program(String name, String state, String since, int pid, String startedAt, long uptimeSeconds,
+                   int restarts, Exit lastExit, String lastExitAt, String lastError, String hold, int priority,
+                   String group, String version, String role) {
+    }
+
+    /** {@code code} when it exited, {@code signal} (e.g. SIGKILL) when a signal ended it. */
+    record Exit(Integer code, String signal, String text) {
+    }
+
+    record Group(String name, String profile, String release, String active, boolean upgradeReady,
+                 String lastHandover, String error, List<Engine> engines) {
+    }
+
+    record Engine(String program, String version, String role, String roleSince) {
+    }
+
+    record Action(boolean ok, String message, List<Program> programs) {
+    }
+
+    record History(List<Event> events) {
+    }
+
+    record Event(String time, String group, String kind, String program, String message) {
+    }
+
+    record Reload(boolean ok, List<String> problems, List<String> added, List<String> removed, List<String> changed,
+                  List<String> unchanged) {
+    }
+
+    record Log(String program, long linesRead, long droppedLines, List<Line> lines) {
+    }
+
+    /** One line; {@code seq} counts the program's lines from 1, a gap means lines were lost. */
+    record Line(long seq, String time, String stream, String text) {
+    }
+
+    record Ready(boolean ready, List<String> reasons) {
+    }
+
+    record Health(String status, String version, long uptimeSeconds) {
+    }
+
+    record Error(Problem error) {
+    }
+
+    record Problem(int status, String code, String message) {
+    }
+
+    // ---- from the read model --------------------------------------------------------------------
+
+    static Status status(AgentStatus s) {
+        Map<String, EngineOf> engines = enginesByProgram(s.groups());
+        return new Status(agent(s), s.programs().stream().map(p -> program(p, engines.get(p.name()))).toList(),
+                s.groups().stream().map(Views::group).toList());
+    }
+
+    static Program program(ProgramStatus p, AgentStatus s) {
+        return program(p, enginesByProgram(s.groups()).get(p.name()));
+    }
+
+    static Action action(ActionResult r, AgentStatus s) {
+        Map<String, EngineOf> engines = enginesByProgram(s.groups());
+        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList());
+    }
+
+    static History history(List<HandoverRecord> records) {
+        return new History(records.stream()
+                .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message())).toList());
+    }
+
+    static Reload reload(ReloadResult r) {
+        return new Reload(r.ok(), r.problems(), r.added(), r.removed(), r.changed(), r.unchanged());
+    }
+
+    static Log log(ProgramLog log, List<LogLine> lines) {
+        return new Log(log.name(), log.lines(), log.droppedLines(), lines.stream().map(Views::line).toList());
+    }
+
+    static Line line(LogLine l) {
+        return new Line(l.seq(), time(Instant.ofEpochMilli(l.timeMillis())), l.stream().name().toLowerCase(Locale.ROOT),
+                l.text());
+    }
+
+    static Health health(AgentStatus s) {
+        return new Health("ok", s.version(), uptime(s.startedAt()));
+    }
+
+    static Error error(ApiException e) {
+        return new Error(new Problem(e.status(), e.code(), e.getMessage()));
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private record EngineOf(String group, AgentStatus.EngineStatus engine) {
+    }
+
+    private static Map<String, EngineOf> enginesByProgram(List<AgentStatus.GroupStatus> groups) {
+        Map<String, EngineOf> m = new HashMap<>();
+        for (AgentStatus.GroupStatus g : groups) {
+            for (AgentStatus.EngineStatus e : g.engines()) {
+                m.put(e.program(), new EngineOf(g.name(), e));
+            }
+        }
+        return m;
+    }
+
+    private static AgentInfo agent(AgentStatus s) {
+        return new AgentInfo(s.version(), s.pid(), s.host(), time(s.startedAt()), uptime(s.startedAt()),
+                s.configFile(), s.stateProblem());
+    }
+
+    private static Program program(ProgramStatus p, EngineOf e) {
+        // Uptime from the start time: the snapshot's own uptime is as old as the last state change.
+        return new Program(p.name(), p.state().name(), time(p.since()), p.pid(), time(p.startedAt()),
+                p.pid() > 0 ? uptime(p.startedAt()) : 0, p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
+                p.priority(), e == null ? null : e.group(), e == null ? null : e.engine().version(),
+                e == null ? null : e.engine().role());
+    }
+
+    private static Group group(AgentStatus.GroupStatus g) {
+        return new Group(g.name(), g.profile(), g.release(), g.active(), g.upgradeReady(), time(g.lastHandover()),
+                g.error(), g.engines().stream()
+                .map(e -> new Engine(e.program(), e.version(), e.role(), time(e.roleSince()))).toList());
+    }
+
+    private static Exit exit(ExitStatus x) {
+        if (x == null) {
+            return null;
+        }
+        return x.bySignal() ? new Exit(null, Signals.name(x.signal()), x.toString()) : new Exit(x.code(), null, x.toString());
+    }
+
+    private static String time(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    private static long uptime(Instant since) {
+        return since == null ? 0 : Math.max(0, Duration.between(since, Instant.now()).toSeconds());
+    }
+}

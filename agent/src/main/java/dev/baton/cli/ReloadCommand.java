@@ -1,0 +1,42 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/** {@code baton reload}. */
+@Command(name = "reload", description = "Re-read the agent's config files and apply the difference: added programs "
+        + "start, removed ones stop, changed ones restart, the others are not touched. An invalid config changes "
+        + "nothing (exit 1, with each problem).", footer = {"", ExitCodes.HELP})
+final class ReloadCommand extends ClientCommand {
+    @Override
+    int run(ApiClient api) throws CliException {
+        ApiClient.Answer a = api.post("/v1/reload");
+        JsonNode r = a.json();
+        if (options.json) {
+            printJson(a);
+        } else if (r.path("ok").asBoolean()) {
+            out().println("reloaded: " + summary(r));
+        } else {
+            out().println("reload refused, nothing changed; the config has these problems:");
+            r.path("problems").forEach(p -> out().println("  " + p.asText()));
+        }
+        out().flush();
+        return r.path("ok").asBoolean() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** e.g. {@code added web; changed engine; 3 unchanged}. */
+    static String summary(JsonNode r) {
+        List<String> parts = new ArrayList<>();
+        for (String kind : List.of("added", "removed", "changed")) {
+            List<String> names = new ArrayList<>();
+            r.path(kind).forEach(n -> names.add(n.asText()));
+            if (!names.isEmpty()) {
+                parts.add(kind + " " + String.join(", ", names));
+            }
+        }
+        parts.add(r.path("unchanged").size() + " unchanged");
+        return String.join("; ", parts);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code baton tail [-f] [-n N] NAME}: stdout lines to stdout, stderr lines to stderr. */
+@Command(name = "tail", description = "Print a program's last lines (its stdout lines on stdout, its stderr lines on "
+        + "stderr); with -f, keep printing new lines until interrupted.",
+        footer = {"", "With --json: the API's document, or with -f one JSON line per log line.",
+                "With -f, exit 1 when the agent ends the stream (it stopped, or the program left the config).",
+                ExitCodes.HELP})
+final class TailCommand extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "The program.")
+    String name;
+
+    @Option(names = {"-n", "--lines"}, paramLabel = "N", description = "How many of the last lines (default: 10 with -f, "
+            + "else 100).")
+    Integer lines;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines.")
+    boolean follow;
+
+    @Override
+    int run(ApiClient api) throws CliException {
+        int n = lines != null ? lines : follow ? 10 : 100;
+        if (n < 0) {
+            throw new CliException(ExitCodes.USAGE, "-n must not be negative");
+        }
+        return follow ? follow(api, n) : once(api, n);
+    }
+
+    private int once(ApiClient api, int n) throws CliException {
+        ApiClient.Answer a = api.get(programPath(name) + "/log?lines=" + n);
+        if (options.json) {
+            printJson(a);
+        } else {
+            a.json().path("lines").forEach(this::print);
+            flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Reads server-sent events: {@code event:}, {@code data:} lines, a blank line ends one. */
+    private int follow(ApiClient api, int n) throws CliException {
+        try (Stream<String> stream = api.lines(programPath(name) + "/log/follow?lines=" + n)) {
+            Iterator<String> it = stream.iterator();
+            String event = "message";
+            StringBuilder data = new StringBuilder();
+            while (it.hasNext()) {
+                String line = it.next();
+                if (line.isEmpty()) {
+                    dispatch(event, data.toString());
+                    event = "message";
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+                }
+            }
+        } catch (UncheckedIOException e) {
+            // the connection broke: reported below like an orderly end
+        }
+        err().println("baton: the log stream ended (the agent stopped, or " + name + " left the config)");
+        err().flush();
+        return ExitCodes.FAILED;
+    }
+
+    private void dispatch(String event, String data) {
+        if (data.isEmpty()) {
+            return;
+        }
+        JsonNode node = JsonTree.parse(data);
+        if (node == null) {
+            err().println("baton: unreadable event from the agent: " + data);
+        } else if (event.equals("line")) {
+            if (options.json) {
+                out().println(data);
+            } else {
+                print(node);
+            }
+        } else if (event.equals("dropped")) {
+            err().println("baton: " + node.path("dropped").asLong() + " line(s) lost so far (this reader was too slow)");
+        }
+        flush();
+    }
+
+    private void print(JsonNode line) {
+        PrintWriter w = "stderr".equals(line.path("stream").asText()) ? err() : out();
+        w.println(line.path("text").asText());
+    }
+
+    private void flush() {
+        out().flush();
+        err().flush();
+    }
+}

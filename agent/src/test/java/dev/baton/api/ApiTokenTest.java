@@ -1,0 +1,67 @@
+package dev.baton.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApiTokenTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void generatedOnceWithMode0600() throws IOException {
+        Path file = dir.resolve("state/api.token");
+        ApiToken first = ApiToken.loadOrCreate(file);
+        String token = ApiToken.read(file);
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertTrue(token.matches("[0-9a-f]{64}"), token);
+        assertTrue(first.matches(token));
+
+        ApiToken second = ApiToken.loadOrCreate(file);
+        assertEquals(token, ApiToken.read(file), "an existing token is kept");
+        assertTrue(second.matches(token));
+        try (var files = Files.list(file.getParent())) {
+            assertEquals(1, files.count(), "no temp file left behind");
+        }
+    }
+
+    @Test
+    void onlyTheExactTokenMatches() throws IOException {
+        ApiToken t = ApiToken.loadOrCreate(dir.resolve("api.token"));
+        String token = ApiToken.read(dir.resolve("api.token"));
+        assertFalse(t.matches(null));
+        assertFalse(t.matches(""));
+        assertFalse(t.matches(token.substring(1)));
+        assertFalse(t.matches(token + "0"));
+        assertFalse(t.matches(token.toUpperCase()));
+    }
+
+    @Test
+    void aTokenFileReadableByOthersIsNarrowedTo0600() throws IOException {
+        Path file = dir.resolve("api.token");
+        Files.writeString(file, "an-operator-chosen-token\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+        ApiToken t = ApiToken.loadOrCreate(file);
+
+        assertTrue(t.matches("an-operator-chosen-token"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    @Test
+    void anEmptyTokenFileIsRefused() throws IOException {
+        Path file = dir.resolve("api.token");
+        Files.writeString(file, "\n");
+        IOException e = assertThrows(IOException.class, () -> ApiToken.loadOrCreate(file));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    }
+}
