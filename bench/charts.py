@@ -117,13 +117,68 @@ def scale_chart(res, out):
     return path
 
 
+def markdown(res):
+    """The side-by-side table of docs/benchmarks.md, from a results file."""
+    w = res["workloads"]
+    rows = []
+
+    def num(v):
+        return "-" if v is None else f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+    def row(name, b, s, unit, target, met):
+        ratio = f"{b / s:.2f}" if b is not None and s else "-"
+        verdict = "-" if met is None else "yes" if met else "**no**"
+        rows.append(f"| {name} | {num(b)} {unit} | {num(s)} {unit if s is not None else ''} | {ratio} | {target} | {verdict} |")
+    if "rss_engines" in w:
+        v = w["rss_engines"]["summary"]["rss_mb"]
+        row("RSS, two simulated engines, API on", v["baton"], v["supervisord"], "MB", "<= 1.0", v["ratio"] <= 1.0)
+    if "start_stop" in w:
+        s = w["start_stop"]["summary"]
+        v = s["rss_mb"]
+        row("RSS, two quiet programs, API on", v["baton"], v["supervisord"], "MB", "<= 1.0", v["ratio"] <= 1.0)
+        v = s["spawn_ms"]
+        row("start: launch -> both spawned", v["baton"], v["supervisord"], "ms", "<= 0.10", v["ratio"] <= 0.10)
+        v = s["spawn_cpu_ms"]
+        row("CPU used until both spawned", v["baton"], v["supervisord"], "ms", "-", None)
+        v = s["stop_ms"]
+        row("stop: SIGTERM -> exit", v["baton"], v["supervisord"], "ms", "<= 0.10", v["ratio"] <= 0.10)
+    if "throughput" in w:
+        v = w["throughput"]["summary"]["seconds"]
+        row(f"1M lines of 200 B to stdout (cat alone: {w['throughput']['cat_seconds']:.3f} s)", v["baton"], v["supervisord"], "s",
+            "<= 1.0", v["ratio"] <= 1.0)
+    if "idle" in w:
+        b, s = w["idle"]["baton"]["cpu_s_per_min"], w["idle"]["supervisord"]["cpu_s_per_min"]
+        rows.append(f"| idle CPU, two quiet programs ({w['idle']['baton']['minutes']:.0f} min) | {b:.4f} s/min | {s:.4f} s/min | "
+                    f"{(b / s) if s else float('nan'):.2f} | <= 1.0 | {'yes' if b <= s else '**no**'} |")
+    if "handover" in w:
+        h = w["handover"]
+        rows.append(f"| handover p50 / p99 ({h['handovers']} handovers) | {h['p50_ms']:.2f} / {h['p99_ms']:.2f} ms | "
+                    f"(a human) | - | p99 < 5 ms | {'yes' if h['p99_ms'] < 5 else '**no**'} |")
+    if "recognition" in w:
+        r = w["recognition"]
+        rows.append(f"| recognition at 100k lines/s of noise | {r['recognition_ns_per_line']:.0f} ns/line end to end "
+                    f"({r['micro']['c1']['noise_ns_per_line']:.0f} ns in LineRecognizer) | none | - | cheap | - |")
+    if "api" in w:
+        for p, v in w["api"]["median"].items():
+            rows.append(f"| API {p} at {v['req_per_s']:.0f} req/s, p50 / p99 | {v['p50_ms']:.2f} / {v['p99_ms']:.2f} ms | - | - "
+                        f"| p99 < 2 ms | {'yes' if v['p99_ms'] < 2 else '**no**'} |")
+        v = w["api"]["status"]["summary"]["status_ms"]
+        row("`baton status` vs `supervisorctl status` (one call)", v["baton"], v["supervisord"], "ms", "-", None)
+    head = ["| workload | baton | supervisord | ratio | target | met |", "|---|---|---|---|---|---|"]
+    return "\n".join(head + rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--markdown", action="store_true", help="print the side-by-side table instead of drawing")
     ap.add_argument("results", nargs="?", default=os.path.join(ROOT, "bench", "results", "latest.json"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "img"))
     a = ap.parse_args()
     with open(a.results) as f:
         res = json.load(f)
+    if a.markdown:
+        print(markdown(res))
+        return
     os.makedirs(a.out, exist_ok=True)
     for fn in (side_by_side, handover_chart, scale_chart):
         p = fn(res, a.out)
