@@ -70,6 +70,7 @@ def main():
     mode.add_argument("--full", action="store_true")
     ap.add_argument("--only", default=",".join(ALL))
     ap.add_argument("--runs", type=int)
+    ap.add_argument("--label", default="", help="added to the results file name (e.g. before)")
     args = ap.parse_args()
     full = args.full
     runs = args.runs or (9 if full else 5)
@@ -78,7 +79,7 @@ def main():
     if unknown:
         sys.exit(f"unknown workload(s): {', '.join(sorted(unknown))}; known: {', '.join(ALL)}")
     has_api = _baton_has_api()
-    res = {"mode": "full" if full else "quick", "runs": runs, "started": datetime.datetime.now().isoformat(timespec="seconds"),
+    res = {"mode": "full" if full else "quick", "runs": runs, "label": args.label, "baton_root": core.BATON_ROOT, "started": datetime.datetime.now().isoformat(timespec="seconds"),
            "machine": machine(), "workloads": {}}
     log(f"mode {res['mode']}, {runs} runs per workload, load average {res['machine']['load_at_start']:.2f} "
         f"on {res['machine']['cores']} cores; baton API {'present' if has_api else 'not built yet'}")
@@ -191,11 +192,13 @@ def main():
     res["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
     out_dir = os.path.join(core.ROOT, "bench", "results")
     os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, time.strftime("%Y%m%d-%H%M%S") + f"-{res['mode']}.json")
+    label = f"-{args.label}" if args.label else ""
+    path = os.path.join(out_dir, time.strftime("%Y%m%d-%H%M%S") + f"-{res['mode']}{label}.json")
     with open(path, "w") as f:
         json.dump(res, f, indent=1)
-    shutil.copyfile(path, os.path.join(out_dir, "latest.json"))
-    log(f"\nresults: {path} (and bench/results/latest.json); load averages during the run: "
+    if not args.label:
+        shutil.copyfile(path, os.path.join(out_dir, "latest.json"))
+    log(f"\nresults: {path}{'' if args.label else ' (and bench/results/latest.json)'}; load averages during the run: "
         + ", ".join(f"{x:.1f}" for x in loads))
 
 

@@ -29,7 +29,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
-JAR = os.path.join(ROOT, "agent", "target", "baton.jar")
+# The baton under test: this checkout, or another build's checkout (BENCH_BATON_ROOT, for before/after)
+BATON_ROOT = os.environ.get("BENCH_BATON_ROOT", ROOT)
+JAR = os.path.join(BATON_ROOT, "agent", "target", "baton.jar")
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 QUIET = [["/bin/sleep", "3600"], ["/bin/sleep", "3601"]]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -151,7 +153,7 @@ class Baton:
         os.replace(tmp, self.conf)
 
     def command(self):
-        return [os.path.join(ROOT, "bin", "baton"), "run", "--config", self.conf]
+        return [os.path.join(BATON_ROOT, "bin", "baton"), "run", "--config", self.conf]
 
     def start(self, stdout=subprocess.DEVNULL):
         env = dict(os.environ)
@@ -165,7 +167,7 @@ class Baton:
         proc.send_signal(signal.SIGHUP)
 
     def status_command(self):
-        return [os.path.join(ROOT, "bin", "baton"), "status", "--url", f"http://127.0.0.1:{self.port}"]
+        return [os.path.join(BATON_ROOT, "bin", "baton"), "status", "--url", f"http://127.0.0.1:{self.port}"]
 
 
 class Supervisord:
