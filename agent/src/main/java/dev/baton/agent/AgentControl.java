@@ -126,13 +126,17 @@ public final class AgentControl implements Control {
     public ReloadResult check(String toml) {
         BatonConfig candidate;
         Path dir = null;
+        Path file = null;
         try {
             dir = Files.createTempDirectory("baton-check-");
-            Path file = dir.resolve("baton.toml");
+            file = dir.resolve("baton.toml");
             Files.writeString(file, toml, StandardCharsets.UTF_8);
             candidate = ConfigLoader.load(file);
         } catch (ConfigException e) {
-            return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+            String where = file.toString();
+            // Problems name the checked document, not the temporary file it was read from.
+            return ReloadResult.invalid(e.problems().stream().map(p -> p.toString().replace(where, "(request body)"))
+                    .toList());
         } catch (IOException e) {
             throw new ControlException(ControlException.Kind.UNAVAILABLE, "cannot write a temporary file: " + e.getMessage());
         } finally {

@@ -179,7 +179,8 @@ class ApiActionTest {
 
         JsonNode bad = http.post("/v1/config/check", "text/plain", "[programs.x]\ncommand = 42\n").json();
         assertFalse(bad.path("ok").asBoolean());
-        assertTrue(bad.path("problems").size() > 0, bad.toString());
+        assertTrue(bad.path("problems").get(0).asText().startsWith("(request body):2: programs.x.command"),
+                bad.toString());
 
         Http.Response form = http.post("/v1/config/check", "application/x-www-form-urlencoded", withExtra);
         assertEquals(415, form.status());
