@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.api.ApiServer;
+import dev.baton.metrics.MetricsEndpoint;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.LogMode;
 import dev.baton.logs.StreamKind;
@@ -155,8 +156,7 @@ public final class Agent {
             return null;
         }
         try {
-            // metrics: pass new dev.baton.metrics.MetricsEndpoint(control) here once dev.baton.metrics lands
-            return ApiServer.start(config.api(), stateDir, control, null);
+            return ApiServer.start(config.api(), stateDir, control, new MetricsEndpoint(control));
         } catch (IOException e) {
             log.error("api: not started, the agent goes on without it: {}", e.getMessage());
             return null;

@@ -39,7 +39,14 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private static final Logger log = LoggerFactory.getLogger("dev.baton.handover");
 
     /** {@code handover.json}: every group's snapshot. */
-    public record HandoverState(int version, Map<String, GroupSnapshot> groups) {
+    public record HandoverState(int version, Map<String, GroupSnapshot> groups) implements StateFile.Checked {
+        @Override
+        public String invalidBecause() {
+            if (version < 1 || groups == null) {
+                return "no format version or no groups: not a handover.json written by baton";
+            }
+            return groups.containsValue(null) ? "a group without its state" : null;
+        }
     }
 
     private final EventLoop loop;

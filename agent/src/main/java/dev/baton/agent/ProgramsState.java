@@ -10,8 +10,16 @@ import java.util.TreeMap;
  * instance left from its previous run.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ProgramsState(int version, Map<String, Entry> programs) {
+public record ProgramsState(int version, Map<String, Entry> programs) implements StateFile.Checked {
     public static final int VERSION = 1;
+
+    @Override
+    public String invalidBecause() {
+        if (version < 1 || programs == null) {
+            return "no format version or no programs: not a programs.json written by baton";
+        }
+        return programs.containsValue(null) ? "a program without its entry" : null;
+    }
 
     public static ProgramsState empty() {
         return new ProgramsState(VERSION, new TreeMap<>());

@@ -18,6 +18,10 @@ import java.util.HexFormat;
  * agent's stable id (the {@code BATON_AGENT} tag of every process it spawns).
  */
 public final class StateDirectory implements AutoCloseable {
+    /** Files baton creates in the state directory: rw-r----- like the state files. */
+    private static final java.nio.file.attribute.FileAttribute<?> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
+
     private final Path dir;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -38,7 +42,8 @@ public final class StateDirectory implements AutoCloseable {
             throw new IOException("cannot create the state directory " + dir + ": " + e.getMessage()
                     + " (set [agent] state_dir to a writable directory)", e);
         }
-        FileChannel ch = FileChannel.open(dir.resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(dir.resolve("agent.lock"), java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE), FILE_MODE);
         FileLock lock;
         try {
             lock = ch.tryLock();
@@ -63,6 +68,8 @@ public final class StateDirectory implements AutoCloseable {
         byte[] b = new byte[8];
         new SecureRandom().nextBytes(b);
         String id = HexFormat.of().formatHex(b);
+        Files.deleteIfExists(file);
+        Files.createFile(file, FILE_MODE);
         Files.writeString(file, id + "\n", StandardCharsets.US_ASCII);
         return id;
     }

@@ -29,6 +29,12 @@ public final class StateFile<T> {
             .findAndAddModules()
             .build();
 
+    /** A state type that can tell a well-formed file with unusable content (a field missing, a null entry). */
+    public interface Checked {
+        /** Why this content cannot be used, or null when it can. */
+        String invalidBecause();
+    }
+
     private final Path file;
     private final Path lastGood;
     private final Class<T> type;
@@ -55,15 +61,23 @@ public final class StateFile<T> {
             return readLastGood();
         }
         try {
-            T value = JSON.readValue(file.toFile(), type);
+            byte[] bytes = Files.readAllBytes(file);
+            T value = JSON.readValue(bytes, type);
             if (value == null) {
                 throw new IOException("empty file");
             }
-            Files.copy(file, lastGood, StandardCopyOption.REPLACE_EXISTING);
+            if (value instanceof Checked c && c.invalidBecause() != null) {
+                throw new IOException(c.invalidBecause());
+            }
+            try {
+                writeAtomically(lastGood, bytes, false);
+            } catch (IOException copyFailed) {
+                log.warn("state: cannot refresh {}: {}", lastGood, copyFailed.toString());
+            }
             return Optional.of(value);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + Instant.now().toEpochMilli());
-            problem = file + " is unreadable (" + e.getMessage().lines().findFirst().orElse("") + "); moved to "
+            problem = file + " is unreadable (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); moved to "
                     + aside.getFileName() + ", using the last good copy";
             log.error("state: {}", problem);
             try {
@@ -80,8 +94,12 @@ public final class StateFile<T> {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(JSON.readValue(lastGood.toFile(), type));
-        } catch (IOException e) {
+            T value = JSON.readValue(lastGood.toFile(), type);
+            if (value instanceof Checked c && c.invalidBecause() != null) {
+                throw new IOException(c.invalidBecause());
+            }
+            return Optional.ofNullable(value);
+        } catch (IOException | RuntimeException e) {
             log.error("state: the last good copy {} is unreadable too: {}", lastGood, e.getMessage());
             return Optional.empty();
         }
@@ -95,42 +113,59 @@ public final class StateFile<T> {
      * @return false when the write failed (disk full, read-only): the caller keeps supervising
      */
     public boolean save(T value, boolean durable) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path target = file;
         try {
             byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
-                if (durable) {
-                    ch.force(true);
-                }
-            }
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r-----"));
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            if (durable) {
-                fsyncDirectory(file.getParent());
-            }
+            writeAtomically(file, bytes, durable);
+            // The copy a damaged file falls back to follows every good write, so a file damaged
+            // later loses nothing that was written (not only what was there at the last start).
+            target = lastGood;
+            writeAtomically(lastGood, bytes, durable);
             if (problem != null) {
                 log.info("state: {} written again", file);
                 problem = null;
             }
             return true;
         } catch (IOException | RuntimeException e) {
-            String p = "cannot write " + file + ": " + e;
+            String p = "cannot write " + target + ": " + e;
             if (!p.equals(problem)) {
                 log.error("state: {} (supervision goes on; the file keeps its previous content)", p);
             }
             problem = p;
+            return false;
+        }
+    }
+
+    /** Temp file, optional fsync, rename over {@code target}; the temp file is removed on failure. */
+    private static void writeAtomically(Path target, byte[] bytes, boolean durable) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                if (durable) {
+                    ch.force(true);
+                }
+            }
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r-----"));
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // nothing more to do on a full or read-only disk
             }
-            return false;
+            throw e;
+        }
+        if (durable) {
+            fsyncDirectory(target.getParent());
         }
     }
 

@@ -21,6 +21,7 @@ import dev.baton.process.os.Spawner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -115,7 +116,7 @@ public final class Supervisor implements ProgramHost {
         });
         cfg.programs().values().forEach(pc -> add(pc));
         persist(true);
-        byPriority(programs.values(), false).forEach(p -> {
+        byPriority(programs.values()).forEach(p -> {
             if (shouldRun(p)) {
                 p.start();
             } else if ("stopped".equals(desired.get(p.name()))) {
@@ -156,7 +157,7 @@ public final class Supervisor implements ProgramHost {
                 }
             });
         }
-        byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList(), false).forEach(p -> {
+        byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList()).forEach(p -> {
             if (shouldRun(p)) {
                 p.start();
             }
@@ -361,9 +362,9 @@ public final class Supervisor implements ProgramHost {
         return want == null ? p.config().autostart() : want.equals("running");
     }
 
-    private static List<Program> byPriority(java.util.Collection<Program> ps, boolean reverse) {
-        Comparator<Program> c = Comparator.comparingInt(p -> p.config().priority());
-        return ps.stream().sorted(reverse ? c.reversed() : c).toList();
+    /** Lowest priority first: the start order. */
+    private static List<Program> byPriority(Collection<Program> ps) {
+        return ps.stream().sorted(Comparator.comparingInt(p -> p.config().priority())).toList();
     }
 
     private void persist(boolean durable) {

@@ -37,7 +37,10 @@ public final class ApiServer implements AutoCloseable {
     private final int port;
     private final String host;
 
-    private ApiServer(Undertow server, String host, int port) {
+    private final HttpHandler metrics;
+
+    private ApiServer(Undertow server, String host, int port, HttpHandler metrics) {
+        this.metrics = metrics;
         this.server = server;
         this.host = host;
         this.port = port;
@@ -97,7 +100,7 @@ public final class ApiServer implements AutoCloseable {
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         guard.boundTo(port);
         log.info("api: listening on http://{}:{} (token file {})", hostLiteral, port, tokenFile);
-        return new ApiServer(server, hostLiteral, port);
+        return new ApiServer(server, hostLiteral, port, metrics);
     }
 
     public int port() {
@@ -112,6 +115,14 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        // The metrics endpoint holds JVM listeners (GC notifications) that outlive the server otherwise.
+        if (metrics instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // closing at shutdown: nothing more to do
+            }
+        }
     }
 
     /** As in a URL or Host header: {@code 127.0.0.1}, {@code [::1]}. */

@@ -43,6 +43,11 @@ final class Router implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        // Undertow cuts ";..." path parameters off a segment, so /v1/programs/svc;x/stop would
+        // address svc: a path that means something else than it reads is refused.
+        if (!exchange.getPathParameters().isEmpty() || exchange.getRequestURI().indexOf(';') >= 0) {
+            throw ApiException.badRequest("';' is not allowed in a request path");
+        }
         String[] path = split(exchange.getRelativePath());
         TreeSet<String> allowed = new TreeSet<>();
         for (Route r : routes) {

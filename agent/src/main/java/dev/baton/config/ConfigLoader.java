@@ -29,6 +29,12 @@ public final class ConfigLoader {
                 .toList();
         BatonConfig config = main == null || dropIns == null ? null
                 : guarded(mainFile, problems, () -> ConfigAssembler.assemble(main, dropIns, problems));
+        if (config != null) {
+            guarded(mainFile, problems, () -> {
+                ConfigFilePermissions.check(mainFile, dropInFiles, config, problems, ConfigFilePermissions.effectiveUid());
+                return null;
+            });
+        }
         problems.throwIfAny();
         return config;
     }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A best-effort walk over TOML text that notes on which line each key and table appears. It builds
@@ -25,7 +24,8 @@ final class TomlOutline {
     }
 
     private static final int MAX_DEPTH = 64;
-    private static final Pattern LONG_DECIMAL = Pattern.compile("[+-]?\\d(?:_?\\d){18,}");
+    /** Digits of a decimal integer from which a literal counts as "long" (19 or more). */
+    private static final int LONG_DIGITS = 19;
 
     private final String text;
     private int pos;
@@ -219,9 +219,31 @@ final class TomlOutline {
         if (literal.isEmpty()) {
             throw Unreadable.INSTANCE;
         }
-        if (LONG_DECIMAL.matcher(literal).matches()) {
+        if (isLongDecimal(literal)) {
             longIntegers.add(new Literal(path, line, literal));
         }
+    }
+
+    /**
+     * {@code [+-]?\\d(_?\\d){18,}} without a regex: java.util.regex recurses once per repetition
+     * of a group, and a literal of a few thousand digits overflowed the stack.
+     */
+    static boolean isLongDecimal(String s) {
+        int i = !s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-') ? 1 : 0;
+        int digits = 0;
+        boolean afterUnderscore = true; // a literal may not start with '_'
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+                afterUnderscore = false;
+            } else if (c == '_' && !afterUnderscore) {
+                afterUnderscore = true;
+            } else {
+                return false;
+            }
+        }
+        return digits >= LONG_DIGITS && !afterUnderscore;
     }
 
     private List<String> keyPath(boolean allowIndexes) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,18 +28,19 @@ class HandoverTest {
             + "backoff = { initial = \"200ms\", max = \"1s\" }\nstop_timeout = \"5s\"\n";
 
     /** A simulated engine program section. */
-    static String engine(String name, String group, String version, Path releaseFile) {
-        return "[programs." + name + "]\ncommand = " + simulator(version, releaseFile) + "\nengine_group = \"" + group
-                + "\"\n" + FAST + "\n";
+    static String engine(String name, String group, String version, Path releaseFile, String... simArgs) {
+        return "[programs." + name + "]\ncommand = " + simulator(version, releaseFile, simArgs) + "\nengine_group = \""
+                + group + "\"\n" + FAST + "\n";
     }
 
-    static String simulator(String version, Path releaseFile) {
+    static String simulator(String version, Path releaseFile, String... simArgs) {
         StringBuilder argv = new StringBuilder("[");
         for (String a : AgentProcess.javaCommand().subList(0, 4)) {
             argv.append('"').append(a).append("\", ");
         }
         return argv + "\"-Xmx24m\", \"-cp\", \"" + AgentProcess.classPath() + "\", \"dev.baton.sim.EngineSimulator\", "
-                + "\"--version\", \"" + version + "\", \"--release-file\", \"" + releaseFile + "\", \"--block-time\", \"300ms\"]";
+                + "\"--version\", \"" + version + "\", \"--release-file\", \"" + releaseFile + "\", \"--block-time\", \"300ms\""
+                + Stream.of(simArgs).map(a -> ", \"" + a + "\"").collect(Collectors.joining()) + "]";
     }
 
     static Optional<AgentStatus.GroupStatus> group(InProcessAgent a, String name) {
@@ -107,6 +110,22 @@ class HandoverTest {
             assertTrue(!role(a, "chainflip", "cfe10").equals("IDLE"), "the only engine is never idled");
             // It keeps being restarted by its policy: the operator must install the new engine.
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10").restarts() >= 1);
+        }
+    }
+
+    @Test
+    void aSuccessorStillSyncingAtUpgradeTimeIsWaitedForBeforeTheOldEngineIsIdled() throws Exception {
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        try (InProcessAgent a = new InProcessAgent(dir).config(engine("cfe10", "chainflip", "1.0.3", release)
+                + engine("cfe11", "chainflip", "1.1.0", release, "--sync-blocks", "25")).start()) {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "SYNCING");
+            Files.writeString(release, "1.1.0\n");
+            // The old engine is superseded but the new one is still syncing: nothing is idled yet.
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.agent.handover().history(100).stream()
+                    .anyMatch(r -> r.kind().equals("HANDOVER_PENDING")));
+            assertTrue(!role(a, "chainflip", "cfe10").equals("IDLE"), "idled before its successor was ready");
+            awaitRoles(a, "chainflip", "cfe11", "ACTIVE", "cfe10", "IDLE");
         }
     }
 

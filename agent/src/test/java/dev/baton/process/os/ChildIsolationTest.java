@@ -39,7 +39,7 @@ class ChildIsolationTest {
             SpawnedProcess sleep = children.spawn(new SpawnRequest(List.of("sleep", "300"), Children.PATH_ONLY,
                     null, null, null, null, dieWithAgent));
             // with setpriv in front, look once it has exec'd the program
-            Children.eventually().until(() -> Children.commandLine(sleep.pid()).endsWith("sleep 300"));
+            Children.awaitExec(sleep.pid(), "sleep 300");
 
             Path fds = Path.of("/proc/" + sleep.pid() + "/fd");
             assertEquals(List.of("0", "1", "2"), listSorted(fds));

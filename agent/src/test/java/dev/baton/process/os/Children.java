@@ -125,6 +125,18 @@ final class Children implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the process has exec'd the program whose command line ends with {@code tail}.
+     * setpriv's own command line ({@code setpriv ... -- PROGRAM ARGS}) ends the same way, so it is
+     * ruled out: only after its exec are the death signal, the user switch and the fds final.
+     */
+    static void awaitExec(int pid, String tail) {
+        eventually().until(() -> {
+            String cmd = commandLine(pid);
+            return cmd.endsWith(tail) && !cmd.contains("setpriv");
+        });
+    }
+
     /** /proc/PID/cmdline with NULs shown as spaces; empty when the process is gone. */
     static String commandLine(int pid) {
         try {

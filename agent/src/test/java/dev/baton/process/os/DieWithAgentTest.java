@@ -74,7 +74,7 @@ class DieWithAgentTest {
     }
 
     private static void awaitExecOfSleep(SpawnedProcess child) {
-        Children.eventually().until(() -> Children.commandLine(child.pid()).endsWith("sleep 300"));
+        Children.awaitExec(child.pid(), "sleep 300");
     }
 
     private static SpawnRequest request(boolean dieWithAgent, String user, String... argv) {

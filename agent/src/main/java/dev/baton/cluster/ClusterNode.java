@@ -1,0 +1,200 @@
+package dev.baton.cluster;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.WatchOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jetcd-backed {@link Cluster}: one etcd client, one lease, the fleet inventory and one
+ * {@link ExclusiveLock} per exclusive program. Two threads of its own: the cluster loop (never
+ * blocks: every etcd call is asynchronous and time-limited) and the readiness probe thread.
+ */
+final class ClusterNode implements Cluster {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    private final ClusterSettings settings;
+    private final Client client;
+    private final ScheduledExecutorService loop;
+    private final ScheduledExecutorService probes;
+    private final LastError lastError = new LastError();
+    private final LeaseKeeper leases;
+    private final Map<String, ExclusiveLock> locks = new LinkedHashMap<>();
+    private final FleetInventory inventory;
+    private final Switchover switchover;
+    private final List<Watch.Watcher> watchers = new ArrayList<>();
+    private final Duration stopBudget;
+    private volatile long heartbeatNanos = System.nanoTime();
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    /** Reflective entry point of {@link Cluster#start}. */
+    static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
+                        ExclusiveProgramControl control, InventorySource inventory, EngineRoles roles) {
+        ClusterNode node = new ClusterNode(settings, exclusive, control, inventory, roles);
+        node.start();
+        return node;
+    }
+
+    ClusterNode(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive, ExclusiveProgramControl control,
+                InventorySource source, EngineRoles roles) {
+        this.settings = settings;
+        this.client = EtcdClients.connect(settings);
+        this.loop = Executors.newSingleThreadScheduledExecutor(daemon("baton-cluster-" + settings.host()));
+        this.probes = Executors.newSingleThreadScheduledExecutor(daemon("baton-cluster-probe-" + settings.host()));
+        KeySpace keys = new KeySpace(settings.keyPrefix());
+        this.leases = new LeaseKeeper(client.getLeaseClient(), settings, loop, lastError);
+        this.inventory = new FleetInventory(settings, keys, client.getKVClient(), leases, source,
+                () -> locks.values().stream().map(ExclusiveLock::inventory).toList(), loop, lastError);
+        for (ExclusiveProgramSettings program : exclusive) {
+            ReadinessProbe probe = new ReadinessProbe(program.lock(), ReadinessChecks.of(program.readiness(), roles),
+                    settings.checkInterval(), ReadinessChecks.timeout(program.readiness()));
+            probe.schedule(probes, settings.checkInterval());
+            LockStore store = new LockStore(client.getKVClient(), keys, program.lock(), settings.retryTimeout());
+            locks.put(program.lock(), new ExclusiveLock(program, settings, store, leases, control, probe, loop,
+                    lastError, inventory::changed));
+        }
+        this.stopBudget = exclusive.stream().map(p -> p.fenceBudget(settings)).max(Duration::compareTo)
+                .orElse(Duration.ZERO).plus(settings.checkInterval());
+        this.switchover = new Switchover(settings, keys, client.getKVClient(), client.getLeaseClient(), inventory, loop);
+        leases.addListener(inventory);
+        locks.values().forEach(leases::addListener);
+        if (!locks.isEmpty()) {
+            watch(keys.locksPrefix());
+            watch(keys.failoverPrefix());
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Lock and request changes wake the locks at once; the periodic check is the fallback. */
+    private void watch(ByteSequence prefix) {
+        WatchOption option = WatchOption.builder().isPrefix(true).build();
+        watchers.add(client.getWatchClient().watch(prefix, option, Watch.listener(
+                response -> loop.execute(() -> locks.values().forEach(ExclusiveLock::tick)),
+                error -> LOG.debug("watch on {} failed: {}", prefix, error.toString()))));
+    }
+
+    void start() {
+        loop.scheduleWithFixedDelay(() -> heartbeatNanos = System.nanoTime(), 0, 100, TimeUnit.MILLISECONDS);
+        loop.execute(() -> {
+            locks.values().forEach(ExclusiveLock::start);
+            inventory.start();
+            leases.start();
+        });
+    }
+
+    @Override
+    public ClusterStatus status() {
+        List<LockStatus> lockStatus = locks.values().stream().map(ExclusiveLock::status).toList();
+        return new ClusterStatus(settings.host(), leases.leaseId(), leases.remaining(), lastError.message(), lockStatus);
+    }
+
+    @Override
+    public List<HostInventory> fleet() {
+        return inventory.fleet();
+    }
+
+    @Override
+    public FleetCounts fleetCounts() {
+        return inventory.counts();
+    }
+
+    @Override
+    public List<String> locks() {
+        return List.copyOf(locks.keySet());
+    }
+
+    @Override
+    public FailoverPlan plan(String lock, Optional<String> toHost) {
+        return switchover.plan(lock, toHost);
+    }
+
+    @Override
+    public CompletableFuture<FailoverResult> failover(String lock, Optional<String> toHost) {
+        try {
+            return switchover.start(lock, toHost);
+        } catch (ClusterException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Duration heartbeatAge() {
+        return Duration.ofNanos(System.nanoTime() - heartbeatNanos);
+    }
+
+    @Override
+    public void inventoryChanged() {
+        inventory.changed();
+    }
+
+    /** The monotonic instant (System.nanoTime) the lease must be considered gone; for tests. */
+    long leaseDeadlineNanos() {
+        LeaseKeeper.Tenure t = leases.tenure();
+        return t == null ? 0 : t.deadlineNanos();
+    }
+
+    long lastConfirmedRenewalNanos() {
+        return leases.lastConfirmedNanos();
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        Duration etcdBudget = settings.retryTimeout().multipliedBy(2);
+        try {
+            CompletableFuture.supplyAsync(() -> CompletableFuture.allOf(locks.values().stream()
+                            .map(ExclusiveLock::close).toArray(CompletableFuture[]::new)), loop)
+                    .thenCompose(f -> f)
+                    .get(stopBudget.plus(etcdBudget).toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.supplyAsync(() -> leases.stop(true), loop).thenCompose(f -> f)
+                    .get(etcdBudget.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cluster shutdown incomplete: {}", EtcdCalls.describe(e));
+        } finally {
+            shutdown();
+        }
+    }
+
+    /**
+     * Tests: the host dies. No stop, no release, no revoke; the lease expires in etcd by itself.
+     * (The test kills the host's program itself, as the death of the host would.)
+     */
+    void crash() {
+        loop.shutdownNow();
+        shutdown();
+    }
+
+    private void shutdown() {
+        watchers.forEach(Watch.Watcher::close);
+        loop.shutdownNow();
+        probes.shutdownNow();
+        client.close();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.baton.cluster;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+
+/** Builds the jetcd client from the settings. */
+final class EtcdClients {
+    private EtcdClients() {
+    }
+
+    static Client connect(ClusterSettings s) {
+        ClientBuilder builder = Client.builder()
+                .endpoints(s.endpoints().toArray(URI[]::new))
+                // Fail fast while etcd is down instead of queueing calls that could land much later:
+                // every call has our own time limit and is retried on our own schedule.
+                .waitForReady(false)
+                .retryMaxAttempts(0)
+                .connectTimeout(s.retryTimeout())
+                // HTTP/2 pings find a dead connection (a peer gone without a FIN) so the channel reconnects.
+                .keepaliveTime(Duration.ofSeconds(10))
+                .keepaliveTimeout(Duration.ofSeconds(5));
+        if (s.tls() != null) {
+            builder.sslContext(sslContext(s.tls()));
+        }
+        return builder.build();
+    }
+
+    /** grpc's own builder: a plain Netty SslContext fails with "ALPN must be enabled". */
+    static SslContext sslContext(TlsFiles tls) {
+        try {
+            X509Certificate[] ca = PemKeys.certificates(tls.ca()).toArray(X509Certificate[]::new);
+            X509Certificate[] chain = PemKeys.certificates(tls.cert()).toArray(X509Certificate[]::new);
+            return GrpcSslContexts.forClient()
+                    .trustManager(ca)
+                    .keyManager(PemKeys.privateKey(tls.key()), chain)
+                    .build();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ClusterException("cannot load the etcd TLS files: " + e.getMessage(), e);
+        }
+    }
+}

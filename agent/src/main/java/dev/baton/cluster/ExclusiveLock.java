@@ -1,0 +1,429 @@
+package dev.baton.cluster;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One exclusive program's lock on this host: campaigns while ready, runs the program while holding,
+ * fences it before the lease can expire, hands over on request.
+ *
+ * <p>Acquisition is a transaction "create {@code locks/<lock>} if its create revision is 0", bound to
+ * our lease; the key's create revision is the fencing token. jetcd's Lock/Election would do the same
+ * underneath, but their calls block server-side until granted and outlive our decision to stop
+ * campaigning (readiness lost, a switchover naming another host, jitter): a plain transaction keeps
+ * every attempt one short, time-limited call whose outcome we can read back.
+ *
+ * <p>Safety: the holder starts its program only with enough lease left, and stops it (and sees it
+ * exit) when its local deadline minus {@link ExclusiveProgramSettings#fenceBudget} arrives: a timer on
+ * the monotonic clock, re-armed from the {@link LeaseKeeper}'s deadline, never from etcd callbacks.
+ * A standby can only take the key after etcd expired or deleted it, which is after that deadline.
+ *
+ * <p>All state lives on the cluster's single scheduler thread; callbacks hop back onto it and are
+ * dropped when the role changed meanwhile ({@link #epoch}).
+ */
+final class ExclusiveLock implements LeaseKeeper.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(ExclusiveLock.class);
+
+    private final ExclusiveProgramSettings settings;
+    private final ClusterSettings cluster;
+    private final LockStore store;
+    private final LeaseKeeper leases;
+    private final ExclusiveProgramControl control;
+    private final ReadinessProbe probe;
+    private final ScheduledExecutorService loop;
+    private final LastError lastError;
+    private final Runnable onChange;
+    private final long fenceBudgetNanos;
+
+    private volatile LockRole role = LockRole.INITIALIZING;
+    private volatile String lastChange = "starting";
+    private volatile long token;
+    private volatile LockView seen;
+    private long keyLease;
+    private long campaignAtNanos = -1;
+    private boolean busy;
+    private int epoch;
+    private ScheduledFuture<?> fenceTimer;
+    private CompletableFuture<Void> closed;
+    private LockInventory published;
+    private long programDownSinceNanos = -1;
+    private long holdOffUntilNanos = System.nanoTime();
+
+    ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, LeaseKeeper leases,
+                  ExclusiveProgramControl control, ReadinessProbe probe, ScheduledExecutorService loop,
+                  LastError lastError, Runnable onChange) {
+        this.settings = settings;
+        this.cluster = cluster;
+        this.store = store;
+        this.leases = leases;
+        this.control = control;
+        this.probe = probe;
+        this.loop = loop;
+        this.lastError = lastError;
+        this.onChange = onChange;
+        this.fenceBudgetNanos = settings.fenceBudget(cluster).toNanos();
+    }
+
+    /** Makes sure the exclusive program is not running, then takes part. On the loop thread. */
+    void start() {
+        long period = cluster.checkInterval().toMillis();
+        loop.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+        if (control.isRunning(settings.program())) {
+            demote("the exclusive program was running before this host held the lock", false);
+        } else {
+            enterStandby("started");
+        }
+    }
+
+    LockStatus status() {
+        LockView v = seen;
+        FailoverRequest request = v == null ? null : v.activeRequest();
+        return new LockStatus(settings.lock(), settings.program(), role, probe.ready(),
+                v == null ? null : v.holderHost(), v == null ? 0 : v.token(), token, settings.standbyProgram(),
+                request == null ? null : request.describe(), lastChange);
+    }
+
+    /** For the fleet: "ready" there means "would take the lock now", so that a switchover plan can rely on it. */
+    LockInventory inventory() {
+        boolean canTakeOver = probe.ready() && leases.tenure() != null && leases.quietRemaining().isZero();
+        return new LockInventory(settings.lock(), settings.program(), role, canTakeOver, token);
+    }
+
+    /** Re-reads the lock and acts on it. Periodic, on watch events and on lease changes. */
+    void tick() {
+        LockInventory now = inventory();
+        if (!now.equals(published)) { // readiness or the quiet period changed: tell the fleet
+            published = now;
+            onChange.run();
+        }
+        checkProgramUp();
+        if (busy || closed != null) {
+            return;
+        }
+        if (role != LockRole.STANDBY && role != LockRole.CAMPAIGNING && role != LockRole.HOLDER) {
+            return;
+        }
+        busy = true;
+        int at = epoch;
+        store.read().whenCompleteAsync((view, error) -> {
+            busy = false;
+            if (error != null) {
+                lastError.record("reading lock " + settings.lock(), error);
+            } else if (at == epoch) { // a view read before our role changed must not drive the new role
+                seen = view;
+                onView(view);
+            }
+        }, loop);
+    }
+
+    /**
+     * A holder whose program stays down (crashed, restart backoff, FATAL) for a whole ttl gives the
+     * lock to a standby rather than keep the identity offline.
+     */
+    private void checkProgramUp() {
+        if (role != LockRole.HOLDER || control.isRunning(settings.program())) {
+            programDownSinceNanos = -1;
+            return;
+        }
+        long now = System.nanoTime();
+        if (programDownSinceNanos < 0) {
+            programDownSinceNanos = now;
+        } else if (now - programDownSinceNanos >= cluster.leaseTtl().toNanos()) {
+            holdOffUntilNanos = now + cluster.leaseTtl().toNanos(); // and do not take it straight back
+            demote(settings.program() + " has not been running for " + ClusterSettings.show(cluster.leaseTtl())
+                    + ": handing the lock to a standby", true);
+        }
+    }
+
+    private void onView(LockView v) {
+        if (role == LockRole.HOLDER) {
+            whileHolding(v);
+        } else if (v.free()) {
+            whileFree(v);
+        } else if (cluster.host().equals(v.holderHost()) && v.holderLease() == leases.leaseId() && v.holderLease() != 0) {
+            if (role == LockRole.CAMPAIGNING) {
+                // Our acquisition landed although its answer was lost: the key is ours, on our live lease.
+                beginHolding(v.token(), "found its own lock key (the acquisition's answer was lost)");
+            } else {
+                release(v.token()); // left over from a release whose answer was lost; our program is stopped
+            }
+        } else if (role == LockRole.CAMPAIGNING) {
+            enterRole(LockRole.STANDBY, "lock taken by " + v.holderHost());
+        }
+    }
+
+    private void whileHolding(LockView v) {
+        if (v.token() != token) {
+            demote(v.free() ? "the lock key is gone" : "the lock key was replaced (now " + v.holderHost()
+                    + ", token " + v.token() + ")", false);
+            return;
+        }
+        FailoverRequest request = v.request();
+        if (request == null) {
+            return;
+        }
+        if (request.token() == token && cluster.host().equals(request.from())) {
+            demote("switchover requested by " + request.requestedBy() + " " + request.describe(), true);
+        } else if (request.token() != token) {
+            store.deleteRequest(v.requestRevision()); // it was for the previous tenure: done
+        }
+    }
+
+    private void whileFree(LockView v) {
+        String obstacle = campaignObstacle(v.activeRequest());
+        if (obstacle != null) {
+            if (role == LockRole.CAMPAIGNING) {
+                enterRole(LockRole.STANDBY, "stopped campaigning: " + obstacle);
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        if (role == LockRole.STANDBY) {
+            boolean named = v.activeRequest() != null && cluster.host().equals(v.activeRequest().to());
+            long jitter = named ? 0 : ThreadLocalRandom.current().nextLong(cluster.takeoverJitter().toNanos() + 1);
+            enterRole(LockRole.CAMPAIGNING, named ? "lock free, switchover names this host" : "lock free and ready");
+            campaignAtNanos = now + jitter;
+            if (jitter > 0) {
+                // After the jitter the lock is read again: someone faster may have taken it.
+                loop.schedule(this::tick, jitter, TimeUnit.NANOSECONDS);
+                return;
+            }
+        }
+        if (now >= campaignAtNanos) {
+            campaign();
+        }
+    }
+
+    /** Why this host must not campaign now, or null when it may. */
+    private String campaignObstacle(FailoverRequest request) {
+        LeaseKeeper.Tenure lease = leases.tenure();
+        if (lease == null) {
+            return "no etcd lease";
+        }
+        if (lease.remainingNanos() <= fenceBudgetNanos + cluster.renewInterval().toNanos()) {
+            return "lease too close to its deadline";
+        }
+        if (!probe.ready()) {
+            return "not ready";
+        }
+        if (System.nanoTime() < holdOffUntilNanos) {
+            return "gave the lock up because its program stayed down: leaving it to a standby for a while";
+        }
+        Duration quiet = leases.quietRemaining();
+        if (!quiet.isZero()) {
+            // A holder that etcd may have forgotten must have fenced itself first (see LeaseKeeper).
+            return "quiet for " + quiet.toMillis() + "ms after start or after etcd lost a lease";
+        }
+        if (request != null && !request.allowsCampaignBy(cluster.host())) {
+            return "switchover pending " + request.describe();
+        }
+        return null;
+    }
+
+    private void campaign() {
+        LeaseKeeper.Tenure lease = leases.tenure();
+        if (lease == null) {
+            return;
+        }
+        busy = true;
+        int at = epoch;
+        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString());
+        store.tryAcquire(lease.id(), record).whenCompleteAsync((newToken, error) -> {
+            busy = false;
+            if (error != null) {
+                // It may still have landed: stay CAMPAIGNING, the next read adopts our key or retries.
+                lastError.record("acquiring lock " + settings.lock(), error);
+            } else if (newToken == 0) {
+                enterRole(LockRole.STANDBY, "another host took the lock first");
+            } else if (at != epoch) {
+                release(newToken); // the role changed meanwhile (lease lost, closing)
+            } else {
+                beginHolding(newToken, "acquired the lock");
+            }
+        }, loop);
+    }
+
+    private void beginHolding(long newToken, String why) {
+        LeaseKeeper.Tenure lease = leases.tenure();
+        if (lease == null || lease.remainingNanos() <= fenceBudgetNanos) {
+            release(newToken);
+            enterRole(LockRole.STANDBY, "took the lock too close to the lease deadline; released it");
+            return;
+        }
+        keyLease = lease.id();
+        token = newToken;
+        enterRole(LockRole.STARTING, why + ", fencing token " + newToken);
+        LOG.info("lock {}: this host holds it (token {}), starting {}", settings.lock(), newToken, settings.program());
+        armFence();
+        int at = epoch;
+        stopStandbyProgram()
+                .thenComposeAsync(ignored -> at == epoch
+                        ? control.start(settings.program(), holderEnvironment(newToken))
+                        : CompletableFuture.completedFuture(null), loop)
+                .whenCompleteAsync((ignored, error) -> {
+                    if (at != epoch) {
+                        return;
+                    }
+                    if (error != null) {
+                        demote("could not start " + settings.program() + ": " + EtcdCalls.describe(error), true);
+                    } else {
+                        enterRole(LockRole.HOLDER, settings.program() + " started with fencing token " + newToken);
+                    }
+                }, loop);
+    }
+
+    private Map<String, String> holderEnvironment(long fencingToken) {
+        return Map.of(ExclusiveProgramControl.FENCING_TOKEN_ENV, Long.toString(fencingToken),
+                ExclusiveProgramControl.LOCK_ENV, settings.lock(),
+                ExclusiveProgramControl.ROLE_ENV, "holder");
+    }
+
+    private CompletableFuture<Void> stopStandbyProgram() {
+        return settings.standbyProgram() == null
+                ? CompletableFuture.completedFuture(null)
+                : control.stopAndConfirmExit(settings.standbyProgram());
+    }
+
+    /** The fence: a timer at (local lease deadline - stop budget), re-armed while the deadline moves on. */
+    private void armFence() {
+        if (fenceTimer != null) {
+            fenceTimer.cancel(false);
+        }
+        LeaseKeeper.Tenure lease = leases.tenure();
+        long delay = lease == null ? 0 : Math.max(0, lease.remainingNanos() - fenceBudgetNanos);
+        fenceTimer = loop.schedule(this::checkFence, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkFence() {
+        if (role != LockRole.STARTING && role != LockRole.HOLDER) {
+            return;
+        }
+        LeaseKeeper.Tenure lease = leases.tenure();
+        boolean sameLease = lease != null && lease.id() == keyLease;
+        if (!sameLease || lease.remainingNanos() <= fenceBudgetNanos) {
+            long leftMs = sameLease ? TimeUnit.NANOSECONDS.toMillis(lease.remainingNanos()) : 0;
+            demote("fencing: " + leftMs + "ms of lease left, " + settings.program() + " needs up to "
+                    + settings.fenceBudget(cluster).toMillis() + "ms to stop", sameLease);
+        } else {
+            armFence();
+        }
+    }
+
+    /** Stops the exclusive program and, once it has exited, optionally deletes our lock key. */
+    private void demote(String reason, boolean releaseAfterExit) {
+        if (role == LockRole.DEMOTING) {
+            return;
+        }
+        if (fenceTimer != null) {
+            fenceTimer.cancel(false);
+        }
+        LOG.warn("lock {}: stopping {}: {}", settings.lock(), settings.program(), reason);
+        enterRole(LockRole.DEMOTING, reason);
+        LeaseKeeper.Tenure lease = leases.tenure();
+        long deadline = lease != null && lease.id() == keyLease ? lease.deadlineNanos() : System.nanoTime();
+        stopUntilExited(reason, releaseAfterExit, token != 0 ? deadline : Long.MAX_VALUE);
+    }
+
+    private void stopUntilExited(String reason, boolean releaseAfterExit, long leaseDeadlineNanos) {
+        control.stopAndConfirmExit(settings.program()).whenCompleteAsync((ignored, error) -> {
+            if (error != null) {
+                // Keep the key (if we still can): nobody else may start while our exit is unconfirmed.
+                LOG.error("lock {}: exit of {} not confirmed, retrying: {}", settings.lock(), settings.program(),
+                        EtcdCalls.describe(error));
+                loop.schedule(() -> stopUntilExited(reason, releaseAfterExit, leaseDeadlineNanos),
+                        cluster.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            long late = System.nanoTime() - leaseDeadlineNanos;
+            if (late > 0) {
+                LOG.error("lock {}: {} exited {}ms after the lease could expire: another host may have run it"
+                        + " meanwhile; lower its stop_timeout or raise cluster.lease_ttl / fence_margin",
+                        settings.lock(), settings.program(), TimeUnit.NANOSECONDS.toMillis(late));
+            }
+            long heldToken = token;
+            token = 0;
+            if (releaseAfterExit && heldToken != 0) {
+                release(heldToken);
+            }
+            enterStandby(reason + "; " + settings.program() + " has exited");
+        }, loop);
+    }
+
+    /** Deletes our lock key if it is still the one with {@code heldToken}. Best effort: the lease bounds it anyway. */
+    private void release(long heldToken) {
+        store.release(heldToken).whenCompleteAsync((released, error) -> {
+            if (error != null) {
+                lastError.record("releasing lock " + settings.lock(), error);
+            } else if (released) {
+                LOG.info("lock {}: released (token {})", settings.lock(), heldToken);
+            }
+        }, loop);
+    }
+
+    private void enterStandby(String why) {
+        enterRole(LockRole.STANDBY, why);
+        if (closed != null) {
+            closed.complete(null);
+            return;
+        }
+        String standby = settings.standbyProgram();
+        if (standby != null && !control.isRunning(standby)) {
+            control.start(standby, Map.of(ExclusiveProgramControl.LOCK_ENV, settings.lock(),
+                    ExclusiveProgramControl.ROLE_ENV, "standby")).whenComplete((ignored, error) -> {
+                        if (error != null) {
+                            LOG.warn("lock {}: could not start standby program {}: {}", settings.lock(), standby,
+                                    EtcdCalls.describe(error));
+                        }
+                    });
+        }
+        loop.execute(this::tick);
+    }
+
+    private void enterRole(LockRole next, String why) {
+        epoch++;
+        campaignAtNanos = -1;
+        if (next != role) {
+            LOG.info("lock {}: {} -> {}: {}", settings.lock(), role, next, why);
+        }
+        role = next;
+        lastChange = why;
+        onChange.run();
+    }
+
+    @Override
+    public void leaseGranted(long leaseId) {
+        tick();
+    }
+
+    @Override
+    public void leaseLost(long leaseId, String reason) {
+        if ((role == LockRole.STARTING || role == LockRole.HOLDER) && keyLease == leaseId) {
+            demote("lease lost: " + reason, false);
+        } else if (role == LockRole.CAMPAIGNING) {
+            enterRole(LockRole.STANDBY, "lease lost: " + reason);
+        }
+    }
+
+    /**
+     * Agent shutdown: a holder stops its program, confirms the exit and releases the lock. Completes
+     * when nothing of this lock runs any more. On the loop thread.
+     */
+    CompletableFuture<Void> close() {
+        closed = new CompletableFuture<>();
+        if (role == LockRole.STARTING || role == LockRole.HOLDER) {
+            demote("agent shutting down", true);
+        } else if (role != LockRole.DEMOTING) {
+            enterRole(LockRole.STANDBY, "agent shutting down");
+            closed.complete(null);
+        }
+        return closed;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.baton.cluster;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the cluster asks of the supervisor. Implementations post to the supervisor's event loop and
+ * return at once: the cluster thread must never block on them.
+ *
+ * <p>The supervisor must start an exclusive program only through {@link #start}: not on autostart,
+ * not from the API, not on a config reload.
+ */
+public interface ExclusiveProgramControl {
+
+    /** Environment variable carrying the lock's fencing token (the lock key's create revision). */
+    String FENCING_TOKEN_ENV = "BATON_FENCING_TOKEN";
+    /** Environment variable carrying the lock name. */
+    String LOCK_ENV = "BATON_LOCK";
+    /** Environment variable carrying the role the program was started for: {@code holder} or {@code standby}. */
+    String ROLE_ENV = "BATON_CLUSTER_ROLE";
+
+    /**
+     * Starts {@code program} with {@code environment} added to its configured environment. Completes
+     * when the process has been spawned (not when it is RUNNING); fails when it could not be spawned.
+     */
+    CompletableFuture<Void> start(String program, Map<String, String> environment);
+
+    /**
+     * Stops {@code program} (stop signal, then SIGKILL after its stop timeout, whole process group)
+     * and completes only when every process of it is gone. Completes at once when it is not running.
+     * Must also cancel a start still in progress and keep the program from being restarted.
+     */
+    CompletableFuture<Void> stopAndConfirmExit(String program);
+
+    /** True while any process of {@code program} exists (also while starting or stopping). */
+    boolean isRunning(String program);
+}

@@ -1,0 +1,41 @@
+package dev.baton.cluster;
+
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where things live in etcd, under the configured prefix:
+ * {@code hosts/<host>} (inventory JSON, on the host's lease),
+ * {@code locks/<lock>} (the holder's {@link LockRecord}, on its lease; create revision = fencing token),
+ * {@code failover/<lock>} (a pending {@link FailoverRequest}, on its own short lease).
+ */
+record KeySpace(String prefix) {
+
+    ByteSequence hostsPrefix() {
+        return bytes(prefix + "hosts/");
+    }
+
+    ByteSequence host(String host) {
+        return bytes(prefix + "hosts/" + host);
+    }
+
+    ByteSequence lock(String lock) {
+        return bytes(prefix + "locks/" + lock);
+    }
+
+    ByteSequence locksPrefix() {
+        return bytes(prefix + "locks/");
+    }
+
+    ByteSequence failover(String lock) {
+        return bytes(prefix + "failover/" + lock);
+    }
+
+    ByteSequence failoverPrefix() {
+        return bytes(prefix + "failover/");
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.baton.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Turns a {@link ReadinessSpec} into a check. */
+final class ReadinessChecks {
+    private ReadinessChecks() {
+    }
+
+    static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles) {
+        if (spec instanceof ReadinessSpec.Http http) {
+            return () -> httpOk(http);
+        }
+        if (spec instanceof ReadinessSpec.Command command) {
+            return () -> exitsZero(command.argv(), command.timeout());
+        }
+        if (spec instanceof ReadinessSpec.EngineRole role) {
+            return () -> roles.roleOf(role.program()).filter(role.roles()::contains).isPresent();
+        }
+        return () -> true;
+    }
+
+    /** How long one check may take. */
+    static Duration timeout(ReadinessSpec spec) {
+        if (spec instanceof ReadinessSpec.Http http) {
+            return http.timeout();
+        }
+        if (spec instanceof ReadinessSpec.Command command) {
+            return command.timeout();
+        }
+        return Duration.ZERO;
+    }
+
+    private static boolean httpOk(ReadinessSpec.Http spec) {
+        HttpURLConnection connection = null;
+        try {
+            connection = (HttpURLConnection) spec.url().toURL().openConnection();
+            int millis = (int) spec.timeout().toMillis();
+            connection.setConnectTimeout(millis);
+            connection.setReadTimeout(millis);
+            connection.setInstanceFollowRedirects(false);
+            int code = connection.getResponseCode();
+            return code >= 200 && code < 300;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
+        }
+    }
+
+    /**
+     * Runs the command with ProcessBuilder: fine as long as the agent's reaper waits by pid. With a
+     * {@code waitpid(-1)} reaper, the agent should pass an {@link ReadinessSpec.EngineRole} instead.
+     */
+    private static boolean exitsZero(List<String> argv, Duration timeout) {
+        Process process = null;
+        try {
+            process = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                return false;
+            }
+            return process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            return false;
+        }
+    }
+}

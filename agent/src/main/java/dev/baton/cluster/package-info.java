@@ -1,0 +1,47 @@
+/**
+ * The cluster part of baton: an etcd-backed fleet inventory and exclusive programs (one validator
+ * identity never runs on two hosts at once). Loaded only when {@code [cluster]} is configured.
+ *
+ * <h2>What the agent sees</h2>
+ * {@link dev.baton.cluster.Cluster} (start, status, fleet, plan/failover, close) and plain records;
+ * no jetcd type appears in them, and {@link dev.baton.cluster.Cluster#start} loads the jetcd-backed
+ * {@code ClusterNode} by name. The agent gives the cluster an
+ * {@link dev.baton.cluster.ExclusiveProgramControl} (start / stop-and-confirm-exit through the
+ * supervisor's event loop), an {@link dev.baton.cluster.InventorySource} and
+ * {@link dev.baton.cluster.EngineRoles}.
+ *
+ * <h2>Keys</h2>
+ * Under the prefix (default {@code /baton/}): {@code hosts/<host>} (inventory JSON, on the host's
+ * lease), {@code locks/<lock>} (holder record, on the holder's lease; its create revision is the
+ * fencing token), {@code failover/<lock>} (a switchover request, on its own short lease).
+ *
+ * <h2>Timing</h2>
+ * The lease is renewed with {@code keepAliveOnce} every {@code renew_interval}, each call bounded by
+ * {@code retry_timeout} and retried; it counts as held until a local monotonic deadline,
+ * send time of the last confirmed renewal + ttl (never later than etcd's own expiry). Rules checked
+ * by validation: {@code renew + 2 x retry <= ttl} (Patroni), and for each exclusive program
+ * {@code renew + 2 x retry + stop_timeout + fence_margin <= ttl}: the holder starts stopping its
+ * program at {@code deadline - stop_timeout - fence_margin}, so it has exited before the lease can
+ * expire, and a renewal and its retry may both time out before that point comes (a timed-out call is
+ * retried at once). Defaults: ttl 15s, renew 2s,
+ * retry 2s, fence margin 1s (room for a stop timeout of up to 7s), jitter 0-1s.
+ *
+ * <h2>Why it is safe</h2>
+ * A standby can create the lock key only after etcd expired or deleted the holder's key: expiry comes
+ * after the holder's local deadline, and the holder's program has exited before that deadline; a
+ * deletion is done by the holder after its program exited (switchover, shutdown, fencing). A host
+ * takes no lock during one ttl after it starts, and after etcd denied a lease that the local deadline
+ * still covered (etcd lost data or a lease was revoked by hand): a holder etcd forgot has fenced itself
+ * by then. Never delete lock keys or revoke leases by hand: use {@code baton failover}.
+ *
+ * <h2>What it cannot cover: a paused agent</h2>
+ * Fencing needs the agent to run. A SIGSTOPped or frozen agent (or a host suspended: the monotonic
+ * clock stops while etcd's keeps going) renews nothing and fences nothing, while its program keeps
+ * running: etcd expires the lease and a standby takes over, so two would run. The systemd watchdog
+ * covers a paused agent: with {@code WatchdogSec=W}, {@code TimeoutAbortSec=A} and
+ * {@code KillMode=control-group}, systemd SIGKILLs the agent's whole cgroup (the validator included)
+ * at most {@code W + A} after the last WATCHDOG=1; choose {@code W + A <= stop_timeout + fence_margin}
+ * and ping only while {@link dev.baton.cluster.Cluster#heartbeatAge()} is below {@code W / 2}. A frozen
+ * VM or host needs a hardware or hypervisor watchdog (softdog), as in Patroni.
+ */
+package dev.baton.cluster;

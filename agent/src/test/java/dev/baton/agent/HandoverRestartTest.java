@@ -1,0 +1,75 @@
+package dev.baton.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.process.os.ProcessTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent SIGKILLed in the middle of an upgrade (engines die with it), the runtime upgrade
+ * lands while it is down, and the restarted agent still ends with the new engine active and the
+ * old one idled: from the engines' own lines, not from memory.
+ */
+class HandoverRestartTest {
+    @TempDir
+    Path dir;
+
+    private String role(String program) {
+        try {
+            Path file = dir.resolve("state/handover.json");
+            if (!Files.exists(file)) {
+                return "";
+            }
+            JsonNode root = StateFile.JSON.readTree(file.toFile());
+            for (JsonNode e : root.path("groups").path("chainflip").path("engines")) {
+                if (e.path("program").asText().equals(program)) {
+                    return e.path("role").asText();
+                }
+            }
+        } catch (Exception e) {
+            // being rewritten: try again
+        }
+        return "";
+    }
+
+    private long copies(String program) throws Exception {
+        String agentId = Files.readString(dir.resolve("state/agent.id")).trim();
+        return ProcessTable.findByEnvironment(ChildEnvironment.AGENT, agentId).stream()
+                .filter(pid -> {
+                    try {
+                        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")))
+                                .contains("BATON_PROGRAM=" + program + "\0");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }).count();
+    }
+
+    @Test
+    void upgradeWhileTheAgentIsDownStillEndsWithTheOldEngineIdled() throws Exception {
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        Files.writeString(dir.resolve("baton.toml"), "[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
+                + "[api]\nenabled = false\n\n"
+                + HandoverTest.engine("cfe10", "chainflip", "1.0.3", release)
+                + HandoverTest.engine("cfe11", "chainflip", "1.1.0", release));
+        AgentProcess first = AgentProcess.start(dir.resolve("baton.toml"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> role("cfe10").equals("ACTIVE") && role("cfe11").equals("WAITING"));
+        first.sigkill();
+        await().atMost(Duration.ofSeconds(20)).until(() -> copies("cfe10") + copies("cfe11") == 0);
+
+        Files.writeString(release, "1.1.0\n");
+        try (AgentProcess second = AgentProcess.start(dir.resolve("baton.toml"))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> role("cfe11").equals("ACTIVE") && role("cfe10").equals("IDLE"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> copies("cfe10") == 0);
+            assertEquals(1, copies("cfe11"));
+            assertEquals(0, second.sigterm());
+        }
+    }
+}

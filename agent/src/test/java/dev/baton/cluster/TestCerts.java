@@ -1,0 +1,74 @@
+package dev.baton.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A throw-away CA with a server certificate for 127.0.0.1 and client certificates, made with the
+ * openssl CLI at test time. The client key comes in the three PEM flavours operators have.
+ */
+record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKeyPkcs8,
+                 Path clientKeyPkcs1, Path clientEcCert, Path clientKeySec1, Path rogueCert, Path rogueKey) {
+
+    static TestCerts create(Path dir) {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
+        Path ext = dir.resolve("ext.cnf");
+        write(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
+        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                "-days", "2", "-subj", "/CN=baton-test-ca");
+        signed(dir, "server", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out server.key");
+        signed(dir, "client", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out client.key");
+        // cfssl writes PKCS#1 RSA and SEC1 EC keys: the formats Solana's guide hands out.
+        openssl(dir, "rsa", "-in", "client.key", "-traditional", "-out", "client-pkcs1.key");
+        signed(dir, "client-ec", "openssl ecparam -name prime256v1 -genkey -noout -out client-ec.key");
+        // A client certificate etcd must refuse: self-signed, not from the CA.
+        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rogue.key", "-out", "rogue.pem",
+                "-days", "2", "-subj", "/CN=rogue");
+        return new TestCerts(dir, dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"),
+                dir.resolve("client.pem"), dir.resolve("client.key"), dir.resolve("client-pkcs1.key"),
+                dir.resolve("client-ec.pem"), dir.resolve("client-ec.key"), dir.resolve("rogue.pem"),
+                dir.resolve("rogue.key"));
+    }
+
+    private static void signed(Path dir, String name, String keyCommand) {
+        run(dir, List.of("sh", "-c", keyCommand));
+        openssl(dir, "req", "-new", "-key", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name);
+        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", name + ".pem", "-days", "2", "-extfile", "ext.cnf");
+    }
+
+    private static void openssl(Path dir, String... args) {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        run(dir, command);
+    }
+
+    private static void run(Path dir, List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

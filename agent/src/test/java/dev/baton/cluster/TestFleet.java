@@ -1,0 +1,153 @@
+package dev.baton.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Several hosts in one JVM against one real etcd, each with its own {@link ClusterNode}, its own fake
+ * supervisor spawning real processes, and a readiness switch. Short timings that still satisfy the
+ * validation rules: ttl 3s, renew 0.5s, retry 0.5s, stop timeout 0.5s, fence margin 0.5s.
+ */
+final class TestFleet implements AutoCloseable {
+    static final String PROGRAM = "validator";
+    static final String STANDBY_PROGRAM = "validator-secondary";
+    static final String LOCK = "identity";
+    static final Duration TTL = Duration.ofSeconds(3);
+    static final Duration STOP_TIMEOUT = Duration.ofMillis(500);
+
+    /** One fake host. */
+    record Host(String name, ClusterNode node, RecordingPrograms programs, AtomicBoolean ready) {
+        LockStatus lock() {
+            return node.status().locks().get(0);
+        }
+
+        boolean holds() {
+            return lock().role() == LockRole.HOLDER;
+        }
+
+        boolean runs(String program) {
+            return programs.isRunning(program);
+        }
+    }
+
+    final EtcdServer etcd;
+    final Ledger ledger;
+    final String prefix = "/t-" + UUID.randomUUID() + "/";
+    private final Path dir;
+    private final TestCerts certs;
+    private final Map<String, Host> hosts = new LinkedHashMap<>();
+
+    TestFleet() {
+        this(null);
+    }
+
+    TestFleet(TestCerts certs) {
+        this.certs = certs;
+        this.etcd = EtcdServer.start(certs);
+        try {
+            this.dir = Files.createTempDirectory("baton-fleet-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.ledger = new Ledger(dir.resolve("ledger.txt"));
+    }
+
+    ClusterSettings settings(String host) {
+        ClusterSettings s = ClusterSettings.defaults(List.of(etcd.clientUrl()))
+                .withHost(host)
+                .withKeyPrefix(prefix)
+                .withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
+                .withTakeover(Duration.ofMillis(300), Duration.ofMillis(500))
+                .withIntervals(Duration.ofMillis(250), Duration.ofSeconds(6), Duration.ofSeconds(1));
+        return certs == null ? s : s.withTls(new TlsFiles(certs.ca(), certs.clientCert(), certs.clientKeyPkcs1()));
+    }
+
+    static ExclusiveProgramSettings exclusive(boolean withStandbyProgram) {
+        return new ExclusiveProgramSettings(PROGRAM, LOCK, new ReadinessSpec.EngineRole(PROGRAM, Set.of("caught-up")),
+                withStandbyProgram ? STANDBY_PROGRAM : null, STOP_TIMEOUT);
+    }
+
+    Host start(String name) {
+        return start(name, false, true);
+    }
+
+    Host start(String name, boolean withStandbyProgram, boolean ready) {
+        RecordingPrograms programs = new RecordingPrograms(name, ledger, STOP_TIMEOUT);
+        AtomicBoolean readyFlag = new AtomicBoolean(ready);
+        EngineRoles roles = program -> readyFlag.get() ? Optional.of("caught-up") : Optional.of("catching-up");
+        InventorySource inventory = () -> new LocalInventory("0.1.0-test",
+                List.of(new ProgramInventory(PROGRAM, "2.0." + name.length(), programs.isRunning(PROGRAM) ? "RUNNING" : "STOPPED", null)),
+                Map.of("solana", "2.0.1"));
+        ClusterSettings settings = settings(name);
+        List<ExclusiveProgramSettings> exclusive = List.of(exclusive(withStandbyProgram));
+        assertEquals(List.of(), Cluster.validate(settings, exclusive));
+        ClusterNode node = (ClusterNode) Cluster.start(settings, exclusive, programs, inventory, roles);
+        Host host = new Host(name, node, programs, readyFlag);
+        hosts.put(name, host);
+        return host;
+    }
+
+    Host host(String name) {
+        return hosts.get(name);
+    }
+
+    List<Host> hosts() {
+        return List.copyOf(hosts.values());
+    }
+
+    /** The hosts whose status says HOLDER. */
+    List<Host> holders() {
+        return hosts.values().stream().filter(Host::holds).toList();
+    }
+
+    /** The host dies: its agent stops without releasing anything and its programs are killed. */
+    void crash(String name) {
+        Host host = hosts.remove(name);
+        host.node().crash();
+        host.programs().crash();
+    }
+
+    /** Graceful agent shutdown (the holder stops its program and releases the lock). */
+    void shutdown(String name) {
+        Host host = hosts.remove(name);
+        host.node().close();
+        host.programs().close();
+    }
+
+    Optional<String> overlap() {
+        return ledger.overlap(PROGRAM);
+    }
+
+    /** Stops everything, then fails if the ledger shows two hosts running the program at once. */
+    @Override
+    public void close() {
+        for (Host host : hosts.values()) {
+            host.node().crash();
+            host.programs().close();
+        }
+        hosts.clear();
+        etcd.close();
+        Optional<String> overlap = overlap();
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+        overlap.ifPresent(o -> {
+            throw new AssertionError("two hosts ran the exclusive program at once: " + o);
+        });
+    }
+}

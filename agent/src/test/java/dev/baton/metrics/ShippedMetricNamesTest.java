@@ -1,0 +1,205 @@
+package dev.baton.metrics;
+
+import static dev.baton.metrics.MetricsAgent.FAST_BACKOFF;
+import static dev.baton.metrics.MetricsAgent.program;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.process.ProcessState;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped alert rules and dashboard only use metrics a real agent exports, their queries
+ * parse, and the export itself passes promtool's lint. The agent runs plain programs and an engine
+ * group through a real handover, so that every conditional series (last exit, release, handover)
+ * exists. promtool runs only after the agent stopped: its reaper (waitpid -1) would take
+ * promtool's exit status.
+ */
+class ShippedMetricNamesTest {
+    /** Metric names the rules and the dashboard may use: baton's own and the JVM/process basics. */
+    private static final Pattern METRIC = Pattern.compile("(?<![A-Za-z0-9_:])(?:baton|jvm|process)_[a-z0-9_]*[a-z0-9]"
+            + "(?![A-Za-z0-9_:])");
+    private static final Path ROOT = repositoryRoot();
+    private static final Path RULES = ROOT.resolve("metrics/prometheus/baton-alerts.yml");
+    private static final Path DASHBOARD = ROOT.resolve("metrics/grafana/baton-dashboard.json");
+
+    @TempDir
+    static Path dir;
+    static String scrape;
+    static Set<String> used;
+
+    @BeforeAll
+    static void scrapeARunningAgent() throws Exception {
+        used = new TreeSet<>(names(Files.readString(RULES)));
+        dashboardStrings().forEach(s -> used.addAll(names(s)));
+        try (MetricsAgent agent = new MetricsAgent(dir)) {
+            EngineFixture engines = new EngineFixture(agent, "1.1.0");
+            String crasher = agent.script("crasher", "sleep 0.2; exit 3");
+            agent.config(program("steady", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")
+                    + program("crasher", crasher, "start_secs = \"0s\"", "restart = \"always\"",
+                    "start_retries = \"forever\"", FAST_BACKOFF)
+                    + engines.config("1.1.3", "1.2.0")).start();
+            agent.awaitState("steady", ProcessState.RUNNING);
+            engines.awaitUpgradeReady();
+            engines.upgradeTo("1.2.0");
+            // Bounded: the assertion below lists whatever is still missing
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> agent.scrape().sampleNames().containsAll(used));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // reported by everyNameTheRulesAndTheDashboardUseIsExported
+            }
+            scrape = new String(agent.metrics().scrape(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyNameTheRulesAndTheDashboardUseIsExported() {
+        assertTrue(used.size() > 20, "names found in the rules and dashboard: " + used);
+        Set<String> missing = new TreeSet<>(used);
+        missing.removeAll(Exposition.parse(scrape).sampleNames());
+        assertEquals(Set.of(), missing, "used by metrics/ but not exported by the agent");
+    }
+
+    @Test
+    void theScrapePassesPromtoolLint() throws Exception {
+        Path file = dir.resolve("scrape.txt");
+        Files.writeString(file, scrape);
+        assumePromtool();
+        Result r = run(file, "promtool", "check", "metrics");
+        assertEquals(0, r.code, r.output);
+    }
+
+    @Test
+    void theAlertRulesPassCheckSh() throws Exception {
+        assumePromtool();
+        Result r = run(null, ROOT.resolve("metrics/check.sh").toString());
+        assertEquals(0, r.code, r.output);
+    }
+
+    @Test
+    void everyDashboardQueryParses() throws Exception {
+        // Grafana's variables replaced by what they stand for, each query checked as a recording rule
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        List<String> queries = dashboardQueries();
+        assertFalse(queries.isEmpty());
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < queries.size(); i++) {
+            String q = queries.get(i).replace("$__rate_interval", "5m").replace("$instance", ".*")
+                    .replace("$group", ".*");
+            rules.append("      - record: dashboard:query").append(i).append("\n        expr: ")
+                    .append(json.writeValueAsString(q)).append('\n');
+        }
+        Path file = dir.resolve("dashboard-queries.yml");
+        Files.writeString(file, rules);
+        assumePromtool();
+        Result r = run(null, "promtool", "check", "rules", file.toString());
+        assertEquals(0, r.code, r.output);
+    }
+
+    @Test
+    void theDashboardUsesItsDataSourceVariable() throws IOException {
+        JsonNode d = new ObjectMapper().readTree(DASHBOARD.toFile());
+        JsonNode variable = d.path("templating").path("list").get(0);
+        assertEquals("datasource", variable.path("type").asText());
+        assertEquals("prometheus", variable.path("query").asText());
+        List<JsonNode> withQueries = new ArrayList<>();
+        d.path("panels").forEach(p -> {
+            if (p.has("targets")) {
+                withQueries.add(p);
+            }
+        });
+        assertTrue(withQueries.size() >= 10);
+        for (JsonNode p : withQueries) {
+            assertEquals("${datasource}", p.path("datasource").path("uid").asText(), p.path("title").asText());
+            p.path("targets").forEach(t -> assertEquals("${datasource}", t.path("datasource").path("uid").asText()));
+        }
+    }
+
+    static Set<String> names(String text) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = METRIC.matcher(text);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
+    /** Every string in the dashboard: queries, variables, annotations, descriptions. */
+    private static List<String> dashboardStrings() throws IOException {
+        List<String> out = new ArrayList<>();
+        collect(new ObjectMapper().readTree(DASHBOARD.toFile()), null, out, false);
+        return out;
+    }
+
+    private static List<String> dashboardQueries() throws IOException {
+        List<String> out = new ArrayList<>();
+        collect(new ObjectMapper().readTree(DASHBOARD.toFile()), null, out, true);
+        return out;
+    }
+
+    private static void collect(JsonNode node, String field, List<String> out, boolean queriesOnly) {
+        if (node.isTextual() && (!queriesOnly || "expr".equals(field))) {
+            out.add(node.asText());
+        }
+        node.fields().forEachRemaining(e -> collect(e.getValue(), e.getKey(), out, queriesOnly));
+        if (node.isArray()) {
+            node.forEach(n -> collect(n, field, out, queriesOnly));
+        }
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static void assumePromtool() {
+        assumeTrue(onPath("promtool"), "promtool is not installed (Debian: prometheus)");
+    }
+
+    private static Result run(Path stdin, String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running: " + String.join(" ", cmd));
+        return new Result(p.exitValue(), output);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve("metrics/prometheus/baton-alerts.yml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("metrics/prometheus/baton-alerts.yml not found above " + Path.of("").toAbsolutePath());
+    }
+}
