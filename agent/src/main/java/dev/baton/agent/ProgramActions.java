@@ -66,7 +66,11 @@ final class ProgramActions implements Supervisor.Listener {
         });
     }
 
+    /** {@code all}: everything stops (by priority levels), then everything starts (in priority order). */
     CompletableFuture<ActionResult> restart(String name) {
+        if (ALL.equals(name)) {
+            return stop(ALL).thenCompose(stopped -> start(ALL));
+        }
         return onLoop(() -> combine(targets(name).stream().map(this::restartOne).toList()));
     }
 
