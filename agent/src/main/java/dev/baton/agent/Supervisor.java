@@ -13,6 +13,7 @@ import dev.baton.process.ProgramStatus;
 import dev.baton.process.RestartBackoff;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Os;
+import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.process.os.SpawnException;
 import dev.baton.process.os.SpawnRequest;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -274,22 +274,28 @@ public final class Supervisor implements ProgramHost {
     @Override
     public void signalAll(Instance instance, int signal) {
         Os.killGroup(instance.pid(), signal);
-        for (int pid : taggedOutsideGroup(instance)) {
-            Os.kill(pid, signal);
+        for (ProcStat p : processesOf(instance)) {
+            if (p.pgrp() != instance.pid()) {
+                Os.kill(p.pid(), signal); // a descendant that left the group (setsid, double fork)
+            }
         }
     }
 
     @Override
     public List<Integer> liveProcesses(Instance instance) {
-        Set<Integer> all = new LinkedHashSet<>(ProcessTable.groupMembers(instance.pid()));
-        all.addAll(ProcessTable.findByEnvironment(ChildEnvironment.INSTANCE, instance.tag()));
-        return List.copyOf(all);
+        return processesOf(instance).stream().map(ProcStat::pid).toList();
     }
 
-    private List<Integer> taggedOutsideGroup(Instance instance) {
-        List<Integer> group = ProcessTable.groupMembers(instance.pid());
-        return ProcessTable.findByEnvironment(ChildEnvironment.INSTANCE, instance.tag()).stream()
-                .filter(pid -> !group.contains(pid)).toList();
+    /**
+     * Every live process of an instance: the agent's descendants (a child subreaper, it inherits
+     * orphans) that are in the instance's process group or carry its tag. Reading environ only for
+     * the agent's own descendants keeps this to one cheap pass over /proc.
+     */
+    private List<ProcStat> processesOf(Instance instance) {
+        return ProcessTable.descendantsOf(Os.pid()).stream()
+                .filter(p -> p.pgrp() == instance.pid()
+                        || ProcessTable.hasEnvironment(p.pid(), ChildEnvironment.INSTANCE, instance.tag()))
+                .toList();
     }
 
     @Override

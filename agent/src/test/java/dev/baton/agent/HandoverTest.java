@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.handover.ProfileReaderTest;
 import dev.baton.process.ProcessState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,29 +159,7 @@ class HandoverTest {
                 + "echo 'UPGRADE \"v2.0.0\" NEEDED at height: 123'; exit 1");
         Path v2 = Scripts.write(dir, "gaiad-v2.sh", "while [ ! -f " + height + " ]; do echo 'binary v2.0.0 waiting for upgrade; chain runs v1.0.0'; sleep 0.2; done\n"
                 + "while :; do echo 'committed state height=124'; sleep 0.2; done");
-        String profile = """
-                [profiles.cosmos]
-                compatibility = "major"
-
-                [[profiles.cosmos.rules]]
-                event = "no_longer_compatible"
-                contains = ["NEEDED at height"]
-                regex = 'UPGRADE "(?<release>[^"]+)" NEEDED at height: \\d+'
-
-                [[profiles.cosmos.rules]]
-                event = "waiting"
-                contains = ["waiting for upgrade"]
-                regex = 'binary (?<own>\\S+) waiting for upgrade; chain runs (?<release>\\S+)'
-
-                [[profiles.cosmos.rules]]
-                event = "active"
-                contains = ["committed state"]
-                regex = 'committed state'
-
-                [groups.gaia]
-                profile = "cosmos"
-
-                """;
+        String profile = ProfileReaderTest.COSMOS_TOML + "\n[groups.gaia]\nprofile = \"cosmos\"\n\n";
         try (InProcessAgent a = new InProcessAgent(dir).config(profile
                 + "[programs.gaiad-v1]\ncommand = [\"" + v1 + "\"]\nengine_group = \"gaia\"\nversion = \"1.0.0\"\n" + FAST + "\n"
                 + "[programs.gaiad-v2]\ncommand = [\"" + v2 + "\"]\nengine_group = \"gaia\"\nversion = \"2.0.0\"\n" + FAST).start()) {

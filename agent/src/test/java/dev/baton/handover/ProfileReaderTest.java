@@ -10,9 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ProfileReaderTest {
+public class ProfileReaderTest {
 
-    static final String COSMOS_TOML = """
+    /** A Cosmos-style profile, also used by the agent-level handover test. */
+    public static final String COSMOS_TOML = """
             [profiles.cosmos]
             compatibility = "major"
             description = "a Cosmos SDK chain under an upgrade plan"

@@ -6,9 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
@@ -66,6 +70,34 @@ public final class ProcessTable {
             }
         }
         return found;
+    }
+
+    /**
+     * Live (non-zombie) descendants of {@code ancestor}, from one pass over /proc/PID/stat. For the
+     * agent, a child subreaper, this is every process any of its programs started, including
+     * double-forked daemons: orphans re-parent to it.
+     */
+    public static List<ProcStat> descendantsOf(int ancestor) {
+        Map<Integer, List<ProcStat>> byParent = new HashMap<>();
+        for (int pid : allPids()) {
+            stat(pid).ifPresent(s -> byParent.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s));
+        }
+        List<ProcStat> found = new ArrayList<>();
+        Deque<Integer> todo = new ArrayDeque<>(List.of(ancestor));
+        while (!todo.isEmpty()) {
+            for (ProcStat child : byParent.getOrDefault(todo.pop(), List.of())) {
+                todo.push(child.pid());
+                if (!child.isZombie()) {
+                    found.add(child);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** True when the process's initial environment has {@code key=value} (false when gone or unreadable). */
+    public static boolean hasEnvironment(int pid, String key, String value) {
+        return hasEnvironmentEntry(pid, (key + "=" + value).getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean hasEnvironmentEntry(int pid, byte[] wanted) {
