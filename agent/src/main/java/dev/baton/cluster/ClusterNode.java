@@ -147,7 +147,9 @@ final class ClusterNode implements Cluster {
 
     @Override
     public void inventoryChanged() {
-        inventory.changed();
+        if (!closing.get()) {
+            inventory.changed();
+        }
     }
 
     /** The monotonic instant (System.nanoTime) the lease must be considered gone; for tests. */
