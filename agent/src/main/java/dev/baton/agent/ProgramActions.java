@@ -49,7 +49,7 @@ final class ProgramActions implements Supervisor.Listener {
     }
 
     CompletableFuture<ActionResult> start(String name) {
-        return onLoop(() -> combine(targets(name).stream().map(this::startOne).toList()));
+        return onLoop(() -> combine(startable(name).stream().map(this::startOne).toList(), "start"));
     }
 
     /** {@code all} stops by priority levels, highest first, like the agent's own shutdown. */
@@ -67,7 +67,21 @@ final class ProgramActions implements Supervisor.Listener {
     }
 
     CompletableFuture<ActionResult> restart(String name) {
-        return onLoop(() -> combine(targets(name).stream().map(this::restartOne).toList()));
+        return onLoop(() -> combine(startable(name).stream().map(this::restartOne).toList(), "restart"));
+    }
+
+    /**
+     * The targets an operator may start: not the programs only the cluster starts (an exclusive
+     * program and its standby variant): refused by name, left out of {@code all}.
+     */
+    private List<Program> startable(String name) {
+        List<Program> targets = targets(name);
+        if (!ALL.equals(name) && supervisor.clusterLock(name) != null) {
+            throw new ControlException(ControlException.Kind.CONFLICT, name + " is started only by the cluster"
+                    + " (lock " + supervisor.clusterLock(name) + "), on the host that holds the lock: to move it, use"
+                    + " 'baton failover --to HOST'");
+        }
+        return targets.stream().filter(p -> supervisor.clusterLock(p.name()) == null).toList();
     }
 
     /** Signals every running target's process group; CONFLICT when none is running. */
@@ -235,7 +249,11 @@ final class ProgramActions implements Supervisor.Listener {
         return result;
     }
 
-    private static CompletableFuture<ActionResult> combine(List<CompletableFuture<Outcome>> outcomes) {
+    private CompletableFuture<ActionResult> combine(List<CompletableFuture<Outcome>> outcomes, String verb) {
+        if (outcomes.isEmpty() && !supervisor.programs().isEmpty()) {
+            return CompletableFuture.completedFuture(new ActionResult(true, List.of(),
+                    "nothing to " + verb + ": every program is started only by the cluster"));
+        }
         return all(outcomes).thenApply(ProgramActions::result);
     }
 
