@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.cluster.TestCerts;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exclusive programs across real agents (separate JVMs, own state dirs and API ports) and a real
@@ -299,6 +302,22 @@ class ClusterAgentTest {
             JsonNode f = ClusterHosts.getJson(asker, "/v1/fleet");
             return f != null && f.path("hosts").asInt() == 2;
         });
+    }
+
+    @Test
+    void mutualTlsAsInSolanasGuide(@TempDir Path certDir) throws Exception {
+        cluster = new ClusterHosts(TestCerts.create(certDir));
+        assertTrue(cluster.etcd.clientUrl().toString().startsWith("https://"));
+        cluster.start("a", true);
+        cluster.start("b", true);
+        cluster.awaitApis(Duration.ofSeconds(60));
+        ClusterHosts.Host holder = cluster.awaitOneHolder(SETTLE);
+        ClusterHosts.Host target = other(holder);
+        await("target ready").atMost(SETTLE).until(() -> ClusterHosts.baton(holder, "failover", "--to", target.name).code() == 0);
+        ClusterHosts.Run run = ClusterHosts.baton(target, "failover", "--to", target.name, "--yes");
+        assertEquals(0, run.code(), run.out() + run.err());
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.holds() && target.runs() && !holder.runs());
+        assertEquals(2, ClusterHosts.getJson(holder, "/v1/fleet").path("hosts").asInt());
     }
 
     private static JsonNode program(JsonNode host, String name) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.cli.Main;
 import dev.baton.cluster.EtcdServer;
+import dev.baton.cluster.TestCerts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
@@ -169,6 +170,7 @@ final class ClusterHosts implements AutoCloseable {
     }
 
     final EtcdServer etcd;
+    final TestCerts certs;
     final Path dir;
     final Path ledger;
     private final String prefix = "/t-" + UUID.randomUUID() + "/";
@@ -182,7 +184,13 @@ final class ClusterHosts implements AutoCloseable {
     private long samples;
 
     ClusterHosts() throws IOException {
-        this.etcd = EtcdServer.start();
+        this(null);
+    }
+
+    /** With {@code certs}: etcd with client-certificate auth, agents with tls_ca, tls_cert and a PKCS#1 tls_key. */
+    ClusterHosts(TestCerts certs) throws IOException {
+        this.certs = certs;
+        this.etcd = EtcdServer.start(certs);
         this.dir = Files.createTempDirectory("baton-cluster-agents-");
         this.ledger = dir.resolve("ledger.txt");
         Files.writeString(ledger, "");
@@ -212,7 +220,7 @@ final class ClusterHosts implements AutoCloseable {
                 port = %d
 
                 [cluster]
-                endpoints = ["%s"]
+                endpoints = ["%s"]%s
                 host = "%s"
                 key_prefix = "%s"
                 lease_ttl = "%ds"
@@ -236,10 +244,15 @@ final class ClusterHosts implements AutoCloseable {
                 command = ["sleep", "3600"]
                 start_secs = "0s"
                 stop_timeout = "1s"
-                """.formatted(hostDir.resolve("state"), host.port, etcd.clientUrl(), name, prefix, TTL.toSeconds(),
+                """.formatted(hostDir.resolve("state"), host.port, etcd.clientUrl(), tls(), name, prefix, TTL.toSeconds(),
                 dir.resolve("validator.sh"), name, ledger, LOCK, hostDir.resolve("ready")));
         hosts.put(name, host);
         return host;
+    }
+
+    private String tls() {
+        return certs == null ? "" : "\ntls_ca = \"" + certs.ca() + "\"\ntls_cert = \"" + certs.clientCert()
+                + "\"\ntls_key = \"" + certs.clientKeyPkcs1() + "\"";
     }
 
     Host start(String name, boolean ready) throws IOException {
