@@ -49,7 +49,7 @@ final class ProgramActions implements Supervisor.Listener {
     }
 
     CompletableFuture<ActionResult> start(String name) {
-        return onLoop(() -> combine(startable(name).stream().map(this::startOne).toList(), "start"));
+        return onLoop(() -> combine(targets(name).stream().map(this::startOne).toList()));
     }
 
     /** {@code all} stops by priority levels, highest first, like the agent's own shutdown. */
@@ -67,21 +67,7 @@ final class ProgramActions implements Supervisor.Listener {
     }
 
     CompletableFuture<ActionResult> restart(String name) {
-        return onLoop(() -> combine(startable(name).stream().map(this::restartOne).toList(), "restart"));
-    }
-
-    /**
-     * The targets an operator may start: not the programs only the cluster starts (an exclusive
-     * program and its standby variant): refused by name, left out of {@code all}.
-     */
-    private List<Program> startable(String name) {
-        List<Program> targets = targets(name);
-        if (!ALL.equals(name) && supervisor.clusterLock(name) != null) {
-            throw new ControlException(ControlException.Kind.CONFLICT, name + " is started only by the cluster"
-                    + " (lock " + supervisor.clusterLock(name) + "), on the host that holds the lock: to move it, use"
-                    + " 'baton failover --to HOST'");
-        }
-        return targets.stream().filter(p -> supervisor.clusterLock(p.name()) == null).toList();
+        return onLoop(() -> combine(targets(name).stream().map(this::restartOne).toList()));
     }
 
     /** Signals every running target's process group; CONFLICT when none is running. */
@@ -107,6 +93,9 @@ final class ProgramActions implements Supervisor.Listener {
     // ---- one program (on the loop) ----------------------------------------------------------------
 
     private CompletableFuture<Outcome> startOne(Program p) {
+        if (supervisor.clusterLock(p.name()) != null) {
+            return CompletableFuture.completedFuture(clusterOnly(p));
+        }
         if (p.state() == ProcessState.RUNNING) {
             supervisor.start(p); // remembers "running" (a no-op for the process)
             return CompletableFuture.completedFuture(
@@ -126,6 +115,9 @@ final class ProgramActions implements Supervisor.Listener {
     }
 
     private CompletableFuture<Outcome> restartOne(Program p) {
+        if (supervisor.clusterLock(p.name()) != null) {
+            return CompletableFuture.completedFuture(clusterOnly(p));
+        }
         CompletableFuture<Outcome> out = new CompletableFuture<>();
         supervisor.restart(p, () -> awaitStarted(p).thenAccept(out::complete));
         return out;
@@ -159,6 +151,13 @@ final class ProgramActions implements Supervisor.Listener {
             default -> s.name() + ": " + s.state() + (s.lastError() != null ? ": " + s.lastError()
                     : s.lastExit() != null ? " (" + s.lastExit() + ")" : "");
         };
+    }
+
+    /** An exclusive program, or its standby variant: only the cluster starts it, on the host that holds its lock. */
+    private Outcome clusterOnly(Program p) {
+        return new Outcome(false, p.status(), p.name() + " is started only by the cluster (lock "
+                + supervisor.clusterLock(p.name()) + "), on the host that holds the lock: to move it, use"
+                + " 'baton failover --to HOST'");
     }
 
     private static Outcome stopped(Program p, ProcessState before) {
@@ -213,10 +212,15 @@ final class ProgramActions implements Supervisor.Listener {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    /** The named program, or every program in priority order for {@code all}. */
+    /**
+     * The named program, or every program in priority order for {@code all}: all but the programs
+     * the cluster starts and stops (exclusive programs and their standby variants), which are only
+     * ever acted on by name.
+     */
     private List<Program> targets(String name) {
         if (ALL.equals(name)) {
-            return supervisor.programs().stream().sorted(Comparator.comparingInt(p -> p.config().priority())).toList();
+            return supervisor.programs().stream().filter(p -> supervisor.clusterLock(p.name()) == null)
+                    .sorted(Comparator.comparingInt(p -> p.config().priority())).toList();
         }
         Program p = supervisor.program(name);
         if (p == null) {
@@ -249,11 +253,7 @@ final class ProgramActions implements Supervisor.Listener {
         return result;
     }
 
-    private CompletableFuture<ActionResult> combine(List<CompletableFuture<Outcome>> outcomes, String verb) {
-        if (outcomes.isEmpty() && !supervisor.programs().isEmpty()) {
-            return CompletableFuture.completedFuture(new ActionResult(true, List.of(),
-                    "nothing to " + verb + ": every program is started only by the cluster"));
-        }
+    private static CompletableFuture<ActionResult> combine(List<CompletableFuture<Outcome>> outcomes) {
         return all(outcomes).thenApply(ProgramActions::result);
     }
 

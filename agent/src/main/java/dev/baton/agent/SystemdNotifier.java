@@ -51,11 +51,14 @@ final class SystemdNotifier implements Supervisor.Listener {
         ready = true;
         lastStatus = summary();
         notify.ready(lastStatus);
-        SdNotify.watchdogInterval().ifPresent(interval -> {
-            Duration every = interval.dividedBy(2);
-            log.info("systemd watchdog every {} (WatchdogSec {})", every, interval);
-            ping(loop, every);
-        });
+        SdNotify.watchdogInterval().ifPresent(interval -> watchdog(loop, interval));
+    }
+
+    /** Pings every {@code interval / 2} from the loop (gated by the cluster heartbeat). */
+    void watchdog(EventLoop loop, Duration interval) {
+        Duration every = interval.dividedBy(2);
+        log.info("systemd watchdog every {} (WatchdogSec {})", every, interval);
+        ping(loop, every);
     }
 
     private void ping(EventLoop loop, Duration every) {

@@ -225,7 +225,7 @@ class ClusterAgentTest {
         // The supervisor refuses to start the exclusive program by hand.
         ClusterHosts.Run start = ClusterHosts.baton(target, "start", "validator");
         assertEquals(1, start.code());
-        assertTrue(start.err().contains("validator is started only by the cluster (lock identity)"), start.err());
+        assertTrue(start.out().contains("validator is started only by the cluster (lock identity)"), start.out());
     }
 
     @Test
