@@ -164,15 +164,16 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         if (d.events().isEmpty() && d.actions().isEmpty()) {
             return;
         }
+        // Actions first (an idle is a stop signal): the log lines and the state file follow it
+        for (Action a : d.actions()) {
+            carryOut(group, a);
+        }
         for (HandoverEvent e : d.events()) {
             switch (e.kind().severity()) {
                 case ERROR -> log.error("{}", e.message());
                 case WARN -> log.warn("{}", e.message());
                 default -> log.info("{}", e.message());
             }
-        }
-        for (Action a : d.actions()) {
-            carryOut(group, a);
         }
         persist();
         publish();

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        Integer agentExit = RunCommand.runDirectly(args);
+        System.exit(agentExit != null ? agentExit : new CommandLine(new Main()).execute(args));
     }
 
     @Override

@@ -19,8 +19,11 @@ final class LineSpool {
     static final int DEFERRED_WAKE_BYTES = 64 * 1024;
 
     private static final int NOTICE_RESERVE = 256;
+    /** The buffer starts this small and doubles up to its capacity when lines do not fit. */
+    static final int INITIAL_BYTES = 64 * 1024;
 
-    private final byte[] buf;
+    private final int capacity;
+    private byte[] buf;
     private int head;
     private int tail;
     /** When the writer has wrapped to the start: data is [head, wrapEnd) then [0, tail). */
@@ -34,7 +37,9 @@ final class LineSpool {
         if (capacity <= 2 * NOTICE_RESERVE) {
             throw new IllegalArgumentException("buffer too small: " + capacity + " bytes");
         }
-        this.buf = new byte[capacity];
+        this.capacity = capacity;
+        // A quiet agent keeps 64 KiB, not the whole capacity (2 MiB for stdout): resident memory
+        this.buf = new byte[Math.min(capacity, INITIAL_BYTES)];
     }
 
     /**
@@ -91,7 +96,7 @@ final class LineSpool {
     }
 
     private int appended(int need, boolean deferWake) {
-        int mark = deferWake ? Math.min(DEFERRED_WAKE_BYTES, buf.length / 4) : 1;
+        int mark = deferWake ? Math.min(DEFERRED_WAKE_BYTES, capacity / 4) : 1;
         return used - need < mark && used >= mark ? WAKE_CONSUMER : APPENDED;
     }
 
@@ -102,8 +107,11 @@ final class LineSpool {
             tail = 0;
             wrapped = false;
         }
-        if (used + need > buf.length - keepFree) {
+        if (used + need > capacity - keepFree) {
             return -1;
+        }
+        if (used + need > buf.length - keepFree || !fits(need)) {
+            grow(used + need + keepFree);
         }
         int at;
         if (!wrapped && buf.length - tail >= need) {
@@ -120,6 +128,35 @@ final class LineSpool {
         tail = at + need;
         used += need;
         return at;
+    }
+
+    private boolean fits(int need) {
+        return wrapped ? head - tail >= need : buf.length - tail >= need || head >= need;
+    }
+
+    /**
+     * Doubles the buffer (up to the capacity) until {@code min} bytes fit, moving what is pending to
+     * its start in order. The consumer may be writing from the old array meanwhile: those bytes are
+     * unchanged there, and its release(n) counts from head, which stays the first pending byte.
+     */
+    private void grow(int min) {
+        if (buf.length >= capacity) {
+            return;
+        }
+        int size = buf.length;
+        while (size < min && size < capacity) {
+            size = (int) Math.min((long) size * 2, capacity);
+        }
+        byte[] bigger = new byte[size];
+        int end = wrapped ? wrapEnd : tail;
+        System.arraycopy(buf, head, bigger, 0, end - head);
+        if (wrapped) {
+            System.arraycopy(buf, 0, bigger, end - head, tail);
+        }
+        buf = bigger;
+        head = 0;
+        tail = used;
+        wrapped = false;
     }
 
     private int drop() {

@@ -256,8 +256,9 @@ public final class Program {
     private void beginStop() {
         cancelTimer();
         killedOnStop = false;
-        setState(ProcessState.STOPPING);
+        // The signal first: listeners and persistence run after it, never between a decision and its effect
         host.signalAll(instance, config.stopSignal());
+        setState(ProcessState.STOPPING);
         timer = host.schedule(config.stopTimeout(), this::escalateToKill);
     }
 

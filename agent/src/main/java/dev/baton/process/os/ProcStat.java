@@ -30,17 +30,41 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
         if (open < 1 || close < open) {
             return Optional.empty();
         }
-        String[] fields = line.substring(close + 1).trim().split(" ");
-        // fields[0] is field 3 (state), so field N is fields[N - 3]
-        if (fields.length < 20 || fields[0].length() != 1) {
+        // The fields after comm, by their start and end: field N (from 3, state) is at index N - 3.
+        // Only the first 20 are looked at; no substrings but the ones parsed (this runs once per process
+        // in every scan of /proc).
+        int[] starts = new int[20];
+        int[] ends = new int[20];
+        int count = 0;
+        int i = close + 1;
+        int len = line.length();
+        while (count < 20) {
+            while (i < len && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            if (i >= len) {
+                break;
+            }
+            starts[count] = i;
+            while (i < len && line.charAt(i) != ' ' && line.charAt(i) != '\n') {
+                i++;
+            }
+            ends[count++] = i;
+        }
+        if (count < 20 || ends[0] - starts[0] != 1) {
             return Optional.empty();
         }
         try {
             return Optional.of(new ProcStat(Integer.parseInt(line.substring(0, open).trim()),
-                    line.substring(open + 1, close), fields[0].charAt(0), Integer.parseInt(fields[1]),
-                    Integer.parseInt(fields[2]), Integer.parseInt(fields[3]), Long.parseLong(fields[19])));
+                    line.substring(open + 1, close), line.charAt(starts[0]), field(line, starts, ends, 1),
+                    field(line, starts, ends, 2), field(line, starts, ends, 3),
+                    Long.parseLong(line, starts[19], ends[19], 10)));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    private static int field(String line, int[] starts, int[] ends, int index) {
+        return Integer.parseInt(line, starts[index], ends[index], 10);
     }
 }

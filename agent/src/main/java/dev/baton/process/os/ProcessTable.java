@@ -1,5 +1,6 @@
 package dev.baton.process.os;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class ProcessTable {
     public static Optional<ProcStat> stat(int pid) {
         try {
             // ISO-8859-1: comm is arbitrary bytes, and the numeric fields are ASCII either way
-            return ProcStat.parse(Files.readString(PROC.resolve(pid + "/stat"), StandardCharsets.ISO_8859_1));
+            return ProcStat.parse(new String(readProcFile("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -103,7 +104,7 @@ public final class ProcessTable {
     private static boolean hasEnvironmentEntry(int pid, byte[] wanted) {
         byte[] environ;
         try {
-            environ = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+            environ = readProcFile("/proc/" + pid + "/environ");
         } catch (IOException e) {
             return false; // gone, or not ours to read
         }
@@ -117,6 +118,25 @@ public final class ProcessTable {
             }
         }
         return false;
+    }
+
+    /**
+     * A /proc file's bytes. Files.readAllBytes sees size 0 for /proc files and starts from an 8 KiB buffer
+     * that it then copies: the agent's scans (one stat per process, often) made most of its garbage, and
+     * the young collections that came with it held up the event loop.
+     */
+    private static byte[] readProcFile(String path) throws IOException {
+        try (FileInputStream in = new FileInputStream(path)) {
+            byte[] buf = new byte[512];
+            int n = 0;
+            for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                n += r;
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+            }
+            return n == buf.length ? buf : Arrays.copyOf(buf, n);
+        }
     }
 
     private static List<Integer> pidsWhere(Predicate<ProcStat> condition) {
