@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.api.ApiServer;
+import dev.baton.cluster.Cluster;
 import dev.baton.metrics.MetricsEndpoint;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.LogMode;
@@ -50,6 +51,9 @@ public final class Agent {
     private JournalSink journal;
     private volatile AgentControl control;
     private ApiServer api;
+    /** Only with [cluster]; the cluster itself is known only through its interface (jetcd loads in Cluster.start). */
+    private volatile ClusterPrograms clusterPrograms;
+    private volatile Cluster cluster;
 
     public Agent(Path configPath) {
         this.configPath = configPath;
@@ -109,19 +113,32 @@ public final class Agent {
         try (SdNotify notify = SdNotify.fromEnvironment();
              Spawner spawner = new Spawner();
              LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
-            Reaper reaper = new Reaper((pid, status) -> loop.post(() -> supervisor.onExit(pid, status)));
+            Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
                     System.getenv());
             handover = new HandoverCoordinator(loop,
                     new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class));
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
+            if (config.cluster() != null) {
+                ClusterPrograms managed = new ClusterPrograms(loop, supervisor, spawner, reaper::childSpawned,
+                        config.cluster().managedPrograms(), System.getenv());
+                clusterPrograms = managed;
+                supervisor.setLaunchGate(managed);
+                supervisor.setClusterLocks(config.cluster().managedPrograms());
+                supervisor.addListener(managed);
+                supervisor.setStartGate(program -> {
+                    String held = managed.holdReason(program);
+                    return held != null ? held : handover.holdReason(program);
+                });
+            }
             logs.addListener(handover);
             if (journal != null) {
                 logs.addListener((program, stream, buf, off, len) ->
                         journal.send(program, buf, off, len, stream == StreamKind.STDERR));
             }
             SystemdNotifier systemd = new SystemdNotifier(notify, supervisor::snapshot, handover::groups);
+            systemd.heartbeat(() -> cluster == null ? null : cluster.heartbeatAge());
             supervisor.addListener(systemd);
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
@@ -136,9 +153,11 @@ public final class Agent {
                 supervisor.begin(config, previous);
                 systemd.ready(loop);
             });
+            startCluster(config);
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
             systemd.stopping();
+            closeCluster();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
             reaper.close();
             return code >= 0 ? code : stopCode;
@@ -147,6 +166,58 @@ public final class Agent {
                 api.close();
             }
             loop.close();
+        }
+    }
+
+    /** A child exited: a readiness command of the cluster's, else a program's (on the loop). */
+    private void onExit(int pid, dev.baton.process.os.ExitStatus status) {
+        ClusterPrograms managed = clusterPrograms;
+        if (managed == null || !managed.onExit(pid, status)) {
+            supervisor.onExit(pid, status);
+        }
+    }
+
+    /**
+     * With [cluster]: connects to etcd in the background (never blocks on it). When the cluster cannot
+     * even be set up, the agent goes on without it and its exclusive programs stay stopped.
+     */
+    private void startCluster(BatonConfig config) {
+        if (clusterPrograms == null) {
+            return;
+        }
+        try {
+            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, supervisor, handover::groups);
+            cluster = started;
+            control.cluster(started, null);
+            supervisor.addListener((status, from) -> {
+                Cluster c = cluster; // null once closed
+                if (c != null) {
+                    c.inventoryChanged();
+                }
+            });
+            log.info("cluster: host {}, etcd {}, {} exclusive program(s)", config.cluster().settings().host(),
+                    config.cluster().settings().endpoints(), config.cluster().exclusive().size());
+        } catch (RuntimeException e) {
+            log.error("cluster: not started, its exclusive programs stay stopped: {}", e.getMessage());
+            control.cluster(null, e.getMessage());
+        }
+    }
+
+    /**
+     * Before the programs stop: the holder stops its exclusive program, sees it exit and releases the
+     * lock, so that a standby takes over at once instead of after the lease expires.
+     */
+    private void closeCluster() {
+        Cluster c = cluster;
+        if (c == null) {
+            return;
+        }
+        cluster = null; // the state listener and the watchdog gate stop using it
+        log.info("cluster: handing over the locks this host holds");
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            log.error("cluster: shutdown incomplete: {}", e.getMessage());
         }
     }
 
@@ -193,6 +264,11 @@ public final class Agent {
 
     public HandoverCoordinator handover() {
         return handover;
+    }
+
+    /** What the cluster drives; null without [cluster]. */
+    ClusterPrograms clusterPrograms() {
+        return clusterPrograms;
     }
 
     private int stopEverything(Duration limit) {

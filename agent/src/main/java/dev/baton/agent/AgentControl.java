@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.cli.Main;
+import dev.baton.cluster.Cluster;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigDiff;
 import dev.baton.config.ConfigException;
@@ -49,6 +50,8 @@ public final class AgentControl implements Control {
     private final ProgramActions actions;
     private final Instant startedAt = Instant.now();
     private final String host = hostName();
+    private volatile Cluster cluster;
+    private volatile String clusterProblem;
 
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
                  StateFile<?> stateFile, BooleanSupplier shuttingDown) {
@@ -65,6 +68,22 @@ public final class AgentControl implements Control {
     public AgentStatus status() {
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
                 supervisor.snapshot(), handover.groups(), stateFile.problem());
+    }
+
+    /** Set once the cluster started (or could not: {@code problem}). */
+    void cluster(Cluster started, String problem) {
+        this.cluster = started;
+        this.clusterProblem = problem;
+    }
+
+    @Override
+    public Optional<Cluster> cluster() {
+        return Optional.ofNullable(cluster);
+    }
+
+    @Override
+    public String clusterProblem() {
+        return clusterProblem;
     }
 
     @Override
@@ -112,10 +131,29 @@ public final class AgentControl implements Control {
                     e.problems().size(), e.getMessage().replace("\n", "\n  "));
             return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
         }
+        String clusterChange = onLoop(() -> clusterChange(supervisor.config(), next));
+        if (clusterChange != null) {
+            log.error("reload refused, everything keeps running as it is: {}", clusterChange);
+            return ReloadResult.invalid(List.of(clusterChange));
+        }
         return diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));
+    }
+
+    /**
+     * The cluster (its settings, which programs are exclusive, their locks, readiness and stop
+     * timeouts) is set up once, at start: a reload that changes it is refused, or its timing rules
+     * would no longer hold for the running locks.
+     */
+    static String clusterChange(BatonConfig current, BatonConfig next) {
+        if (current == null || java.util.Objects.equals(current.cluster(), next.cluster())) {
+            return null;
+        }
+        return "the [cluster] section or an exclusive program's settings (exclusive, its stop_timeout, its standby"
+                + " program) changed: these take effect only when the agent restarts (systemctl restart baton, which"
+                + " hands the locks this host holds over first); undo the change to reload the rest";
     }
 
     /**
@@ -126,13 +164,17 @@ public final class AgentControl implements Control {
     public ReloadResult check(String toml) {
         BatonConfig candidate;
         Path dir = null;
+        Path file = null;
         try {
             dir = Files.createTempDirectory("baton-check-");
-            Path file = dir.resolve("baton.toml");
+            file = dir.resolve("baton.toml");
             Files.writeString(file, toml, StandardCharsets.UTF_8);
             candidate = ConfigLoader.load(file);
         } catch (ConfigException e) {
-            return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+            String where = file.toString();
+            // Problems name the checked document, not the temporary file it was read from.
+            return ReloadResult.invalid(e.problems().stream().map(p -> p.toString().replace(where, "(request body)"))
+                    .toList());
         } catch (IOException e) {
             throw new ControlException(ControlException.Kind.UNAVAILABLE, "cannot write a temporary file: " + e.getMessage());
         } finally {

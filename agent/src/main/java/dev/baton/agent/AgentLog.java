@@ -48,6 +48,9 @@ public final class AgentLog extends ContextAwareBase implements Configurator {
         for (String noisy : new String[] {"io.undertow", "org.xnio", "org.jboss", "io.grpc", "io.netty", "io.etcd", "io.vertx"}) {
             context.getLogger(noisy).setLevel(Level.WARN);
         }
+        // jetcd logs every failed keep-alive and retry at WARN while etcd is away; the cluster reports
+        // the state of its lease and locks itself, once per change.
+        context.getLogger("io.etcd.jetcd.impl").setLevel(Level.ERROR);
         return Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 

@@ -27,18 +27,35 @@ public final class ChildEnvironment {
 
     public static Map<String, String> build(ProgramConfig program, Map<String, String> agentEnv, String agentId,
                                             String instanceTag) {
+        return build(program, agentEnv, agentId, instanceTag, Map.of());
+    }
+
+    /**
+     * @param extra set by baton for this one start (the cluster's fencing token): after the configured
+     *              variables, so that a config cannot override them
+     */
+    public static Map<String, String> build(ProgramConfig program, Map<String, String> agentEnv, String agentId,
+                                            String instanceTag, Map<String, String> extra) {
         Map<String, String> env = new TreeMap<>();
         if (program.inheritEnvironment()) {
-            agentEnv.forEach((k, v) -> {
-                if (!AGENT_ONLY.contains(k) && !k.startsWith("BATON_")) {
-                    env.put(k, v);
-                }
-            });
+            env.putAll(inherited(agentEnv));
         }
         env.putAll(program.environment());
+        env.putAll(extra);
         env.put(PROGRAM, program.name());
         env.put(AGENT, agentId);
         env.put(INSTANCE, instanceTag);
+        return env;
+    }
+
+    /** What a child may inherit from the agent's environment: everything but the agent's own variables. */
+    public static Map<String, String> inherited(Map<String, String> agentEnv) {
+        Map<String, String> env = new TreeMap<>();
+        agentEnv.forEach((k, v) -> {
+            if (!AGENT_ONLY.contains(k) && !k.startsWith("BATON_")) {
+                env.put(k, v);
+            }
+        });
         return env;
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.cluster.Cluster;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;
 import java.util.List;
@@ -50,4 +51,17 @@ public interface Control {
      * WAITING, IDLE or SUPERSEDED is where it should be.
      */
     List<String> unready();
+
+    /**
+     * The etcd cluster (fleet, exclusive locks), when {@code [cluster]} is configured and it started.
+     * Only its interface: using it loads no etcd class that was not loaded already.
+     */
+    default Optional<Cluster> cluster() {
+        return Optional.empty();
+    }
+
+    /** Why {@code [cluster]} is configured but the cluster did not start; null when it started or is not configured. */
+    default String clusterProblem() {
+        return null;
+    }
 }

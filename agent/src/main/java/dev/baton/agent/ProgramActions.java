@@ -66,7 +66,11 @@ final class ProgramActions implements Supervisor.Listener {
         });
     }
 
+    /** {@code all}: everything stops (by priority levels), then everything starts (in priority order). */
     CompletableFuture<ActionResult> restart(String name) {
+        if (ALL.equals(name)) {
+            return stop(ALL).thenCompose(stopped -> start(ALL));
+        }
         return onLoop(() -> combine(targets(name).stream().map(this::restartOne).toList()));
     }
 
@@ -93,6 +97,9 @@ final class ProgramActions implements Supervisor.Listener {
     // ---- one program (on the loop) ----------------------------------------------------------------
 
     private CompletableFuture<Outcome> startOne(Program p) {
+        if (supervisor.clusterLock(p.name()) != null) {
+            return CompletableFuture.completedFuture(clusterOnly(p));
+        }
         if (p.state() == ProcessState.RUNNING) {
             supervisor.start(p); // remembers "running" (a no-op for the process)
             return CompletableFuture.completedFuture(
@@ -112,6 +119,9 @@ final class ProgramActions implements Supervisor.Listener {
     }
 
     private CompletableFuture<Outcome> restartOne(Program p) {
+        if (supervisor.clusterLock(p.name()) != null) {
+            return CompletableFuture.completedFuture(clusterOnly(p));
+        }
         CompletableFuture<Outcome> out = new CompletableFuture<>();
         supervisor.restart(p, () -> awaitStarted(p).thenAccept(out::complete));
         return out;
@@ -145,6 +155,13 @@ final class ProgramActions implements Supervisor.Listener {
             default -> s.name() + ": " + s.state() + (s.lastError() != null ? ": " + s.lastError()
                     : s.lastExit() != null ? " (" + s.lastExit() + ")" : "");
         };
+    }
+
+    /** An exclusive program, or its standby variant: only the cluster starts it, on the host that holds its lock. */
+    private Outcome clusterOnly(Program p) {
+        return new Outcome(false, p.status(), p.name() + " is started only by the cluster (lock "
+                + supervisor.clusterLock(p.name()) + "), on the host that holds the lock: to move it, use"
+                + " 'baton failover --to HOST'");
     }
 
     private static Outcome stopped(Program p, ProcessState before) {
@@ -199,10 +216,15 @@ final class ProgramActions implements Supervisor.Listener {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    /** The named program, or every program in priority order for {@code all}. */
+    /**
+     * The named program, or every program in priority order for {@code all}: all but the programs
+     * the cluster starts and stops (exclusive programs and their standby variants), which are only
+     * ever acted on by name.
+     */
     private List<Program> targets(String name) {
         if (ALL.equals(name)) {
-            return supervisor.programs().stream().sorted(Comparator.comparingInt(p -> p.config().priority())).toList();
+            return supervisor.programs().stream().filter(p -> supervisor.clusterLock(p.name()) == null)
+                    .sorted(Comparator.comparingInt(p -> p.config().priority())).toList();
         }
         Program p = supervisor.program(name);
         if (p == null) {

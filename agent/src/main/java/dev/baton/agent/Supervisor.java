@@ -54,6 +54,15 @@ public final class Supervisor implements ProgramHost {
         String holdReason(String program);
     }
 
+    /**
+     * Asked right before every spawn of a program, whoever asked for it (autostart, an operator, a
+     * restart, a handover): the environment to add for this start, or a refusal.
+     */
+    public interface LaunchGate {
+        /** @throws SpawnException when the program must not be spawned now (the start then fails with its message) */
+        Map<String, String> environment(Program program) throws SpawnException;
+    }
+
     private final EventLoop loop;
     private final Spawner spawner;
     private final Runnable childSpawned;
@@ -70,6 +79,8 @@ public final class Supervisor implements ProgramHost {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<ProgramStatus> snapshot = List.of();
     private StartGate gate = program -> null;
+    private LaunchGate launchGate = program -> Map.of();
+    private Map<String, String> clusterLocks = Map.of();
     private BatonConfig config;
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
@@ -89,6 +100,20 @@ public final class Supervisor implements ProgramHost {
 
     public void setStartGate(StartGate gate) {
         this.gate = gate;
+    }
+
+    public void setLaunchGate(LaunchGate gate) {
+        this.launchGate = gate;
+    }
+
+    /** The programs only the cluster starts (exclusive programs, standby variants), by name, with their lock. */
+    public void setClusterLocks(Map<String, String> programToLock) {
+        this.clusterLocks = Map.copyOf(programToLock);
+    }
+
+    /** The lock of a program only the cluster starts, else null. */
+    public String clusterLock(String program) {
+        return clusterLocks.get(program);
     }
 
     /** Programs as of the last change, in name order. Safe from any thread. */
@@ -258,8 +283,9 @@ public final class Supervisor implements ProgramHost {
     @Override
     public Instance launch(Program program) throws SpawnException {
         ProgramConfig pc = program.config();
+        Map<String, String> extra = launchGate.environment(program);
         String tag = agentId + "." + pc.name() + "." + instanceSeq.incrementAndGet();
-        SpawnRequest req = new SpawnRequest(pc.command(), ChildEnvironment.build(pc, agentEnv, agentId, tag),
+        SpawnRequest req = new SpawnRequest(pc.command(), ChildEnvironment.build(pc, agentEnv, agentId, tag, extra),
                 pc.directory(), pc.user(), pc.group(), pc.umask(), true);
         SpawnedProcess sp = spawner.spawn(req);
         childSpawned.run();

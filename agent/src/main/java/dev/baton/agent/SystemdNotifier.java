@@ -25,11 +25,22 @@ final class SystemdNotifier implements Supervisor.Listener {
     private final Supplier<List<AgentStatus.GroupStatus>> groups;
     private String lastStatus = "";
     private boolean ready;
+    private Supplier<Duration> heartbeat = () -> null;
+    private boolean skipping;
 
     SystemdNotifier(SdNotify notify, Supplier<List<ProgramStatus>> programs, Supplier<List<AgentStatus.GroupStatus>> groups) {
         this.notify = notify;
         this.programs = programs;
         this.groups = groups;
+    }
+
+    /**
+     * With a cluster: how long ago its thread (which runs the fencing timers) last ran, or null. The
+     * watchdog is pinged only while this is below the ping interval: a stalled cluster thread cannot
+     * fence, and systemd then kills the unit (the programs with it) within WatchdogSec.
+     */
+    void heartbeat(Supplier<Duration> age) {
+        this.heartbeat = age;
     }
 
     /** After the first start of all programs; arms the watchdog on the loop. */
@@ -40,15 +51,29 @@ final class SystemdNotifier implements Supervisor.Listener {
         ready = true;
         lastStatus = summary();
         notify.ready(lastStatus);
-        SdNotify.watchdogInterval().ifPresent(interval -> {
-            Duration every = interval.dividedBy(2);
-            log.info("systemd watchdog every {} (WatchdogSec {})", every, interval);
-            ping(loop, every);
-        });
+        SdNotify.watchdogInterval().ifPresent(interval -> watchdog(loop, interval));
+    }
+
+    /** Pings every {@code interval / 2} from the loop (gated by the cluster heartbeat). */
+    void watchdog(EventLoop loop, Duration interval) {
+        Duration every = interval.dividedBy(2);
+        log.info("systemd watchdog every {} (WatchdogSec {})", every, interval);
+        ping(loop, every);
     }
 
     private void ping(EventLoop loop, Duration every) {
-        notify.watchdog();
+        Duration age = heartbeat.get();
+        if (age == null || age.compareTo(every) < 0) {
+            notify.watchdog();
+            if (skipping) {
+                log.info("systemd watchdog: the cluster thread runs again, pinging again");
+            }
+            skipping = false;
+        } else if (!skipping) {
+            skipping = true;
+            log.error("systemd watchdog: not pinging: the cluster thread has not run for {} ms (it must fence the"
+                    + " exclusive programs); systemd will kill the agent and its programs", age.toMillis());
+        }
         loop.schedule(every, () -> ping(loop, every));
     }
 

@@ -23,7 +23,8 @@ final class AgentRoutes {
                 .post("/v1/reload", ErrorHandler.blocking(this::reload))
                 .post("/v1/config/check", ErrorHandler.blocking(this::check))
                 .get("/healthz", this::health)
-                .get("/readyz", this::ready);
+                // Readiness asks the event loop: a worker thread waits for it, never the I/O thread.
+                .get("/readyz", ErrorHandler.blocking(this::ready));
     }
 
     private void status(HttpServerExchange exchange) {

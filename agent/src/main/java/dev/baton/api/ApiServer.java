@@ -68,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
         new AgentRoutes(control).register(router);
         new ProgramRoutes(control).register(router);
         new LogRoutes(control).register(router);
+        new ClusterRoutes(control).register(router); // 404 without [cluster]
         // /metrics: dev.baton.metrics.MetricsEndpoint, mounted when the agent passes it.
         if (metrics != null) {
             router.get("/metrics", metrics);

@@ -10,6 +10,7 @@ import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Signals;
 import java.time.Duration;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -121,7 +122,7 @@ final class Views {
     }
 
     static Health health(AgentStatus s) {
-        return new Health("ok", s.version(), uptime(s.startedAt()));
+        return new Health("ok", s.version(), agentUptime());
     }
 
     static Error error(ApiException e) {
@@ -144,14 +145,14 @@ final class Views {
     }
 
     private static AgentInfo agent(AgentStatus s) {
-        return new AgentInfo(s.version(), s.pid(), s.host(), time(s.startedAt()), uptime(s.startedAt()),
+        return new AgentInfo(s.version(), s.pid(), s.host(), time(s.startedAt()), agentUptime(),
                 s.configFile(), s.stateProblem());
     }
 
     private static Program program(ProgramStatus p, EngineOf e) {
         // Uptime from the start time: the snapshot's own uptime is as old as the last state change.
         return new Program(p.name(), p.state().name(), time(p.since()), p.pid(), time(p.startedAt()),
-                p.pid() > 0 ? uptime(p.startedAt()) : 0, p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
+                p.uptime().toSeconds(), p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
                 p.priority(), e == null ? null : e.group(), e == null ? null : e.engine().version(),
                 e == null ? null : e.engine().role());
     }
@@ -173,7 +174,8 @@ final class Views {
         return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    private static long uptime(Instant since) {
-        return since == null ? 0 : Math.max(0, Duration.between(since, Instant.now()).toSeconds());
+    /** The JVM's uptime: a monotonic count, unlike the wall clock. */
+    private static long agentUptime() {
+        return ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
     }
 }

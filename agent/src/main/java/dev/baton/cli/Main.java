@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class,
                 StatusCommand.class, ProgramActionCommand.Start.class, ProgramActionCommand.Stop.class,
                 ProgramActionCommand.Restart.class, SignalCommand.class, TailCommand.class, HistoryCommand.class,
-                ReloadCommand.class})
+                ReloadCommand.class, FleetCommand.class, FailoverCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

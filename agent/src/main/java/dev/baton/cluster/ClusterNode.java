@@ -62,7 +62,7 @@ final class ClusterNode implements Cluster {
         this.inventory = new FleetInventory(settings, keys, client.getKVClient(), leases, source,
                 () -> locks.values().stream().map(ExclusiveLock::inventory).toList(), loop, lastError);
         for (ExclusiveProgramSettings program : exclusive) {
-            ReadinessProbe probe = new ReadinessProbe(program.lock(), ReadinessChecks.of(program.readiness(), roles),
+            ReadinessProbe probe = new ReadinessProbe(program.lock(), ReadinessChecks.of(program.readiness(), roles, control),
                     settings.checkInterval(), ReadinessChecks.timeout(program.readiness()));
             probe.schedule(probes, settings.checkInterval());
             LockStore store = new LockStore(client.getKVClient(), keys, program.lock(), settings.retryTimeout());
@@ -147,7 +147,9 @@ final class ClusterNode implements Cluster {
 
     @Override
     public void inventoryChanged() {
-        inventory.changed();
+        if (!closing.get()) {
+            inventory.changed();
+        }
     }
 
     /** The monotonic instant (System.nanoTime) the lease must be considered gone; for tests. */

@@ -1,5 +1,7 @@
 package dev.baton.cluster;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,4 +36,15 @@ public interface ExclusiveProgramControl {
 
     /** True while any process of {@code program} exists (also while starting or stopping). */
     boolean isRunning(String program);
+
+    /**
+     * Runs a readiness command ({@link ReadinessSpec.Command}): true when it exits 0 within
+     * {@code timeout}. Called on the probe thread; may block up to the timeout. The agent runs it
+     * through its own spawner and reaper, because a {@code java.lang.Process} next to the agent's
+     * {@code waitpid(-1)} reaper loses its exit status (it would read as 0 or never come). This default
+     * uses ProcessBuilder, for hosts without such a reaper (tests).
+     */
+    default boolean runCheck(List<String> argv, Duration timeout) {
+        return ReadinessChecks.exitsZero(argv, timeout);
+    }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,10 +65,14 @@ final class FleetInventory implements LeaseKeeper.Listener {
     /** Something in the inventory changed: publish soon. Any thread; never blocks. */
     void changed() {
         if (publishPending.compareAndSet(false, true)) {
-            loop.schedule(() -> {
-                publishPending.set(false);
-                publish();
-            }, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                loop.schedule(() -> {
+                    publishPending.set(false);
+                    publish();
+                }, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closed: nothing to publish any more
+            }
         }
     }
 

@@ -13,11 +13,18 @@ final class ReadinessChecks {
     }
 
     static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles) {
+        return of(spec, roles, null);
+    }
+
+    /** @param control runs readiness commands (the agent's spawner and reaper); null: ProcessBuilder */
+    static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles, ExclusiveProgramControl control) {
         if (spec instanceof ReadinessSpec.Http http) {
             return () -> httpOk(http);
         }
         if (spec instanceof ReadinessSpec.Command command) {
-            return () -> exitsZero(command.argv(), command.timeout());
+            return control == null
+                    ? () -> exitsZero(command.argv(), command.timeout())
+                    : () -> control.runCheck(command.argv(), command.timeout());
         }
         if (spec instanceof ReadinessSpec.EngineRole role) {
             return () -> roles.roleOf(role.program()).filter(role.roles()::contains).isPresent();
@@ -56,10 +63,10 @@ final class ReadinessChecks {
     }
 
     /**
-     * Runs the command with ProcessBuilder: fine as long as the agent's reaper waits by pid. With a
-     * {@code waitpid(-1)} reaper, the agent should pass an {@link ReadinessSpec.EngineRole} instead.
+     * Runs the command with ProcessBuilder: only where no {@code waitpid(-1)} reaper runs (it would take
+     * the exit status). The agent runs commands through {@link ExclusiveProgramControl#runCheck} instead.
      */
-    private static boolean exitsZero(List<String> argv, Duration timeout) {
+    static boolean exitsZero(List<String> argv, Duration timeout) {
         Process process = null;
         try {
             process = new ProcessBuilder(argv)

@@ -38,10 +38,13 @@
  * Fencing needs the agent to run. A SIGSTOPped or frozen agent (or a host suspended: the monotonic
  * clock stops while etcd's keeps going) renews nothing and fences nothing, while its program keeps
  * running: etcd expires the lease and a standby takes over, so two would run. The systemd watchdog
- * covers a paused agent: with {@code WatchdogSec=W}, {@code TimeoutAbortSec=A} and
- * {@code KillMode=control-group}, systemd SIGKILLs the agent's whole cgroup (the validator included)
- * at most {@code W + A} after the last WATCHDOG=1; choose {@code W + A <= stop_timeout + fence_margin}
- * and ping only while {@link dev.baton.cluster.Cluster#heartbeatAge()} is below {@code W / 2}. A frozen
- * VM or host needs a hardware or hypervisor watchdog (softdog), as in Patroni.
+ * covers a paused agent: the agent pings (every {@code WatchdogSec/2}, from its event loop) only while
+ * {@link dev.baton.cluster.Cluster#heartbeatAge()} is below {@code WatchdogSec/2}; with
+ * {@code WatchdogSignal=SIGKILL} (the one signal a stopped process cannot postpone) systemd kills the
+ * agent at most {@code WatchdogSec} after the last ping, and its programs die with it (every program is
+ * spawned with a parent-death SIGKILL). A standby cannot start before {@code stop_timeout + fence_margin}
+ * after the agent stopped running, so choose {@code 1.5 x WatchdogSec <= stop_timeout + fence_margin}
+ * (README, cluster mode). A frozen VM or host needs a hardware or hypervisor watchdog (softdog), as in
+ * Patroni.
  */
 package dev.baton.cluster;

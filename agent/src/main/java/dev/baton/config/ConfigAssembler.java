@@ -33,13 +33,15 @@ final class ConfigAssembler {
             ProgramSection.checkDefaults(defaults);
         }
         Map<String, ProgramConfig> programs = new TreeMap<>();
-        programNodes(all).forEach((name, node) ->
+        Map<String, ConfigNode> programNodes = programNodes(all);
+        programNodes.forEach((name, node) ->
                 programs.put(name, ProgramSection.read(name, defaults == null ? node : node.withFallback(defaults))));
         checkSharedLogFiles(programs, problems);
         Map<String, EngineGroupConfig> groups = HandoverSection.read(all, programs, problems);
+        ClusterConfig cluster = ClusterSection.read(root, programNodes, programs, problems);
         List<Path> sources = all.stream().map(TomlDocument::file).toList();
         return new BatonConfig(agent, api, Collections.unmodifiableMap(programs), Collections.unmodifiableMap(groups),
-                sources);
+                sources, cluster);
     }
 
     private static void checkSections(TomlDocument document, Path mainFile, boolean isMain) {
@@ -64,7 +66,8 @@ final class ConfigAssembler {
             return "; did you mean [" + near.get() + "]?";
         }
         Map<String, Set<String>> keysBySection = Map.of(
-                "[agent]", AgentSection.KEYS, "[api]", ApiSection.KEYS, "[programs.NAME]", ProgramSection.KEYS);
+                "[agent]", AgentSection.KEYS, "[api]", ApiSection.KEYS, "[programs.NAME]", ProgramSection.KEYS,
+                "[cluster]", ClusterSection.KEYS);
         return keysBySection.entrySet().stream()
                 .filter(e -> e.getValue().contains(key))
                 .map(e -> "; '" + key + "' belongs in " + e.getKey())

@@ -1,5 +1,8 @@
 package dev.baton.config;
 
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.ReadinessSpec;
 import dev.baton.process.os.Signals;
 
 import java.nio.file.Path;
@@ -24,8 +27,55 @@ public final class EffectiveConfig {
                 .comment("Read from " + config.sources().stream().map(Path::toString).collect(Collectors.joining(", ")));
         agent(out, config.agent());
         api(out, config.api());
-        config.programs().values().forEach(program -> program(out, program));
+        if (config.cluster() != null) {
+            cluster(out, config.cluster().settings());
+        }
+        config.programs().values().forEach(program -> {
+            program(out, program);
+            if (config.cluster() != null) {
+                config.cluster().exclusive().stream().filter(e -> e.program().equals(program.name())).findFirst()
+                        .ifPresent(e -> out.put(ClusterSection.KEY, exclusive(e)));
+            }
+        });
         return out.toString();
+    }
+
+    private static void cluster(TomlWriter out, ClusterSettings c) {
+        out.table(List.of(Section.CLUSTER.key))
+                .put("endpoints", TomlWriter.array(c.endpoints().stream().map(TomlWriter::string).toList()))
+                .put("tls_ca", c.tls() == null ? null : TomlWriter.string(c.tls().ca()))
+                .put("tls_cert", c.tls() == null ? null : TomlWriter.string(c.tls().cert()))
+                .put("tls_key", c.tls() == null ? null : TomlWriter.string(c.tls().key()))
+                .put("host", TomlWriter.string(c.host()))
+                .put("key_prefix", TomlWriter.string(c.keyPrefix()))
+                .put("lease_ttl", duration(c.leaseTtl()))
+                .put("renew_interval", duration(c.renewInterval()))
+                .put("retry_timeout", duration(c.retryTimeout()))
+                .put("takeover_jitter", duration(c.takeoverJitter()))
+                .put("fence_margin", duration(c.fenceMargin()))
+                .put("check_interval", duration(c.checkInterval()))
+                .put("failover_timeout", duration(c.failoverTimeout()))
+                .put("inventory_refresh", duration(c.inventoryRefresh()));
+    }
+
+    private static String exclusive(ExclusiveProgramSettings e) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("lock", TomlWriter.string(e.lock()));
+        if (e.readiness() instanceof ReadinessSpec.Http http) {
+            keys.put("ready_url", TomlWriter.string(http.url().toString()));
+            keys.put("ready_timeout", duration(http.timeout()));
+        } else if (e.readiness() instanceof ReadinessSpec.Command command) {
+            keys.put("ready_command", TomlWriter.array(command.argv().stream().map(TomlWriter::string).toList()));
+            keys.put("ready_timeout", duration(command.timeout()));
+        } else if (e.readiness() instanceof ReadinessSpec.EngineRole role) {
+            keys.put("ready_role", TomlWriter.array(role.roles().stream().map(TomlWriter::string).toList()));
+        } else {
+            keys.put("ready", TomlWriter.string(ClusterSection.ALWAYS));
+        }
+        if (e.standbyProgram() != null) {
+            keys.put("standby_program", TomlWriter.string(e.standbyProgram()));
+        }
+        return TomlWriter.inline(keys);
     }
 
     private static void agent(TomlWriter out, AgentSettings agent) {

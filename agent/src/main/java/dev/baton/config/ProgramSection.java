@@ -27,7 +27,7 @@ final class ProgramSection {
     static {
         Set<String> keys = new HashSet<>(Set.of("command", "shell", "directory", "environment", "inherit_environment",
                 "user", "group", "umask", "priority", "autostart", "restart", "exit_codes", "start_secs",
-                "start_retries", "backoff", "stop_signal", "stop_timeout", "log"));
+                "start_retries", "backoff", "stop_signal", "stop_timeout", "log", ClusterSection.KEY));
         keys.addAll(EngineSection.KEYS);
         KEYS = Set.copyOf(keys);
     }
@@ -50,6 +50,9 @@ final class ProgramSection {
         defaults.rejectUnknownKeys(KEYS);
         if (defaults.has("command")) {
             defaults.problem("command", "a command cannot have a default: set it in each [programs.NAME]");
+        }
+        if (defaults.has(ClusterSection.KEY)) {
+            defaults.problem(ClusterSection.KEY, "exclusive cannot have a default: set it on each exclusive program");
         }
         settings("defaults", defaults, defaults.bool("shell", false), null);
     }

@@ -16,8 +16,7 @@ enum Section {
     PROGRAMS("programs", Scope.ANY_FILE),
     GROUPS("groups", Scope.ANY_FILE),
     PROFILES("profiles", Scope.ANY_FILE),
-    // being written for the etcd cluster
-    CLUSTER("cluster", Scope.NOT_YET);
+    CLUSTER("cluster", Scope.MAIN_FILE);
 
     enum Scope {
         MAIN_FILE, ANY_FILE, NOT_YET

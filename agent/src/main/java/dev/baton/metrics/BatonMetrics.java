@@ -6,7 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,13 +33,13 @@ public final class BatonMetrics implements AutoCloseable {
     }
 
     public BatonMetrics(Control control) {
-        this(control, Clock.systemUTC(), DEFAULT_REUSE);
+        this(control, DEFAULT_REUSE);
     }
 
     /** @param reuse how long one rendered scrape is served again (zero: render every time) */
-    public BatonMetrics(Control control, Clock clock, Duration reuse) {
+    public BatonMetrics(Control control, Duration reuse) {
         this.reuseNanos = reuse.toNanos();
-        registry.getPrometheusRegistry().register(new StatusCollector(control, clock));
+        registry.getPrometheusRegistry().register(new StatusCollector(control));
     }
 
     /**

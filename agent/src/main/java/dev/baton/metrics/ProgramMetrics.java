@@ -6,8 +6,6 @@ import dev.baton.metrics.Family.Gauge;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import io.prometheus.metrics.model.snapshots.Labels;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -41,27 +39,24 @@ final class ProgramMetrics {
         this.labels = labels;
     }
 
-    /**
-     * @param logs the program's log counters by name (read, never reset)
-     * @param now  for the uptime: the snapshot's own uptime is frozen when it was published
-     */
+    /** @param logs the program's log counters by name (read, never reset) */
     static List<Family> collect(List<ProgramStatus> programs, Function<String, Optional<ProgramLog>> logs,
-                                Instant now, LabelCache labels) {
+                                LabelCache labels) {
         ProgramMetrics m = new ProgramMetrics(labels);
         for (ProgramStatus p : programs) {
-            m.add(p, logs.apply(p.name()), now);
+            m.add(p, logs.apply(p.name()));
         }
         return List.of(m.state, m.restarts, m.uptime, m.lastExitCode, m.lastExitTime, m.lines, m.bytes,
                 m.truncated, m.dropped);
     }
 
-    private void add(ProgramStatus p, Optional<ProgramLog> log, Instant now) {
+    private void add(ProgramStatus p, Optional<ProgramLog> log) {
         for (ProcessState s : STATES) {
             state.add(p.state() == s, labels.of("program", p.name(), "state", s.name()));
         }
         Labels program = labels.of("program", p.name());
         restarts.add(p.restarts(), program);
-        uptime.add(uptimeSeconds(p, now), program);
+        uptime.add(uptimeSeconds(p), program);
         if (p.lastExit() != null) {
             lastExitCode.add(p.lastExit().shellCode(), program);
         }
@@ -76,11 +71,7 @@ final class ProgramMetrics {
         });
     }
 
-    private static double uptimeSeconds(ProgramStatus p, Instant now) {
-        if (p.startedAt() == null || !p.state().hasProcess()) {
-            return 0;
-        }
-        Duration d = Duration.between(p.startedAt(), now);
-        return d.isNegative() ? 0 : d.toMillis() / 1000.0;
+    private static double uptimeSeconds(ProgramStatus p) {
+        return p.state().hasProcess() ? p.uptime().toMillis() / 1000.0 : 0;
     }
 }

@@ -5,7 +5,6 @@ import dev.baton.agent.Control;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,12 +15,10 @@ import java.util.List;
  */
 final class StatusCollector implements MultiCollector {
     private final Control control;
-    private final Clock clock;
     private final LabelCache labels = new LabelCache();
 
-    StatusCollector(Control control, Clock clock) {
+    StatusCollector(Control control) {
         this.control = control;
-        this.clock = clock;
     }
 
     @Override
@@ -30,8 +27,9 @@ final class StatusCollector implements MultiCollector {
         labels.nextScrape();
         List<Family> families = new ArrayList<>(20);
         families.addAll(AgentMetrics.collect(status, labels));
-        families.addAll(ProgramMetrics.collect(status.programs(), control::log, clock.instant(), labels));
+        families.addAll(ProgramMetrics.collect(status.programs(), control::log, labels));
         families.addAll(GroupMetrics.collect(status.groups(), labels));
+        control.cluster().ifPresent(cluster -> families.addAll(ClusterMetrics.collect(cluster, labels)));
         List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
         for (Family f : families) {
             snapshots.add(f.build());

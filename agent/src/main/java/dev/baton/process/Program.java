@@ -342,9 +342,8 @@ public final class Program {
     /** An immutable view for readers on other threads. */
     public ProgramStatus status() {
         boolean alive = state.hasProcess() && instance != null;
-        Duration uptime = alive ? Duration.ofNanos(host.nanoTime() - instance.startedNanos()) : Duration.ZERO;
         return new ProgramStatus(name(), state, stateSince, alive ? instance.pid() : 0,
-                alive ? instance.startedAt() : null, uptime, restarts, lastExit, lastExitAt, lastError, hold,
+                alive ? instance.startedAt() : null, alive ? instance.startedNanos() : 0, restarts, lastExit, lastExitAt, lastError, hold,
                 config.priority());
     }
 }

@@ -94,6 +94,13 @@ class ApiActionTest {
         assertTrue(restarted.path("ok").asBoolean(), restarted.toString());
         assertNotEquals(newPid, restarted.path("programs").get(0).path("pid").asInt());
         assertEquals(ProcessState.RUNNING, agent.status("web").state());
+
+        int hupperPid = agent.status("hupper").pid();
+        JsonNode all = http.post("/v1/programs/all/restart").json();
+        assertTrue(all.path("ok").asBoolean(), all.toString());
+        assertEquals(3, all.path("programs").size());
+        assertNotEquals(hupperPid, agent.status("hupper").pid());
+        assertEquals(ProcessState.RUNNING, agent.status("web").state());
     }
 
     private static JsonNode webIn(JsonNode status) {
@@ -129,13 +136,14 @@ class ApiActionTest {
 
     @Test
     void signalReachesTheProgram() throws Exception {
+        int before = hups();
         JsonNode byQuery = http.post("/v1/programs/hupper/signal?signal=HUP").json();
         assertTrue(byQuery.path("ok").asBoolean(), byQuery.toString());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hups() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hups() == before + 1);
         // Standard signals do not queue: the second one only after the first was handled.
         JsonNode byBody = http.post("/v1/programs/hupper/signal", "application/json", "{\"signal\":\"SIGHUP\"}").json();
         assertTrue(byBody.path("ok").asBoolean(), byBody.toString());
-        await().atMost(Duration.ofSeconds(10)).until(() -> hups() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hups() == before + 2);
         assertEquals(ProcessState.RUNNING, agent.status("hupper").state());
     }
 
@@ -179,7 +187,8 @@ class ApiActionTest {
 
         JsonNode bad = http.post("/v1/config/check", "text/plain", "[programs.x]\ncommand = 42\n").json();
         assertFalse(bad.path("ok").asBoolean());
-        assertTrue(bad.path("problems").size() > 0, bad.toString());
+        assertTrue(bad.path("problems").get(0).asText().startsWith("(request body):2: programs.x.command"),
+                bad.toString());
 
         Http.Response form = http.post("/v1/config/check", "application/x-www-form-urlencoded", withExtra);
         assertEquals(415, form.status());

@@ -105,6 +105,20 @@ class ApiSecurityTest {
     }
 
     @Test
+    void withAllowRemoteTheHostCheckIsOffButActionsStillNeedTheToken() throws Exception {
+        try (RunningAgent a = new RunningAgent(dir)) {
+            a.config(program("web", "[\"sleep\", \"300\"]")).start();
+            int port = RunningAgent.freePort();
+            try (ApiServer remote = ApiServer.start(new ApiSettings(true, "127.0.0.1", port, null, true), a.stateDir,
+                    a.agent().control(), null)) {
+                assertEquals(200, Http.rawStatus(port, "GET /v1/status HTTP/1.1\r\nHost: baton.example.net:" + port));
+                assertEquals(401, Http.rawStatus(port, "POST /v1/programs/web/stop HTTP/1.1\r\nHost: baton.example.net"
+                        + "\r\nContent-Length: 0"));
+            }
+        }
+    }
+
+    @Test
     void anApiOnIpv6LoopbackWorks() throws Exception {
         try (RunningAgent a = new RunningAgent(dir)) {
             a.config(program("web", "[\"sleep\", \"300\"]")).start();

@@ -169,6 +169,34 @@ class LogFollowTest {
                 System.out.println("stalled follower: worst /v1/status " + worstMillis + " ms; chatty lines read "
                         + (agent.agent().control().log("chatty").get().lines() - linesBefore));
             }
+            // The stalled client lost lines, and is told so once it reads again.
+            assertTrue(readUntil(stalled, "event:dropped", Duration.ofSeconds(30)), "a dropped event arrives");
         }
+    }
+
+    /** Reads the socket until {@code marker} appeared (bounded in time); the bytes themselves are thrown away. */
+    private static boolean readUntil(Socket socket, String marker, Duration limit) throws Exception {
+        socket.setSoTimeout(1000);
+        java.io.InputStream in = socket.getInputStream();
+        byte[] buf = new byte[64 * 1024];
+        String tail = "";
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            int n;
+            try {
+                n = in.read(buf);
+            } catch (java.net.SocketTimeoutException e) {
+                continue;
+            }
+            if (n < 0) {
+                return false;
+            }
+            String text = tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+            if (text.contains(marker)) {
+                return true;
+            }
+            tail = text.substring(Math.max(0, text.length() - marker.length()));
+        }
+        return false;
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * A real single-member etcd (Debian's etcd-server) on free loopback ports with a temp data dir. It can
  * be stopped, killed and restarted on the same ports and data, and cleans up after itself.
  */
-final class EtcdServer implements AutoCloseable {
+public final class EtcdServer implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/etcd");
 
     private final Path dir;
@@ -42,12 +42,12 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** Starts a plaintext etcd; skips the test (with a message) only when the etcd binary is missing. */
-    static EtcdServer start() {
+    public static EtcdServer start() {
         return start(null);
     }
 
     /** Starts etcd with client mTLS (server cert, trusted CA, --client-cert-auth) when {@code certs} is given. */
-    static EtcdServer start(TestCerts certs) {
+    public static EtcdServer start(TestCerts certs) {
         Assumptions.assumeTrue(Files.isExecutable(BINARY),
                 "etcd is not installed (apt-get install -y etcd-server etcd-client); CI installs it");
         try {
@@ -59,26 +59,26 @@ final class EtcdServer implements AutoCloseable {
         }
     }
 
-    URI clientUrl() {
+    public URI clientUrl() {
         return URI.create((certs == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
     }
 
-    boolean running() {
+    public boolean running() {
         return process != null && process.isAlive();
     }
 
     /** SIGTERM, then wait for the exit. */
-    void stop() {
+    public void stop() {
         end(false);
     }
 
     /** SIGKILL, then wait for the exit. */
-    void kill() {
+    public void kill() {
         end(true);
     }
 
     /** Starts again on the same ports and data dir and waits until healthy. */
-    void restart() {
+    public void restart() {
         if (running()) {
             stop();
         }
@@ -86,7 +86,7 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** SIGKILL, delete the data dir, start empty: etcd forgot every key and lease (a restore gone wrong). */
-    void wipeAndRestart() {
+    public void wipeAndRestart() {
         kill();
         delete(dir.resolve("data"));
         launch();

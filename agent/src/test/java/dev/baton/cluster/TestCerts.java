@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Assumptions;
  * A throw-away CA with a server certificate for 127.0.0.1 and client certificates, made with the
  * openssl CLI at test time. The client key comes in the three PEM flavours operators have.
  */
-record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKeyPkcs8,
+public record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKeyPkcs8,
                  Path clientKeyPkcs1, Path clientEcCert, Path clientKeySec1, Path rogueCert, Path rogueKey) {
 
-    static TestCerts create(Path dir) {
+    public static TestCerts create(Path dir) {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
         Path ext = dir.resolve("ext.cnf");
         write(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");

@@ -41,6 +41,8 @@ class ReferenceDocTest {
         keys.addAll(ProgramSection.KEYS);
         keys.addAll(BackoffSection.KEYS);
         keys.addAll(LogSection.KEYS);
+        keys.addAll(ClusterSection.KEYS);
+        keys.addAll(ClusterSection.EXCLUSIVE_KEYS);
         for (String key : keys) {
             assertTrue(doc.contains("| `" + key + "` |"), () -> key + " is not in the reference's tables");
         }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,7 @@ final class MetricsAgent implements AutoCloseable {
         if (exit.isDone()) {
             throw new IllegalStateException("the agent ended at start with exit code " + exit.join());
         }
-        metrics = new BatonMetrics(agent.control(), Clock.systemUTC(), Duration.ZERO);
+        metrics = new BatonMetrics(agent.control(), Duration.ZERO);
         return this;
     }
 

@@ -1,0 +1,272 @@
+package dev.baton.agent;
+
+import dev.baton.cluster.ExclusiveProgramControl;
+import dev.baton.process.Instance;
+import dev.baton.process.ProcessState;
+import dev.baton.process.Program;
+import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.Os;
+import dev.baton.process.os.SpawnException;
+import dev.baton.process.os.SpawnRequest;
+import dev.baton.process.os.SpawnedProcess;
+import dev.baton.process.os.Signals;
+import dev.baton.process.os.Spawner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The supervisor as the cluster sees it ({@link ExclusiveProgramControl}). The programs the cluster
+ * manages (exclusive programs and their standby variants) may have a process only while the cluster
+ * granted one: {@link #start} grants (with the environment carrying the fencing token) and starts,
+ * {@link #stopAndConfirmExit} takes the grant back, stops, and completes once no process of the
+ * program is left. Without a grant the supervisor refuses to spawn them, whoever asks (autostart, an
+ * operator, a reload, a handover, a restart after a crash): see {@link #environment}. With one, a
+ * crashed program is restarted by its restart policy on this host, which holds the lock anyway.
+ *
+ * <p>Grants and waiters live on the event loop; the cluster's threads only post to it.
+ */
+final class ClusterPrograms implements ExclusiveProgramControl, Supervisor.LaunchGate, Supervisor.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ClusterPrograms.class);
+    private static final Duration GONE_POLL = Duration.ofMillis(25);
+
+    private final EventLoop loop;
+    private final Supervisor supervisor;
+    private final Spawner spawner;
+    private final Runnable childSpawned;
+    private final Map<String, String> managed;
+    private final Map<String, String> checkEnvironment;
+    /** Loop only: program to the environment of its current grant. */
+    private final Map<String, Map<String, String>> grants = new HashMap<>();
+    /** Loop only: starts waiting for their program to be spawned. */
+    private final Map<String, List<CompletableFuture<Void>>> spawnWaiters = new HashMap<>();
+    /** Readiness commands by pid, until the reaper reports their exit (on the loop). */
+    private final Map<Integer, CompletableFuture<ExitStatus>> checks = new ConcurrentHashMap<>();
+
+    /**
+     * @param managed program to its lock: every exclusive program and every standby program
+     */
+    ClusterPrograms(EventLoop loop, Supervisor supervisor, Spawner spawner, Runnable childSpawned,
+                    Map<String, String> managed, Map<String, String> agentEnv) {
+        this.loop = loop;
+        this.supervisor = supervisor;
+        this.spawner = spawner;
+        this.childSpawned = childSpawned;
+        this.managed = Map.copyOf(managed);
+        this.checkEnvironment = ChildEnvironment.inherited(agentEnv);
+    }
+
+    boolean manages(String program) {
+        return managed.containsKey(program);
+    }
+
+    /** The lock of a managed program, else null. */
+    String lockOf(String program) {
+        return managed.get(program);
+    }
+
+    /** For the supervisor's start gate: why a managed program is not started now (loop only). */
+    String holdReason(String program) {
+        String lock = managed.get(program);
+        if (lock == null || grants.containsKey(program)) {
+            return null;
+        }
+        return "started only by the cluster (lock " + lock + ")";
+    }
+
+    // ---- Supervisor.LaunchGate (loop) ----------------------------------------------------------
+
+    @Override
+    public Map<String, String> environment(Program program) throws SpawnException {
+        String lock = managed.get(program.name());
+        if (lock == null) {
+            return Map.of();
+        }
+        Map<String, String> grant = grants.get(program.name());
+        if (grant == null) {
+            String reason = holdReason(program.name());
+            program.setHold(reason);
+            throw new SpawnException("not started: " + reason + "; it runs only where the cluster starts it", 0);
+        }
+        return grant;
+    }
+
+    // ---- ExclusiveProgramControl (any thread) -----------------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> start(String program, Map<String, String> environment) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.post(() -> {
+            Program p = supervisor.program(program);
+            if (p == null || !managed.containsKey(program)) {
+                done.completeExceptionally(new IllegalStateException("no cluster-managed program named " + program));
+                return;
+            }
+            grants.put(program, Map.copyOf(environment));
+            startNow(p, done);
+        });
+        return done;
+    }
+
+    private void startNow(Program p, CompletableFuture<Void> done) {
+        if (!grants.containsKey(p.name())) {
+            done.completeExceptionally(new IllegalStateException(p.name() + ": start cancelled by a stop"));
+            return;
+        }
+        switch (p.state()) {
+            case STARTING, RUNNING -> done.complete(null);
+            case STOPPING -> p.stop(() -> loop.post(() -> startNow(p, done)));
+            default -> {
+                log.info("{}: started by the cluster (lock {})", p.name(), managed.get(p.name()));
+                p.start();
+                ProcessState now = p.state();
+                if (now.hasProcess()) {
+                    done.complete(null);
+                } else if (now == ProcessState.BACKOFF) {
+                    // Leftovers of the previous instance being killed, or a failed spawn being retried.
+                    spawnWaiters.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(done);
+                } else {
+                    done.completeExceptionally(new IllegalStateException(p.name() + " could not be started: "
+                            + p.status().lastError()));
+                }
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> stopAndConfirmExit(String program) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.post(() -> {
+            grants.remove(program);
+            Program p = supervisor.program(program);
+            if (p == null) {
+                done.complete(null);
+                return;
+            }
+            failWaiters(program, "stopped by the cluster before it was spawned");
+            p.setHold(holdReason(program)); // no restart by its policy from here on
+            p.stop(() -> loop.post(() -> confirmGone(p, done)));
+        });
+        return done;
+    }
+
+    /** The program's stop is done; complete only when no process of its last instance is left. */
+    private void confirmGone(Program p, CompletableFuture<Void> done) {
+        if (p.state().hasProcess()) {
+            // Started again meanwhile (a grant came back): the caller's stop still comes first.
+            p.stop(() -> loop.post(() -> confirmGone(p, done)));
+            return;
+        }
+        Instance last = p.instance();
+        List<Integer> left = last == null ? List.of() : supervisor.liveProcesses(last);
+        if (left.isEmpty()) {
+            done.complete(null);
+            return;
+        }
+        log.warn("{}: processes {} still alive after its stop: SIGKILL, waiting for them to be gone", p.name(), left);
+        supervisor.signalAll(last, Signals.SIGKILL);
+        loop.schedule(GONE_POLL, () -> confirmGone(p, done));
+    }
+
+    @Override
+    public boolean isRunning(String program) {
+        for (ProgramStatus s : supervisor.snapshot()) {
+            if (s.name().equals(program)) {
+                return s.state().hasProcess();
+            }
+        }
+        return false;
+    }
+
+    // ---- Supervisor.Listener (loop) --------------------------------------------------------------
+
+    @Override
+    public void stateChanged(ProgramStatus status, ProcessState from) {
+        List<CompletableFuture<Void>> waiting = spawnWaiters.get(status.name());
+        if (waiting == null) {
+            return;
+        }
+        switch (status.state()) {
+            case STARTING, RUNNING -> {
+                spawnWaiters.remove(status.name());
+                waiting.forEach(w -> w.complete(null));
+            }
+            case STOPPED, EXITED, FATAL -> failWaiters(status.name(), "could not be started: " + status.lastError());
+            default -> { }
+        }
+    }
+
+    private void failWaiters(String program, String why) {
+        List<CompletableFuture<Void>> waiting = spawnWaiters.remove(program);
+        if (waiting != null) {
+            waiting.forEach(w -> w.completeExceptionally(new IllegalStateException(program + ": " + why)));
+        }
+    }
+
+    // ---- readiness commands ------------------------------------------------------------------------
+
+    /**
+     * Spawns the command on the event loop (as the supervisor spawns programs, so that the reaper's
+     * report of its exit is handled after its pid is known), output to /dev/null, and waits for the
+     * exit the reaper reports. On the probe thread.
+     */
+    @Override
+    public boolean runCheck(List<String> argv, Duration timeout) {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "baton-ready"));
+        command.addAll(argv);
+        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        long started = System.nanoTime();
+        int pid;
+        try {
+            pid = loop.call(() -> {
+                SpawnedProcess sp = spawner.spawn(new SpawnRequest(command, checkEnvironment, null, null, null, null, true));
+                childSpawned.run();
+                Os.close(sp.stdoutFd());
+                Os.close(sp.stderrFd());
+                checks.put(sp.pid(), exit);
+                return sp.pid();
+            }, timeout);
+        } catch (SpawnException e) {
+            log.warn("readiness command {} cannot be started: {}", argv, e.getMessage());
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+        long left = timeout.toNanos() - (System.nanoTime() - started);
+        try {
+            ExitStatus status = exit.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            return !status.bySignal() && status.code() == 0;
+        } catch (TimeoutException e) {
+            loop.post(() -> {
+                if (checks.containsKey(pid)) {
+                    Os.killGroup(pid, Signals.SIGKILL); // its own group (pgid == pid): the command's children too
+                }
+            });
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** From the reaper, on the loop: true when {@code pid} was a readiness command (then it is not a program's). */
+    boolean onExit(int pid, ExitStatus status) {
+        CompletableFuture<ExitStatus> check = checks.remove(pid);
+        if (check == null) {
+            return false;
+        }
+        check.complete(status);
+        return true;
+    }
+}

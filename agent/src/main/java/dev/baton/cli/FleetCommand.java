@@ -1,0 +1,69 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/** {@code baton fleet}. */
+@Command(name = "fleet", description = "Show every host of the etcd cluster in one table: its programs with their "
+        + "versions, states and engine roles, then who holds each exclusive lock and who is ready to take it over. "
+        + "A host disappears when its lease expires.", footer = {"", ExitCodes.HELP})
+final class FleetCommand extends ClientCommand {
+    @Override
+    int run(ApiClient api) throws CliException {
+        ApiClient.Answer a = api.get("/v1/fleet");
+        if (options.json) {
+            printJson(a);
+            return ExitCodes.OK;
+        }
+        print(a.json());
+        out().flush();
+        return ExitCodes.OK;
+    }
+
+    private void print(JsonNode doc) {
+        JsonNode hosts = doc.path("fleet");
+        if (hosts.isEmpty()) {
+            out().println("no host is registered in the cluster");
+            return;
+        }
+        Table programs = new Table("HOST", "AGENT", "PROGRAM", "VERSION", "STATE", "ROLE", "UPDATED");
+        Table locks = new Table("LOCK", "HOST", "ROLE", "READY", "TOKEN");
+        List<String> releases = new ArrayList<>();
+        boolean anyLock = false;
+        for (JsonNode h : hosts) {
+            String host = h.path("host").asText();
+            if (h.path("programs").isEmpty()) {
+                programs.row(host, text(h.path("agent_version")), "-", "-", "-", "-", text(h.path("updated_at")));
+            }
+            for (JsonNode p : h.path("programs")) {
+                programs.row(host, text(h.path("agent_version")), p.path("name").asText(), text(p.path("version")),
+                        text(p.path("state")), text(p.path("role")), text(h.path("updated_at")));
+            }
+            for (JsonNode l : h.path("locks")) {
+                anyLock = true;
+                long token = l.path("fencing_token").asLong();
+                locks.row(l.path("lock").asText(), host, text(l.path("role")), l.path("ready").asBoolean() ? "yes" : "no",
+                        token == 0 ? "-" : Long.toString(token));
+            }
+            h.path("group_releases").fields().forEachRemaining(e -> releases.add(host + ": " + e.getKey() + " "
+                    + e.getValue().asText()));
+        }
+        programs.print(out());
+        if (anyLock) {
+            out().println();
+            locks.print(out());
+        }
+        if (!releases.isEmpty()) {
+            out().println();
+            out().println("releases seen: " + String.join(", ", releases));
+        }
+        out().println();
+        out().println(hosts.size() + (hosts.size() == 1 ? " host" : " hosts"));
+    }
+
+    private static String text(JsonNode n) {
+        return n.isMissingNode() || n.isNull() || n.asText().isEmpty() ? "-" : n.asText();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.baton.metrics;
+
+import dev.baton.cluster.Cluster;
+import dev.baton.cluster.ClusterStatus;
+import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.LockRole;
+import dev.baton.cluster.LockStatus;
+import dev.baton.metrics.Family.Gauge;
+import dev.baton.metrics.Family.Info;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.List;
+
+/**
+ * The cluster families ({@code baton_cluster_*}, {@code baton_fleet_*}), only when {@code [cluster]} is
+ * configured. Everything comes from the cluster's cached state (its status and the fleet counts of
+ * its last background read): a scrape never waits for etcd.
+ */
+final class ClusterMetrics {
+    private static final LockRole[] ROLES = LockRole.values();
+
+    private ClusterMetrics() {
+    }
+
+    static List<Family> collect(Cluster cluster, LabelCache labels) {
+        ClusterStatus s = cluster.status();
+        FleetCounts counts = cluster.fleetCounts();
+        Gauge connected = new Gauge("baton_cluster_connected",
+                "1 while this host has an etcd lease and its last etcd call succeeded, else 0")
+                .add(s.connected(), Labels.EMPTY);
+        Gauge lease = new Gauge("baton_cluster_lease_remaining_seconds",
+                "Time left on this host's lease by its local monotonic deadline (last confirmed renewal + ttl); 0 without a lease")
+                .add(s.leaseRemaining().toMillis() / 1000.0, Labels.EMPTY);
+        Gauge heartbeat = new Gauge("baton_cluster_heartbeat_age_seconds",
+                "How long ago the cluster thread (which runs the fencing timers) last ran")
+                .add(cluster.heartbeatAge().toMillis() / 1000.0, Labels.EMPTY);
+        Gauge role = new Gauge("baton_cluster_lock_role",
+                "1 for this host's current role in the exclusive lock, 0 for each other role");
+        Gauge ready = new Gauge("baton_cluster_lock_ready",
+                "1 when this host's readiness check for the lock passes (it would take over), else 0");
+        Info holder = new Info("baton_cluster_lock_holder",
+                "The host holding the lock as this host last read it; absent while the lock is free");
+        Gauge token = new Gauge("baton_cluster_lock_fencing_token",
+                "The holder's fencing token (the lock key's create revision) as last read; 0 while the lock is free");
+        for (LockStatus l : s.locks()) {
+            for (LockRole r : ROLES) {
+                role.add(l.role() == r, labels.of("lock", l.lock(), "program", l.program(), "role", r.name()));
+            }
+            Labels lock = labels.of("lock", l.lock(), "program", l.program());
+            ready.add(l.ready(), lock);
+            token.add(l.holderToken(), lock);
+            if (l.holder() != null) {
+                holder.add(labels.of("lock", l.lock(), "program", l.program(), "holder", l.holder()));
+            }
+        }
+        Gauge hosts = new Gauge("baton_fleet_hosts", "Hosts with a live inventory entry in etcd, as this host last read them")
+                .add(counts.hosts(), Labels.EMPTY);
+        Gauge byVersion = new Gauge("baton_fleet_hosts_by_agent_version", "Hosts of the fleet per baton version");
+        counts.hostsByAgentVersion().forEach((version, n) -> byVersion.add(n, labels.of("version", version)));
+        Gauge byState = new Gauge("baton_fleet_programs", "Programs across the fleet per supervisor state");
+        counts.programsByState().forEach((state, n) -> byState.add(n, labels.of("state", state)));
+        Gauge held = new Gauge("baton_fleet_locks_held", "Exclusive locks whose holder is reported by some host")
+                .add(counts.locksHeld(), Labels.EMPTY);
+        return List.of(connected, lease, heartbeat, role, ready, holder, token, hosts, byVersion, byState, held);
+    }
+}
