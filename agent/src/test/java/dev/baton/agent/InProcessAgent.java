@@ -8,13 +8,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs a real agent inside the test JVM (one test class per JVM, so its reaper is alone) on a
- * config written to a temp directory, with the state directory beside it.
+ * Runs a real agent inside the test JVM (one test class per JVM, so its waitpid(-1) reaper is
+ * alone: never start a java.lang.Process in the same class) on a config written to a temp
+ * directory, with the state directory beside it, or on a config file the test wrote itself.
  */
-final class InProcessAgent implements AutoCloseable {
+public final class InProcessAgent implements AutoCloseable {
     final Path dir;
     final Path configFile;
     final Path stateDir;
@@ -22,9 +24,27 @@ final class InProcessAgent implements AutoCloseable {
     CompletableFuture<Integer> exit;
 
     InProcessAgent(Path dir) {
+        this(dir, dir.resolve("baton.toml"));
+    }
+
+    private InProcessAgent(Path dir, Path configFile) {
         this.dir = dir;
-        this.configFile = dir.resolve("baton.toml");
+        this.configFile = configFile;
         this.stateDir = dir.resolve("state");
+    }
+
+    /** An agent on a config file written by the test (its state dir is whatever that file says). */
+    public static InProcessAgent forConfig(Path configFile) {
+        return new InProcessAgent(configFile.getParent(), configFile);
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    /** The agent's exit code, once {@code run()} returned. */
+    public CompletableFuture<Integer> exit() {
+        return exit;
     }
 
     /** Writes the config: an [agent] section pointing at the temp state dir, then {@code programs}. */
@@ -34,18 +54,18 @@ final class InProcessAgent implements AutoCloseable {
         return this;
     }
 
-    InProcessAgent start() {
+    public InProcessAgent start() {
         agent = new Agent(configFile);
         exit = CompletableFuture.supplyAsync(agent::run);
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.supervisor() != null || exit.isDone());
         return this;
     }
 
-    ProgramStatus status(String program) {
+    public ProgramStatus status(String program) {
         return agent.statusByName().get(program);
     }
 
-    ProgramStatus awaitState(String program, ProcessState state) {
+    public ProgramStatus awaitState(String program, ProcessState state) {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             ProgramStatus s = status(program);
             return s != null && s.state() == state;
@@ -53,8 +73,35 @@ final class InProcessAgent implements AutoCloseable {
         return status(program);
     }
 
+    /** Runs on the agent's event loop (as the API does) and returns the result. */
+    public <T> T onLoop(Callable<T> task) throws Exception {
+        return agent.supervisor().loop().call(task, Duration.ofSeconds(20));
+    }
+
+    /** An operator's stop (remembered in programs.json), as the API's stop does it. */
+    public void operatorStop(String program) throws Exception {
+        onLoop(() -> {
+            Supervisor s = agent.supervisor();
+            s.stop(s.program(program), null);
+            return null;
+        });
+    }
+
+    public void operatorStart(String program) throws Exception {
+        onLoop(() -> {
+            Supervisor s = agent.supervisor();
+            s.start(s.program(program));
+            return null;
+        });
+    }
+
+    /** Waits until every event posted so far has been handled. */
+    public void drain() throws Exception {
+        onLoop(() -> null);
+    }
+
     /** SIGTERM-equivalent: stop everything in order and return the exit code. */
-    int stop() {
+    public int stop() {
         agent.shutdown(-1);
         return exit.orTimeout(120, java.util.concurrent.TimeUnit.SECONDS).join();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
+import dev.baton.agent.InProcessAgent;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.ConfigProblem;
@@ -283,7 +284,7 @@ class ConfigFuzzTest {
         int reloads = 0;
         List<String> acceptedCases = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (LogCapture log = LogCapture.install(); LocalAgent a = new LocalAgent(main).start()) {
+        try (LogCapture log = LogCapture.install(); InProcessAgent a = InProcessAgent.forConfig(main).start()) {
             int svc = a.awaitState("svc", ProcessState.RUNNING).pid();
             int svc2 = a.awaitState("svc2", ProcessState.RUNNING).pid();
             for (int i = 0; i < cases; i++) {
@@ -315,7 +316,7 @@ class ConfigFuzzTest {
                 // The same file through the running agent's reload (SIGHUP does exactly this).
                 if (i % Soak.count("reloadEvery", 1, 1) == 0) {
                     log.events.clear();
-                    a.agent.reload();
+                    a.agent().reload();
                     a.drain();
                     reloads++;
                     assertTrue(log.saw(Level.ERROR, "reload refused"), "case " + i + " (" + c.kind() + "): " + log.messages(Level.ERROR));
@@ -327,7 +328,7 @@ class ConfigFuzzTest {
             assertEquals(svc, a.status("svc").pid(), "the running programs were never touched");
             assertEquals(svc2, a.status("svc2").pid());
             assertEquals(ProcessState.RUNNING, a.status("svc").state());
-            assertEquals(2, a.agent.supervisor().programs().size());
+            assertEquals(2, a.agent().supervisor().programs().size());
             // A good config after all that is applied as usual.
             Files.writeString(main, head() + SVC + SVC2 + "[programs.after]\ncommand = " + argv("sleep", "100002")
                     + "\nstart_secs = \"0s\"\n");
@@ -336,7 +337,7 @@ class ConfigFuzzTest {
                     Files.delete(p);
                 }
             }
-            a.agent.reload();
+            a.agent().reload();
             a.awaitState("after", ProcessState.RUNNING);
             assertEquals(svc, a.status("svc").pid());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import dev.baton.agent.AgentStatus;
+import dev.baton.agent.InProcessAgent;
 import dev.baton.process.ProcessState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -126,8 +127,8 @@ class LogLineFuzzTest {
         return f;
     }
 
-    private static String role(LocalAgent a, String program) {
-        return a.agent.handover() == null ? "" : a.agent.handover().groups().stream()
+    private static String role(InProcessAgent a, String program) {
+        return a.agent().handover() == null ? "" : a.agent().handover().groups().stream()
                 .flatMap(g -> g.engines().stream()).filter(e -> e.program().equals(program))
                 .map(AgentStatus.EngineStatus::role).findFirst().orElse("");
     }
@@ -146,7 +147,7 @@ class LogLineFuzzTest {
         Files.writeString(cfg, Fixtures.agent(dir.resolve("state"), "log_mode = \"none\"")
                 + Fixtures.engine("cfe10", "chainflip", "1.0.3", script, release, "0.2", f10, "version = \"1.0.3\"")
                 + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.2", f11, "version = \"1.1.0\""));
-        try (LogCapture log = LogCapture.install(); LocalAgent a = new LocalAgent(cfg).start()) {
+        try (LogCapture log = LogCapture.install(); InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
             int pid10 = a.awaitState("cfe10", ProcessState.RUNNING).pid();
             await().atMost(Duration.ofMinutes(Soak.ON ? 30 : 3)).until(() -> {
                 try (var s = Files.list(dir)) {
@@ -158,8 +159,8 @@ class LogLineFuzzTest {
             a.drain();
             assertEquals(pid10, a.status("cfe10").pid(), "the active engine was never touched");
             assertEquals(0, a.status("cfe10").restarts());
-            assertTrue(a.agent.handover().history(1000).stream().noneMatch(r -> r.kind().equals("ENGINE_IDLED")),
-                    a.agent.handover().history(1000).toString());
+            assertTrue(a.agent().handover().history(1000).stream().noneMatch(r -> r.kind().equals("ENGINE_IDLED")),
+                    a.agent().handover().history(1000).toString());
             assertTrue(log.exceptions().isEmpty(), log.exceptions().toString());
             assertTrue(log.messages(Level.ERROR).stream().noneMatch(m -> m.contains("internal error")), log.messages(Level.ERROR).toString());
             // The real upgrade is still recognised.

@@ -13,6 +13,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
+import dev.baton.agent.InProcessAgent;
 import dev.baton.process.ProcessState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -97,7 +98,7 @@ class StateFaultTest {
         Files.createDirectories(state);
         mounted = Mounts.tmpfs(state, "64k");
         assumeTrue(mounted, "mount(2) of a tmpfs is not allowed here (needs root with CAP_SYS_ADMIN)");
-        try (LogCapture log = LogCapture.install(); LocalAgent a = new LocalAgent(config(programs())).start()) {
+        try (LogCapture log = LogCapture.install(); InProcessAgent a = InProcessAgent.forConfig(config(programs())).start()) {
             int svcPid = a.awaitState("svc", ProcessState.RUNNING).pid();
             a.awaitState("manual", ProcessState.RUNNING);
             await().atMost(Duration.ofSeconds(20)).until(() -> a.status("crashy").restarts() >= 2);
@@ -153,8 +154,8 @@ class StateFaultTest {
         assumeTrue(mounted, "mount(2) of a tmpfs is not allowed here (needs root with CAP_SYS_ADMIN)");
         assertTrue(Mounts.readOnly(state, true));
         try (LogCapture log = LogCapture.install()) {
-            LocalAgent a = new LocalAgent(config(programs())).start();
-            int code = a.exit.join();
+            InProcessAgent a = InProcessAgent.forConfig(config(programs())).start();
+            int code = a.exit().join();
             assertEquals(Agent.EXIT_STATE_DIR, code);
             assertTrue(log.messages(Level.ERROR).stream().anyMatch(m -> m.contains(state.toString())), log.messages(Level.ERROR).toString());
         }
@@ -191,7 +192,7 @@ class StateFaultTest {
                 + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.1", null, "version = \"1.1.0\""));
         try (LogCapture log = LogCapture.install()) {
             // First run: an operator stops 'manual', the chain upgrades, cfe10 is idled.
-            try (LocalAgent a = new LocalAgent(cfg).start()) {
+            try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
                 a.awaitState("manual", ProcessState.RUNNING);
                 a.operatorStop("manual");
                 a.awaitState("manual", ProcessState.STOPPED);
@@ -208,7 +209,7 @@ class StateFaultTest {
                 damage.accept(state.resolve("programs.json"));
                 damage.accept(state.resolve("handover.json"));
                 log.events.clear();
-                try (LocalAgent a = new LocalAgent(cfg).start()) {
+                try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
                     a.awaitState("svc", ProcessState.RUNNING);
                     await().atMost(Duration.ofSeconds(30)).until(() -> role(a, "cfe11").equals("ACTIVE"));
                     a.drain();
@@ -230,8 +231,8 @@ class StateFaultTest {
         }
     }
 
-    private static String role(LocalAgent a, String program) {
-        return a.agent.handover() == null ? "" : a.agent.handover().groups().stream()
+    private static String role(InProcessAgent a, String program) {
+        return a.agent().handover() == null ? "" : a.agent().handover().groups().stream()
                 .flatMap(g -> g.engines().stream()).filter(e -> e.program().equals(program))
                 .map(e -> e.role()).findFirst().orElse("");
     }
