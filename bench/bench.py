@@ -3,8 +3,8 @@
 
   bench.py [--quick | --full] [--only start,rss,throughput,idle,handover,recognition,api,scale] [--runs N]
 
---quick (default): 5 runs per workload, 1 idle minute, 1,000 handovers, 10 s noise; about 10-12 min.
---full: 9 runs, 10 idle minutes, 2,000 handovers, 30 s noise; about 35-40 min.
+--quick (default): 5 runs per workload, 1 idle minute, 1,000 handovers, 10 s noise; about 15 min.
+--full: 9 runs, 10 idle minutes, 2,000 handovers, 30 s noise; about 45 min.
 Writes bench/results/<time>.json and bench/results/latest.json; charts.py draws docs/img/ from it.
 """
 import argparse

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--quick | --full] [--only start,rss,throughput,idle,handover,recognition,api,scale] [--runs N]
 #
-# --quick (default) about 10-12 minutes, --full about 35-40 minutes (10 idle minutes, more runs).
+# --quick (default) about 15 minutes, --full about 45 minutes (10 idle minutes, more runs).
 # Installs what it needs on Debian 12 (as root): supervisor, python3, python3-matplotlib, wrk.
 # Builds the jar if missing, trains the launcher's CDS archive, runs every workload alternating
 # baton and supervisord, prints medians and ratios, writes bench/results/*.json (git-ignored) and
