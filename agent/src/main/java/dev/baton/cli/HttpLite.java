@@ -119,20 +119,23 @@ final class HttpLite {
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
+    /** A response body: reads go through {@link #read(byte[], int, int)}. */
+    private abstract static class BodyStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+    }
+
     /** The first {@code remaining} bytes of a stream. */
-    private static final class Limited extends InputStream {
+    private static final class Limited extends BodyStream {
         private final InputStream in;
         private long remaining;
 
         Limited(InputStream in, long length) {
             this.in = in;
             this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -149,19 +152,13 @@ final class HttpLite {
     }
 
     /** A chunked body, decoded; trailers are skipped. */
-    private static final class Chunked extends InputStream {
+    private static final class Chunked extends BodyStream {
         private final InputStream in;
         private long left;
         private boolean done;
 
         Chunked(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.cluster.LatencyReport;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,9 +93,9 @@ class ClusterSoakTest {
         for (int i = 1; i < tokens.size(); i++) {
             assertTrue(tokens.get(i) > tokens.get(i - 1), "fencing tokens must grow: " + tokens);
         }
-        report("failover after the holder's agent was SIGKILLed", killFailover);
-        report("failover after the holder's agent was stopped (SIGTERM)", stopFailover);
-        report("planned switchover (API request to the new program's start)", switchover);
+        LatencyReport.print("failover after the holder's agent was SIGKILLed", killFailover, TTL);
+        LatencyReport.print("failover after the holder's agent was stopped (SIGTERM)", stopFailover, TTL);
+        LatencyReport.print("planned switchover (API request to the new program's start)", switchover, TTL);
         System.out.println("switchovers refused (the holder changed meanwhile): " + refused);
     }
 
@@ -135,18 +136,5 @@ class ClusterSoakTest {
         ClusterHosts.Life next = cluster.firstStartAfter(asked).orElseThrow();
         assertEquals(target.name, next.host);
         switchover.add((next.startNanos - asked) / 1_000_000);
-    }
-
-    private static void report(String what, List<Long> millis) {
-        if (millis.isEmpty()) {
-            System.out.println(what + ": no samples");
-            return;
-        }
-        List<Long> sorted = new ArrayList<>(millis);
-        Collections.sort(sorted);
-        long p50 = sorted.get((sorted.size() - 1) / 2);
-        long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
-        System.out.printf("%s: n=%d p50=%d ms p99=%d ms min=%d ms max=%d ms (lease ttl %d ms)%n", what, sorted.size(),
-                p50, p99, sorted.get(0), sorted.get(sorted.size() - 1), TTL.toMillis());
     }
 }

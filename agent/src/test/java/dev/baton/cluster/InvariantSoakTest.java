@@ -70,9 +70,9 @@ class InvariantSoakTest {
             }
             awaitStable(fleet);
         }
-        report("failover after the holder's death", failoverMillis);
-        report("planned switchover (request to new program start)", switchoverMillis);
-        report("etcd outage: etcd healthy again to a program running", etcdRecoveryMillis);
+        LatencyReport.print("failover after the holder's death", failoverMillis, TTL);
+        LatencyReport.print("planned switchover (request to new program start)", switchoverMillis, TTL);
+        LatencyReport.print("etcd outage: etcd healthy again to a program running", etcdRecoveryMillis, TTL);
         System.out.println("switchovers refused because the holder changed meanwhile: " + refusedSwitchovers);
         assertTrue(failoverMillis.size() >= 20 && switchoverMillis.size() + refusedSwitchovers >= 20);
     }
@@ -133,18 +133,5 @@ class InvariantSoakTest {
         awaitStable(fleet);
         Optional<Ledger.Event> spawn = fleet.ledger.firstSpawnAfter(PROGRAM, healthy);
         spawn.ifPresent(e -> etcdRecoveryMillis.add((e.monoNanos() - healthy) / 1_000_000));
-    }
-
-    private static void report(String what, List<Long> millis) {
-        if (millis.isEmpty()) {
-            System.out.println(what + ": no samples");
-            return;
-        }
-        List<Long> sorted = new ArrayList<>(millis);
-        Collections.sort(sorted);
-        long p50 = sorted.get((sorted.size() - 1) / 2);
-        long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
-        System.out.printf("%s: n=%d p50=%d ms p99=%d ms min=%d ms max=%d ms (lease ttl %d ms)%n", what, sorted.size(),
-                p50, p99, sorted.get(0), sorted.get(sorted.size() - 1), TTL.toMillis());
     }
 }

@@ -11,25 +11,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a child must not inherit from the JVM: descriptors, blocked or ignored signals, the session. */
 class ChildIsolationTest {
-    private static Children children;
-
-    @BeforeAll
-    static void start() {
-        children = new Children();
-    }
-
-    @AfterAll
-    static void stop() {
-        children.close();
-    }
+    @RegisterExtension
+    static final Children children = new Children();
 
     @ParameterizedTest(name = "dieWithAgent={0}")
     @ValueSource(booleans = {false, true})

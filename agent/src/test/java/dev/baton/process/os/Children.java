@@ -16,12 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A spawner and a reaper for one test class (one JVM per class: no other reaper meets these children), with the
  * exits it saw, plus small readers of pipes and /proc.
  */
-final class Children implements AutoCloseable {
+final class Children implements AutoCloseable, AfterAllCallback {
     static final Map<String, String> PATH_ONLY = Map.of("PATH", "/usr/bin:/bin");
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -31,6 +33,12 @@ final class Children implements AutoCloseable {
 
     Children() {
         reaper.start();
+    }
+
+    /** As a static {@code @RegisterExtension} field: closed after the test class. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     static SpawnRequest request(String... argv) {

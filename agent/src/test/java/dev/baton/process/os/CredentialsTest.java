@@ -6,24 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** user and group of a child (switching needs root: those tests are skipped otherwise). */
 class CredentialsTest {
     private static final String PRINT_IDS = "id -u; id -g; id -G";
-    private static Children children;
-
-    @BeforeAll
-    static void start() {
-        children = new Children();
-    }
-
-    @AfterAll
-    static void stop() {
-        children.close();
-    }
+    @RegisterExtension
+    static final Children children = new Children();
 
     @Test
     void runsAsANamedUserWithItsGroups() throws Exception {

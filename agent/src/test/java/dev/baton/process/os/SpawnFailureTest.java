@@ -9,22 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SpawnFailureTest {
-    private static Children children;
-
-    @BeforeAll
-    static void start() {
-        children = new Children();
-    }
-
-    @AfterAll
-    static void stop() {
-        children.close();
-    }
+    @RegisterExtension
+    static final Children children = new Children();
 
     @Test
     void unknownCommandNamesItAndThePathSearched() {

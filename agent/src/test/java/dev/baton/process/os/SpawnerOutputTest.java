@@ -8,23 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpawnerOutputTest {
-    private static Children children;
-
-    @BeforeAll
-    static void start() {
-        children = new Children();
-    }
-
-    @AfterAll
-    static void stop() {
-        children.close();
-    }
+    @RegisterExtension
+    static final Children children = new Children();
 
     @Test
     void echoWritesToTheStdoutPipe() throws Exception {
