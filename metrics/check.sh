@@ -8,6 +8,6 @@ if ! command -v promtool >/dev/null; then
     echo "check.sh: promtool not found (Debian: apt-get install prometheus)" >&2
     exit 2
 fi
-promtool check rules "$here/prometheus/baton-alerts.yml"
+promtool check rules "$here/prometheus/baton-alerts.yml" "$here/prometheus/baton-cluster-alerts.yml"
 # promtool resolves rule_files relative to the test file's directory
 promtool test rules "$here/prometheus/baton-alerts.test.yml"

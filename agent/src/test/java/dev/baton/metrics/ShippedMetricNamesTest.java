@@ -22,26 +22,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped alert rules and dashboard only use metrics a real agent exports, their queries
- * parse, and the export itself passes promtool's lint. The agent runs plain programs and an engine
+ * parse, and the export itself passes promtool's lint. The cluster families are checked against
+ * agents with {@code [cluster]} by {@code ClusterAgentTest}. The agent runs plain programs and an engine
  * group through a real handover, so that every conditional series (last exit, release, handover)
  * exists. promtool runs only after the agent stopped: its reaper (waitpid -1) would take
  * promtool's exit status.
  */
 class ShippedMetricNamesTest {
-    /** Metric names the rules and the dashboard may use: baton's own and the JVM/process basics. */
-    private static final Pattern METRIC = Pattern.compile("(?<![A-Za-z0-9_:])(?:baton|jvm|process)_[a-z0-9_]*[a-z0-9]"
-            + "(?![A-Za-z0-9_:])");
-    private static final Path ROOT = repositoryRoot();
-    private static final Path RULES = ROOT.resolve("metrics/prometheus/baton-alerts.yml");
-    private static final Path DASHBOARD = ROOT.resolve("metrics/grafana/baton-dashboard.json");
+    private static final Path ROOT = ShippedMetrics.ROOT;
+    private static final Path DASHBOARD = ShippedMetrics.DASHBOARD;
 
     @TempDir
     static Path dir;
@@ -50,8 +45,7 @@ class ShippedMetricNamesTest {
 
     @BeforeAll
     static void scrapeARunningAgent() throws Exception {
-        used = new TreeSet<>(names(Files.readString(RULES)));
-        dashboardStrings().forEach(s -> used.addAll(names(s)));
+        used = ShippedMetrics.usedWithoutCluster();
         try (MetricsAgent agent = new MetricsAgent(dir)) {
             EngineFixture engines = new EngineFixture(agent, "1.1.0");
             String crasher = agent.script("crasher", "sleep 0.2; exit 3");
@@ -100,7 +94,7 @@ class ShippedMetricNamesTest {
     void everyDashboardQueryParses() throws Exception {
         // Grafana's variables replaced by what they stand for, each query checked as a recording rule
         StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
-        List<String> queries = dashboardQueries();
+        List<String> queries = ShippedMetrics.dashboardQueries();
         assertFalse(queries.isEmpty());
         ObjectMapper json = new ObjectMapper();
         for (int i = 0; i < queries.size(); i++) {
@@ -135,38 +129,6 @@ class ShippedMetricNamesTest {
         }
     }
 
-    static Set<String> names(String text) {
-        Set<String> out = new TreeSet<>();
-        Matcher m = METRIC.matcher(text);
-        while (m.find()) {
-            out.add(m.group());
-        }
-        return out;
-    }
-
-    /** Every string in the dashboard: queries, variables, annotations, descriptions. */
-    private static List<String> dashboardStrings() throws IOException {
-        List<String> out = new ArrayList<>();
-        collect(new ObjectMapper().readTree(DASHBOARD.toFile()), null, out, false);
-        return out;
-    }
-
-    private static List<String> dashboardQueries() throws IOException {
-        List<String> out = new ArrayList<>();
-        collect(new ObjectMapper().readTree(DASHBOARD.toFile()), null, out, true);
-        return out;
-    }
-
-    private static void collect(JsonNode node, String field, List<String> out, boolean queriesOnly) {
-        if (node.isTextual() && (!queriesOnly || "expr".equals(field))) {
-            out.add(node.asText());
-        }
-        node.fields().forEachRemaining(e -> collect(e.getValue(), e.getKey(), out, queriesOnly));
-        if (node.isArray()) {
-            node.forEach(n -> collect(n, field, out, queriesOnly));
-        }
-    }
-
     private record Result(int code, String output) {
     }
 
@@ -192,14 +154,5 @@ class ShippedMetricNamesTest {
             }
         }
         return false;
-    }
-
-    private static Path repositoryRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve("metrics/prometheus/baton-alerts.yml"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("metrics/prometheus/baton-alerts.yml not found above " + Path.of("").toAbsolutePath());
     }
 }
