@@ -100,6 +100,39 @@ class HandoverTest {
     }
 
     @Test
+    void aRollbackOfTheRuntimeBringsTheOldEngineBackAndIdlesTheNewOne() throws Exception {
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        try (InProcessAgent a = new InProcessAgent(dir).config(engine("cfe10", "chainflip", "1.0.3", release)
+                + engine("cfe11", "chainflip", "1.1.0", release)).start()) {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            Files.writeString(release, "1.1.0\n");
+            awaitRoles(a, "chainflip", "cfe11", "ACTIVE", "cfe10", "IDLE");
+            a.awaitState("cfe10", ProcessState.STOPPED);
+
+            // The chain goes back to 1.0: 1.1 says it is no longer compatible, exits, is restarted by its
+            // policy and says it again (the confirmation); then 1.0 is started again and 1.1 idled.
+            Files.writeString(release, "1.0.0\n");
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "IDLE");
+            a.awaitState("cfe11", ProcessState.STOPPED);
+            a.awaitState("cfe10", ProcessState.RUNNING);
+            AgentStatus.GroupStatus g = group(a, "chainflip").orElseThrow();
+            assertEquals("1.0.0", g.release());
+            assertEquals("1.0.3", g.active());
+            assertTrue(a.agent.handover().history(100).stream().anyMatch(r -> r.kind().equals("ROLLBACK")));
+            assertNotNull(a.status("cfe11").hold(), "the rolled-back engine is held, not restarted by its policy");
+            assertEquals(null, a.status("cfe10").hold());
+            assertEquals(0, a.stop());
+        }
+        // The rollback survives an agent restart: 1.0 runs, 1.1 stays idle.
+        try (InProcessAgent again = new InProcessAgent(dir).start()) {
+            awaitRoles(again, "chainflip", "cfe10", "ACTIVE");
+            assertEquals(ProcessState.STOPPED, again.status("cfe11").state());
+            assertEquals("IDLE", role(again, "chainflip", "cfe11"));
+        }
+    }
+
+    @Test
     void noNewerEngineAtUpgradeTimeIsAnErrorAndTheOldEngineIsKept() throws Exception {
         Path release = dir.resolve("release");
         Files.writeString(release, "1.0.0\n");
