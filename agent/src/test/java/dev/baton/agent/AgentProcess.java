@@ -3,20 +3,24 @@ package dev.baton.agent;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real agent in its own JVM (for what an in-process agent cannot show: the agent SIGKILLed,
- * PID 1 in a namespace, a blocked stdout). Uses this test JVM's class path.
+ * PID 1 in a namespace, a blocked stdout). Uses this test JVM's class path. Never use it in a class
+ * that also runs an in-process agent (that agent's waitpid(-1) reaper would steal its children).
  */
-final class AgentProcess implements AutoCloseable {
-    final Process process;
+public class AgentProcess implements AutoCloseable {
+    public final Process process;
 
-    private AgentProcess(Process process) {
+    protected AgentProcess(Process process) {
         this.process = process;
     }
 
@@ -30,7 +34,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** The test class path, written out in full (surefire may hand us a manifest-only jar). */
-    static String classPath() {
+    public static String classPath() {
         String cp = System.getProperty("java.class.path");
         String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : cp;
@@ -48,31 +52,44 @@ final class AgentProcess implements AutoCloseable {
         return start(config, ProcessBuilder.Redirect.appendTo(config.resolveSibling("agent.stdout").toFile()));
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    void sigkill() {
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public void sigkill() {
         process.destroyForcibly();
         await().atMost(Duration.ofSeconds(30)).until(() -> !process.isAlive());
     }
 
-    int sigterm() throws InterruptedException {
+    public int sigterm() throws InterruptedException {
         process.destroy();
         return waitExit();
     }
 
-    int waitExit() throws InterruptedException {
-        if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+    public int waitExit() throws InterruptedException {
+        return waitExit(120);
+    }
+
+    public int waitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("agent did not exit within 120 s");
+            throw new AssertionError("agent did not exit within " + seconds + " s");
         }
         return process.exitValue();
     }
 
     static String read(Path file) {
+        return read(file, StandardCharsets.UTF_8);
+    }
+
+    /** A file's text, or "" while it does not exist yet. */
+    public static String read(Path file, Charset charset) {
         try {
-            return Files.exists(file) ? Files.readString(file) : "";
+            return Files.exists(file) ? Files.readString(file, charset) : "";
         } catch (IOException e) {
             return "";
         }
@@ -83,8 +100,9 @@ final class AgentProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroy();
             try {
-                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
+                    process.waitFor(30, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();

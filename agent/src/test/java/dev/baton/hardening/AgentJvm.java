@@ -1,33 +1,24 @@
 package dev.baton.hardening;
 
-import static org.awaitility.Awaitility.await;
-
+import dev.baton.agent.AgentProcess;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A real agent in its own JVM, SIGKILL-able, with its RSS, CPU, fds and threads readable from
- * /proc. Never use it in a class that also runs an in-process agent (the agent's waitpid(-1)
- * reaper would steal this JVM's children).
+ * A real agent in its own JVM ({@link AgentProcess}) started with chosen JVM options, an optional
+ * AppCDS archive, a command prefix and environment.
  */
-final class AgentJvm implements AutoCloseable {
-    final Process process;
+final class AgentJvm extends AgentProcess {
     final Path config;
 
     private AgentJvm(Process process, Path config) {
-        this.process = process;
+        super(process);
         this.config = config;
-    }
-
-    static String classPath() {
-        String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 
     private static volatile String jarClassPath;
@@ -132,61 +123,11 @@ final class AgentJvm implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process.pid();
-    }
-
-    boolean alive() {
-        return process.isAlive();
-    }
-
-    void sigkill() {
-        process.destroyForcibly();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !process.isAlive());
-    }
-
-    int sigterm() throws InterruptedException {
-        process.destroy();
-        return waitExit(120);
-    }
-
-    int waitExit(int seconds) throws InterruptedException {
-        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("agent did not exit within " + seconds + " s");
-        }
-        return process.exitValue();
-    }
-
     String stdoutText() {
-        return read(config.resolveSibling("agent.stdout"));
+        return read(config.resolveSibling("agent.stdout"), StandardCharsets.ISO_8859_1);
     }
 
     String stderrText() {
-        return read(config.resolveSibling("agent.stderr"));
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    @Override
-    public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(30, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        return read(config.resolveSibling("agent.stderr"), StandardCharsets.ISO_8859_1);
     }
 }
