@@ -9,6 +9,7 @@ import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ final class LogStream {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
+    /** A dropped notice is queued and not yet written: at most one at a time, however full the queue. */
+    private final AtomicBoolean lossNoticeQueued = new AtomicBoolean();
     // I/O thread only.
     private long reportedLost;
     private long deliveredAtLastCheck;
@@ -112,9 +115,15 @@ final class LogStream {
     /** Counts a queued event out once written (or failed: then the connection is gone anyway). */
     private final class Sent implements ServerSentEventConnection.EventCallback {
         private final long size;
+        private final Runnable then;
 
         Sent(long size) {
+            this(size, () -> { });
+        }
+
+        Sent(long size, Runnable then) {
             this.size = size;
+            this.then = then;
         }
 
         @Override
@@ -131,6 +140,7 @@ final class LogStream {
         private void written() {
             queuedEvents.decrementAndGet();
             queuedBytes.addAndGet(-size);
+            then.run();
         }
     }
 
@@ -150,10 +160,11 @@ final class LogStream {
             closeQuietly();
             return;
         }
-        if (lost > reportedLost && queuedEvents.get() < MAX_QUEUED_EVENTS) {
+        // Not gated on the queue's room: a producer that keeps the queue full would starve the notice.
+        if (lost > reportedLost && lossNoticeQueued.compareAndSet(false, true)) {
             reportedLost = lost;
             queuedEvents.incrementAndGet();
-            connection.send("{\"dropped\":" + lost + "}", "dropped", null, new Sent(0));
+            connection.send("{\"dropped\":" + lost + "}", "dropped", null, new Sent(0, () -> lossNoticeQueued.set(false)));
         }
         scheduleCheck();
     }
