@@ -22,7 +22,7 @@ final class AttachedPipe implements LineFramer.Lines {
         try {
             framer.feed(buf, 0, len, this);
         } finally {
-            log.publishCounters();
+            log.endRead();
         }
     }
 
@@ -31,7 +31,7 @@ final class AttachedPipe implements LineFramer.Lines {
         try {
             framer.finish(this);
         } finally {
-            log.publishCounters();
+            log.endRead();
         }
     }
 

@@ -11,13 +11,14 @@ import dev.baton.config.LogSettings;
 /**
  * Everything the agent keeps of one program's output: its recent lines, its counters, its
  * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
- * order: ring, agent stdout, file, followers, listeners. Everything else here is thread-safe.
+ * order: ring, file, followers, listeners; those for the agent's stdout are staged and handed over
+ * together at the end of each read. Everything else here is thread-safe.
  */
 public final class ProgramLog {
     private static final Follower[] NO_FOLLOWERS = {};
 
     private final String name;
-    private final AgentOutput out;
+    private final StdoutBatch stdout;
     private final ListenerSet listeners;
     private final SinkWorker sinks;
     private final LineRing ring;
@@ -30,9 +31,9 @@ public final class ProgramLog {
     private long readerLines, readerBytes, readerTruncated, readerDropped;
     private volatile long lines, bytes, truncated, dropped;
 
-    ProgramLog(String name, LogSettings settings, AgentOutput out, ListenerSet listeners, SinkWorker sinks) {
+    ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks) {
         this.name = Objects.requireNonNull(name, "name");
-        this.out = out;
+        this.stdout = stdout;
         this.listeners = listeners;
         this.sinks = sinks;
         this.ring = new LineRing(settings.ringLines(), settings.ringBytes());
@@ -80,7 +81,10 @@ public final class ProgramLog {
         return truncated;
     }
 
-    /** Lines that the agent stdout or the log file had to drop (they are still in the ring). */
+    /**
+     * Lines that the agent stdout or the log file had to drop (they are still in the ring); a line
+     * that both dropped counts twice.
+     */
     public long droppedLines() {
         return dropped;
     }
@@ -131,17 +135,17 @@ public final class ProgramLog {
         }
         ring.add(seq, now, stream, buf, off, shownLen);
         LogSettings s = settings;
-        boolean lost = s.toAgentStdout() && !out.offerProgramLine(name, stream, buf, off, shownLen, true);
+        if (s.toAgentStdout()) {
+            stdout.add(name, buf, off, shownLen); // handed over, and drops counted, at the end of the read
+        }
         FileSink f = fileSink;
         if (s.file() != null && f != null) {
             int result = f.offer(buf, off, shownLen);
-            lost |= result == LineSpool.DROPPED;
-            if (result == LineSpool.WAKE_CONSUMER) {
+            if (result == LineSpool.DROPPED) {
+                readerDropped++;
+            } else if (result == LineSpool.WAKE_CONSUMER) {
                 sinks.wake();
             }
-        }
-        if (lost) {
-            readerDropped++;
         }
         Follower[] fs = followers;
         if (fs.length > 0) {
@@ -162,8 +166,12 @@ public final class ProgramLog {
         readerBytes += n;
     }
 
-    /** Reader thread: makes the counters visible to other threads (once per read, not per line). */
-    void publishCounters() {
+    /**
+     * Reader thread, at the end of each read: hands this read's lines to the agent's stdout and makes
+     * the counters visible to other threads (once per read, not per line).
+     */
+    void endRead() {
+        readerDropped += stdout.flush();
         lines = readerLines;
         bytes = readerBytes;
         truncated = readerTruncated;
