@@ -10,8 +10,8 @@ import java.util.Arrays;
  */
 final class StdoutBatch {
     private static final int INITIAL_BYTES = 4 * 1024;
-    /** Staged bytes are handed over once they reach this (one read's worth). */
-    static final int FLUSH_BYTES = ReaderLoop.CHUNK;
+    /** Staged bytes are handed over once they reach this, so the writer starts before a big read is done. */
+    static final int FLUSH_BYTES = 64 * 1024;
 
     private final AgentOutput out;
     private byte[] bytes = new byte[INITIAL_BYTES];
