@@ -12,7 +12,9 @@ import dev.baton.config.LogSettings;
  * Everything the agent keeps of one program's output: its recent lines, its counters, its
  * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
  * order: ring, file, followers, listeners; those for the agent's stdout are staged and handed over
- * together at the end of each read. Everything else here is thread-safe.
+ * together at the end of each read. The ring is locked once per read: a tail taken during a read
+ * waits for its end, so a follower never gets a line that a tail taken after it could miss.
+ * Everything else here is thread-safe.
  */
 public final class ProgramLog {
     private static final Follower[] NO_FOLLOWERS = {};
@@ -133,7 +135,7 @@ public final class ProgramLog {
         if (shownLen != len) {
             readerTruncated++;
         }
-        ring.add(seq, now, stream, buf, off, shownLen);
+        ring.append(seq, now, stream, buf, off, shownLen);
         LogSettings s = settings;
         if (s.toAgentStdout()) {
             stdout.add(name, buf, off, shownLen); // handed over, and drops counted, at the end of the read
@@ -161,9 +163,10 @@ public final class ProgramLog {
         listeners.fire(name, stream, buf, off, len);
     }
 
-    /** Reader thread: counts bytes read. */
-    void read(int n) {
+    /** Reader thread, before the lines of a read of {@code n} bytes (or of the end of the pipe, 0). */
+    void beginRead(int n) {
         readerBytes += n;
+        ring.beginBatch();
     }
 
     /**
@@ -171,6 +174,7 @@ public final class ProgramLog {
      * the counters visible to other threads (once per read, not per line).
      */
     void endRead() {
+        ring.endBatch();
         readerDropped += stdout.flush();
         lines = readerLines;
         bytes = readerBytes;
