@@ -6,8 +6,10 @@ import java.util.List;
 
 /**
  * Finds which of up to 64 byte literals occur in a byte range, in one pass that skips most bytes
- * (Wu-Manber: a window as long as the shortest literal slides over the text; a small table says how
- * far it may jump given the window's last two bytes). On log noise it reads about one byte in ten.
+ * (Wu-Manber: a window as long as the shortest literal slides over the text; a table says how far
+ * it may jump given the window's last bytes). The block hashed per step is 3 bytes when the shortest
+ * literal allows it (3-grams of log text rarely occur in the literals, so most steps jump nearly a
+ * whole window; 2-grams such as "in" or "e " are everywhere), else 2, else 1.
  *
  * <p>Several needles may stand for one literal (a literal and its JSON-escaped form): each needle
  * carries the bit of its literal. Immutable and thread-safe.
@@ -21,7 +23,7 @@ final class LiteralScanner {
     private final byte[][] needles;
     private final long[] needleBits;
     private final int window;      // length of the shortest needle
-    private final int block;       // bytes hashed per step: 2, or 1 when a needle is a single byte
+    private final int block;       // bytes hashed per step
     private final byte[] shift;    // per block hash: how far the window may jump
     private final int[][] buckets; // per block hash with shift 0: needles whose window ends with it
 
@@ -39,7 +41,8 @@ final class LiteralScanner {
         if (window == 0) {
             throw new IllegalArgumentException("empty needle");
         }
-        this.block = window >= 2 ? 2 : 1;
+        // A block as long as the window would only ever shift by one
+        this.block = window >= 4 ? 3 : window >= 2 ? 2 : 1;
         this.shift = new byte[TABLE_MASK + 1];
         Arrays.fill(shift, (byte) Math.min(window - block + 1, MAX_SHIFT));
         List<List<Integer>> lists = new ArrayList<>();
@@ -71,26 +74,54 @@ final class LiteralScanner {
         int end = off + len;
         long found = 0;
         int i = off + window - 1; // last byte of the current window
+        // One loop per block size: C1 would not hoist a branch on the block out of the loop
+        if (block == 3) {
+            byte[] shift = this.shift;
+            while (i < end) {
+                int h = hash3(buf, i);
+                int s = shift[h];
+                if (s == 0) {
+                    found = verify(h, buf, i, end, found);
+                    s = 1;
+                }
+                i += s;
+            }
+            return found;
+        }
         while (i < end) {
             int h = hash(buf, i);
             int s = shift[h];
-            if (s > 0) {
-                i += s;
-                continue;
+            if (s == 0) {
+                found = verify(h, buf, i, end, found);
+                s = 1;
             }
-            int start = i - window + 1;
-            for (int n : buckets[h]) {
-                if ((found & needleBits[n]) == 0 && matchesAt(needles[n], buf, start, end)) {
-                    found |= needleBits[n];
-                }
+            i += s;
+        }
+        return found;
+    }
+
+    /** The window ending at {@code last} ends with a block of some needle's window: compares them. */
+    private long verify(int h, byte[] buf, int last, int end, long found) {
+        int start = last - window + 1;
+        for (int n : buckets[h]) {
+            if ((found & needleBits[n]) == 0 && matchesAt(needles[n], buf, start, end)) {
+                found |= needleBits[n];
             }
-            i++;
         }
         return found;
     }
 
     private int hash(byte[] b, int last) {
-        return block == 2 ? ((b[last - 1] & 0xff) << 5 ^ (b[last] & 0xff)) & TABLE_MASK : b[last] & 0xff;
+        return switch (block) {
+            case 3 -> hash3(b, last);
+            case 2 -> ((b[last - 1] & 0xff) << 5 ^ (b[last] & 0xff)) & TABLE_MASK;
+            default -> b[last] & 0xff;
+        };
+    }
+
+    /** The three bytes ending at {@code last}; signed bytes are fine: only the same function must see them. */
+    private static int hash3(byte[] b, int last) {
+        return (b[last - 2] << 6 ^ b[last - 1] << 3 ^ b[last]) & TABLE_MASK;
     }
 
     private static boolean matchesAt(byte[] needle, byte[] buf, int start, int end) {

@@ -52,22 +52,44 @@ public final class AgentOutput implements AutoCloseable {
 
     /** Copies one program line (without its newline) to the buffer; never blocks. */
     public void programLine(String program, StreamKind stream, byte[] buf, int off, int len) {
-        offerProgramLine(program, stream, buf, off, len, false);
+        if (mode != LogMode.NONE && !closing) {
+            woke(spool.append(prefixOf(program), buf, off, len, false));
+        }
     }
 
     /**
-     * Like {@link #programLine}; false when the line had to be dropped. With {@code deferWake} the
-     * caller promises to call {@link #wakeIfPending} before it goes idle.
+     * Reader thread: whole program lines staged by a {@link StdoutBatch} (each with its prefix and
+     * '\n'), appended in one piece when they fit, else line by line; returns how many were dropped.
+     * The caller wakes the writer with {@link #wakeIfPending} before it goes idle.
      */
-    boolean offerProgramLine(String program, StreamKind stream, byte[] buf, int off, int len, boolean deferWake) {
-        if (mode == LogMode.NONE) {
-            return true;
-        }
+    int offerProgramLines(byte[] lines, int len, int count) {
         if (closing) {
-            return false;
+            return count;
         }
-        byte[] prefix = mode == LogMode.PREFIXED ? prefix(program) : null;
-        return woke(spool.append(prefix, buf, off, len, deferWake));
+        int result = spool.appendLines(lines, 0, len, true);
+        if (result != LineSpool.DROPPED) {
+            woke(result);
+            return 0;
+        }
+        int dropped = 0;
+        for (int start = 0; start < len; ) {
+            int end = Bytes.indexOfNewline(lines, start, len);
+            if (!woke(spool.append(null, lines, start, end - start, true))) {
+                dropped++;
+            }
+            start = end + 1;
+        }
+        return dropped;
+    }
+
+    /** The bytes that go before each program line in this mode (null for none). */
+    byte[] prefixOf(String program) {
+        return mode == LogMode.PREFIXED ? prefix(program) : null;
+    }
+
+    /** True when program lines are not written at all (mode none). */
+    boolean dropsProgramLines() {
+        return mode == LogMode.NONE;
     }
 
     /** One of the agent's own log lines (may span several lines); written in every mode. */

@@ -18,20 +18,21 @@ final class AttachedPipe implements LineFramer.Lines {
 
     void feed(byte[] buf, int len, long timeMillis) {
         now = timeMillis;
-        log.read(len);
+        log.beginRead(len);
         try {
             framer.feed(buf, 0, len, this);
         } finally {
-            log.publishCounters();
+            log.endRead();
         }
     }
 
     void finish(long timeMillis) {
         now = timeMillis;
+        log.beginRead(0);
         try {
             framer.finish(this);
         } finally {
-            log.publishCounters();
+            log.endRead();
         }
     }
 

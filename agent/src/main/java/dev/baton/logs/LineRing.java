@@ -3,12 +3,16 @@ package dev.baton.logs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The last lines of one program, bounded by a line count and by a byte budget. Line bytes live in
  * one circular arena (a line may wrap around its end) next to small parallel arrays of metadata, so
  * adding a line allocates nothing; both grow on demand up to their bounds. Bytes are decoded (UTF-8,
  * invalid sequences replaced) only when a tail is taken.
+ *
+ * <p>The reader adds a read's lines under one lock acquisition ({@link #beginBatch}, {@link #append},
+ * {@link #endBatch}) instead of one per line; a tail taken meanwhile waits for the end of that read.
  */
 final class LineRing {
     private static final int MAX_ARENA = 1 << 30;
@@ -29,6 +33,7 @@ final class LineRing {
     private int head;
     private int usedBytes;
     private long lastSeq;
+    private final ReentrantLock lock = new ReentrantLock();
 
     LineRing(int maxLines, long maxBytes) {
         setLimits(maxLines, maxBytes);
@@ -39,7 +44,27 @@ final class LineRing {
         this.maxBytes = (int) Math.max(0, Math.min(bytes, MAX_ARENA));
     }
 
-    synchronized void add(long seq, long timeMillis, StreamKind stream, byte[] buf, int off, int len) {
+    /** Adds one line (taking the lock for it). */
+    void add(long seq, long timeMillis, StreamKind stream, byte[] buf, int off, int len) {
+        lock.lock();
+        try {
+            append(seq, timeMillis, stream, buf, off, len);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the lock for the {@link #append}s of one read. */
+    void beginBatch() {
+        lock.lock();
+    }
+
+    void endBatch() {
+        lock.unlock();
+    }
+
+    /** Adds one line; the caller holds the lock ({@link #beginBatch}). */
+    void append(long seq, long timeMillis, StreamKind stream, byte[] buf, int off, int len) {
         lastSeq = seq;
         if (maxLines == 0 || maxBytes == 0) {
             return;
@@ -61,7 +86,9 @@ final class LineRing {
         kinds[idx] = (byte) stream.ordinal();
         int firstPart = Math.min(len, arena.length - head);
         System.arraycopy(buf, off, arena, head, firstPart);
-        System.arraycopy(buf, off + firstPart, arena, 0, len - firstPart);
+        if (firstPart < len) { // the line wraps around the arena's end
+            System.arraycopy(buf, off + firstPart, arena, 0, len - firstPart);
+        }
         head = wrap(head + len, arena.length);
         usedBytes += len;
         count++;
@@ -75,7 +102,8 @@ final class LineRing {
         long[] when;
         byte[] kind;
         long firstSeq;
-        synchronized (this) {
+        lock.lock();
+        try {
             k = Math.max(0, Math.min(n, count));
             int total = 0;
             for (int i = count - k; i < count; i++) {
@@ -95,6 +123,8 @@ final class LineRing {
                 pos += lens[j];
             }
             firstSeq = lastSeq - k + 1;
+        } finally {
+            lock.unlock();
         }
         List<LogLine> lines = new ArrayList<>(k);
         int pos = 0;
@@ -106,17 +136,27 @@ final class LineRing {
         return lines;
     }
 
-    synchronized long usedBytes() {
-        return usedBytes;
+    long usedBytes() {
+        lock.lock();
+        try {
+            return usedBytes;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Applies new bounds, keeping the newest lines that fit. */
-    synchronized void resize(int lines, long bytes) {
-        setLimits(lines, bytes);
-        while (count > 0 && (count > maxLines || usedBytes > maxBytes)) {
-            evictOldest();
+    void resize(int lines, long bytes) {
+        lock.lock();
+        try {
+            setLimits(lines, bytes);
+            while (count > 0 && (count > maxLines || usedBytes > maxBytes)) {
+                evictOldest();
+            }
+            rebuild(Math.min(starts.length, Math.max(count, maxLines)), Math.min(arena.length, maxBytes));
+        } finally {
+            lock.unlock();
         }
-        rebuild(Math.min(starts.length, Math.max(count, maxLines)), Math.min(arena.length, maxBytes));
     }
 
     private int index(int i) {

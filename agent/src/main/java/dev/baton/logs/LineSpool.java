@@ -62,6 +62,19 @@ final class LineSpool {
         return appended(prefixLen + len + 1, deferWake);
     }
 
+    /**
+     * Appends whole lines ({@code len} bytes, each line ending with '\n') in one piece, or nothing
+     * (DROPPED: then the caller offers them one by one, so that those that fit still go).
+     */
+    synchronized int appendLines(byte[] lines, int off, int len, boolean deferWake) {
+        int at = reserve(len, NOTICE_RESERVE);
+        if (at < 0) {
+            return DROPPED;
+        }
+        System.arraycopy(lines, off, buf, at, len);
+        return appended(len, deferWake);
+    }
+
     /** Appends a text (a newline added if missing), waking the consumer. */
     synchronized int appendText(byte[] text) {
         int result = appendText(text, NOTICE_RESERVE);

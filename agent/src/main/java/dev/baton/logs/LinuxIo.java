@@ -21,6 +21,7 @@ final class LinuxIo {
     /** Hang-up and errors are reported without asking; a read then returns 0 or fails. */
     static final int EPOLLIN = 0x1;
     private static final int F_GETFL = 3, F_SETFL = 4;
+    static final int F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 
     /** The glibc functions, as jnr-ffi sees them. */
     public interface LibC {
@@ -69,6 +70,16 @@ final class LinuxIo {
         if (flags < 0 || ((flags & O_NONBLOCK) == 0 && C.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)) {
             throw new IllegalArgumentException("fd " + fd + " is not usable: errno " + errno());
         }
+    }
+
+    /** Asks for a pipe buffer of {@code bytes}; returns the size granted, or -1 (see {@link #errno()}). */
+    static int setPipeSize(int fd, int bytes) {
+        return C.fcntl(fd, F_SETPIPE_SZ, bytes);
+    }
+
+    /** The pipe's buffer size, or -1 when {@code fd} is not a pipe. */
+    static int pipeSize(int fd) {
+        return C.fcntl(fd, F_GETPIPE_SZ, 0);
     }
 
     static void close(int fd) {

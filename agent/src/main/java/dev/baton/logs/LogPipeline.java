@@ -15,6 +15,8 @@ import dev.baton.config.LogSettings;
  */
 public final class LogPipeline implements AutoCloseable {
     private final AgentOutput out;
+    /** The reader thread's lines on their way to {@link #out}. */
+    private final StdoutBatch stdout;
     private final int maxLineBytes;
     private final ListenerSet listeners = new ListenerSet();
     private final SinkWorker sinks = new SinkWorker();
@@ -28,6 +30,7 @@ public final class LogPipeline implements AutoCloseable {
             throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
         }
         this.maxLineBytes = maxLineBytes;
+        this.stdout = new StdoutBatch(out);
         this.reader = new ReaderLoop(() -> {
             out.wakeIfPending();
             sinks.wakeIfPending();
@@ -39,7 +42,7 @@ public final class LogPipeline implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         return programs.compute(program, (name, existing) -> {
             if (existing == null) {
-                return new ProgramLog(name, settings, out, listeners, sinks);
+                return new ProgramLog(name, settings, stdout, listeners, sinks);
             }
             existing.apply(settings);
             return existing;

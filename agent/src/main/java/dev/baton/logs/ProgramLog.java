@@ -11,13 +11,16 @@ import dev.baton.config.LogSettings;
 /**
  * Everything the agent keeps of one program's output: its recent lines, its counters, its
  * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
- * order: ring, agent stdout, file, followers, listeners. Everything else here is thread-safe.
+ * order: ring, file, followers, listeners; those for the agent's stdout are staged and handed over
+ * together at the end of each read. The ring is locked once per read: a tail taken during a read
+ * waits for its end, so a follower never gets a line that a tail taken after it could miss.
+ * Everything else here is thread-safe.
  */
 public final class ProgramLog {
     private static final Follower[] NO_FOLLOWERS = {};
 
     private final String name;
-    private final AgentOutput out;
+    private final StdoutBatch stdout;
     private final ListenerSet listeners;
     private final SinkWorker sinks;
     private final LineRing ring;
@@ -30,9 +33,9 @@ public final class ProgramLog {
     private long readerLines, readerBytes, readerTruncated, readerDropped;
     private volatile long lines, bytes, truncated, dropped;
 
-    ProgramLog(String name, LogSettings settings, AgentOutput out, ListenerSet listeners, SinkWorker sinks) {
+    ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks) {
         this.name = Objects.requireNonNull(name, "name");
-        this.out = out;
+        this.stdout = stdout;
         this.listeners = listeners;
         this.sinks = sinks;
         this.ring = new LineRing(settings.ringLines(), settings.ringBytes());
@@ -80,7 +83,10 @@ public final class ProgramLog {
         return truncated;
     }
 
-    /** Lines that the agent stdout or the log file had to drop (they are still in the ring). */
+    /**
+     * Lines that the agent stdout or the log file had to drop (they are still in the ring); a line
+     * that both dropped counts twice.
+     */
     public long droppedLines() {
         return dropped;
     }
@@ -129,19 +135,19 @@ public final class ProgramLog {
         if (shownLen != len) {
             readerTruncated++;
         }
-        ring.add(seq, now, stream, buf, off, shownLen);
+        ring.append(seq, now, stream, buf, off, shownLen);
         LogSettings s = settings;
-        boolean lost = s.toAgentStdout() && !out.offerProgramLine(name, stream, buf, off, shownLen, true);
+        if (s.toAgentStdout()) {
+            stdout.add(name, buf, off, shownLen); // handed over, and drops counted, at the end of the read
+        }
         FileSink f = fileSink;
         if (s.file() != null && f != null) {
             int result = f.offer(buf, off, shownLen);
-            lost |= result == LineSpool.DROPPED;
-            if (result == LineSpool.WAKE_CONSUMER) {
+            if (result == LineSpool.DROPPED) {
+                readerDropped++;
+            } else if (result == LineSpool.WAKE_CONSUMER) {
                 sinks.wake();
             }
-        }
-        if (lost) {
-            readerDropped++;
         }
         Follower[] fs = followers;
         if (fs.length > 0) {
@@ -157,13 +163,19 @@ public final class ProgramLog {
         listeners.fire(name, stream, buf, off, len);
     }
 
-    /** Reader thread: counts bytes read. */
-    void read(int n) {
+    /** Reader thread, before the lines of a read of {@code n} bytes (or of the end of the pipe, 0). */
+    void beginRead(int n) {
         readerBytes += n;
+        ring.beginBatch();
     }
 
-    /** Reader thread: makes the counters visible to other threads (once per read, not per line). */
-    void publishCounters() {
+    /**
+     * Reader thread, at the end of each read: hands this read's lines to the agent's stdout and makes
+     * the counters visible to other threads (once per read, not per line).
+     */
+    void endRead() {
+        ring.endBatch();
+        readerDropped += stdout.flush();
         lines = readerLines;
         bytes = readerBytes;
         truncated = readerTruncated;

@@ -13,16 +13,18 @@ import jnr.ffi.Pointer;
 
 /**
  * The thread "baton-log-reader": one epoll loop over every attached pipe. Each ready pipe gets at
- * most one read of 64 KiB per round (fairness), into one reused buffer; the lines are framed and
- * dispatched right there. Sinks never block this thread, so pipes are always drained.
+ * most one read of 256 KiB per round (fairness), into one reused buffer (one for all pipes, so its
+ * size costs little); the lines are framed and dispatched right there. Sinks never block this
+ * thread, so pipes are always drained; their buffers are enlarged ({@link PipeBuffer}) to absorb bursts.
  */
 final class ReaderLoop {
     static final String THREAD_NAME = "baton-log-reader";
-    static final int CHUNK = 64 * 1024;
+    static final int CHUNK = 256 * 1024;
     private static final RateLimitedLog FAILURES =
             new RateLimitedLog(LoggerFactory.getLogger(ReaderLoop.class), 10, TimeUnit.SECONDS);
 
     private final Epoll epoll = new Epoll();
+    private final PipeBuffer pipeBuffer = new PipeBuffer();
     private final Pointer nativeBuf = Memory.allocateDirect(LinuxIo.RUNTIME, CHUNK, true);
     private final byte[] buf = new byte[CHUNK];
     /** Pipes waiting to be registered; guarded by itself, with {@link #closed}. */
@@ -139,6 +141,7 @@ final class ReaderLoop {
             }
             try {
                 LinuxIo.setNonBlocking(pipe.fd);
+                pipeBuffer.enlarge(pipe.fd);
                 epoll.add(pipe.fd);
             } catch (RuntimeException e) {
                 FAILURES.warn("cannot read the pipe " + pipe.fd + ": " + e.getMessage(), null);

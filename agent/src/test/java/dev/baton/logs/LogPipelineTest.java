@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -169,5 +173,38 @@ class LogPipelineTest {
         assertEquals(List.of("2", "3"), first.tail(10).stream().map(LogLine::text).toList());
         assertEquals(List.of(2L, 3L), first.tail(10).stream().map(LogLine::seq).toList());
         assertTrue(first.tail(10).stream().allMatch(l -> l.stream() == StreamKind.STDOUT));
+    }
+
+    @Test
+    void aTailTakenDuringAReadWaitsForAllOfItsLines() throws Exception {
+        CountDownLatch inRead = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        pipeline.addListener((program, stream, buf, off, len) -> {
+            if (len == 5 && new String(buf, off, len, ISO_8859_1).equals("first")) {
+                inRead.countDown();
+                awaitQuietly(release); // a slow line in the middle of a read
+            }
+        });
+        ProgramLog log = pipeline.open("node", RING_ONLY);
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        pipe.write("first\nsecond\n".getBytes(ISO_8859_1)); // one write: one read
+        assertTrue(inRead.await(30, TimeUnit.SECONDS));
+
+        CompletableFuture<List<String>> tail = new CompletableFuture<>();
+        Thread taker = new Thread(() -> tail.complete(log.tail(10).stream().map(LogLine::text).toList()));
+        taker.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> taker.getState() == Thread.State.WAITING);
+        assertFalse(tail.isDone());
+        release.countDown();
+        assertEquals(List.of("first", "second"), tail.get(30, TimeUnit.SECONDS));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
