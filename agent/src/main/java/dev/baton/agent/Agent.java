@@ -110,14 +110,17 @@ public final class Agent {
         StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
 
         loop = new EventLoop();
-        try (SdNotify notify = SdNotify.fromEnvironment();
+        // Declared first, closed last: what the loop still submits while programs stop is written
+        // before the state directory's lock is released.
+        try (StateWriter stateWriter = new StateWriter();
+             SdNotify notify = SdNotify.fromEnvironment();
              Spawner spawner = new Spawner();
              LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
-            supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
-                    System.getenv());
+            supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
+                    stateDir.agentId(), System.getenv());
             handover = new HandoverCoordinator(loop,
-                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class));
+                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class), stateWriter);
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
             if (config.cluster() != null) {

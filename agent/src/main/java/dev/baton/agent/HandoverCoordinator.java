@@ -19,6 +19,7 @@ import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
 
     private final EventLoop loop;
     private final StateFile<HandoverState> stateFile;
+    private final StateWriter stateWriter;
     private Supervisor supervisor;
     private BatonConfig config;
     private final Map<String, EngineGroup> groups = new TreeMap<>();
@@ -59,9 +61,10 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private volatile List<AgentStatus.GroupStatus> view = List.of();
     private volatile List<HandoverRecord> history = List.of();
 
-    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile) {
+    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile, StateWriter stateWriter) {
         this.loop = loop;
         this.stateFile = stateFile;
+        this.stateWriter = stateWriter;
     }
 
     /** Restores the groups from the state directory (before any program starts). On the loop. */
@@ -243,8 +246,10 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private void persist() {
         Map<String, GroupSnapshot> snaps = new TreeMap<>();
         groups.forEach((name, g) -> snaps.put(name, g.snapshot()));
-        // Durable: an idled engine must stay idle after a power loss, or both engines would run.
-        stateFile.save(new HandoverState(GroupSnapshot.FORMAT, snaps), true);
+        // Durable: an idled engine must stay idle after a power loss, or both engines would run. In
+        // the background: the idle's stop signal is out already, and a restart before the write
+        // lands sees the old engine's line again and idles it again.
+        stateWriter.submit(stateFile, new HandoverState(GroupSnapshot.FORMAT, Collections.unmodifiableMap(snaps)), true);
     }
 
     // ---- helpers -----------------------------------------------------------------------------

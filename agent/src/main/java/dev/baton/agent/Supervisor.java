@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Supervisor implements ProgramHost {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    /** How long an operator's start or stop waits for programs.json to be on disk. */
+    private static final Duration DESIRED_WRITE_LIMIT = Duration.ofSeconds(5);
 
     /** Told about every state change, on the event loop. */
     public interface Listener {
@@ -68,6 +71,7 @@ public final class Supervisor implements ProgramHost {
     private final Runnable childSpawned;
     private final LogPipeline logs;
     private final StateFile<ProgramsState> stateFile;
+    private final StateWriter stateWriter;
     private final String agentId;
     private final Map<String, String> agentEnv;
     private final RestartBackoff backoff = new RestartBackoff(() -> ThreadLocalRandom.current().nextDouble());
@@ -84,12 +88,14 @@ public final class Supervisor implements ProgramHost {
     private BatonConfig config;
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
-                      StateFile<ProgramsState> stateFile, String agentId, Map<String, String> agentEnv) {
+                      StateFile<ProgramsState> stateFile, StateWriter stateWriter, String agentId,
+                      Map<String, String> agentEnv) {
         this.loop = loop;
         this.spawner = spawner;
         this.childSpawned = childSpawned;
         this.logs = logs;
         this.stateFile = stateFile;
+        this.stateWriter = stateWriter;
         this.agentId = agentId;
         this.agentEnv = Map.copyOf(agentEnv);
     }
@@ -258,6 +264,12 @@ public final class Supervisor implements ProgramHost {
     private void remember(Program p, String want) {
         if (!want.equals(desired.put(p.name(), want))) {
             persist(true);
+            // Synchronous, unlike every other state write: the operator is told "stopped" only once
+            // it is on disk, so a crash right after the answer cannot bring the program back.
+            // Operators' commands are rare; the loop may wait for them.
+            if (!stateWriter.flush(DESIRED_WRITE_LIMIT)) {
+                log.warn("state: {} not written within {}; it is still queued", stateFile.path(), DESIRED_WRITE_LIMIT);
+            }
         }
     }
 
@@ -406,7 +418,7 @@ public final class Supervisor implements ProgramHost {
             entries.put(p.name(), new ProgramsState.Entry(desired.get(p.name()), i == null ? 0 : i.pid(),
                     i == null ? 0 : i.startTime(), i == null ? null : i.tag()));
         }
-        stateFile.save(new ProgramsState(ProgramsState.VERSION, entries), durable);
+        stateWriter.submit(stateFile, new ProgramsState(ProgramsState.VERSION, Collections.unmodifiableMap(entries)), durable);
     }
 
     private void publish() {
