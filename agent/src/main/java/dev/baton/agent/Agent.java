@@ -105,7 +105,8 @@ public final class Agent {
 
     private int run(BatonConfig config, StateDirectory stateDir, AgentOutput out) {
         Os.becomeChildSubreaper();
-        StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class);
+        StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class,
+                StateJson::programs);
         ProgramsState previous = stateFile.load().orElse(ProgramsState.empty());
         StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
 
@@ -120,7 +121,8 @@ public final class Agent {
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
             handover = new HandoverCoordinator(loop,
-                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class), stateWriter);
+                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class,
+                            new StateJson.Handover()), stateWriter);
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
             if (config.cluster() != null) {
