@@ -76,6 +76,7 @@ public final class Supervisor implements ProgramHost {
     private final Map<String, String> agentEnv;
     private final RestartBackoff backoff = new RestartBackoff(() -> ThreadLocalRandom.current().nextDouble());
     private final AtomicLong instanceSeq = new AtomicLong();
+    private final DescendantTags descendantTags = new DescendantTags();
 
     private final Map<String, Program> programs = new TreeMap<>();
     private final Map<Integer, Program> byPid = new HashMap<>();
@@ -327,13 +328,18 @@ public final class Supervisor implements ProgramHost {
     /**
      * Every live process of an instance: the agent's descendants (a child subreaper, it inherits
      * orphans) that are in the instance's process group or carry its tag. Reading environ only for
-     * the agent's own descendants keeps this to one cheap pass over /proc.
+     * the agent's own descendants, and only once for each, keeps this to one cheap pass over /proc.
      */
     private List<ProcStat> processesOf(Instance instance) {
-        return ProcessTable.descendantsOf(Os.pid()).stream()
-                .filter(p -> p.pgrp() == instance.pid()
-                        || ProcessTable.hasEnvironment(p.pid(), ChildEnvironment.INSTANCE, instance.tag()))
-                .toList();
+        List<ProcStat> descendants = ProcessTable.descendantsOf(Os.pid());
+        descendantTags.retainOnly(descendants);
+        List<ProcStat> found = new ArrayList<>();
+        for (ProcStat p : descendants) {
+            if (p.pgrp() == instance.pid() || descendantTags.carries(p, instance.tag())) {
+                found.add(p);
+            }
+        }
+        return found;
     }
 
     @Override
