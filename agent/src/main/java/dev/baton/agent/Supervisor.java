@@ -77,6 +77,11 @@ public final class Supervisor implements ProgramHost {
     private final RestartBackoff backoff = new RestartBackoff(() -> ThreadLocalRandom.current().nextDouble());
     private final AtomicLong instanceSeq = new AtomicLong();
     private final DescendantTags descendantTags = new DescendantTags();
+    /** The agent's descendants as scanned in loop task {@link #descendantsTask}. */
+    private List<ProcStat> descendants = List.of();
+    private long descendantsTask = -1;
+    /** Stopping programs' "gone yet?" checks waiting for the next shared poll. */
+    private final List<Runnable> dueChecks = new ArrayList<>();
 
     private final Map<String, Program> programs = new TreeMap<>();
     private final Map<Integer, Program> byPid = new HashMap<>();
@@ -331,10 +336,8 @@ public final class Supervisor implements ProgramHost {
      * the agent's own descendants, and only once for each, keeps this to one cheap pass over /proc.
      */
     private List<ProcStat> processesOf(Instance instance) {
-        List<ProcStat> descendants = ProcessTable.descendantsOf(Os.pid());
-        descendantTags.retainOnly(descendants);
         List<ProcStat> found = new ArrayList<>();
-        for (ProcStat p : descendants) {
+        for (ProcStat p : descendants()) {
             if (p.pgrp() == instance.pid() || descendantTags.carries(p, instance.tag())) {
                 found.add(p);
             }
@@ -345,6 +348,35 @@ public final class Supervisor implements ProgramHost {
     @Override
     public EventLoop.Timer schedule(Duration delay, Runnable task) {
         return loop.schedule(delay, task);
+    }
+
+    @Override
+    public void checkSoon(Duration delay, Runnable check) {
+        dueChecks.add(check);
+        if (dueChecks.size() == 1) {
+            loop.schedule(delay, () -> {
+                List<Runnable> due = List.copyOf(dueChecks);
+                dueChecks.clear();
+                due.forEach(Runnable::run);
+            });
+        }
+    }
+
+    /**
+     * One /proc pass per loop task, shared by every instance looked at in it (a priority level's
+     * stops, the shared "gone yet?" poll). Within one task the pass cannot miss what matters: a
+     * process spawned later in the same task is a main process, which stops wait for by its exit
+     * (the reaper) and signal through its group; one that died since is simply signalled in vain
+     * or checked again at the next poll.
+     */
+    private List<ProcStat> descendants() {
+        long task = loop.taskNumber();
+        if (task != descendantsTask) {
+            descendants = ProcessTable.descendantsOf(Os.pid());
+            descendantsTask = task;
+            descendantTags.retainOnly(descendants);
+        }
+        return descendants;
     }
 
     @Override
