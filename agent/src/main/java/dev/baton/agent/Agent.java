@@ -105,19 +105,24 @@ public final class Agent {
 
     private int run(BatonConfig config, StateDirectory stateDir, AgentOutput out) {
         Os.becomeChildSubreaper();
-        StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class);
+        StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class,
+                StateJson::programs);
         ProgramsState previous = stateFile.load().orElse(ProgramsState.empty());
         StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
 
         loop = new EventLoop();
-        try (SdNotify notify = SdNotify.fromEnvironment();
+        // Declared first, closed last: what the loop still submits while programs stop is written
+        // before the state directory's lock is released.
+        try (StateWriter stateWriter = new StateWriter();
+             SdNotify notify = SdNotify.fromEnvironment();
              Spawner spawner = new Spawner();
              LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
-            supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateDir.agentId(),
-                    System.getenv());
+            supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
+                    stateDir.agentId(), System.getenv());
             handover = new HandoverCoordinator(loop,
-                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class));
+                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class,
+                            new StateJson.Handover()), stateWriter);
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
             if (config.cluster() != null) {

@@ -21,6 +21,8 @@ public final class EventLoop implements AutoCloseable {
 
     private final ScheduledThreadPoolExecutor executor;
     private volatile Thread thread;
+    /** How many tasks the loop has started; written and read on the loop thread only. */
+    private long taskNumber;
 
     public EventLoop() {
         executor = new ScheduledThreadPoolExecutor(1, r -> {
@@ -57,7 +59,10 @@ public final class EventLoop implements AutoCloseable {
         if (inLoop()) {
             return task.call();
         }
-        Future<T> f = executor.submit(task);
+        Future<T> f = executor.submit(() -> {
+            taskNumber++;
+            return task.call();
+        });
         try {
             return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -72,13 +77,19 @@ public final class EventLoop implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
+    /** The number of the loop task running now: equal for two calls made in the same task. Loop only. */
+    public long taskNumber() {
+        return taskNumber;
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();
     }
 
-    private static Runnable guarded(Runnable task) {
+    private Runnable guarded(Runnable task) {
         return () -> {
+            taskNumber++;
             try {
                 task.run();
             } catch (RuntimeException | Error e) {

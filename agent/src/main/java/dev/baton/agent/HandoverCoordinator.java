@@ -19,11 +19,14 @@ import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,17 +54,29 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
 
     private final EventLoop loop;
     private final StateFile<HandoverState> stateFile;
+    private final StateWriter stateWriter;
     private Supervisor supervisor;
     private BatonConfig config;
     private final Map<String, EngineGroup> groups = new TreeMap<>();
     /** Program name to its group's recognizer; replaced whole on reload, read by the reader thread. */
     private volatile Map<String, LineRecognizer> recognizers = Map.of();
+    /*
+     * Each group's status, history and snapshot as last published, refreshed only for the groups
+     * an input reached (a handover touches one group; rebuilding all of them, with 500 events of
+     * history each, on the loop at every step was a millisecond of the loop and most of its garbage).
+     */
+    private final Map<String, AgentStatus.GroupStatus> statusByGroup = new TreeMap<>();
+    private final Map<String, List<HandoverEvent>> historyByGroup = new TreeMap<>();
+    private final Map<String, GroupSnapshot> snapshotByGroup = new TreeMap<>();
+    /** Groups an input reached since their last refresh (a decision without events may still change a group). */
+    private final Set<EngineGroup> touched = new LinkedHashSet<>();
     private volatile List<AgentStatus.GroupStatus> view = List.of();
-    private volatile List<HandoverRecord> history = List.of();
+    private volatile List<List<HandoverEvent>> histories = List.of();
 
-    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile) {
+    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile, StateWriter stateWriter) {
         this.loop = loop;
         this.stateFile = stateFile;
+        this.stateWriter = stateWriter;
     }
 
     /** Restores the groups from the state directory (before any program starts). On the loop. */
@@ -84,6 +99,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             groups.put(gc.name(), group);
         }
         recognizers = recognizersFor(config);
+        refreshAll();
         publish();
     }
 
@@ -107,6 +123,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         groups.clear();
         groups.putAll(next);
         recognizers = recognizersFor(config);
+        refreshAll();
         persist();
         publish();
     }
@@ -161,6 +178,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     // ---- carrying out decisions ------------------------------------------------------------
 
     private void apply(EngineGroup group, Decision d) {
+        touched.add(group);
         if (d.events().isEmpty() && d.actions().isEmpty()) {
             return;
         }
@@ -175,6 +193,9 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
                 default -> log.info("{}", e.message());
             }
         }
+        touched.add(group); // again: a nested decision (a stop's state change) may have refreshed and cleared it
+        touched.forEach(this::refresh);
+        touched.clear();
         persist();
         publish();
     }
@@ -213,26 +234,41 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         return view;
     }
 
+    /** The newest {@code limit} events of all groups, oldest first. Built here, on the caller's thread: reads are rare. */
     public List<HandoverRecord> history(int limit) {
-        List<HandoverRecord> all = history;
+        List<HandoverRecord> all = new ArrayList<>();
+        for (List<HandoverEvent> events : histories) {
+            events.forEach(e -> all.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message())));
+        }
+        all.sort(Comparator.comparing(HandoverRecord::time));
         return all.subList(Math.max(0, all.size() - limit), all.size());
     }
 
-    private void publish() {
-        List<AgentStatus.GroupStatus> gs = new ArrayList<>();
-        List<HandoverRecord> hs = new ArrayList<>();
-        for (EngineGroup g : groups.values()) {
-            GroupView v = g.view();
-            List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
-                    e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
-            gs.add(new AgentStatus.GroupStatus(v.group(), profileOf(g), Objects.toString(v.release(), null),
-                    Objects.toString(v.activeVersion(), null), v.upgradeReady(), v.lastHandoverAt(),
-                    v.problems().isEmpty() ? null : String.join("; ", v.problems()), engines));
-            g.history().forEach(e -> hs.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message())));
+    private void refreshAll() {
+        statusByGroup.clear();
+        historyByGroup.clear();
+        snapshotByGroup.clear();
+        touched.clear();
+        groups.values().forEach(this::refresh);
+    }
+
+    private void refresh(EngineGroup g) {
+        if (groups.get(g.name()) != g) {
+            return; // removed by a reload meanwhile
         }
-        hs.sort(Comparator.comparing(HandoverRecord::time));
-        view = List.copyOf(gs);
-        history = List.copyOf(hs);
+        GroupView v = g.view();
+        List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
+                e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
+        statusByGroup.put(g.name(), new AgentStatus.GroupStatus(v.group(), profileOf(g), Objects.toString(v.release(), null),
+                Objects.toString(v.activeVersion(), null), v.upgradeReady(), v.lastHandoverAt(),
+                v.problems().isEmpty() ? null : String.join("; ", v.problems()), engines));
+        historyByGroup.put(g.name(), g.history());
+        snapshotByGroup.put(g.name(), g.snapshot());
+    }
+
+    private void publish() {
+        view = List.copyOf(statusByGroup.values());
+        histories = List.copyOf(historyByGroup.values());
     }
 
     private String profileOf(EngineGroup g) {
@@ -241,10 +277,11 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     }
 
     private void persist() {
-        Map<String, GroupSnapshot> snaps = new TreeMap<>();
-        groups.forEach((name, g) -> snaps.put(name, g.snapshot()));
-        // Durable: an idled engine must stay idle after a power loss, or both engines would run.
-        stateFile.save(new HandoverState(GroupSnapshot.FORMAT, snaps), true);
+        Map<String, GroupSnapshot> snaps = new TreeMap<>(snapshotByGroup);
+        // Durable: an idled engine must stay idle after a power loss, or both engines would run. In
+        // the background: the idle's stop signal is out already, and a restart before the write
+        // lands sees the old engine's line again and idles it again.
+        stateWriter.submit(stateFile, new HandoverState(GroupSnapshot.FORMAT, Collections.unmodifiableMap(snaps)), true);
     }
 
     // ---- helpers -----------------------------------------------------------------------------

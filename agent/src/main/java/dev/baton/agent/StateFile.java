@@ -3,7 +3,10 @@ package dev.baton.agent;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -35,15 +38,36 @@ public final class StateFile<T> {
         String invalidBecause();
     }
 
+    /** Writes a state as JSON with the streaming API (databind's serializers are the fallback). */
+    @FunctionalInterface
+    public interface Serializer<T> {
+        void write(JsonGenerator g, T value) throws IOException;
+    }
+
+    /** The bytes of the last save, kept for the next one (a state file is saved on one thread at a time). */
+    private static final class Output extends ByteArrayOutputStream {
+        ByteBuffer contents() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
+    }
+
     private final Path file;
     private final Path lastGood;
     private final Class<T> type;
+    private final Serializer<T> serializer;
+    private final Output output = new Output();
     private volatile String problem;
 
     public StateFile(Path dir, String name, Class<T> type) {
+        this(dir, name, type, null);
+    }
+
+    /** @param serializer how to write the state, or null for databind */
+    public StateFile(Path dir, String name, Class<T> type, Serializer<T> serializer) {
         this.file = dir.resolve(name);
         this.lastGood = dir.resolve(name + ".last-good");
         this.type = type;
+        this.serializer = serializer;
     }
 
     public Path path() {
@@ -70,7 +94,7 @@ public final class StateFile<T> {
                 throw new IOException(c.invalidBecause());
             }
             try {
-                writeAtomically(lastGood, bytes, false);
+                writeAtomically(lastGood, ByteBuffer.wrap(bytes), false);
             } catch (IOException copyFailed) {
                 log.warn("state: cannot refresh {}: {}", lastGood, copyFailed.toString());
             }
@@ -115,8 +139,8 @@ public final class StateFile<T> {
     public boolean save(T value, boolean durable) {
         Path target = file;
         try {
-            byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
-            writeAtomically(file, bytes, durable);
+            ByteBuffer bytes = serialize(value);
+            writeAtomically(file, bytes.duplicate(), durable);
             // The copy a damaged file falls back to follows every good write, so a file damaged
             // later loses nothing that was written (not only what was there at the last start).
             target = lastGood;
@@ -136,13 +160,25 @@ public final class StateFile<T> {
         }
     }
 
+    /** The JSON of {@code value}, in a buffer that is valid until the next save. */
+    private ByteBuffer serialize(T value) throws IOException {
+        output.reset();
+        if (serializer == null) {
+            JSON.writerWithDefaultPrettyPrinter().writeValue(output, value);
+        } else {
+            try (JsonGenerator g = JSON.getFactory().createGenerator(output)) {
+                serializer.write(g, value);
+            }
+        }
+        return output.contents();
+    }
+
     /** Temp file, optional fsync, rename over {@code target}; the temp file is removed on failure. */
-    private static void writeAtomically(Path target, byte[] bytes, boolean durable) throws IOException {
+    private static void writeAtomically(Path target, ByteBuffer buf, boolean durable) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Supervisor implements ProgramHost {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    /** How long an operator's start or stop waits for programs.json to be on disk. */
+    private static final Duration DESIRED_WRITE_LIMIT = Duration.ofSeconds(5);
 
     /** Told about every state change, on the event loop. */
     public interface Listener {
@@ -68,10 +71,17 @@ public final class Supervisor implements ProgramHost {
     private final Runnable childSpawned;
     private final LogPipeline logs;
     private final StateFile<ProgramsState> stateFile;
+    private final StateWriter stateWriter;
     private final String agentId;
     private final Map<String, String> agentEnv;
     private final RestartBackoff backoff = new RestartBackoff(() -> ThreadLocalRandom.current().nextDouble());
     private final AtomicLong instanceSeq = new AtomicLong();
+    private final DescendantTags descendantTags = new DescendantTags();
+    /** The agent's descendants as scanned in loop task {@link #descendantsTask}. */
+    private List<ProcStat> descendants = List.of();
+    private long descendantsTask = -1;
+    /** Stopping programs' "gone yet?" checks waiting for the next shared poll. */
+    private final List<Runnable> dueChecks = new ArrayList<>();
 
     private final Map<String, Program> programs = new TreeMap<>();
     private final Map<Integer, Program> byPid = new HashMap<>();
@@ -84,12 +94,14 @@ public final class Supervisor implements ProgramHost {
     private BatonConfig config;
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
-                      StateFile<ProgramsState> stateFile, String agentId, Map<String, String> agentEnv) {
+                      StateFile<ProgramsState> stateFile, StateWriter stateWriter, String agentId,
+                      Map<String, String> agentEnv) {
         this.loop = loop;
         this.spawner = spawner;
         this.childSpawned = childSpawned;
         this.logs = logs;
         this.stateFile = stateFile;
+        this.stateWriter = stateWriter;
         this.agentId = agentId;
         this.agentEnv = Map.copyOf(agentEnv);
     }
@@ -258,6 +270,12 @@ public final class Supervisor implements ProgramHost {
     private void remember(Program p, String want) {
         if (!want.equals(desired.put(p.name(), want))) {
             persist(true);
+            // Synchronous, unlike every other state write: the operator is told "stopped" only once
+            // it is on disk, so a crash right after the answer cannot bring the program back.
+            // Operators' commands are rare; the loop may wait for them.
+            if (!stateWriter.flush(DESIRED_WRITE_LIMIT)) {
+                log.warn("state: {} not written within {}; it is still queued", stateFile.path(), DESIRED_WRITE_LIMIT);
+            }
         }
     }
 
@@ -315,18 +333,50 @@ public final class Supervisor implements ProgramHost {
     /**
      * Every live process of an instance: the agent's descendants (a child subreaper, it inherits
      * orphans) that are in the instance's process group or carry its tag. Reading environ only for
-     * the agent's own descendants keeps this to one cheap pass over /proc.
+     * the agent's own descendants, and only once for each, keeps this to one cheap pass over /proc.
      */
     private List<ProcStat> processesOf(Instance instance) {
-        return ProcessTable.descendantsOf(Os.pid()).stream()
-                .filter(p -> p.pgrp() == instance.pid()
-                        || ProcessTable.hasEnvironment(p.pid(), ChildEnvironment.INSTANCE, instance.tag()))
-                .toList();
+        List<ProcStat> found = new ArrayList<>();
+        for (ProcStat p : descendants()) {
+            if (p.pgrp() == instance.pid() || descendantTags.carries(p, instance.tag())) {
+                found.add(p);
+            }
+        }
+        return found;
     }
 
     @Override
     public EventLoop.Timer schedule(Duration delay, Runnable task) {
         return loop.schedule(delay, task);
+    }
+
+    @Override
+    public void checkSoon(Duration delay, Runnable check) {
+        dueChecks.add(check);
+        if (dueChecks.size() == 1) {
+            loop.schedule(delay, () -> {
+                List<Runnable> due = List.copyOf(dueChecks);
+                dueChecks.clear();
+                due.forEach(Runnable::run);
+            });
+        }
+    }
+
+    /**
+     * One /proc pass per loop task, shared by every instance looked at in it (a priority level's
+     * stops, the shared "gone yet?" poll). Within one task the pass cannot miss what matters: a
+     * process spawned later in the same task is a main process, which stops wait for by its exit
+     * (the reaper) and signal through its group; one that died since is simply signalled in vain
+     * or checked again at the next poll.
+     */
+    private List<ProcStat> descendants() {
+        long task = loop.taskNumber();
+        if (task != descendantsTask) {
+            descendants = ProcessTable.descendantsOf(Os.pid());
+            descendantsTask = task;
+            descendantTags.retainOnly(descendants);
+        }
+        return descendants;
     }
 
     @Override
@@ -406,7 +456,7 @@ public final class Supervisor implements ProgramHost {
             entries.put(p.name(), new ProgramsState.Entry(desired.get(p.name()), i == null ? 0 : i.pid(),
                     i == null ? 0 : i.startTime(), i == null ? null : i.tag()));
         }
-        stateFile.save(new ProgramsState(ProgramsState.VERSION, entries), durable);
+        stateWriter.submit(stateFile, new ProgramsState(ProgramsState.VERSION, Collections.unmodifiableMap(entries)), durable);
     }
 
     private void publish() {

@@ -295,7 +295,7 @@ public final class Program {
             // the main process exited and descendants are still winding down: check again soon.
             // The kill timer stays armed, so this ends by stop_timeout at the latest.
             gonePollPending = true;
-            host.schedule(STOP_POLL, () -> {
+            host.checkSoon(STOP_POLL, () -> {
                 gonePollPending = false;
                 awaitGroupGone();
             });

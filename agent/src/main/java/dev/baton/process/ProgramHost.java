@@ -22,6 +22,12 @@ public interface ProgramHost {
 
     EventLoop.Timer schedule(Duration delay, Runnable task);
 
+    /**
+     * Runs {@code check} after about {@code delay}, in one loop task with the other checks due by
+     * then (so that one pass over /proc serves every stopping program's "is it gone yet?").
+     */
+    void checkSoon(Duration delay, Runnable check);
+
     Duration restartDelay(Program program, int attempt);
 
     /** Called after every state change. */

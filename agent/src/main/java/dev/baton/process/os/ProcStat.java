@@ -1,5 +1,6 @@
 package dev.baton.process.os;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -25,46 +26,109 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
      * remaining fields are counted from the last ')'.
      */
     static Optional<ProcStat> parse(String line) {
-        int open = line.indexOf('(');
-        int close = line.lastIndexOf(')');
+        byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
+        return Optional.ofNullable(parse(bytes, bytes.length));
+    }
+
+    /**
+     * Parses the first {@code len} bytes of /proc/PID/stat, or returns null when they are not a stat line.
+     * Straight from the bytes and without a temporary per field: this runs once per process in every scan of
+     * /proc, on the event loop, and its garbage brought young collections.
+     */
+    static ProcStat parse(byte[] line, int len) {
+        int open = indexOf(line, 0, len, (byte) '(');
+        int close = lastIndexOf(line, len, (byte) ')');
         if (open < 1 || close < open) {
-            return Optional.empty();
+            return null;
         }
-        // The fields after comm, by their start and end: field N (from 3, state) is at index N - 3.
-        // Only the first 20 are looked at; no substrings but the ones parsed (this runs once per process
-        // in every scan of /proc).
-        int[] starts = new int[20];
-        int[] ends = new int[20];
-        int count = 0;
+        // Fields after comm, numbered as in proc(5): 3 state, 4 ppid, 5 pgrp, 6 session, 22 starttime.
+        char state = 0;
+        long ppid = -1;
+        long pgrp = -1;
+        long session = -1;
+        long startTime = -1;
+        int field = 2;
         int i = close + 1;
-        int len = line.length();
-        while (count < 20) {
-            while (i < len && Character.isWhitespace(line.charAt(i))) {
+        while (field < 22) {
+            while (i < len && isSpace(line[i])) {
                 i++;
             }
             if (i >= len) {
-                break;
+                return null;
             }
-            starts[count] = i;
-            while (i < len && line.charAt(i) != ' ' && line.charAt(i) != '\n') {
+            int start = i;
+            while (i < len && line[i] != ' ' && line[i] != '\n') {
                 i++;
             }
-            ends[count++] = i;
+            field++;
+            switch (field) {
+                case 3 -> {
+                    if (i - start != 1) {
+                        return null;
+                    }
+                    state = (char) (line[start] & 0xff);
+                }
+                case 4 -> ppid = number(line, start, i);
+                case 5 -> pgrp = number(line, start, i);
+                case 6 -> session = number(line, start, i);
+                case 22 -> startTime = number(line, start, i);
+                default -> { }
+            }
         }
-        if (count < 20 || ends[0] - starts[0] != 1) {
-            return Optional.empty();
+        long pid = number(line, 0, trimEnd(line, open));
+        if (pid < 0 || ppid < 0 || pgrp < 0 || session < 0 || startTime < 0
+                || pid > Integer.MAX_VALUE || ppid > Integer.MAX_VALUE || pgrp > Integer.MAX_VALUE || session > Integer.MAX_VALUE) {
+            return null;
         }
-        try {
-            return Optional.of(new ProcStat(Integer.parseInt(line.substring(0, open).trim()),
-                    line.substring(open + 1, close), line.charAt(starts[0]), field(line, starts, ends, 1),
-                    field(line, starts, ends, 2), field(line, starts, ends, 3),
-                    Long.parseLong(line, starts[19], ends[19], 10)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return new ProcStat((int) pid, new String(line, open + 1, close - open - 1, StandardCharsets.ISO_8859_1), state,
+                (int) ppid, (int) pgrp, (int) session, startTime);
     }
 
-    private static int field(String line, int[] starts, int[] ends, int index) {
-        return Integer.parseInt(line, starts[index], ends[index], 10);
+    /** The decimal number in [from, to), or -1 when it is not one (empty, a sign, another character, overflow). */
+    private static long number(byte[] b, int from, int to) {
+        while (from < to && isSpace(b[from])) {
+            from++;
+        }
+        if (from == to || to - from > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            n = n * 10 + d;
+        }
+        return n;
+    }
+
+    private static int trimEnd(byte[] b, int end) {
+        while (end > 0 && isSpace(b[end - 1])) {
+            end--;
+        }
+        return end;
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == 0x0b || c == '\f';
+    }
+
+    private static int indexOf(byte[] b, int from, int len, byte c) {
+        for (int i = from; i < len; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] b, int len, byte c) {
+        for (int i = len - 1; i >= 0; i--) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

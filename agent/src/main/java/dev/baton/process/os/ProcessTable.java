@@ -1,12 +1,10 @@
 package dev.baton.process.os;
 
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,19 +20,14 @@ import java.util.function.Predicate;
  * Reads /proc. Every process can vanish between listing and reading: such a process is simply skipped.
  */
 public final class ProcessTable {
-    private static final Path PROC = Path.of("/proc");
+    private static final File PROC = new File("/proc");
 
     private ProcessTable() {
     }
 
     /** The process's stat fields; empty when it does not exist (a zombie still has them). */
     public static Optional<ProcStat> stat(int pid) {
-        try {
-            // ISO-8859-1: comm is arbitrary bytes, and the numeric fields are ASCII either way
-            return ProcStat.parse(new String(readProcFile("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(new ProcReader().stat(pid));
     }
 
     /** Field 22 of /proc/PID/stat, clock ticks since boot; empty when the process does not exist. */
@@ -65,9 +58,13 @@ public final class ProcessTable {
     public static List<Integer> findByEnvironment(String key, String value) {
         byte[] wanted = (key + "=" + value).getBytes(StandardCharsets.UTF_8);
         List<Integer> found = new ArrayList<>();
+        ProcReader reader = new ProcReader();
         for (int pid : allPids()) {
-            if (hasEnvironmentEntry(pid, wanted) && stat(pid).filter(s -> !s.isZombie()).isPresent()) {
-                found.add(pid);
+            if (hasEnvironmentEntry(pid, wanted)) {
+                ProcStat s = reader.stat(pid);
+                if (s != null && !s.isZombie()) {
+                    found.add(pid);
+                }
             }
         }
         return found;
@@ -80,8 +77,12 @@ public final class ProcessTable {
      */
     public static List<ProcStat> descendantsOf(int ancestor) {
         Map<Integer, List<ProcStat>> byParent = new HashMap<>();
+        ProcReader reader = new ProcReader();
         for (int pid : allPids()) {
-            stat(pid).ifPresent(s -> byParent.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s));
+            ProcStat s = reader.stat(pid);
+            if (s != null) {
+                byParent.computeIfAbsent(s.ppid(), k -> new ArrayList<>(2)).add(s);
+            }
         }
         List<ProcStat> found = new ArrayList<>();
         Deque<Integer> todo = new ArrayDeque<>(List.of(ancestor));
@@ -99,6 +100,30 @@ public final class ProcessTable {
     /** True when the process's initial environment has {@code key=value} (false when gone or unreadable). */
     public static boolean hasEnvironment(int pid, String key, String value) {
         return hasEnvironmentEntry(pid, (key + "=" + value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The value of {@code key} in the process's initial environment: null when the process is gone or its
+     * environ is not ours to read, "" when it has no such variable (or an empty one).
+     */
+    public static String environmentValue(int pid, String key) {
+        byte[] environ;
+        try {
+            environ = readProcFile("/proc/" + pid + "/environ");
+        } catch (IOException e) {
+            return null;
+        }
+        byte[] prefix = (key + "=").getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= environ.length; i++) { // entries are NUL-terminated
+            if (i == environ.length || environ[i] == 0) {
+                if (i - start >= prefix.length && Arrays.equals(environ, start, start + prefix.length, prefix, 0, prefix.length)) {
+                    return new String(environ, start + prefix.length, i - start - prefix.length, StandardCharsets.UTF_8);
+                }
+                start = i + 1;
+            }
+        }
+        return "";
     }
 
     private static boolean hasEnvironmentEntry(int pid, byte[] wanted) {
@@ -120,11 +145,7 @@ public final class ProcessTable {
         return false;
     }
 
-    /**
-     * A /proc file's bytes. Files.readAllBytes sees size 0 for /proc files and starts from an 8 KiB buffer
-     * that it then copies: the agent's scans (one stat per process, often) made most of its garbage, and
-     * the young collections that came with it held up the event loop.
-     */
+    /** A /proc file's bytes (Files.readAllBytes sees size 0 for /proc files and starts from an 8 KiB buffer). */
     private static byte[] readProcFile(String path) throws IOException {
         try (FileInputStream in = new FileInputStream(path)) {
             byte[] buf = new byte[512];
@@ -141,24 +162,72 @@ public final class ProcessTable {
 
     private static List<Integer> pidsWhere(Predicate<ProcStat> condition) {
         List<Integer> pids = new ArrayList<>();
+        ProcReader reader = new ProcReader();
         for (int pid : allPids()) {
-            stat(pid).filter(condition).ifPresent(s -> pids.add(s.pid()));
+            ProcStat s = reader.stat(pid);
+            if (s != null && condition.test(s)) {
+                pids.add(s.pid());
+            }
         }
         return pids;
     }
 
-    private static List<Integer> allPids() {
-        List<Integer> pids = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    pids.add(Integer.parseInt(name));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list /proc", e);
+    /** The pids in /proc now (File.list: one String per entry, where a DirectoryStream made a Path of each). */
+    private static int[] allPids() {
+        String[] names = PROC.list();
+        if (names == null) {
+            throw new UncheckedIOException(new IOException("cannot list /proc"));
         }
-        return pids;
+        int[] pids = new int[names.length];
+        int n = 0;
+        for (String name : names) {
+            int pid = pidOf(name);
+            if (pid > 0) {
+                pids[n++] = pid;
+            }
+        }
+        return Arrays.copyOf(pids, n);
+    }
+
+    /** The number a /proc entry is named by, or -1 for the other entries (self, sys, ...). */
+    private static int pidOf(String name) {
+        if (name.isEmpty() || name.length() > 9) {
+            return -1;
+        }
+        int pid = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
+    }
+
+    /**
+     * Reads /proc/PID/stat into one buffer reused for every process of a scan (one per scan: a scan runs on one
+     * thread). Files.readAllBytes sees size 0 for /proc files and starts from an 8 KiB buffer that it then
+     * copies, and a String of each line doubled that: the scans made most of the agent's garbage, and the young
+     * collections that came with it held up the event loop.
+     */
+    private static final class ProcReader {
+        private byte[] buf = new byte[512];
+
+        /** The process's stat fields, or null when it is gone (or the line does not parse). */
+        ProcStat stat(int pid) {
+            try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+                int n = 0;
+                for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                    n += r;
+                    if (n == buf.length) {
+                        buf = Arrays.copyOf(buf, buf.length * 2);
+                    }
+                }
+                return ProcStat.parse(buf, n);
+            } catch (IOException e) {
+                return null;
+            }
+        }
     }
 }

@@ -88,4 +88,31 @@ class ProcessTableTest {
         assertTrue(odd.startTime() > 0);
         children.stop(odd);
     }
+
+    @Test
+    void aStatLineWithAFieldThatIsNotANumberIsRejected() {
+        assertEquals(Optional.empty(), ProcStat.parse("100 (x) R -1 100 100" + TAIL.substring(" 1 100 100".length())));
+        assertEquals(Optional.empty(), ProcStat.parse("100 (x) R 1 1x0 100" + TAIL.substring(" 1 100 100".length())));
+        assertEquals(Optional.empty(), ProcStat.parse("x100 (x) R" + TAIL));
+        assertEquals(Optional.empty(), ProcStat.parse("100 (x) RR" + TAIL));
+        assertEquals(98765, ProcStat.parse("100 (x)\tR" + TAIL + "\n").orElseThrow().startTime());
+    }
+
+    @Test
+    void environmentValueOfAProcess() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sleep", "300");
+        pb.environment().put("BATON_TEST_TAG", "a.b=c");
+        pb.environment().put("BATON_TEST_EMPTY", "");
+        Process p = pb.start();
+        try {
+            int pid = (int) p.pid();
+            Children.eventually().until(() -> ProcessTable.environmentValue(pid, "BATON_TEST_TAG").equals("a.b=c"));
+            assertEquals("", ProcessTable.environmentValue(pid, "BATON_TEST_EMPTY"));
+            assertEquals("", ProcessTable.environmentValue(pid, "BATON_TEST_TA"), "the whole name, not a prefix");
+            assertEquals("", ProcessTable.environmentValue(pid, "NOT_THERE"));
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        Children.eventually().until(() -> ProcessTable.environmentValue((int) p.pid(), "BATON_TEST_TAG") == null);
+    }
 }
