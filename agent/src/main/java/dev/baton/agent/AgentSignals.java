@@ -7,7 +7,7 @@ import sun.misc.Signal;
 
 /**
  * The agent's signal handling, as operators and container runtimes expect: TERM and INT stop
- * everything in order, HUP reloads the config, USR1 and USR2 are forwarded to every program.
+ * everything in order, HUP reloads the config, USR1 is forwarded to every program.
  * The JVM runs these handlers on its own thread; each one only posts to the agent.
  */
 final class AgentSignals {
@@ -30,12 +30,17 @@ final class AgentSignals {
             agent.reload();
         });
         handle("USR1", s -> agent.forward(Signals.SIGUSR1));
-        handle("USR2", s -> agent.forward(Signals.SIGUSR2));
+        // Not USR2: HotSpot suspends threads with it (JFR's sampler, profilers); a handler here would
+        // take it from the JVM and forward every sample to the programs. `baton signal USR2 all` does.
     }
 
     private static void handle(String name, sun.misc.SignalHandler handler) {
         try {
-            Signal.handle(new Signal(name), handler);
+            if (Signal.handle(new Signal(name), handler) == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal ignored when it was ignored at launch (nohup ignores HUP).
+                log.warn("SIG{} was ignored when baton started (nohup?) and stays ignored{}", name,
+                        name.equals("HUP") ? ": reload with `baton reload` instead" : "");
+            }
         } catch (IllegalArgumentException e) {
             // The JVM reserves some signals on some platforms (e.g. USR2 for thread suspension).
             log.debug("cannot handle SIG{}: {}", name, e.getMessage());
