@@ -49,6 +49,7 @@ else
     skip "service start (systemd is not running here: postinst only enabled it)"
 fi
 if [ -s /var/cache/baton/baton.jsa ]; then ok "CDS archive made by postinst"; else skip "CDS archive (postinst could not make it)"; fi
+if [ -s /var/cache/baton/baton-cli.jsa ]; then ok "client CDS archive made by postinst"; else skip "client CDS archive (postinst could not make it)"; fi
 
 echo "== run the installed files"
 if baton --version >"$out" 2>&1 && grep -qx "baton $version" "$out"; then ok "baton --version: $(cat "$out")"
