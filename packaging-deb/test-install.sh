@@ -33,7 +33,7 @@ fi
 echo "== install"
 if dpkg -i "$deb" >"$out" 2>&1; then ok "dpkg -i"; else cat "$out"; bad "dpkg -i"; fi
 check "package installed" sh -c "dpkg-query -W -f '\${Status}' baton | grep -q 'install ok installed'"
-for f in /usr/bin/baton /usr/share/baton/baton.jar /lib/systemd/system/baton.service /etc/baton/baton.toml \
+for f in /usr/bin/baton /usr/share/baton/baton.jar /usr/share/baton/baton-cluster.jar /lib/systemd/system/baton.service /etc/baton/baton.toml \
         /etc/baton/conf.d/README /usr/share/doc/baton/copyright /usr/share/doc/baton/changelog.gz \
         /usr/share/man/man1/baton.1.gz; do
     check "$f" test -f "$f"
@@ -49,6 +49,7 @@ else
     skip "service start (systemd is not running here: postinst only enabled it)"
 fi
 if [ -s /var/cache/baton/baton.jsa ]; then ok "CDS archive made by postinst"; else skip "CDS archive (postinst could not make it)"; fi
+if [ -s /var/cache/baton/baton-cli.jsa ]; then ok "client CDS archive made by postinst"; else skip "client CDS archive (postinst could not make it)"; fi
 
 echo "== run the installed files"
 if baton --version >"$out" 2>&1 && grep -qx "baton $version" "$out"; then ok "baton --version: $(cat "$out")"
@@ -71,6 +72,20 @@ run_sub() {
 }
 run_sub check-config baton check-config --config /etc/baton/baton.toml
 run_sub demo baton demo
+
+echo "== [cluster] loads the etcd client from baton-cluster.jar"
+# No etcd is needed: the cluster starts in the background and keeps trying an endpoint nobody serves.
+work=$(mktemp -d)
+printf '[agent]\nstate_dir = "%s/state"\n[api]\nenabled = false\n[cluster]\nendpoints = ["http://127.0.0.1:9"]\nhost = "test-install"\n[programs.one]\ncommand = ["sleep", "30"]\n' \
+    "$work" >"$work/baton.toml"
+baton run --config "$work/baton.toml" >"$work/out" 2>&1 &
+agent=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q "cluster: host\|cluster: not started" "$work/out"; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $agent 2>/dev/null; wait $agent
+if grep -q "cluster: host test-install" "$work/out"; then ok "cluster started from /usr/share/baton/baton-cluster.jar"
+else sed 's/^/        /' "$work/out" | tail -20; bad "cluster did not start"; fi
+rm -rf "$work"
 
 echo "== an operator's edit survives a reinstall (conffile)"
 echo "# local edit by test-install" >> /etc/baton/baton.toml

@@ -31,12 +31,21 @@ abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
+    /** Set when run without picocli ({@link StatusCommand#runDirectly}): print here instead. */
+    private PrintWriter directOut;
+    private PrintWriter directErr;
+
+    void writers(PrintWriter out, PrintWriter err) {
+        this.directOut = out;
+        this.directErr = err;
+    }
+
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return directOut != null ? directOut : spec.commandLine().getOut();
     }
 
     PrintWriter err() {
-        return spec.commandLine().getErr();
+        return directErr != null ? directErr : spec.commandLine().getErr();
     }
 
     /** Prints a response as it came (--json). */

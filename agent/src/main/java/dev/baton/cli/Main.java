@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,8 +15,11 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        Integer agentExit = RunCommand.runDirectly(args);
-        System.exit(agentExit != null ? agentExit : new CommandLine(new Main()).execute(args));
+        Integer direct = RunCommand.runDirectly(args);
+        if (direct == null) {
+            direct = StatusCommand.runDirectly(args, new PrintWriter(System.out), new PrintWriter(System.err));
+        }
+        System.exit(direct != null ? direct : new CommandLine(new Main()).execute(args));
     }
 
     @Override

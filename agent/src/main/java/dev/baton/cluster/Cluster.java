@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The agent's only handle on the cluster. This interface and the records it uses carry no etcd types:
- * the agent loads jetcd (~25 MB, 0.6 s) only through {@link #start}, and only when {@code [cluster]} is configured.
+ * the agent loads jetcd (~25 MB, 0.6 s) only through {@link #start}, and only when {@code [cluster]} is configured
+ * (from {@code baton-cluster.jar}, see {@link EtcdImplementation}).
  */
 public interface Cluster extends AutoCloseable {
 
@@ -34,14 +35,11 @@ public interface Cluster extends AutoCloseable {
         }
         try {
             // By name, so that loading this interface never links the jetcd-backed implementation.
-            return (Cluster) Class.forName("dev.baton.cluster.ClusterNode")
-                    .getDeclaredMethod("open", ClusterSettings.class, List.class, ExclusiveProgramControl.class,
-                            InventorySource.class, EngineRoles.class)
-                    .invoke(null, settings, exclusive, control, inventory, roles);
+            return EtcdImplementation.open(settings, exclusive, control, inventory, roles);
         } catch (InvocationTargetException e) {
             throw new ClusterException("cannot start the cluster: " + e.getCause().getMessage(), e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new ClusterException("the cluster implementation is missing from this build", e);
+            throw new ClusterException("the cluster implementation is missing from this build: " + e.getMessage(), e);
         }
     }
 

@@ -192,13 +192,13 @@ public record ClusterSettings(List<URI> endpoints, TlsFiles tls, String host, St
         }
     }
 
-    static Duration roundUpToSeconds(Duration d) {
+    public static Duration roundUpToSeconds(Duration d) {
         long seconds = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
         return Duration.ofSeconds(Math.max(seconds, 2));
     }
 
     /** "1.5s", "15s", "250ms": how durations are written in baton's config. */
-    static String show(Duration d) {
+    public static String show(Duration d) {
         long ms = d.toMillis();
         if (ms % 1000 == 0) {
             return ms / 1000 + "s";

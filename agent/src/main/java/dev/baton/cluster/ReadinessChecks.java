@@ -8,16 +8,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Turns a {@link ReadinessSpec} into a check. */
-final class ReadinessChecks {
+public final class ReadinessChecks {
     private ReadinessChecks() {
     }
 
-    static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles) {
+    public static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles) {
         return of(spec, roles, null);
     }
 
     /** @param control runs readiness commands (the agent's spawner and reaper); null: ProcessBuilder */
-    static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles, ExclusiveProgramControl control) {
+    public static ReadinessCheck of(ReadinessSpec spec, EngineRoles roles, ExclusiveProgramControl control) {
         if (spec instanceof ReadinessSpec.Http http) {
             return () -> httpOk(http);
         }
@@ -33,7 +33,7 @@ final class ReadinessChecks {
     }
 
     /** How long one check may take. */
-    static Duration timeout(ReadinessSpec spec) {
+    public static Duration timeout(ReadinessSpec spec) {
         if (spec instanceof ReadinessSpec.Http http) {
             return http.timeout();
         }

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * cluster thread must not) and keeps the last answer. An answer older than two rounds (interval plus
  * the check's own timeout) counts as "not ready", so a hung probe can never let a standby campaign.
  */
-final class ReadinessProbe {
+public final class ReadinessProbe {
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessProbe.class);
 
     private final String lock;
@@ -20,14 +20,14 @@ final class ReadinessProbe {
     private volatile boolean lastAnswer;
     private volatile long answeredAtNanos;
 
-    ReadinessProbe(String lock, ReadinessCheck check, Duration interval, Duration checkTimeout) {
+    public ReadinessProbe(String lock, ReadinessCheck check, Duration interval, Duration checkTimeout) {
         this.lock = lock;
         this.check = check;
         this.maxAgeNanos = interval.plus(checkTimeout).toNanos() * 2;
         this.answeredAtNanos = System.nanoTime() - maxAgeNanos - 1;
     }
 
-    void schedule(ScheduledExecutorService probes, Duration interval) {
+    public void schedule(ScheduledExecutorService probes, Duration interval) {
         probes.scheduleWithFixedDelay(this::probe, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -46,7 +46,7 @@ final class ReadinessProbe {
         answeredAtNanos = System.nanoTime();
     }
 
-    boolean ready() {
+    public boolean ready() {
         return lastAnswer && System.nanoTime() - answeredAtNanos <= maxAgeNanos;
     }
 }

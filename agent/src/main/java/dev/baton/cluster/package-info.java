@@ -5,7 +5,7 @@
  * <h2>What the agent sees</h2>
  * {@link dev.baton.cluster.Cluster} (start, status, fleet, plan/failover, close) and plain records;
  * no jetcd type appears in them, and {@link dev.baton.cluster.Cluster#start} loads the jetcd-backed
- * {@code ClusterNode} by name. The agent gives the cluster an
+ * {@code dev.baton.cluster.etcd.ClusterNode} by name, from {@code baton-cluster.jar}. The agent gives the cluster an
  * {@link dev.baton.cluster.ExclusiveProgramControl} (start / stop-and-confirm-exit through the
  * supervisor's event loop), an {@link dev.baton.cluster.InventorySource} and
  * {@link dev.baton.cluster.EngineRoles}.

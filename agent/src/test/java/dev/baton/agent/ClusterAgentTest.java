@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.cluster.TestCerts;
+import dev.baton.cluster.etcd.TestCerts;
 import dev.baton.metrics.ShippedMetrics;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

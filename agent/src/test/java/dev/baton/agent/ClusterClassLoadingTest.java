@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterClassLoadingTest {
     private static final Pattern ETCD = Pattern.compile(
-            "\\] (io\\.etcd\\.|io\\.grpc\\.|io\\.netty\\.|io\\.vertx\\.|dev\\.baton\\.cluster\\.ClusterNode )");
+            "\\] (io\\.etcd\\.|io\\.grpc\\.|io\\.netty\\.|io\\.vertx\\.|dev\\.baton\\.cluster\\.etcd\\.ClusterNode )");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -47,7 +47,7 @@ class ClusterClassLoadingTest {
                 host = "h"
                 """, false);
         assertTrue(etcd.stream().anyMatch(l -> l.contains("] io.etcd.")), "the detector sees jetcd: " + etcd.size());
-        assertTrue(etcd.stream().anyMatch(l -> l.contains("dev.baton.cluster.ClusterNode ")));
+        assertTrue(etcd.stream().anyMatch(l -> l.contains("dev.baton.cluster.etcd.ClusterNode ")));
     }
 
     /** Runs an agent with the class-loading log, exercises it, stops it; the etcd-related classes it loaded. */

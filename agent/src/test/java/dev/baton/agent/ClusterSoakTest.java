@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.cluster.LatencyReport;
+import dev.baton.cluster.etcd.LatencyReport;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -87,6 +87,34 @@ class CliTest {
     }
 
     @Test
+    void statusWithoutPicocliPrintsWhatPicocliDoes() throws Exception {
+        Run direct = direct("status", "--url", agent.url());
+        Run parsed = exec("status", "--url", agent.url());
+        assertEquals(0, direct.code(), direct.err());
+        assertEquals(parsed.out().lines().map(l -> l.replaceAll("\\d+(s|m\\d\\ds)", "T")).toList(),
+                direct.out().lines().map(l -> l.replaceAll("\\d+(s|m\\d\\ds)", "T")).toList());
+        JsonNode one = new ObjectMapper().readTree(direct("status", "web", "--url=" + agent.url(), "--json").out());
+        assertEquals("RUNNING", one.path("state").asText(), one.toString());
+        Run missing = direct("status", "nosuch", "--url", agent.url());
+        assertEquals(exec("status", "nosuch", "--url", agent.url()).code(), missing.code());
+        assertTrue(missing.err().startsWith("baton: "), missing.err());
+        // Anything else goes through picocli: help, other options, mistakes
+        for (String[] other : List.of(new String[] {"status", "--help"}, new String[] {"status", "--token-file", "f"},
+                new String[] {"status", "a", "b"}, new String[] {"status", "--url"}, new String[] {"stop", "web"})) {
+            assertEquals(null, StatusCommand.runDirectly(other, new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter())), String.join(" ", other));
+        }
+    }
+
+    private static Run direct(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Integer code = StatusCommand.runDirectly(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertTrue(code != null, String.join(" ", args));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
     void statusJsonIsTheApiDocument() throws Exception {
         Run r = baton("status", "--json");
         assertEquals(0, r.code());

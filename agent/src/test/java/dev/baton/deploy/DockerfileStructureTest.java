@@ -120,6 +120,8 @@ class DockerfileStructureTest {
                 "the launcher is /opt/baton/bin/baton");
         assertTrue(build.all("RUN").stream().anyMatch(r -> r.args().contains("/opt/baton/share/baton/baton.jar")),
                 "the jar where the launcher looks for it: <bin>/../share/baton/baton.jar");
+        assertTrue(build.all("RUN").stream().anyMatch(r -> r.args().contains("/opt/baton/share/baton/baton-cluster.jar")),
+                "the etcd client beside baton.jar, where [cluster] looks for it");
     }
 
     @Test

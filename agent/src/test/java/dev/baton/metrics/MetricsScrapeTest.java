@@ -4,6 +4,7 @@ import static dev.baton.metrics.MetricsAgent.FAST_BACKOFF;
 import static dev.baton.metrics.MetricsAgent.program;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.agent.AgentStatus;
@@ -14,12 +15,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +109,30 @@ class MetricsScrapeTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> agent.scrape().samples.stream()
                 .noneMatch(s -> "visitor".equals(s.labels().get("program"))));
         assertEquals(1, value(agent.scrape(), "baton_program_state", "program", "talker", "state", "RUNNING"));
+    }
+
+    @Test
+    void theRegistryIsMadeAtTheFirstScrapeNotAtStart() {
+        AtomicInteger made = new AtomicInteger();
+        MetricsEndpoint endpoint = new MetricsEndpoint(() -> {
+            made.incrementAndGet();
+            return new BatonMetrics(agent.control());
+        });
+        assertEquals(0, made.get());
+        assertEquals(1, value(Exposition.parse(new String(endpoint.metrics().scrape(), StandardCharsets.UTF_8)),
+                "baton_program_state", "program", "talker", "state", "RUNNING"));
+        endpoint.metrics().scrape();
+        assertEquals(1, made.get());
+        endpoint.close();
+
+        // Closed before any scrape: a late request makes no registry (its GC listeners would leak)
+        MetricsEndpoint unscraped = new MetricsEndpoint(() -> {
+            made.incrementAndGet();
+            return new BatonMetrics(agent.control());
+        });
+        unscraped.close();
+        assertThrows(IllegalStateException.class, unscraped::metrics);
+        assertEquals(1, made.get());
     }
 
     @Test

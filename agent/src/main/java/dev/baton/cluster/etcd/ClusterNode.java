@@ -1,5 +1,20 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
+import dev.baton.cluster.Cluster;
+import dev.baton.cluster.ClusterException;
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.ClusterStatus;
+import dev.baton.cluster.EngineRoles;
+import dev.baton.cluster.ExclusiveProgramControl;
+import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.FailoverPlan;
+import dev.baton.cluster.FailoverResult;
+import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.InventorySource;
+import dev.baton.cluster.LockStatus;
+import dev.baton.cluster.ReadinessChecks;
+import dev.baton.cluster.ReadinessProbe;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
@@ -26,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@link ExclusiveLock} per exclusive program. Two threads of its own: the cluster loop (never
  * blocks: every etcd call is asynchronous and time-limited) and the readiness probe thread.
  */
-final class ClusterNode implements Cluster {
+public final class ClusterNode implements Cluster {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     private final ClusterSettings settings;
@@ -44,7 +59,7 @@ final class ClusterNode implements Cluster {
     private final AtomicBoolean closing = new AtomicBoolean();
 
     /** Reflective entry point of {@link Cluster#start}. */
-    static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
+    public static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
                         ExclusiveProgramControl control, InventorySource inventory, EngineRoles roles) {
         ClusterNode node = new ClusterNode(settings, exclusive, control, inventory, roles);
         node.start();

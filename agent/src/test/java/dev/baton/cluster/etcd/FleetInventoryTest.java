@@ -1,9 +1,18 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cluster.Cluster;
+import dev.baton.cluster.EngineRoles;
+import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.InventorySource;
+import dev.baton.cluster.LocalInventory;
+import dev.baton.cluster.LockInventory;
+import dev.baton.cluster.LockRole;
+import dev.baton.cluster.ProgramInventory;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.PutOption;

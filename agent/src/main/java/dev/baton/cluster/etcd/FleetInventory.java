@@ -1,5 +1,13 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.InventorySource;
+import dev.baton.cluster.LocalInventory;
+import dev.baton.cluster.LockInventory;
+import dev.baton.cluster.LockRole;
+import dev.baton.cluster.ProgramInventory;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;

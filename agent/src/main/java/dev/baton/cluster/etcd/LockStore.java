@@ -1,4 +1,4 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;

@@ -1,4 +1,4 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cluster.ClusterException;
+import dev.baton.cluster.FailoverPlan;
+import dev.baton.cluster.FailoverResult;
+import dev.baton.cluster.LockRole;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,17 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cluster.Cluster;
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.ClusterStatus;
+import dev.baton.cluster.ExclusiveProgramControl;
+import dev.baton.cluster.FailoverPlan;
+import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.InventorySource;
+import dev.baton.cluster.ReadinessSpec;
 import java.io.File;
 import java.lang.reflect.Method;
 import java.net.MalformedURLException;
@@ -57,12 +66,12 @@ class ApiIsolationTest {
             }
             List<String> heavy = loader.loaded.stream()
                     .filter(n -> n.startsWith("io.etcd") || n.startsWith("io.grpc") || n.startsWith("io.vertx")
-                            || n.startsWith("io.netty") || n.equals("dev.baton.cluster.ClusterNode"))
+                            || n.startsWith("io.netty") || n.equals("dev.baton.cluster.etcd.ClusterNode"))
                     .toList();
             assertEquals(List.of(), heavy);
             assertTrue(loader.loaded.contains(Cluster.class.getName()));
             // The detector works: the implementation does pull jetcd in.
-            Class.forName("dev.baton.cluster.ClusterNode", true, loader).getDeclaredMethods();
+            Class.forName("dev.baton.cluster.etcd.ClusterNode", true, loader).getDeclaredMethods();
             assertTrue(loader.loaded.stream().anyMatch(n -> n.startsWith("io.etcd")));
         }
     }

@@ -1,5 +1,8 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
+import dev.baton.cluster.ClusterException;
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.TlsFiles;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.grpc.netty.GrpcSslContexts;

@@ -1,5 +1,6 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
+import dev.baton.cluster.ExclusiveProgramControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

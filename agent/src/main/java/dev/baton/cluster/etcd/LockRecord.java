@@ -1,4 +1,4 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 /**
  * The value of {@code locks/<lock>}: who holds it. The key's create revision is the fencing token and

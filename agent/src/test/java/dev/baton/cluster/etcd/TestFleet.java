@@ -1,7 +1,18 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.baton.cluster.Cluster;
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.EngineRoles;
+import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.InventorySource;
+import dev.baton.cluster.LocalInventory;
+import dev.baton.cluster.LockRole;
+import dev.baton.cluster.LockStatus;
+import dev.baton.cluster.ProgramInventory;
+import dev.baton.cluster.ReadinessSpec;
+import dev.baton.cluster.TlsFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

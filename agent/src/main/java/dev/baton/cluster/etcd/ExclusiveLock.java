@@ -1,5 +1,12 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.ExclusiveProgramControl;
+import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.LockInventory;
+import dev.baton.cluster.LockRole;
+import dev.baton.cluster.LockStatus;
+import dev.baton.cluster.ReadinessProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -1,5 +1,11 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
+import dev.baton.cluster.ClusterException;
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.ExclusiveProgramControl;
+import dev.baton.cluster.FailoverPlan;
+import dev.baton.cluster.FailoverResult;
+import dev.baton.cluster.HostInventory;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
 import java.time.Duration;

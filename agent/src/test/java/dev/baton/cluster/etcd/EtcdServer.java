@@ -1,4 +1,4 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import static org.awaitility.Awaitility.await;
 

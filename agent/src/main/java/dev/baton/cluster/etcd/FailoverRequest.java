@@ -1,4 +1,4 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 /**
  * The value of {@code failover/<lock>}: a planned switchover. While it exists (it lives on its own

@@ -1,9 +1,14 @@
-package dev.baton.cluster;
+package dev.baton.cluster.etcd;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cluster.Cluster;
+import dev.baton.cluster.ClusterSettings;
+import dev.baton.cluster.EngineRoles;
+import dev.baton.cluster.LocalInventory;
+import dev.baton.cluster.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
