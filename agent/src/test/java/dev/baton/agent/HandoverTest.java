@@ -65,13 +65,24 @@ class HandoverTest {
         });
     }
 
+    /** cfe10 (1.0.3) ACTIVE and cfe11 (1.1.0) WAITING in group chainflip, the release file at 1.0.0. */
+    private InProcessAgent twoEnginesBeforeTheUpgrade(Path release) throws Exception {
+        Files.writeString(release, "1.0.0\n");
+        InProcessAgent a = new InProcessAgent(dir).config(engine("cfe10", "chainflip", "1.0.3", release)
+                + engine("cfe11", "chainflip", "1.1.0", release)).start();
+        try {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            return a;
+        } catch (RuntimeException | Error e) {
+            a.close();
+            throw e;
+        }
+    }
+
     @Test
     void normalUpgradeIdlesTheOldEngineAndKeepsItDown() throws Exception {
         Path release = dir.resolve("release");
-        Files.writeString(release, "1.0.0\n");
-        try (InProcessAgent a = new InProcessAgent(dir).config(engine("cfe10", "chainflip", "1.0.3", release)
-                + engine("cfe11", "chainflip", "1.1.0", release)).start()) {
-            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+        try (InProcessAgent a = twoEnginesBeforeTheUpgrade(release)) {
             assertTrue(group(a, "chainflip").orElseThrow().upgradeReady(), "a newer engine is installed and waiting");
 
             Files.writeString(release, "1.1.0\n");
@@ -102,10 +113,7 @@ class HandoverTest {
     @Test
     void aRollbackOfTheRuntimeBringsTheOldEngineBackAndIdlesTheNewOne() throws Exception {
         Path release = dir.resolve("release");
-        Files.writeString(release, "1.0.0\n");
-        try (InProcessAgent a = new InProcessAgent(dir).config(engine("cfe10", "chainflip", "1.0.3", release)
-                + engine("cfe11", "chainflip", "1.1.0", release)).start()) {
-            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+        try (InProcessAgent a = twoEnginesBeforeTheUpgrade(release)) {
             Files.writeString(release, "1.1.0\n");
             awaitRoles(a, "chainflip", "cfe11", "ACTIVE", "cfe10", "IDLE");
             a.awaitState("cfe10", ProcessState.STOPPED);
