@@ -4,7 +4,7 @@
 # Ends with "test-install: N passed, N failed, N skipped"; exits non-zero when a check failed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-deb=${1:-$(ls "$here"/target/baton_*_all.deb 2>/dev/null | head -1)}
+deb=${1:-$(ls "$here"/target/baton_*_all.deb 2>/dev/null | sed -n 1p)}
 [ -n "$deb" ] && [ -f "$deb" ] || { echo "test-install: no .deb: build it with mvn -B package -DskipTests" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "test-install: must run as root (dpkg -i)" >&2; exit 2; }
 version=$(dpkg-deb -f "$deb" Version)

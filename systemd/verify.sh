@@ -28,4 +28,4 @@ for line in Type=notify NotifyAccess=main WatchdogSec=30s Restart=always KillMod
         'ExecStart=/usr/bin/baton run --config /etc/baton/baton.toml' 'ExecReload=/bin/kill -HUP $MAINPID'; do
     grep -qxF "$line" "$unit" || { echo "verify.sh: FAIL missing '$line'" >&2; exit 1; }
 done
-echo "verify.sh: OK systemd/baton.service ($(systemd-analyze --version | head -1))"
+echo "verify.sh: OK systemd/baton.service ($(systemd-analyze --version | sed -n 1p))"
