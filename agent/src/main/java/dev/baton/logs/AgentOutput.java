@@ -62,18 +62,18 @@ public final class AgentOutput implements AutoCloseable {
      * '\n'), appended in one piece when they fit, else line by line; returns how many were dropped.
      * The caller wakes the writer with {@link #wakeIfPending} before it goes idle.
      */
-    int offerProgramLines(byte[] lines, int len, int count) {
+    int offerProgramLines(byte[] lines, int off, int len, int count) {
         if (closing) {
             return count;
         }
-        int result = spool.appendLines(lines, 0, len, true);
+        int result = spool.appendLines(lines, off, len, true);
         if (result != LineSpool.DROPPED) {
             woke(result);
             return 0;
         }
         int dropped = 0;
-        for (int start = 0; start < len; ) {
-            int end = Bytes.indexOfNewline(lines, start, len);
+        for (int start = off, stop = off + len; start < stop; ) {
+            int end = Bytes.indexOfNewline(lines, start, stop);
             if (!woke(spool.append(null, lines, start, end - start, true))) {
                 dropped++;
             }

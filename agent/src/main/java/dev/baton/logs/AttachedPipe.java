@@ -18,7 +18,7 @@ final class AttachedPipe implements LineFramer.Lines {
 
     void feed(byte[] buf, int len, long timeMillis) {
         now = timeMillis;
-        log.beginRead(len);
+        log.beginRead(buf, len);
         try {
             framer.feed(buf, 0, len, this);
         } finally {
@@ -28,7 +28,7 @@ final class AttachedPipe implements LineFramer.Lines {
 
     void finish(long timeMillis) {
         now = timeMillis;
-        log.beginRead(0);
+        log.beginRead(null, 0);
         try {
             framer.finish(this);
         } finally {

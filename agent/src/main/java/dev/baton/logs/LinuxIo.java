@@ -5,6 +5,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
@@ -34,6 +35,9 @@ final class LinuxIo {
         int eventfd(int initval, int flags);
 
         @ssize_t long read(int fd, Pointer buf, @size_t long count);
+
+        /** Reads straight into the array (pinned, not copied: the fd must be non-blocking). */
+        @ssize_t long read(int fd, @Pinned @Out byte[] buf, @size_t long count);
 
         @ssize_t long write(int fd, Pointer buf, @size_t long count);
 

@@ -163,9 +163,13 @@ public final class ProgramLog {
         listeners.fire(name, stream, buf, off, len);
     }
 
-    /** Reader thread, before the lines of a read of {@code n} bytes (or of the end of the pipe, 0). */
-    void beginRead(int n) {
+    /**
+     * Reader thread, before the lines of a read of {@code n} bytes into {@code buf} (or of the end
+     * of the pipe: null, 0).
+     */
+    void beginRead(byte[] buf, int n) {
         readerBytes += n;
+        stdout.beginRead(buf);
         ring.beginBatch();
     }
 

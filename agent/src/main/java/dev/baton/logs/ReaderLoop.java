@@ -8,13 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.LoggerFactory;
 
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-
 /**
  * The thread "baton-log-reader": one epoll loop over every attached pipe. Each ready pipe gets at
- * most one read of 256 KiB per round (fairness), into one reused buffer (one for all pipes, so its
- * size costs little); the lines are framed and dispatched right there. Sinks never block this
+ * most one read of 256 KiB per round (fairness), into one reused heap buffer (one for all pipes, so its
+ * size costs little; pinned during the read, not copied); the lines are framed and dispatched right there. Sinks never block this
  * thread, so pipes are always drained; their buffers are enlarged ({@link PipeBuffer}) to absorb bursts.
  */
 final class ReaderLoop {
@@ -25,7 +22,6 @@ final class ReaderLoop {
 
     private final Epoll epoll = new Epoll();
     private final PipeBuffer pipeBuffer = new PipeBuffer();
-    private final Pointer nativeBuf = Memory.allocateDirect(LinuxIo.RUNTIME, CHUNK, true);
     private final byte[] buf = new byte[CHUNK];
     /** Pipes waiting to be registered; guarded by itself, with {@link #closed}. */
     private final ArrayDeque<AttachedPipe> pending = new ArrayDeque<>();
@@ -104,9 +100,8 @@ final class ReaderLoop {
 
     private void readOnce(AttachedPipe pipe, long now) {
         try {
-            long n = C.read(pipe.fd, nativeBuf, CHUNK);
+            long n = C.read(pipe.fd, buf, CHUNK);
             if (n > 0) {
-                nativeBuf.get(0, buf, 0, (int) n);
                 pipe.feed(buf, (int) n, now);
             } else if (n == 0) {
                 detach(pipe, now);

@@ -3,10 +3,12 @@ package dev.baton.logs;
 import java.util.Arrays;
 
 /**
- * The program lines of one read on their way to the agent's stdout (reader thread only): staged
- * here with their prefix and newline, then handed to the stdout spool in one piece at the end of
- * the read, so a read of a few hundred lines costs one lock and one copy into the spool, not one
- * of each per line (the stdout writer contends for that lock).
+ * The program lines of one read on their way to the agent's stdout (reader thread only): handed to
+ * the stdout spool in one piece at the end of the read, so a read of a few hundred lines costs one
+ * lock and one copy into the spool, not one of each per line (the stdout writer contends for that
+ * lock). Lines that go out exactly as they lie in the read buffer (no prefix, their own '\n' right
+ * after them, one after the other: raw mode) are not copied here at all, only their extent is
+ * kept; any other line is staged with its prefix and newline.
  */
 final class StdoutBatch {
     private static final int INITIAL_BYTES = 4 * 1024;
@@ -17,11 +19,20 @@ final class StdoutBatch {
     private byte[] bytes = new byte[INITIAL_BYTES];
     private int len;
     private int lines;
+    /** The current read's buffer: valid until the next read, so lines in it need no copy until the hand-over. */
+    private byte[] readBuffer;
+    /** Lines left in place, after the staged ones: readBuffer[runStart, runEnd), newlines included. */
+    private int runStart, runEnd, runLines;
     /** Lines dropped by hand-overs in the middle of a read, reported by the next {@link #flush}. */
     private int dropped;
 
     StdoutBatch(AgentOutput out) {
         this.out = out;
+    }
+
+    /** Before the lines of a read: they are in {@code buf} (or in a framer's carry buffer). */
+    void beginRead(byte[] buf) {
+        readBuffer = buf;
     }
 
     /** Stages one line (without its newline) of {@code program}. */
@@ -31,6 +42,21 @@ final class StdoutBatch {
         }
         byte[] prefix = out.prefixOf(program);
         int prefixLen = prefix == null ? 0 : prefix.length;
+        if (prefixLen == 0 && buf == readBuffer && (runLines == 0 || runEnd == off)
+                && off + lineLen < buf.length && buf[off + lineLen] == '\n') {
+            if (runLines == 0) {
+                runStart = off;
+            }
+            runEnd = off + lineLen + 1;
+            runLines++;
+            if (len + runEnd - runStart >= FLUSH_BYTES) {
+                handOver();
+            }
+            return;
+        }
+        if (runLines > 0) {
+            stageRun(); // keeps the order: the run goes before this line
+        }
         int need = prefixLen + lineLen + 1;
         if (len + need > bytes.length) {
             makeRoom(need);
@@ -48,9 +74,22 @@ final class StdoutBatch {
     /** Hands the staged lines to the agent's stdout; returns how many lines were dropped since the last call. */
     int flush() {
         handOver();
+        readBuffer = null;
         int n = dropped;
         dropped = 0;
         return n;
+    }
+
+    /** Copies the lines left in place after the staged ones (a line that cannot join them follows). */
+    private void stageRun() {
+        int runLen = runEnd - runStart;
+        if (len + runLen > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, len + runLen));
+        }
+        System.arraycopy(readBuffer, runStart, bytes, len, runLen);
+        len += runLen;
+        lines += runLines;
+        runLines = 0;
     }
 
     private void makeRoom(int need) {
@@ -68,9 +107,13 @@ final class StdoutBatch {
 
     private void handOver() {
         if (lines > 0) {
-            dropped += out.offerProgramLines(bytes, len, lines);
+            dropped += out.offerProgramLines(bytes, 0, len, lines);
             len = 0;
             lines = 0;
+        }
+        if (runLines > 0) {
+            dropped += out.offerProgramLines(readBuffer, runStart, runEnd - runStart, runLines);
+            runLines = 0;
         }
     }
 }

@@ -51,6 +51,39 @@ class StdoutBatchTest {
     }
 
     @Test
+    void linesLeftInTheReadBufferAndStagedLinesGoOutInTheirOrder() {
+        ByteArrayChannel target = new ByteArrayChannel();
+        try (AgentOutput out = new AgentOutput(LogMode.RAW, target, 64 * 1024)) {
+            StdoutBatch batch = new StdoutBatch(out);
+            byte[] read = "tail-of-carried\na\nb\r\nc\nd\ne".getBytes(ISO_8859_1);
+            byte[] carry = "carried".getBytes(ISO_8859_1);
+            batch.beginRead(read);
+            batch.add("p", carry, 0, carry.length);   // from a framer's carry: staged
+            batch.add("p", read, 16, 1);              // "a": left in place
+            batch.add("p", read, 18, 1);              // "b" whose '\r' was dropped: staged after "a"
+            batch.add("p", read, 21, 1);              // "c", "d": in place again
+            batch.add("p", read, 23, 1);
+            batch.add("p", read, 25, 1);              // "e" has no '\n' after it (end of pipe): staged
+            assertEquals(0, batch.flush());
+        }
+        assertEquals("carried\na\nb\nc\nd\ne\n", target.bytes.toString(ISO_8859_1));
+    }
+
+    @Test
+    void prefixedLinesAreNeverLeftInPlace() {
+        ByteArrayChannel target = new ByteArrayChannel();
+        try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
+            StdoutBatch batch = new StdoutBatch(out);
+            byte[] read = "a\nb\n".getBytes(ISO_8859_1);
+            batch.beginRead(read);
+            batch.add("p", read, 0, 1);
+            batch.add("p", read, 2, 1);
+            assertEquals(0, batch.flush());
+        }
+        assertEquals("p | a\np | b\n", target.bytes.toString(ISO_8859_1));
+    }
+
+    @Test
     void noneModeStagesNothing() {
         try (AgentOutput out = new AgentOutput(LogMode.NONE, new ByteArrayChannel(), 64 * 1024)) {
             StdoutBatch batch = new StdoutBatch(out);
