@@ -1,5 +1,8 @@
 package dev.baton.handover;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +22,8 @@ final class LiteralScanner {
     private static final int TABLE_BITS = 12;
     private static final int TABLE_MASK = (1 << TABLE_BITS) - 1;
     private static final int MAX_SHIFT = 127;
+    /** Four bytes in one load: the window's last three are its top three. */
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[][] needles;
     private final long[] needleBits;
@@ -78,7 +83,7 @@ final class LiteralScanner {
         if (block == 3) {
             byte[] shift = this.shift;
             while (i < end) {
-                int h = hash3(buf, i);
+                int h = mix3((int) INTS.get(buf, i - 3) >>> 8); // i - 3 >= off: the window is at least 4 long
                 int s = shift[h];
                 if (s == 0) {
                     found = verify(h, buf, i, end, found);
@@ -119,9 +124,14 @@ final class LiteralScanner {
         };
     }
 
-    /** The three bytes ending at {@code last}; signed bytes are fine: only the same function must see them. */
+    /** The three bytes ending at {@code last}, hashed as {@link #scan} does with one load. */
     private static int hash3(byte[] b, int last) {
-        return (b[last - 2] << 6 ^ b[last - 1] << 3 ^ b[last]) & TABLE_MASK;
+        return mix3((b[last - 2] & 0xff) | (b[last - 1] & 0xff) << 8 | (b[last] & 0xff) << 16);
+    }
+
+    /** 24 bits (three bytes, the last one highest) to a table index. */
+    private static int mix3(int bytes) {
+        return bytes * 0x9E3779B1 >>> 32 - TABLE_BITS;
     }
 
     private static boolean matchesAt(byte[] needle, byte[] buf, int start, int end) {
