@@ -107,6 +107,37 @@ class ExclusiveLockTest {
     }
 
     @Test
+    void aHolderCutOffFromEtcdAloneFencesItselfBeforeTheStandbyTakesOver() {
+        try (TcpRelay relay = new TcpRelay(fleet.etcd.clientUrl().getPort())) {
+            TestFleet.Host holder = fleet.startBehind(relay, "a");
+            await().atMost(TTL.multipliedBy(3)).until(() -> holder.holds() && holder.runs(PROGRAM));
+            TestFleet.Host standby = fleet.start("b");
+            await().until(() -> holder.name().equals(standby.lock().holder()));
+
+            // Calls from the holder now hang (no error, no reply) while the standby still reaches etcd
+            relay.blackhole();
+            long cut = System.nanoTime();
+            await().atMost(TTL.multipliedBy(3)).until(() -> standby.holds() && standby.runs(PROGRAM));
+            long exited = fleet.ledger.last("exit", holder.name(), PROGRAM).orElseThrow().monoNanos();
+            long spawned = fleet.ledger.firstSpawnAfter(PROGRAM, cut).orElseThrow().monoNanos();
+            long lastRenewal = holder.node().lastConfirmedRenewalNanos();
+            assertTrue(exited < lastRenewal + TTL.toNanos(), "the cut-off holder's program exited "
+                    + (exited - lastRenewal) / 1_000_000 + " ms after its last confirmed renewal, ttl " + TTL.toMillis() + " ms");
+            assertTrue(exited < spawned, "the standby spawned before the cut-off holder's program exited");
+            System.out.println("partition: holder fenced " + (exited - lastRenewal) / 1_000_000
+                    + " ms after its last renewal, standby ran " + (spawned - cut) / 1_000_000 + " ms after the cut");
+            assertEquals(Optional.empty(), fleet.overlap());
+
+            // Healed: the old holder comes back as a standby and never runs the program again
+            relay.heal();
+            await().atMost(TTL.multipliedBy(3)).until(() -> holder.node().status().leaseId() != 0
+                    && holder.lock().role() == LockRole.STANDBY && standby.name().equals(holder.lock().holder()));
+            assertFalse(holder.runs(PROGRAM));
+            assertEquals(List.of(standby), fleet.holders());
+        }
+    }
+
+    @Test
     void etcdLosingItsDataNeverLetsTwoHostsRun() {
         fleet.start("a");
         fleet.start("b");

@@ -15,6 +15,7 @@ import dev.baton.cluster.ReadinessSpec;
 import dev.baton.cluster.TlsFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +78,11 @@ final class TestFleet implements AutoCloseable {
     }
 
     ClusterSettings settings(String host) {
-        ClusterSettings s = ClusterSettings.defaults(List.of(etcd.clientUrl()))
+        return settings(host, etcd.clientUrl());
+    }
+
+    private ClusterSettings settings(String host, URI endpoint) {
+        ClusterSettings s = ClusterSettings.defaults(List.of(endpoint))
                 .withHost(host)
                 .withKeyPrefix(prefix)
                 .withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
@@ -95,14 +100,23 @@ final class TestFleet implements AutoCloseable {
         return start(name, false, true);
     }
 
+    /** A host that reaches etcd only through {@code relay} (to cut it off alone). */
+    Host startBehind(TcpRelay relay, String name) {
+        return start(name, false, true, relay.url());
+    }
+
     Host start(String name, boolean withStandbyProgram, boolean ready) {
+        return start(name, withStandbyProgram, ready, etcd.clientUrl());
+    }
+
+    private Host start(String name, boolean withStandbyProgram, boolean ready, URI endpoint) {
         RecordingPrograms programs = new RecordingPrograms(name, ledger, STOP_TIMEOUT);
         AtomicBoolean readyFlag = new AtomicBoolean(ready);
         EngineRoles roles = program -> readyFlag.get() ? Optional.of("caught-up") : Optional.of("catching-up");
         InventorySource inventory = () -> new LocalInventory("0.1.0-test",
                 List.of(new ProgramInventory(PROGRAM, "2.0." + name.length(), programs.isRunning(PROGRAM) ? "RUNNING" : "STOPPED", null)),
                 Map.of("solana", "2.0.1"));
-        ClusterSettings settings = settings(name);
+        ClusterSettings settings = settings(name, endpoint);
         List<ExclusiveProgramSettings> exclusive = List.of(exclusive(withStandbyProgram));
         assertEquals(List.of(), Cluster.validate(settings, exclusive));
         ClusterNode node = (ClusterNode) Cluster.start(settings, exclusive, programs, inventory, roles);
