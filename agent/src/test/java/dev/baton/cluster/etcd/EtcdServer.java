@@ -19,8 +19,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real single-member etcd (Debian's etcd-server) on free loopback ports with a temp data dir. It can
- * be stopped, killed and restarted on the same ports and data, and cleans up after itself.
+ * A real etcd (Debian's etcd-server) on free loopback ports with a temp data dir: a single-member
+ * cluster, or one member of a {@link #startCluster several-member} one. It can be stopped, killed and
+ * restarted on the same ports and data, and cleans up after itself.
  */
 public final class EtcdServer implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/etcd");
@@ -30,15 +31,20 @@ public final class EtcdServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final int healthPort;
+    private final String name;
+    /** The --initial-cluster value: every member's name=peer URL. */
+    private String initialCluster;
     private Process process;
 
-    private EtcdServer(Path dir, TestCerts certs) {
+    private EtcdServer(Path dir, TestCerts certs, String name) {
         this.dir = dir;
         this.certs = certs;
+        this.name = name;
         int[] ports = freePorts(3);
         this.clientPort = ports[0];
         this.peerPort = ports[1];
         this.healthPort = ports[2];
+        this.initialCluster = name + "=" + peerUrl();
     }
 
     /** Starts a plaintext etcd; skips the test (with a message) only when the etcd binary is missing. */
@@ -50,13 +56,36 @@ public final class EtcdServer implements AutoCloseable {
     public static EtcdServer start(TestCerts certs) {
         Assumptions.assumeTrue(Files.isExecutable(BINARY),
                 "etcd is not installed (apt-get install -y etcd-server etcd-client); CI installs it");
+        EtcdServer server = new EtcdServer(tempDir(), certs, "t");
+        server.launch();
+        return server;
+    }
+
+    /** Starts a plaintext cluster of {@code members} (they start together: a lone member has no quorum). */
+    static List<EtcdServer> startCluster(int members) {
+        Assumptions.assumeTrue(Files.isExecutable(BINARY),
+                "etcd is not installed (apt-get install -y etcd-server etcd-client); CI installs it");
+        List<EtcdServer> cluster = new ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            cluster.add(new EtcdServer(tempDir(), null, "m" + i));
+        }
+        String initial = String.join(",", cluster.stream().map(m -> m.initialCluster).toList());
+        cluster.forEach(m -> m.initialCluster = initial);
+        cluster.forEach(EtcdServer::spawn);
+        cluster.forEach(EtcdServer::awaitHealthy);
+        return cluster;
+    }
+
+    private static Path tempDir() {
         try {
-            EtcdServer server = new EtcdServer(Files.createTempDirectory("baton-etcd-"), certs);
-            server.launch();
-            return server;
+            return Files.createTempDirectory("baton-etcd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private String peerUrl() {
+        return "http://127.0.0.1:" + peerPort;
     }
 
     public URI clientUrl() {
@@ -92,15 +121,24 @@ public final class EtcdServer implements AutoCloseable {
         launch();
     }
 
+    /** True when this member is the raft leader (from its metrics). */
+    boolean isLeader() {
+        return get("/metrics").lines().anyMatch(l -> l.equals("etcd_server_is_leader 1"));
+    }
+
     private void launch() {
+        spawn();
+        awaitHealthy();
+    }
+
+    private void spawn() {
         List<String> command = new ArrayList<>(List.of(BINARY.toString(),
-                "--name", "t", "--data-dir", dir.resolve("data").toString(),
+                "--name", name, "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", clientUrl().toString(), "--advertise-client-urls", clientUrl().toString(),
-                "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-                "--initial-cluster", "t=http://127.0.0.1:" + peerPort, "--initial-cluster-state", "new",
+                "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
+                "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
                 "--listen-metrics-urls", "http://127.0.0.1:" + healthPort,
-                // A single member: a short election timeout only makes restarts faster.
+                // Loopback only: short raft timings make elections and restarts fast.
                 "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--logger", "zap", "--log-level", "warn"));
         if (certs != null) {
@@ -115,7 +153,10 @@ public final class EtcdServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await("etcd healthy").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+    }
+
+    private void awaitHealthy() {
+        await("etcd " + name + " healthy").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("etcd exited: " + Files.readString(dir.resolve("etcd.log")));
@@ -125,18 +166,23 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private boolean healthy() {
+        return get("/health").contains("true");
+    }
+
+    /** The body of a GET on the metrics port ("" when it fails). */
+    private String get(String path) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + healthPort + "/health")
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + healthPort + path)
                     .toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(500);
             try {
-                return c.getResponseCode() == 200 && new String(c.getInputStream().readAllBytes()).contains("true");
+                return c.getResponseCode() == 200 ? new String(c.getInputStream().readAllBytes()) : "";
             } finally {
                 c.disconnect();
             }
         } catch (IOException e) {
-            return false;
+            return "";
         }
     }
 

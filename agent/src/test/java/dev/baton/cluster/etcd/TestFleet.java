@@ -29,7 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Several hosts in one JVM against one real etcd, each with its own {@link ClusterNode}, its own fake
+ * Several hosts in one JVM against one real etcd (or a real several-member cluster), each with its own {@link ClusterNode}, its own fake
  * supervisor spawning real processes, and a readiness switch. Short timings that still satisfy the
  * validation rules: ttl 3s, renew 0.5s, retry 0.5s, stop timeout 0.5s, fence margin 0.5s.
  */
@@ -55,7 +55,9 @@ final class TestFleet implements AutoCloseable {
         }
     }
 
+    /** The etcd (the first member, for a cluster). */
     final EtcdServer etcd;
+    final List<EtcdServer> members;
     final Ledger ledger;
     final String prefix = "/t-" + UUID.randomUUID() + "/";
     private final Path dir;
@@ -63,12 +65,22 @@ final class TestFleet implements AutoCloseable {
     private final Map<String, Host> hosts = new LinkedHashMap<>();
 
     TestFleet() {
-        this(null);
+        this((TestCerts) null);
     }
 
     TestFleet(TestCerts certs) {
+        this(certs, List.of(EtcdServer.start(certs)));
+    }
+
+    /** Against the members of a plaintext cluster, every host given all their endpoints. */
+    TestFleet(List<EtcdServer> members) {
+        this(null, members);
+    }
+
+    private TestFleet(TestCerts certs, List<EtcdServer> members) {
         this.certs = certs;
-        this.etcd = EtcdServer.start(certs);
+        this.members = List.copyOf(members);
+        this.etcd = members.get(0);
         try {
             this.dir = Files.createTempDirectory("baton-fleet-");
         } catch (IOException e) {
@@ -78,11 +90,15 @@ final class TestFleet implements AutoCloseable {
     }
 
     ClusterSettings settings(String host) {
-        return settings(host, etcd.clientUrl());
+        return settings(host, endpoints());
     }
 
-    private ClusterSettings settings(String host, URI endpoint) {
-        ClusterSettings s = ClusterSettings.defaults(List.of(endpoint))
+    private List<URI> endpoints() {
+        return members.stream().map(EtcdServer::clientUrl).toList();
+    }
+
+    private ClusterSettings settings(String host, List<URI> endpoints) {
+        ClusterSettings s = ClusterSettings.defaults(endpoints)
                 .withHost(host)
                 .withKeyPrefix(prefix)
                 .withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
@@ -102,21 +118,21 @@ final class TestFleet implements AutoCloseable {
 
     /** A host that reaches etcd only through {@code relay} (to cut it off alone). */
     Host startBehind(TcpRelay relay, String name) {
-        return start(name, false, true, relay.url());
+        return start(name, false, true, List.of(relay.url()));
     }
 
     Host start(String name, boolean withStandbyProgram, boolean ready) {
-        return start(name, withStandbyProgram, ready, etcd.clientUrl());
+        return start(name, withStandbyProgram, ready, endpoints());
     }
 
-    private Host start(String name, boolean withStandbyProgram, boolean ready, URI endpoint) {
+    private Host start(String name, boolean withStandbyProgram, boolean ready, List<URI> endpoints) {
         RecordingPrograms programs = new RecordingPrograms(name, ledger, STOP_TIMEOUT);
         AtomicBoolean readyFlag = new AtomicBoolean(ready);
         EngineRoles roles = program -> readyFlag.get() ? Optional.of("caught-up") : Optional.of("catching-up");
         InventorySource inventory = () -> new LocalInventory("0.1.0-test",
                 List.of(new ProgramInventory(PROGRAM, "2.0." + name.length(), programs.isRunning(PROGRAM) ? "RUNNING" : "STOPPED", null)),
                 Map.of("solana", "2.0.1"));
-        ClusterSettings settings = settings(name, endpoint);
+        ClusterSettings settings = settings(name, endpoints);
         List<ExclusiveProgramSettings> exclusive = List.of(exclusive(withStandbyProgram));
         assertEquals(List.of(), Cluster.validate(settings, exclusive));
         ClusterNode node = (ClusterNode) Cluster.start(settings, exclusive, programs, inventory, roles);
@@ -164,7 +180,7 @@ final class TestFleet implements AutoCloseable {
             host.programs().close();
         }
         hosts.clear();
-        etcd.close();
+        members.forEach(EtcdServer::close);
         Optional<String> overlap = overlap();
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
