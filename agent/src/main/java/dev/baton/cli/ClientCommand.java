@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +21,11 @@ abstract class ClientCommand implements Callable<Integer> {
     /** Does the work; returns the exit code. */
     abstract int run(ApiClient api) throws CliException;
 
+    /** Run without picocli ({@link DirectCommands}): takes the positional arguments, or says they need picocli. */
+    boolean takeNames(List<String> names) {
+        return false;
+    }
+
     @Override
     public final Integer call() {
         try {
@@ -31,7 +37,7 @@ abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
-    /** Set when run without picocli ({@link StatusCommand#runDirectly}): print here instead. */
+    /** Set when run without picocli ({@link DirectCommands}): print here instead. */
     private PrintWriter directOut;
     private PrintWriter directErr;
 

@@ -17,7 +17,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         Integer direct = RunCommand.runDirectly(args);
         if (direct == null) {
-            direct = StatusCommand.runDirectly(args, new PrintWriter(System.out), new PrintWriter(System.err));
+            direct = DirectCommands.run(args, new PrintWriter(System.out), new PrintWriter(System.err));
         }
         System.exit(direct != null ? direct : new CommandLine(new Main()).execute(args));
     }

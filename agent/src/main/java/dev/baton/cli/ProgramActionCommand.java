@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -10,6 +11,12 @@ abstract class ProgramActionCommand extends ClientCommand {
 
     /** The route's last segment: start, stop or restart. */
     abstract String action();
+
+    @Override
+    boolean takeNames(List<String> names) {
+        name = names.isEmpty() ? null : names.get(0);
+        return names.size() == 1;
+    }
 
     @Override
     int run(ApiClient api) throws CliException {

@@ -2,7 +2,7 @@ package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -13,35 +13,10 @@ final class StatusCommand extends ClientCommand {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "Only this program.")
     String name;
 
-    /**
-     * {@code status [NAME] [--url URL] [--json]}, the common operator's call, without building
-     * picocli's model of every command (its reflection is most of a client's start: picocli's
-     * classes are too old for the CDS archive). Anything else, help and mistakes included,
-     * returns null and goes through picocli as usual.
-     */
-    static Integer runDirectly(String[] args, PrintWriter out, PrintWriter err) {
-        if (args.length == 0 || !args[0].equals("status")) {
-            return null;
-        }
-        StatusCommand status = new StatusCommand();
-        status.options = new ClientOptions();
-        status.options.config = new ConfigOption();
-        for (int i = 1; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--json")) {
-                status.options.json = true;
-            } else if (arg.equals("--url") && i + 1 < args.length && !args[i + 1].startsWith("-")) {
-                status.options.url = args[++i];
-            } else if (arg.startsWith("--url=")) {
-                status.options.url = arg.substring("--url=".length());
-            } else if (!arg.startsWith("-") && status.name == null) {
-                status.name = arg;
-            } else {
-                return null;
-            }
-        }
-        status.writers(out, err);
-        return status.call();
+    @Override
+    boolean takeNames(List<String> names) {
+        name = names.isEmpty() ? null : names.get(0);
+        return names.size() <= 1;
     }
 
     @Override

@@ -98,18 +98,44 @@ class CliTest {
         Run missing = direct("status", "nosuch", "--url", agent.url());
         assertEquals(exec("status", "nosuch", "--url", agent.url()).code(), missing.code());
         assertTrue(missing.err().startsWith("baton: "), missing.err());
-        // Anything else goes through picocli: help, other options, mistakes
-        for (String[] other : List.of(new String[] {"status", "--help"}, new String[] {"status", "--token-file", "f"},
-                new String[] {"status", "a", "b"}, new String[] {"status", "--url"}, new String[] {"stop", "web"})) {
-            assertEquals(null, StatusCommand.runDirectly(other, new PrintWriter(new StringWriter()),
+        // Anything else goes through picocli: help, other options, mistakes, other commands
+        for (String[] other : List.of(new String[] {"status", "--help"}, new String[] {"status", "--config", "f"},
+                new String[] {"status", "a", "b"}, new String[] {"status", "--url"}, new String[] {"stop"},
+                new String[] {"stop", "a", "b"}, new String[] {"restart", "web", "-h"}, new String[] {"history"})) {
+            assertEquals(null, DirectCommands.run(other, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter())), String.join(" ", other));
         }
+    }
+
+    @Test
+    void startStopRestartWithoutPicocliAnswerAsPicocliDoes() throws Exception {
+        String[] api = {"--url", agent.url(), "--token-file=" + agent.tokenFile()};
+        Run stop = direct(concat(new String[] {"stop", "web"}, api));
+        assertEquals(0, stop.code(), stop.err());
+        assertEquals("web: STOPPED\n", stop.out());
+        assertEquals(ProcessState.STOPPED, agent.status("web").state());
+        Run start = direct(concat(new String[] {"start", "web"}, api));
+        assertEquals(0, start.code(), start.err());
+        assertTrue(start.out().startsWith("web: RUNNING (pid "), start.out());
+        Run restart = direct(concat(new String[] {"restart", "--json", "web"}, api));
+        assertTrue(new ObjectMapper().readTree(restart.out()).path("ok").asBoolean(), restart.out());
+        Run unknown = direct(concat(new String[] {"start", "nosuch"}, api));
+        Run parsed = baton("start", "nosuch");
+        assertEquals(parsed.code(), unknown.code());
+        assertEquals(parsed.err(), unknown.err());
+        assertEquals(5, direct("stop", "web", "--url", agent.url(), "--token-file", dir.resolve("nope").toString()).code());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
     }
 
     private static Run direct(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Integer code = StatusCommand.runDirectly(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        Integer code = DirectCommands.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         assertTrue(code != null, String.join(" ", args));
         return new Run(code, out.toString(), err.toString());
     }
