@@ -67,7 +67,11 @@ final class Views {
                   List<String> unchanged) {
     }
 
-    record Log(String program, long linesRead, long droppedLines, List<Line> lines) {
+    record Log(String program, long linesRead, DroppedLines droppedLines, List<Line> lines) {
+    }
+
+    /** Lines each stalled sink did not take (they are still in the tail). */
+    record DroppedLines(long stdout, long file) {
     }
 
     /** One line; {@code seq} counts the program's lines from 1, a gap means lines were lost. */
@@ -113,7 +117,8 @@ final class Views {
     }
 
     static Log log(ProgramLog log, List<LogLine> lines) {
-        return new Log(log.name(), log.lines(), log.droppedLines(), lines.stream().map(Views::line).toList());
+        return new Log(log.name(), log.lines(), new DroppedLines(log.droppedByStdout(), log.droppedByFile()),
+                lines.stream().map(Views::line).toList());
     }
 
     static Line line(LogLine l) {

@@ -30,8 +30,8 @@ public final class ProgramLog {
     private volatile Follower[] followers = NO_FOLLOWERS;
 
     // Counters: the reader thread counts in plain fields and publishes once per read
-    private long readerLines, readerBytes, readerTruncated, readerDropped;
-    private volatile long lines, bytes, truncated, dropped;
+    private long readerLines, readerBytes, readerTruncated, readerDroppedByStdout, readerDroppedByFile;
+    private volatile long lines, bytes, truncated, droppedByStdout, droppedByFile;
 
     ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks) {
         this.name = Objects.requireNonNull(name, "name");
@@ -83,12 +83,14 @@ public final class ProgramLog {
         return truncated;
     }
 
-    /**
-     * Lines that the agent stdout or the log file had to drop (they are still in the ring); a line
-     * that both dropped counts twice.
-     */
-    public long droppedLines() {
-        return dropped;
+    /** Lines the agent's stdout had to drop (stalled; they are still in the ring). */
+    public long droppedByStdout() {
+        return droppedByStdout;
+    }
+
+    /** Lines the program's log file had to drop (its disk did not keep up; they are still in the ring). */
+    public long droppedByFile() {
+        return droppedByFile;
     }
 
     synchronized void apply(LogSettings newSettings) {
@@ -144,7 +146,7 @@ public final class ProgramLog {
         if (s.file() != null && f != null) {
             int result = f.offer(buf, off, shownLen);
             if (result == LineSpool.DROPPED) {
-                readerDropped++;
+                readerDroppedByFile++;
             } else if (result == LineSpool.WAKE_CONSUMER) {
                 sinks.wake();
             }
@@ -179,10 +181,11 @@ public final class ProgramLog {
      */
     void endRead() {
         ring.endBatch();
-        readerDropped += stdout.flush();
+        readerDroppedByStdout += stdout.flush();
         lines = readerLines;
         bytes = readerBytes;
         truncated = readerTruncated;
-        dropped = readerDropped;
+        droppedByStdout = readerDroppedByStdout;
+        droppedByFile = readerDroppedByFile;
     }
 }

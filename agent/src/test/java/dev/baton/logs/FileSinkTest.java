@@ -71,7 +71,7 @@ class FileSinkTest {
             assertTrue(Files.size(p) <= 1000, p + " has " + Files.size(p) + " bytes");
         }
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertEquals(0, log.droppedLines());
+        assertEquals(0, log.droppedByFile());
     }
 
     @Test
@@ -118,7 +118,7 @@ class FileSinkTest {
             pipe.write(line(i));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == total);
-        long dropped = log.droppedLines();
+        long dropped = log.droppedByFile();
         assertTrue(dropped > 0 && dropped < total, "dropped " + dropped);
 
         // The disk comes back: the kept lines, then one notice of the drops

@@ -71,6 +71,8 @@ class MetricsScrapeTest {
         assertTrue(value(e, "baton_program_log_bytes_total", "program", "talker") >= 7 * lines);
         assertEquals(0, value(e, "baton_program_restarts_total", "program", "talker"));
         assertTrue(value(e, "baton_program_uptime_seconds", "program", "talker") > 0);
+        assertEquals(0, value(e, "baton_program_log_dropped_lines_total", "program", "talker", "sink", "stdout"));
+        assertEquals(0, value(e, "baton_program_log_dropped_lines_total", "program", "talker", "sink", "file"));
         double exitedAt = value(e, "baton_program_last_exit_time_seconds", "program", "crasher");
         assertTrue(Math.abs(Instant.now().getEpochSecond() - exitedAt) < 60, "exit time " + exitedAt);
     }
