@@ -31,17 +31,11 @@ class EtcdMemberLossTest {
         fleet.close(); // fails when two hosts ever ran the program at once
     }
 
-    private TestFleet.Host awaitSingleHolder() {
-        await().atMost(TTL.multipliedBy(3)).until(() -> fleet.holders().size() == 1
-                && fleet.holders().get(0).runs(PROGRAM));
-        return fleet.holders().get(0);
-    }
-
     @Test
     void losingAFollowerMemberChangesNothingAndLosingTheLeaderNeverRunsTheProgramTwice() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
 
         // Each follower in turn: SIGKILL, then back. The holder keeps its lease and its program.
         for (EtcdServer follower : fleet.members.stream().filter(m -> !m.isLeader()).toList()) {
@@ -61,7 +55,7 @@ class EtcdMemberLossTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> fleet.members.stream().anyMatch(EtcdServer::isLeader));
         System.out.println("leader killed: new leader after " + (System.nanoTime() - killed) / 1_000_000 + " ms, "
                 + (fleet.ledger.last("exit", holder.name(), PROGRAM).isPresent() ? "the holder fenced" : "the holder kept running"));
-        TestFleet.Host after = awaitSingleHolder();
+        TestFleet.Host after = fleet.awaitSingleHolder();
         await().during(TTL).atMost(TTL.multipliedBy(2)).until(() -> fleet.holders().equals(List.of(after)) && after.runs(PROGRAM));
         leader.restart();
         await().atMost(TTL.multipliedBy(3)).until(() -> fleet.hosts().stream().allMatch(h -> h.node().status().leaseId() != 0));

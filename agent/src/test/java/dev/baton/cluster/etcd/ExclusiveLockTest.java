@@ -36,12 +36,6 @@ class ExclusiveLockTest {
         fleet.close(); // fails when two hosts ever ran the program at once
     }
 
-    private TestFleet.Host awaitSingleHolder() {
-        await().atMost(TTL.multipliedBy(3)).until(() -> fleet.holders().size() == 1
-                && fleet.holders().get(0).runs(PROGRAM));
-        return fleet.holders().get(0);
-    }
-
     private TestFleet.Host other(TestFleet.Host host) {
         return fleet.hosts().stream().filter(h -> h != host).findFirst().orElseThrow();
     }
@@ -50,7 +44,7 @@ class ExclusiveLockTest {
     void oneHostRunsTheProgramWithItsFencingTokenInItsEnvironment() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
         assertFalse(standby.runs(PROGRAM));
         long token = holder.lock().fencingToken();
@@ -65,7 +59,7 @@ class ExclusiveLockTest {
     void whenTheHolderDiesTheStandbyRunsWithinTtlPlusOneSecond() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
         long died = System.nanoTime();
         fleet.crash(holder.name());
@@ -80,7 +74,7 @@ class ExclusiveLockTest {
     void etcdUnreachableTheHolderExitsBeforeItsLeaseCanExpireAndEverythingRecovers() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
         long oldLease = holder.node().status().leaseId();
 
@@ -100,7 +94,7 @@ class ExclusiveLockTest {
         assertEquals(0, holder.node().status().leaseId());
 
         fleet.etcd.restart();
-        TestFleet.Host again = awaitSingleHolder();
+        TestFleet.Host again = fleet.awaitSingleHolder();
         assertNotEquals(oldLease, again.node().status().leaseId(), "a new lease after etcd came back");
         assertTrue(again.lock().fencingToken() > 0);
         await().until(() -> fleet.hosts().stream().allMatch(h -> h.node().status().leaseId() != 0));
@@ -141,7 +135,7 @@ class ExclusiveLockTest {
     void etcdLosingItsDataNeverLetsTwoHostsRun() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
 
         long wiped = System.nanoTime();
@@ -149,7 +143,7 @@ class ExclusiveLockTest {
         // The holder hears "lease not found" at its next renewal and stops at once; the standby hears it
         // too and waits one ttl before campaigning, by when any forgotten holder has fenced itself.
         await().atMost(TTL).until(() -> !holder.runs(PROGRAM));
-        TestFleet.Host next = awaitSingleHolder();
+        TestFleet.Host next = fleet.awaitSingleHolder();
         long started = fleet.ledger.firstSpawnAfter(PROGRAM, wiped).orElseThrow().monoNanos();
         assertTrue(started - wiped >= TTL.toNanos(), "no campaign within one ttl of etcd losing its data");
         assertTrue(next == holder || next == standby);
@@ -158,7 +152,7 @@ class ExclusiveLockTest {
     @Test
     void aStandbyThatIsNotReadyNeverTakesOver() {
         fleet.start("a");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = fleet.start("b", false, false);
         fleet.crash(holder.name());
         await().during(TTL.plusSeconds(2)).atMost(TTL.plusSeconds(3)).until(() -> !standby.runs(PROGRAM));
@@ -174,7 +168,7 @@ class ExclusiveLockTest {
         fleet.start("a");
         fleet.start("b");
         fleet.start("c");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         List<TestFleet.Host> others = fleet.hosts().stream().filter(h -> h != holder).toList();
         TestFleet.Host target = others.get(0);
         TestFleet.Host bystander = others.get(1);
@@ -206,7 +200,7 @@ class ExclusiveLockTest {
     @Test
     void switchoverPlansAreRefusedWithReasons() {
         fleet.start("a");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host slow = fleet.start("b", false, false);
         await().until(() -> holder.node().fleet().size() == 2);
 
@@ -227,7 +221,7 @@ class ExclusiveLockTest {
     @Test
     void theStandbyVariantRunsOnlyWhileNotHolding() throws Exception {
         fleet.start("a", true, true);
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = fleet.start("b", true, true);
         await().until(() -> standby.runs(TestFleet.STANDBY_PROGRAM) && !holder.runs(TestFleet.STANDBY_PROGRAM));
         await().until(() -> holder.node().plan(Optional.of("b")).feasible());
@@ -247,7 +241,7 @@ class ExclusiveLockTest {
     void aHolderWhoseProgramStaysDownHandsTheLockToAStandby() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
         holder.programs().killBehindTheBack(PROGRAM);
         await().atMost(TTL.plusSeconds(3)).until(() -> standby.holds() && standby.runs(PROGRAM));
@@ -259,7 +253,7 @@ class ExclusiveLockTest {
     void aGracefulShutdownHandsOverWithoutWaitingForTheLease() {
         fleet.start("a");
         fleet.start("b");
-        TestFleet.Host holder = awaitSingleHolder();
+        TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
         long closing = System.nanoTime();
         fleet.shutdown(holder.name());

@@ -1,5 +1,6 @@
 package dev.baton.cluster.etcd;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.cluster.Cluster;
@@ -147,6 +148,12 @@ final class TestFleet implements AutoCloseable {
 
     List<Host> hosts() {
         return List.copyOf(hosts.values());
+    }
+
+    /** Waits until exactly one host holds the lock and runs the program (at most 3 ttl); returns it. */
+    Host awaitSingleHolder() {
+        await().atMost(TTL.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
+        return holders().get(0);
     }
 
     /** The hosts whose status says HOLDER. */
