@@ -43,7 +43,11 @@ class LogFloodTest {
     private Path junk(String name, long seed) throws IOException {
         Path f = dir.resolve(name);
         Random rnd = new Random(seed);
-        String lit = "This version '1.0.3' is incompatible with the current release '1.1.0' at block: 0x12. WAITING";
+        // Recognisable through the junk, and a claim the rules record as ambiguous (1.0.3 and 1.0.0 are
+        // compatible) whatever the order: a junk line naming a newer release would be an engine's own
+        // word, a real handover once the successor waits, which made the outcome depend on which
+        // engine's junk the reader finished first.
+        String lit = "This version '1.0.3' is incompatible with the current release '1.0.0' at block: 0x12. WAITING";
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(f), 1 << 16)) {
             byte[] ten = new byte[10 << 20];
             java.util.Arrays.fill(ten, (byte) 'y');
@@ -143,6 +147,7 @@ class LogFloodTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> "ACTIVE".equals(roles().get("cfe10"))
                     && "WAITING".equals(roles().get("cfe11")));
             assertTrue(!history().contains("ENGINE_IDLED"), "a handover from junk: " + history());
+            assertTrue(history().contains("AMBIGUOUS_LINE"), "the claim inside the junk was recognised: " + history());
             // The real upgrade still hands over.
             Files.writeString(release, "1.1.0\n");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
