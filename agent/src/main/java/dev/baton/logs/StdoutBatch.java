@@ -83,9 +83,7 @@ final class StdoutBatch {
     /** Copies the lines left in place after the staged ones (a line that cannot join them follows). */
     private void stageRun() {
         int runLen = runEnd - runStart;
-        if (len + runLen > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, len + runLen));
-        }
+        ensureCapacity(len + runLen);
         System.arraycopy(readBuffer, runStart, bytes, len, runLen);
         len += runLen;
         lines += runLines;
@@ -96,9 +94,13 @@ final class StdoutBatch {
         if (len + need > FLUSH_BYTES) {
             handOver();
         }
-        if (len + need > bytes.length) {
+        ensureCapacity(len + need);
+    }
+
+    private void ensureCapacity(int min) {
+        if (min > bytes.length) {
             int size = bytes.length;
-            while (size < len + need) {
+            while (size < min) {
                 size *= 2;
             }
             bytes = Arrays.copyOf(bytes, size);
