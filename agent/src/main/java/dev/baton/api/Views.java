@@ -54,7 +54,11 @@ final class Views {
     record Engine(String program, String version, String role, String roleSince) {
     }
 
-    record Action(boolean ok, String message, List<Program> programs) {
+    record Action(boolean ok, String message, List<Program> programs, List<Skipped> skipped) {
+    }
+
+    /** A program an action on {@code all} left alone, and why. */
+    record Skipped(String program, String reason) {
     }
 
     record History(List<Event> events) {
@@ -104,7 +108,8 @@ final class Views {
 
     static Action action(ActionResult r, AgentStatus s) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList());
+        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList(),
+                r.skipped().stream().map(k -> new Skipped(k.program(), k.reason())).toList());
     }
 
     static History history(List<HandoverRecord> records) {
