@@ -22,6 +22,8 @@ final class Engine {
     Version next;
     /** An error an operator must see (no successor, do-not-restart), else null. */
     String problem;
+    /** An operator started it while the handover held it: only its own word supersedes it again. */
+    boolean overridden;
     /** What was last said about this engine's supersession, so it is said once per release. */
     String supersessionNotice;
 

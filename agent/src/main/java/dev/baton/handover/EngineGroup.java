@@ -108,6 +108,7 @@ public final class EngineGroup {
             e.problem = null;
             e.idleSince = null;
             e.supersessionNotice = null;
+            e.overridden = true;
         }
         if (e.role != Role.SUPERSEDED && !(e.role == Role.IDLE && !e.mode.holdsRestarts())) {
             setRole(e, Role.UNKNOWN, c); // a new process: what the old one said is not about it
@@ -490,7 +491,8 @@ public final class EngineGroup {
         }
         boolean carries = e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r));
         List<Engine> candidates = carries ? List.of() : successorCandidates(e, r);
-        List<Engine> up = candidates.stream().filter(f -> f.running && f.role != Role.ERROR).toList();
+        // Not started yet counts as on its way: at agent start the programs start one after the other
+        List<Engine> up = candidates.stream().filter(f -> (f.running || f.down == ProcessDown.NOT_STARTED) && f.role != Role.ERROR).toList();
         boolean wasDown = e.supersessionNotice != null && e.supersessionNotice.startsWith("down ");
         if (carries || (!up.isEmpty() && (!wasDown || up.stream().anyMatch(f -> f.role == Role.SYNCING)))) {
             notice(e, "pending " + r, null, HandoverEvent.Kind.HANDOVER_PENDING, c, name + ": " + e.label()
@@ -524,8 +526,8 @@ public final class EngineGroup {
     }
 
     private boolean superseded(Engine e, Version r) {
-        if (e.role == Role.SUPERSEDED) {
-            return true;
+        if (e.role == Role.SUPERSEDED || e.overridden) {
+            return e.role == Role.SUPERSEDED;
         }
         Version v = e.version();
         return e.role != Role.ACTIVE && r != null && v != null && v.isOlderThan(r) && !compatibility.compatible(v, r);
@@ -563,6 +565,7 @@ public final class EngineGroup {
         e.idleSince = c.now;
         e.problem = null;
         e.supersessionNotice = null;
+        e.overridden = false;
         setRole(e, Role.IDLE, c);
     }
 

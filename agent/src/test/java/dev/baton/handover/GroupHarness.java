@@ -44,6 +44,10 @@ final class GroupHarness {
         return record(group.onProcessExited(program, tick()));
     }
 
+    Decision down(String program, ProcessDown why) {
+        return record(group.onProcessDown(program, why, tick()));
+    }
+
     Decision line(String program, String line) {
         Recognition r = recognizer.recognize(line);
         assertNotNull(r, () -> "the profile does not recognise: " + line);
