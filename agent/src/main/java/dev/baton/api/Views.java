@@ -64,7 +64,8 @@ final class Views {
     record History(List<Event> events) {
     }
 
-    record Event(String time, String group, String kind, String program, String message) {
+    /** {@code count}: how often it happened, {@code time} the first time, {@code lastTime} the last. */
+    record Event(String time, String group, String kind, String program, String message, int count, String lastTime) {
     }
 
     record Reload(boolean ok, List<String> problems, List<String> added, List<String> removed, List<String> changed,
@@ -114,7 +115,8 @@ final class Views {
 
     static History history(List<HandoverRecord> records) {
         return new History(records.stream()
-                .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message())).toList());
+                .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message(),
+                        r.count(), time(r.lastTime()))).toList());
     }
 
     static Reload reload(ReloadResult r) {
