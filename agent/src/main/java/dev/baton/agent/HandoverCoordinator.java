@@ -71,6 +71,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private final Map<String, GroupSnapshot> snapshotByGroup = new TreeMap<>();
     /** Groups an input reached since their last refresh (a decision without events may still change a group). */
     private final Set<EngineGroup> touched = new LinkedHashSet<>();
+    /** Each group's {@link EngineGroup#revision()} as last published. */
+    private final Map<EngineGroup, Long> published = new HashMap<>();
     private volatile List<AgentStatus.GroupStatus> view = List.of();
     private volatile List<List<HandoverEvent>> histories = List.of();
 
@@ -201,8 +203,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
 
     private void apply(EngineGroup group, Decision d) {
         touched.add(group);
-        if (d.events().isEmpty() && d.actions().isEmpty()) {
-            return;
+        if (d.events().isEmpty() && d.actions().isEmpty() && Long.valueOf(group.revision()).equals(published.get(group))) {
+            return; // nothing an operator could see changed
         }
         // Actions first (an idle is a stop signal): the log lines and the state file follow it
         for (Action a : d.actions()) {
@@ -280,6 +282,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
 
     private void refreshAll() {
         statusByGroup.clear();
+        published.clear();
         historyByGroup.clear();
         snapshotByGroup.clear();
         touched.clear();
@@ -290,6 +293,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         if (groups.get(g.name()) != g) {
             return; // removed by a reload meanwhile
         }
+        published.put(g, g.revision());
         GroupView v = g.view();
         List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
                 e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();

@@ -51,7 +51,7 @@ public final class Supervisor implements ProgramHost {
     public interface Listener {
         void stateChanged(ProgramStatus status, ProcessState from);
 
-        /** An operator's start or stop was recorded ({@code wanted}: should run). */
+        /** An operator's stop, or a start of a held program that is not started, was recorded ({@code wanted}: should run). */
         default void desiredChanged(String program, boolean wanted) {
         }
     }
@@ -262,12 +262,14 @@ public final class Supervisor implements ProgramHost {
     /** An operator's stop: remembered across agent restarts. */
     public void stop(Program p, Runnable done) {
         remember(p, "stopped");
+        tellDesired(p, false); // a program already down changes no state: its listeners learn it here
         p.stop(done);
     }
 
     /** An operator's start of a program the handover holds: remembered as wanted, not started (a resume will). */
     public void want(Program p) {
         remember(p, "running");
+        tellDesired(p, true);
     }
 
     /** Why the agent must not start this program by itself (a handover or cluster hold), or null. */
@@ -294,9 +296,12 @@ public final class Supervisor implements ProgramHost {
             if (!stateWriter.flush(DESIRED_WRITE_LIMIT)) {
                 log.warn("state: {} not written within {}; it is still queued", stateFile.path(), DESIRED_WRITE_LIMIT);
             }
-            for (Listener l : listeners) {
-                l.desiredChanged(p.name(), want.equals("running"));
-            }
+        }
+    }
+
+    private void tellDesired(Program p, boolean wanted) {
+        for (Listener l : listeners) {
+            l.desiredChanged(p.name(), wanted);
         }
     }
 

@@ -48,6 +48,8 @@ public final class EngineGroup {
     private final ReleaseTracker release = new ReleaseTracker();
     private final EventHistory history = new EventHistory(HISTORY_CAPACITY);
     private Instant lastHandoverAt;
+    /** Grows with every change of a role or a process: what readers show may be out of date. */
+    private long revision;
 
     public EngineGroup(String name, Compatibility compatibility) {
         this.name = Objects.requireNonNull(name);
@@ -56,6 +58,11 @@ public final class EngineGroup {
 
     public String name() {
         return name;
+    }
+
+    /** Grows whenever an engine's role or process changes, also when the change said nothing (no event). */
+    public long revision() {
+        return revision;
     }
 
     // ---- inputs ------------------------------------------------------------------------------
@@ -96,6 +103,7 @@ public final class EngineGroup {
             return Decision.NONE;
         }
         Changes c = new Changes(now);
+        revision++;
         e.running = true;
         e.down = null;
         e.lifetime++;
@@ -133,6 +141,7 @@ public final class EngineGroup {
             return Decision.NONE;
         }
         Changes c = new Changes(now);
+        revision++;
         e.running = false;
         e.down = why;
         if (e.role == Role.ACTIVE || e.role == Role.SYNCING || e.role == Role.WAITING) {
@@ -377,6 +386,7 @@ public final class EngineGroup {
         }
         e.role = role;
         e.roleSince = c.now;
+        revision++;
         Version r = release.current();
         switch (role) {
             case ACTIVE -> c.event(HandoverEvent.Kind.ENGINE_ACTIVE, e, name + ": " + e.label() + " is active");
