@@ -23,16 +23,16 @@ import java.util.stream.Collectors;
  *     makes it ACTIVE. An engine that is not ACTIVE is also SUPERSEDED when its known version is below
  *     and incompatible with the group's release. An ACTIVE engine is superseded only by its own word.</li>
  * <li>A superseded engine is idled (per its {@code on_superseded}) only when another engine of the
- *     group, not idle, newer, and compatible with the release, is ACTIVE or WAITING (about to take
- *     over). So the only engine that could be active is never idled, and a successor still syncing is
- *     waited for (HANDOVER_PENDING) while the old one is kept. No successor installed at all:
- *     NO_SUCCESSOR, an error, the old one is kept.</li>
+ *     group, not idle, newer, compatible with the release, running, is ACTIVE or WAITING (about to
+ *     take over). So the only engine that could be active is never idled, and a successor still
+ *     syncing is waited for (HANDOVER_PENDING) while the old one is kept. No successor installed:
+ *     NO_SUCCESSOR; one installed that does not run: SUCCESSOR_DOWN; both errors, the old one is kept.</li>
  * <li>Ambiguous lines are recorded (AMBIGUOUS_LINE) and not acted on: versions that did not parse, a
  *     line whose two versions are compatible although it says they are not, and a release older than
  *     the known one until confirmed ({@link ReleaseTracker} defines confirmation).</li>
- * <li>When no running engine can serve the release and an idled engine is compatible with it, that
- *     engine is resumed. If the release went back (a rollback), the engines that served the previous
- *     release are idled at the same time, loudly (ROLLBACK).</li>
+ * <li>When no engine can serve the release and an idled engine is compatible with it, that engine is
+ *     resumed, unless an operator stopped it. If the release went back (ROLLBACK), the newer engines
+ *     are left running: they wait by themselves.</li>
  * <li>DO_NOT_RESTART: the engine goes to ERROR and its restarts are held until it is started again.</li>
  * </ul>
  */
