@@ -313,11 +313,12 @@ public final class EngineGroup {
             learn(e, r.own(), c);
         }
         observeRelease(e, r, c); // first, so that the role's event names the new release
-        // Judged against the group's release, not the line's: an older release not confirmed yet (a
-        // blip, a lagging engine) never demotes an engine that works with the known one.
+        // An older release not confirmed yet (a blip, a lagging engine) never demotes an engine that
+        // works with the known release; an engine that cannot is judged by its own word.
         Version known = release.current();
         if (e.running && !e.idleOrError() && !compatibility.compatible(own, known)) {
-            setRole(e, own.isNewerThan(known) ? Role.WAITING : Role.SUPERSEDED, c);
+            Version against = known.compareTo(r.release()) == 0 ? known : r.release();
+            setRole(e, own.isNewerThan(against) ? Role.WAITING : Role.SUPERSEDED, c);
         }
     }
 

@@ -41,8 +41,8 @@
  *     the same about the two versions (the engine then exits instead of waiting).</li>
  * <li>Confirmation (see {@link dev.baton.handover.ReleaseTracker}): a newer release is taken at once;
  *     an older one needs two engines, or one engine in two process lifetimes, and no active engine of
- *     the known release; the same rule for a rollback and a blip. Roles are judged against the
- *     group's release, so an unconfirmed older release changes no role.</li>
+ *     the known release; the same rule for a rollback and a blip. An unconfirmed older release never
+ *     changes the role of an engine compatible with the known release (the active one stays ACTIVE).</li>
  * <li>Roles follow the processes: ACTIVE, SYNCING and WAITING are a running process's word and end
  *     with it (UNKNOWN); a line read after its process ended changes no role. The supervisor tells
  *     why a process is down ({@link dev.baton.handover.ProcessDown}).</li>

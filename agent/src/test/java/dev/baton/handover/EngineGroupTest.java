@@ -24,12 +24,7 @@ class EngineGroupTest {
 
     /** 1.0 active, 1.1 installed and waiting: the state before every upgrade. */
     private static GroupHarness beforeUpgrade() {
-        GroupHarness h = new GroupHarness("chainflip");
-        h.add(OLD, "1.0.3");
-        h.add(NEW, "1.1.0");
-        h.bringUpActive(OLD, "1.0.3");
-        h.bringUpWaiting(NEW, "1.1.0", "1.0.0");
-        return h;
+        return GroupHarness.beforeUpgrade(OLD, NEW);
     }
 
     @Test

@@ -28,12 +28,15 @@ class EngineGroupUpgradeDayTest {
 
     /** 1.0 active, 1.1 installed and waiting. */
     private static GroupHarness beforeUpgrade() {
-        GroupHarness h = new GroupHarness("chainflip");
-        h.add(OLD, "1.0.3");
-        h.add(NEW, "1.1.0");
-        h.bringUpActive(OLD, "1.0.3");
-        h.bringUpWaiting(NEW, "1.1.0", "1.0.0");
-        return h;
+        return GroupHarness.beforeUpgrade(OLD, NEW);
+    }
+
+    /** After the upgrade to 1.1, the release goes back to 1.0: 1.1 says so, exits, is restarted and says it again. */
+    private static Decision rollBack(GroupHarness h) {
+        h.line(NEW, noLongerCompatible("1.1.0", "1.0.0"));
+        h.exit(NEW);
+        h.start(NEW);
+        return h.line(NEW, waiting("1.1.0", "1.0.0"));
     }
 
     private static GroupHarness afterUpgrade() {
@@ -128,10 +131,7 @@ class EngineGroupUpgradeDayTest {
     @Test
     void rollbackResumesTheOldEngineAndKeepsTheNewOneRunning() {
         GroupHarness h = afterUpgrade();
-        h.line(NEW, noLongerCompatible("1.1.0", "1.0.0"));
-        h.exit(NEW);
-        h.start(NEW);
-        Decision d = h.line(NEW, waiting("1.1.0", "1.0.0"));
+        Decision d = rollBack(h);
         assertEquals(List.of(new Action.Resume(OLD)), d.actions());
         assertTrue(h.eventKinds(d).contains(ROLLBACK));
         assertEquals(Role.WAITING, h.group.role(NEW).orElseThrow());
@@ -142,10 +142,7 @@ class EngineGroupUpgradeDayTest {
     void rollbackNeverStartsWhatAnOperatorStopped() {
         GroupHarness h = afterUpgrade();
         h.down(OLD, ProcessDown.STOPPED_BY_OPERATOR); // stopped by hand after it was idled
-        h.line(NEW, noLongerCompatible("1.1.0", "1.0.0"));
-        h.exit(NEW);
-        h.start(NEW);
-        Decision d = h.line(NEW, waiting("1.1.0", "1.0.0"));
+        Decision d = rollBack(h);
         assertEquals(List.of(), d.actions());
         assertEquals(RESUME_REFUSED, last(d).kind());
         assertTrue(last(d).message().contains("baton start cfe10"), last(d).message());
@@ -185,10 +182,7 @@ class EngineGroupUpgradeDayTest {
     void aBlipThatOutlivesARestartIsARollbackAndRecoversWhenTheReleaseComesBack() {
         GroupHarness h = afterUpgrade();
         // The same rule as a rollback: the active engine exits on the older release and says it again.
-        h.line(NEW, noLongerCompatible("1.1.0", "1.0.0"));
-        h.exit(NEW);
-        h.start(NEW);
-        assertEquals(List.of(new Action.Resume(OLD)), h.line(NEW, waiting("1.1.0", "1.0.0")).actions());
+        assertEquals(List.of(new Action.Resume(OLD)), rollBack(h).actions());
         h.start(OLD);
         // 1.1 is back before 1.0 said anything: 1.1 works again, 1.0 is told the release and idled again.
         h.line(NEW, INITIALISED);
