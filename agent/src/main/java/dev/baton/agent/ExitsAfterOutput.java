@@ -22,6 +22,8 @@ final class ExitsAfterOutput {
     private final Set<Integer> drained = new HashSet<>();
     /** Exits waiting for their output's end, by pid. */
     private final Map<Integer, Runnable> waiting = new HashMap<>();
+    /** Processes whose exit was judged at the limit: their output's end, when it comes, is about nothing. */
+    private final Set<Integer> late = new HashSet<>();
 
     ExitsAfterOutput(EventLoop loop) {
         this.loop = loop;
@@ -29,6 +31,9 @@ final class ExitsAfterOutput {
 
     /** Every pipe of {@code pid} reached its end, and its lines were handed to the listeners. */
     void outputEnded(int pid) {
+        if (late.remove(pid)) {
+            return;
+        }
         Runnable judge = waiting.remove(pid);
         if (judge != null) {
             judge.run();
@@ -46,6 +51,7 @@ final class ExitsAfterOutput {
         waiting.put(pid, judge);
         loop.schedule(LIMIT, () -> {
             if (waiting.remove(pid, judge)) {
+                late.add(pid);
                 judge.run();
             }
         });
