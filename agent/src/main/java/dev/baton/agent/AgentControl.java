@@ -220,7 +220,7 @@ public final class AgentControl implements Control {
         List<String> reasons = new ArrayList<>();
         for (AgentStatus.GroupStatus g : handover.groups()) {
             boolean clustered = g.engines().stream().anyMatch(e -> supervisor.clusterLock(e.program()) != null);
-            if (!clustered && g.engines().stream().noneMatch(e -> e.role().equals("ACTIVE"))) {
+            if (!clustered && !g.engines().isEmpty() && g.engines().stream().noneMatch(e -> e.role().equals("ACTIVE"))) {
                 reasons.add("engine group " + g.name() + " has no ACTIVE engine ("
                         + String.join(", ", g.engines().stream().map(e -> e.program() + " " + e.role()).toList())
                         + (g.error() != null ? "; " + g.error() : "") + ")");
