@@ -207,6 +207,25 @@ public final class AgentControl implements Control {
             reasons.add(p.name() + " is " + s.state() + (s.lastError() != null ? " (" + s.lastError() + ")" : "")
                     + ", should be RUNNING");
         }
+        reasons.addAll(groupsWithoutActiveEngine());
+        return reasons;
+    }
+
+    /**
+     * A group serves only through an ACTIVE engine (whatever an operator stopped): without one the
+     * host is not ready. Groups with an engine the cluster runs are the cluster's to judge (a standby
+     * host runs none).
+     */
+    private List<String> groupsWithoutActiveEngine() {
+        List<String> reasons = new ArrayList<>();
+        for (AgentStatus.GroupStatus g : handover.groups()) {
+            boolean clustered = g.engines().stream().anyMatch(e -> supervisor.clusterLock(e.program()) != null);
+            if (!clustered && !g.engines().isEmpty() && g.engines().stream().noneMatch(e -> e.role().equals("ACTIVE"))) {
+                reasons.add("engine group " + g.name() + " has no ACTIVE engine ("
+                        + String.join(", ", g.engines().stream().map(e -> e.program() + " " + e.role()).toList())
+                        + (g.error() != null ? "; " + g.error() : "") + ")");
+            }
+        }
         return reasons;
     }
 

@@ -11,6 +11,7 @@ import dev.baton.handover.GroupSnapshot;
 import dev.baton.handover.GroupView;
 import dev.baton.handover.HandoverEvent;
 import dev.baton.handover.LineRecognizer;
+import dev.baton.handover.ProcessDown;
 import dev.baton.handover.Recognition;
 import dev.baton.logs.LineListener;
 import dev.baton.logs.StreamKind;
@@ -70,6 +71,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private final Map<String, GroupSnapshot> snapshotByGroup = new TreeMap<>();
     /** Groups an input reached since their last refresh (a decision without events may still change a group). */
     private final Set<EngineGroup> touched = new LinkedHashSet<>();
+    /** Each group's {@link EngineGroup#revision()} as last published. */
+    private final Map<EngineGroup, Long> published = new HashMap<>();
     private volatile List<AgentStatus.GroupStatus> view = List.of();
     private volatile List<List<HandoverEvent>> histories = List.of();
 
@@ -124,7 +127,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         groups.putAll(next);
         recognizers = recognizersFor(config);
         refreshAll();
-        persist();
+        persist(true);
         publish();
     }
 
@@ -160,43 +163,71 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         ProcessState to = status.state();
         if (to == ProcessState.STARTING) {
             apply(group, group.onProcessStarted(status.name(), Instant.now()));
-        } else if (from.hasProcess() && !to.hasProcess()) {
-            apply(group, group.onProcessExited(status.name(), Instant.now()));
+        } else if (!to.hasProcess()) {
+            // Every change while down too: BACKOFF turning FATAL changes what an operator must do
+            apply(group, group.onProcessDown(status.name(), down(status.name(), to), Instant.now()));
         }
+    }
+
+    /** An operator stopped an engine that was already down (idled, say): a resume must not start it. */
+    @Override
+    public void desiredChanged(String program, boolean wanted) {
+        EngineGroup group = groupOf(program);
+        Program p = supervisor.program(program);
+        if (group != null && p != null && !p.state().hasProcess()) {
+            apply(group, group.onProcessDown(program, down(program, p.state()), Instant.now()));
+        }
+    }
+
+    private ProcessDown down(String program, ProcessState state) {
+        Program p = supervisor.program(program);
+        if (p != null && !supervisor.wanted(p)) {
+            return ProcessDown.STOPPED_BY_OPERATOR;
+        }
+        return switch (state) {
+            case BACKOFF -> ProcessDown.RESTARTING;
+            case FATAL, EXITED -> ProcessDown.GAVE_UP;
+            default -> ProcessDown.STOPPED;
+        };
     }
 
     /** An engine idled (or in error) stays down across agent restarts: the supervisor asks here first. */
     @Override
     public String holdReason(String program) {
         EngineGroup group = groupOf(program);
-        if (group == null || !group.holdsBack(program)) {
-            return null;
-        }
-        return "held by the " + group.name() + " handover (" + group.role(program).map(Enum::name).orElse("?") + ")";
+        String words = group == null ? null : group.holdWords(program);
+        return words == null ? null : "held by the " + group.name() + " handover (" + words + ")";
     }
 
     // ---- carrying out decisions ------------------------------------------------------------
 
     private void apply(EngineGroup group, Decision d) {
         touched.add(group);
-        if (d.events().isEmpty() && d.actions().isEmpty()) {
-            return;
+        if (d.events().isEmpty() && d.actions().isEmpty() && Long.valueOf(group.revision()).equals(published.get(group))) {
+            return; // nothing an operator could see changed
         }
         // Actions first (an idle is a stop signal): the log lines and the state file follow it
         for (Action a : d.actions()) {
             carryOut(group, a);
         }
+        boolean news = !d.actions().isEmpty();
         for (HandoverEvent e : d.events()) {
+            news |= e.count() == 1;
+            if (Integer.bitCount(e.count()) != 1) {
+                continue; // a repeat: said at 1, 2, 4, 8... times, so a line repeated every block is not a log line every block
+            }
+            String text = e.count() == 1 ? e.message()
+                    : e.message() + " (" + e.count() + " times since " + e.at() + ", last " + e.lastAt() + ")";
             switch (e.kind().severity()) {
-                case ERROR -> log.error("{}", e.message());
-                case WARN -> log.warn("{}", e.message());
-                default -> log.info("{}", e.message());
+                case ERROR -> log.error("{}", text);
+                case WARN -> log.warn("{}", text);
+                default -> log.info("{}", text);
             }
         }
         touched.add(group); // again: a nested decision (a stop's state change) may have refreshed and cleared it
         touched.forEach(this::refresh);
         touched.clear();
-        persist();
+        persist(news); // a repeat's count need not reach the disk before the next block
         publish();
     }
 
@@ -216,14 +247,18 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             }
         } else if (action instanceof Action.Resume resume) {
             Program p = supervisor.program(resume.program());
-            if (p != null) {
+            if (p != null && supervisor.wanted(p)) { // what an operator stopped stays stopped (the group knows it too)
                 log.warn("{}: starting {} again (rollback, or the release moved back to its version)", group.name(), p.name());
                 p.start();
             }
         } else if (action instanceof Action.HoldRestarts hold) {
             Program p = supervisor.program(hold.program());
             if (p != null) {
-                p.setHold(hold.reason());
+                if (p.state() == ProcessState.BACKOFF) {
+                    p.holdAndStop(hold.reason(), null); // its exit was judged already: call the restart off
+                } else {
+                    p.setHold(hold.reason());
+                }
             }
         }
     }
@@ -238,7 +273,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     public List<HandoverRecord> history(int limit) {
         List<HandoverRecord> all = new ArrayList<>();
         for (List<HandoverEvent> events : histories) {
-            events.forEach(e -> all.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message())));
+            events.forEach(e -> all.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message(),
+                    e.count(), e.lastAt())));
         }
         all.sort(Comparator.comparing(HandoverRecord::time));
         return all.subList(Math.max(0, all.size() - limit), all.size());
@@ -246,6 +282,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
 
     private void refreshAll() {
         statusByGroup.clear();
+        published.clear();
         historyByGroup.clear();
         snapshotByGroup.clear();
         touched.clear();
@@ -256,6 +293,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         if (groups.get(g.name()) != g) {
             return; // removed by a reload meanwhile
         }
+        published.put(g, g.revision());
         GroupView v = g.view();
         List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
                 e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
@@ -276,12 +314,12 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         return gc == null ? null : gc.profile().name();
     }
 
-    private void persist() {
+    private void persist(boolean durable) {
         Map<String, GroupSnapshot> snaps = new TreeMap<>(snapshotByGroup);
         // Durable: an idled engine must stay idle after a power loss, or both engines would run. In
         // the background: the idle's stop signal is out already, and a restart before the write
         // lands sees the old engine's line again and idles it again.
-        stateWriter.submit(stateFile, new HandoverState(GroupSnapshot.FORMAT, Collections.unmodifiableMap(snaps)), true);
+        stateWriter.submit(stateFile, new HandoverState(GroupSnapshot.FORMAT, Collections.unmodifiableMap(snaps)), durable);
     }
 
     // ---- helpers -----------------------------------------------------------------------------

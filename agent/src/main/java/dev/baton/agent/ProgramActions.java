@@ -37,8 +37,11 @@ final class ProgramActions implements Supervisor.Listener {
     private record Waiter(BiPredicate<ProgramStatus, ProcessState> done, CompletableFuture<ProgramStatus> result) {
     }
 
-    /** What one action did to one program. */
-    private record Outcome(boolean ok, ProgramStatus status, String message) {
+    /** What one action did to one program; {@code skipped}: why it was left alone, else null. */
+    private record Outcome(boolean ok, ProgramStatus status, String message, String skipped) {
+        Outcome(boolean ok, ProgramStatus status, String message) {
+            this(ok, status, message, null);
+        }
     }
 
     ProgramActions(EventLoop loop, Supervisor supervisor, BooleanSupplier shuttingDown) {
@@ -48,8 +51,10 @@ final class ProgramActions implements Supervisor.Listener {
         supervisor.addListener(this);
     }
 
+    /** {@code all} leaves the engines a handover holds alone (and says so): only a start by name overrides a hold. */
     CompletableFuture<ActionResult> start(String name) {
-        return onLoop(() -> combine(targets(name).stream().map(this::startOne).toList()));
+        return onLoop(() -> combine(targets(name).stream()
+                .map(p -> ALL.equals(name) && supervisor.holdReason(p) != null ? held(p) : startOne(p)).toList()));
     }
 
     /** {@code all} stops by priority levels, highest first, like the agent's own shutdown. */
@@ -72,6 +77,17 @@ final class ProgramActions implements Supervisor.Listener {
             return stop(ALL).thenCompose(stopped -> start(ALL));
         }
         return onLoop(() -> combine(targets(name).stream().map(this::restartOne).toList()));
+    }
+
+    /**
+     * An engine a handover holds, met by an action on {@code all}: not started, but remembered as
+     * wanted (so that a rollback may resume it: only an operator's stop keeps it stopped).
+     */
+    private CompletableFuture<Outcome> held(Program p) {
+        supervisor.want(p);
+        String why = supervisor.holdReason(p);
+        return CompletableFuture.completedFuture(new Outcome(true, p.status(), p.name() + ": skipped, " + why
+                + "; 'baton start " + p.name() + "' starts it anyway (an override, recorded in the history)", why));
     }
 
     /** Signals every running target's process group; CONFLICT when none is running. */
@@ -278,6 +294,8 @@ final class ProgramActions implements Supervisor.Listener {
         }
         return new ActionResult(outcomes.stream().allMatch(Outcome::ok),
                 outcomes.stream().map(Outcome::status).toList(),
-                String.join("\n", outcomes.stream().map(Outcome::message).toList()));
+                String.join("\n", outcomes.stream().map(Outcome::message).toList()),
+                outcomes.stream().filter(o -> o.skipped() != null)
+                        .map(o -> new ActionResult.Skipped(o.status().name(), o.skipped())).toList());
     }
 }

@@ -107,6 +107,8 @@ final class StateJson {
                 string(g, "version", e.version());
                 string(g, "release", e.release());
                 g.writeStringField("message", e.message());
+                g.writeNumberField("count", e.count());
+                string(g, "lastAt", e.lastAt());
                 g.writeEndObject();
             } catch (IOException impossible) {
                 throw new UncheckedIOException(impossible); // a StringWriter does not fail

@@ -50,6 +50,10 @@ public final class Supervisor implements ProgramHost {
     /** Told about every state change, on the event loop. */
     public interface Listener {
         void stateChanged(ProgramStatus status, ProcessState from);
+
+        /** An operator's stop, or a start of a held program that is not started, was recorded ({@code wanted}: should run). */
+        default void desiredChanged(String program, boolean wanted) {
+        }
     }
 
     /** Asked before a program is started by the agent (not by an operator): a reason to keep it down, or null. */
@@ -82,6 +86,7 @@ public final class Supervisor implements ProgramHost {
     private long descendantsTask = -1;
     /** Stopping programs' "gone yet?" checks waiting for the next shared poll. */
     private final List<Runnable> dueChecks = new ArrayList<>();
+    private final ExitsAfterOutput exits;
 
     private final Map<String, Program> programs = new TreeMap<>();
     private final Map<Integer, Program> byPid = new HashMap<>();
@@ -104,6 +109,7 @@ public final class Supervisor implements ProgramHost {
         this.stateWriter = stateWriter;
         this.agentId = agentId;
         this.agentEnv = Map.copyOf(agentEnv);
+        this.exits = new ExitsAfterOutput(loop);
     }
 
     public void addListener(Listener l) {
@@ -152,6 +158,8 @@ public final class Supervisor implements ProgramHost {
             }
         });
         cfg.programs().values().forEach(pc -> add(pc));
+        // Listeners learn what operators asked for before anything starts (a stopped engine stays stopped)
+        desired.forEach((name, want) -> listeners.forEach(l -> l.desiredChanged(name, want.equals("running"))));
         persist(true);
         byPriority(programs.values()).forEach(p -> {
             if (shouldRun(p)) {
@@ -254,7 +262,19 @@ public final class Supervisor implements ProgramHost {
     /** An operator's stop: remembered across agent restarts. */
     public void stop(Program p, Runnable done) {
         remember(p, "stopped");
+        tellDesired(p, false); // a program already down changes no state: its listeners learn it here
         p.stop(done);
+    }
+
+    /** An operator's start of a program the handover holds: remembered as wanted, not started (a resume will). */
+    public void want(Program p) {
+        remember(p, "running");
+        tellDesired(p, true);
+    }
+
+    /** Why the agent must not start this program by itself (a handover or cluster hold), or null. */
+    public String holdReason(Program p) {
+        return gate.holdReason(p.name());
     }
 
     public void restart(Program p, Runnable started) {
@@ -279,15 +299,28 @@ public final class Supervisor implements ProgramHost {
         }
     }
 
+    private void tellDesired(Program p, boolean wanted) {
+        for (Listener l : listeners) {
+            l.desiredChanged(p.name(), wanted);
+        }
+    }
+
     // ---- events ------------------------------------------------------------------------------
 
-    /** From the reaper (posted to the loop). Orphans re-parented to the agent are reaped and ignored. */
+    /**
+     * From the reaper (posted to the loop). Orphans re-parented to the agent are reaped and ignored.
+     * A program's exit is judged once its output was read to the end ({@link ExitsAfterOutput}).
+     */
     public void onExit(int pid, ExitStatus status) {
         Program p = byPid.remove(pid);
         if (p == null) {
             log.debug("reaped pid {} ({})", pid, status);
             return;
         }
+        exits.exited(pid, () -> judgeExit(p, pid, status));
+    }
+
+    private void judgeExit(Program p, int pid, ExitStatus status) {
         Instance inst = p.instance();
         if (inst == null || inst.pid() != pid) {
             return;
@@ -310,7 +343,8 @@ public final class Supervisor implements ProgramHost {
         Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());
         byPid.put(sp.pid(), program);
         ProgramLog plog = logs.open(pc.name(), pc.log());
-        logs.attach(plog, sp.stdoutFd(), sp.stderrFd());
+        int pid = sp.pid();
+        logs.attach(plog, sp.stdoutFd(), sp.stderrFd(), () -> loop.post(() -> exits.outputEnded(pid)));
         log.info("{}: spawned pid {}: {}", pc.name(), sp.pid(), String.join(" ", pc.command()));
         return inst;
     }

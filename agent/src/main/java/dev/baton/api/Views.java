@@ -54,13 +54,18 @@ final class Views {
     record Engine(String program, String version, String role, String roleSince) {
     }
 
-    record Action(boolean ok, String message, List<Program> programs) {
+    record Action(boolean ok, String message, List<Program> programs, List<Skipped> skipped) {
+    }
+
+    /** A program an action on {@code all} left alone, and why. */
+    record Skipped(String program, String reason) {
     }
 
     record History(List<Event> events) {
     }
 
-    record Event(String time, String group, String kind, String program, String message) {
+    /** {@code count}: how often it happened, {@code time} the first time, {@code lastTime} the last. */
+    record Event(String time, String group, String kind, String program, String message, int count, String lastTime) {
     }
 
     record Reload(boolean ok, List<String> problems, List<String> added, List<String> removed, List<String> changed,
@@ -104,12 +109,14 @@ final class Views {
 
     static Action action(ActionResult r, AgentStatus s) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList());
+        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList(),
+                r.skipped().stream().map(k -> new Skipped(k.program(), k.reason())).toList());
     }
 
     static History history(List<HandoverRecord> records) {
         return new History(records.stream()
-                .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message())).toList());
+                .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message(),
+                        r.count(), time(r.lastTime()))).toList());
     }
 
     static Reload reload(ReloadResult r) {

@@ -28,7 +28,8 @@ final class HistoryCommand extends ClientCommand {
             Table t = new Table("TIME", "GROUP", "EVENT", "PROGRAM", "MESSAGE");
             for (JsonNode e : events) {
                 t.row(e.path("time").asText(), e.path("group").asText("-"), e.path("kind").asText(),
-                        e.path("program").isTextual() ? e.path("program").asText() : "-", e.path("message").asText());
+                        e.path("program").isTextual() ? e.path("program").asText() : "-", e.path("message").asText()
+                        + (e.path("count").asInt(1) > 1 ? " (" + e.path("count").asInt() + " times, last " + e.path("last_time").asText() + ")" : ""));
             }
             t.print(out());
         }

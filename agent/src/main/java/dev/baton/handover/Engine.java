@@ -14,16 +14,18 @@ final class Engine {
     Instant activeSince;
     Instant idleSince;
     boolean running;
+    /** Why the process is not running (null while it runs). */
+    ProcessDown down = ProcessDown.NOT_STARTED;
     /** Counts process starts: two reports in two lifetimes are two independent observations. */
     int lifetime;
     /** A newer version this process carries and will switch to by itself (the 1.4+ runner). */
     Version next;
     /** An error an operator must see (no successor, do-not-restart), else null. */
     String problem;
+    /** An operator started it while the handover held it: only its own word supersedes it again. */
+    boolean overridden;
     /** What was last said about this engine's supersession, so it is said once per release. */
     String supersessionNotice;
-    /** The last ambiguity reported, so a line repeated every block is reported once. */
-    String lastAmbiguity;
 
     Engine(EngineSpec spec) {
         this.program = spec.program();

@@ -23,16 +23,16 @@ import java.util.stream.Collectors;
  *     makes it ACTIVE. An engine that is not ACTIVE is also SUPERSEDED when its known version is below
  *     and incompatible with the group's release. An ACTIVE engine is superseded only by its own word.</li>
  * <li>A superseded engine is idled (per its {@code on_superseded}) only when another engine of the
- *     group, not idle, newer, and compatible with the release, is ACTIVE or WAITING (about to take
- *     over). So the only engine that could be active is never idled, and a successor still syncing is
- *     waited for (HANDOVER_PENDING) while the old one is kept. No successor installed at all:
- *     NO_SUCCESSOR, an error, the old one is kept.</li>
+ *     group, not idle, newer, compatible with the release, running, is ACTIVE or WAITING (about to
+ *     take over). So the only engine that could be active is never idled, and a successor still
+ *     syncing is waited for (HANDOVER_PENDING) while the old one is kept. No successor installed:
+ *     NO_SUCCESSOR; one installed that does not run: SUCCESSOR_DOWN; both errors, the old one is kept.</li>
  * <li>Ambiguous lines are recorded (AMBIGUOUS_LINE) and not acted on: versions that did not parse, a
  *     line whose two versions are compatible although it says they are not, and a release older than
  *     the known one until confirmed ({@link ReleaseTracker} defines confirmation).</li>
- * <li>When no running engine can serve the release and an idled engine is compatible with it, that
- *     engine is resumed. If the release went back (a rollback), the engines that served the previous
- *     release are idled at the same time, loudly (ROLLBACK).</li>
+ * <li>When no engine can serve the release and an idled engine is compatible with it, that engine is
+ *     resumed, unless an operator stopped it. If the release went back (ROLLBACK), the newer engines
+ *     are left running: they wait by themselves.</li>
  * <li>DO_NOT_RESTART: the engine goes to ERROR and its restarts are held until it is started again.</li>
  * </ul>
  */
@@ -48,6 +48,8 @@ public final class EngineGroup {
     private final ReleaseTracker release = new ReleaseTracker();
     private final EventHistory history = new EventHistory(HISTORY_CAPACITY);
     private Instant lastHandoverAt;
+    /** Grows with every change of a role or a process: what readers show may be out of date. */
+    private long revision;
 
     public EngineGroup(String name, Compatibility compatibility) {
         this.name = Objects.requireNonNull(name);
@@ -56,6 +58,11 @@ public final class EngineGroup {
 
     public String name() {
         return name;
+    }
+
+    /** Grows whenever an engine's role or process changes, also when the change said nothing (no event). */
+    public long revision() {
+        return revision;
     }
 
     // ---- inputs ------------------------------------------------------------------------------
@@ -71,6 +78,7 @@ public final class EngineGroup {
             if (!Objects.equals(e.declared, spec.declaredVersion())) {
                 Engine fresh = new Engine(spec);
                 fresh.running = e.running;
+                fresh.down = e.down;
                 fresh.lifetime = e.lifetime;
                 engines.put(spec.program(), fresh);
                 c.event(HandoverEvent.Kind.VERSION_LEARNED, fresh, name + ": " + spec.program()
@@ -95,27 +103,48 @@ public final class EngineGroup {
             return Decision.NONE;
         }
         Changes c = new Changes(now);
+        revision++;
         e.running = true;
+        e.down = null;
         e.lifetime++;
-        if (e.role == Role.ERROR) { // only an operator starts a held engine: the hold is over
+        if (holds(e)) {
+            // Only an operator starts an engine the handover holds (the supervisor asks first, a resume
+            // lifts the role before it starts): an override. It runs until it says again what it is.
+            c.event(HandoverEvent.Kind.OPERATOR_OVERRIDE, e, name + ": " + e.label() + " was started by an operator although "
+                    + (e.role == Role.IDLE ? "the handover idled it" : "it said it must not be restarted")
+                    + "; it runs, and is held again if it says so again");
             e.problem = null;
+            e.idleSince = null;
+            e.supersessionNotice = null;
+            e.overridden = true;
         }
-        if (e.role == Role.ACTIVE || e.role == Role.SYNCING || e.role == Role.ERROR) {
-            setRole(e, Role.UNKNOWN, c);
+        if (e.role != Role.SUPERSEDED && !(e.role == Role.IDLE && !e.mode.holdsRestarts())) {
+            setRole(e, Role.UNKNOWN, c); // a new process: what the old one said is not about it
         }
         reconcile(c);
         return c.done();
     }
 
-    /** The process ended (any exit code: a superseded engine exits 0 like a healthy one). */
+    /** The process ended (any exit code: a superseded engine exits 0 like a healthy one); it will be restarted by its policy. */
     public Decision onProcessExited(String program, Instant now) {
+        return onProcessDown(program, ProcessDown.RESTARTING, now);
+    }
+
+    /**
+     * The engine has no process now, for {@code why}; also called again when the reason changes (an
+     * operator stopped an engine that was already down, a restart policy gave up). A role said by the
+     * process (ACTIVE, SYNCING, WAITING) ends with it.
+     */
+    public Decision onProcessDown(String program, ProcessDown why, Instant now) {
         Engine e = engines.get(program);
-        if (e == null) {
+        if (e == null || (!e.running && e.down == why)) {
             return Decision.NONE;
         }
         Changes c = new Changes(now);
+        revision++;
         e.running = false;
-        if (e.role == Role.ACTIVE || e.role == Role.SYNCING) {
+        e.down = why;
+        if (e.role == Role.ACTIVE || e.role == Role.SYNCING || e.role == Role.WAITING) {
             setRole(e, Role.UNKNOWN, c);
         }
         reconcile(c);
@@ -133,7 +162,7 @@ public final class EngineGroup {
             case WAITING, NO_LONGER_COMPATIBLE -> versionReport(e, r, c);
             case ACTIVE -> active(e, r, c);
             case SYNCING -> {
-                if (!e.idleOrError()) {
+                if (!e.idleOrError() && e.running) {
                     setRole(e, Role.SYNCING, c);
                 }
             }
@@ -158,7 +187,25 @@ public final class EngineGroup {
     /** True when the supervisor must not start this program (idled with stop or a signal, or in error). */
     public boolean holdsBack(String program) {
         Engine e = engines.get(program);
-        return e != null && (e.role == Role.ERROR || (e.role == Role.IDLE && e.mode.holdsRestarts()));
+        return e != null && holds(e);
+    }
+
+    /** Why the handover holds this program, in plain words (for operators' "skipped" lists), or null. */
+    public String holdWords(String program) {
+        Engine e = engines.get(program);
+        if (e == null || !holds(e)) {
+            return null;
+        }
+        if (e.role == Role.ERROR) {
+            return e.problem != null ? e.problem : e.program + " is in error";
+        }
+        Version r = release.current();
+        return "idled: " + e.label() + " is superseded" + (r == null ? "" : " by release " + r)
+                + (e.idleSince == null ? "" : " (idle since " + e.idleSince + ")");
+    }
+
+    private static boolean holds(Engine e) {
+        return e.role == Role.ERROR || (e.role == Role.IDLE && e.mode.holdsRestarts());
     }
 
     public Optional<Role> role(String program) {
@@ -221,7 +268,9 @@ public final class EngineGroup {
             GroupSnapshot.EngineSnapshot es = saved.get(spec.program());
             if (es != null && Objects.equals(es.declaredVersion(), spec.declaredVersion()) && es.role() != null) {
                 e.learned = es.learnedVersion();
-                e.role = es.role() == Role.ACTIVE || es.role() == Role.SYNCING ? Role.UNKNOWN : es.role();
+                // What a process said ends with it: the processes are new
+                e.role = es.role() == Role.ACTIVE || es.role() == Role.SYNCING || es.role() == Role.WAITING
+                        ? Role.UNKNOWN : es.role();
                 e.roleSince = es.roleSince();
                 e.idleSince = es.idleSince();
                 e.problem = es.problem();
@@ -264,8 +313,12 @@ public final class EngineGroup {
             learn(e, r.own(), c);
         }
         observeRelease(e, r, c); // first, so that the role's event names the new release
-        if (!e.idleOrError()) {
-            setRole(e, own.isNewerThan(r.release()) ? Role.WAITING : Role.SUPERSEDED, c);
+        // An older release not confirmed yet (a blip, a lagging engine) never demotes an engine that
+        // works with the known release; an engine that cannot is judged by its own word.
+        Version known = release.current();
+        if (e.running && !e.idleOrError() && !compatibility.compatible(own, known)) {
+            Version against = known.compareTo(r.release()) == 0 ? known : r.release();
+            setRole(e, own.isNewerThan(against) ? Role.WAITING : Role.SUPERSEDED, c);
         }
     }
 
@@ -290,7 +343,7 @@ public final class EngineGroup {
         if (r.own() != null) {
             learn(e, r.own(), c);
         }
-        if (e.role != Role.ACTIVE) {
+        if (e.role != Role.ACTIVE && e.running) { // a line read after its process ended is about nothing that runs
             e.activeSince = c.now;
             e.idleSince = null;
             e.problem = null;
@@ -322,12 +375,8 @@ public final class EngineGroup {
         }
     }
 
+    /** Said at every block the line is repeated: the history counts the repeats (block hashes aside). */
     private void ambiguous(Engine e, String why, Recognition r, Changes c) {
-        String key = why + "|" + r.message();
-        if (key.equals(e.lastAmbiguity)) {
-            return;
-        }
-        e.lastAmbiguity = key;
         c.event(HandoverEvent.Kind.AMBIGUOUS_LINE, e, name + ": not acting on a line of " + e.program + ": " + why
                 + ": \"" + r.message() + "\"");
     }
@@ -338,6 +387,7 @@ public final class EngineGroup {
         }
         e.role = role;
         e.roleSince = c.now;
+        revision++;
         Version r = release.current();
         switch (role) {
             case ACTIVE -> c.event(HandoverEvent.Kind.ENGINE_ACTIVE, e, name + ": " + e.label() + " is active");
@@ -360,10 +410,22 @@ public final class EngineGroup {
         }
     }
 
-    /** No engine can serve the release but an idled one can: resume it (a rollback also idles the others). */
+    /**
+     * No engine can serve the release but an idled one can: resume it. After a rollback the newer
+     * engines are left as they are (a newer engine waits by itself, and a running one tells the chain
+     * this host is ready for the retried upgrade). An engine an operator stopped is not started.
+     */
     private void resumeForRelease(Changes c) {
         Version r = release.current();
-        if (r == null || engines.values().stream().anyMatch(e -> serves(e, r))) {
+        boolean served = r != null && engines.values().stream().anyMatch(e -> serves(e, r));
+        for (Engine e : engines.values()) { // a refusal is about one release, while nothing serves it
+            if (e.supersessionNotice != null && e.supersessionNotice.startsWith(REFUSED)
+                    && (served || !e.supersessionNotice.equals(REFUSED + r))) {
+                e.supersessionNotice = null;
+                e.problem = null;
+            }
+        }
+        if (r == null || served) {
             return;
         }
         Engine idle = engines.values().stream()
@@ -372,9 +434,19 @@ public final class EngineGroup {
         if (idle == null) {
             return;
         }
+        if (idle.down == ProcessDown.STOPPED_BY_OPERATOR) {
+            if (!(REFUSED + r).equals(idle.supersessionNotice)) {
+                idle.supersessionNotice = REFUSED + r;
+                idle.problem = "release " + r + " needs " + idle.label() + ", which an operator stopped: start it (baton start "
+                        + idle.program + ")";
+                c.event(HandoverEvent.Kind.RESUME_REFUSED, idle, name + ": " + idle.problem + "; it stays stopped until then");
+            }
+            return;
+        }
         c.actions.add(new Action.Resume(idle.program));
         idle.idleSince = null;
         idle.supersessionNotice = null;
+        idle.problem = null;
         setRole(idle, Role.UNKNOWN, c);
         Version previous = release.previous();
         if (previous == null || !r.isOlderThan(previous)) {
@@ -382,17 +454,15 @@ public final class EngineGroup {
                     + idle.label() + ", which is compatible with it");
             return;
         }
-        List<String> idled = new ArrayList<>();
-        for (Engine other : engines.values()) {
-            if (other != idle && !other.idleOrError() && other.version() != null && other.version().isNewerThan(r)
-                    && compatibility.compatible(other.version(), previous)) {
-                idle(other, c);
-                idled.add(other.label());
-            }
-        }
+        List<String> kept = engines.values().stream()
+                .filter(f -> f != idle && !f.idleOrError() && f.version() != null && f.version().isNewerThan(r))
+                .map(f -> f.label() + (f.down == ProcessDown.STOPPED_BY_OPERATOR ? " stopped (as an operator left it)"
+                        : " running (it waits for its release)")).toList();
         c.event(HandoverEvent.Kind.ROLLBACK, idle, name + ": ROLLBACK: runtime release went back from " + previous + " to " + r
-                + "; resuming " + idle.label() + (idled.isEmpty() ? "" : "; idling " + String.join(", ", idled)));
+                + "; resuming " + idle.label() + (kept.isEmpty() ? "" : "; keeping " + String.join(", ", kept)));
     }
+
+    private static final String REFUSED = "refused ";
 
     /** The engine can work at release r, now or by itself soon. */
     private boolean serves(Engine e, Version r) {
@@ -404,13 +474,19 @@ public final class EngineGroup {
                 || (e.next != null && compatibility.compatible(e.next, r));
     }
 
+    /**
+     * A superseded engine is idled when a successor is ready; else it is kept and the group says why:
+     * a successor on its way (HANDOVER_PENDING), none installed (NO_SUCCESSOR), or one installed that
+     * does not run (SUCCESSOR_DOWN). The last two are errors with the operator's fix. Each is said
+     * once per situation ({@link Engine#supersessionNotice}).
+     */
     private void handleSupersession(Engine e, Changes c) {
         if (e.idleOrError()) {
             return;
         }
         Version r = release.current();
         if (!superseded(e, r)) {
-            if (e.supersessionNotice != null) {
+            if (e.supersessionNotice != null && !e.supersessionNotice.startsWith(REFUSED)) {
                 e.supersessionNotice = null;
                 e.problem = null;
             }
@@ -424,37 +500,59 @@ public final class EngineGroup {
                     + (successor.role == Role.ACTIVE ? " is active; " : " is compatible and taking over; ") + idleWords(e));
             return;
         }
-        boolean installed = hasInstalledSuccessor(e, r);
-        String notice = (installed ? "pending " : "none ") + r;
+        boolean carries = e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r));
+        List<Engine> candidates = carries ? List.of() : successorCandidates(e, r);
+        // Not started yet counts as on its way: at agent start the programs start one after the other
+        List<Engine> up = candidates.stream().filter(f -> (f.running || f.down == ProcessDown.NOT_STARTED) && f.role != Role.ERROR).toList();
+        boolean wasDown = e.supersessionNotice != null && e.supersessionNotice.startsWith("down ");
+        if (carries || (!up.isEmpty() && (!wasDown || up.stream().anyMatch(f -> f.role == Role.SYNCING)))) {
+            notice(e, "pending " + r, null, HandoverEvent.Kind.HANDOVER_PENDING, c, name + ": " + e.label()
+                    + " is superseded by release " + r + "; keeping it until a newer engine is active or waiting ("
+                    + (carries ? e.program + " carries " + e.next + " and switches to it by itself"
+                    : up.stream().map(f -> f.label() + " is " + f.role.name().toLowerCase()).collect(Collectors.joining(", "))) + ")");
+        } else if (!up.isEmpty()) {
+            // Down before, running again but silent so far: the error stands until it says it syncs or works.
+        } else if (candidates.isEmpty()) {
+            String problem = e.label() + " is superseded by release " + r + " and no engine compatible with it is installed in group " + name;
+            notice(e, "none " + r, problem, HandoverEvent.Kind.NO_SUCCESSOR, c, name + ": " + problem
+                    + ": install one (a program with engine_group = \"" + name + "\", then baton reload); keeping " + e.program + " as it is");
+        } else {
+            String why = candidates.stream().map(f -> f.label() + " " + (f.role == Role.ERROR
+                    ? "must not be restarted: update it, then baton start " + f.program
+                    : (f.down == null ? ProcessDown.NOT_STARTED : f.down).words(f.program))).collect(Collectors.joining("; "));
+            String problem = e.label() + " is superseded by release " + r + " and its successor does not run: " + why;
+            notice(e, "down " + r + " " + why, problem, HandoverEvent.Kind.SUCCESSOR_DOWN, c, name + ": " + problem
+                    + "; keeping " + e.program + " as it is");
+        }
+    }
+
+    /** Says {@code message} unless this engine's situation is already {@code notice}. */
+    private void notice(Engine e, String notice, String problem, HandoverEvent.Kind kind, Changes c, String message) {
         if (notice.equals(e.supersessionNotice)) {
             return;
         }
         e.supersessionNotice = notice;
-        if (installed) {
-            e.problem = null;
-            c.event(HandoverEvent.Kind.HANDOVER_PENDING, e, name + ": " + e.label() + " is superseded by release " + r
-                    + "; keeping it until a newer engine is active or waiting (" + successorsWords(e, r) + ")");
-        } else {
-            e.problem = e.label() + " is superseded by release " + r + " and no newer engine is installed in group " + name;
-            c.event(HandoverEvent.Kind.NO_SUCCESSOR, e, name + ": " + e.problem
-                    + ": install one (e.g. a program with group = \"" + name + "\"); keeping " + e.program + " as it is");
-        }
+        e.problem = problem;
+        c.event(kind, e, message);
     }
 
     private boolean superseded(Engine e, Version r) {
-        if (e.role == Role.SUPERSEDED) {
-            return true;
+        if (e.role == Role.SUPERSEDED || e.overridden) {
+            return e.role == Role.SUPERSEDED;
         }
         Version v = e.version();
         return e.role != Role.ACTIVE && r != null && v != null && v.isOlderThan(r) && !compatibility.compatible(v, r);
     }
 
-    /** Another engine, not idle, newer, compatible with the release, and ACTIVE or WAITING; active ones first. */
+    /**
+     * Another engine, not idle, newer, compatible with the release, running and ACTIVE or WAITING;
+     * active ones first. A stopped, restarting or failed engine is no successor, whatever it said before.
+     */
     private Engine readySuccessor(Engine e, Version r) {
         if (r == null) {
             return null;
         }
-        return engines.values().stream().filter(f -> f != e && !f.idleOrError())
+        return engines.values().stream().filter(f -> f != e && !f.idleOrError() && f.running)
                 .filter(f -> f.version() != null
                         ? (f.role == Role.ACTIVE || f.role == Role.WAITING) && newer(f, e) && compatibility.compatible(f.version(), r)
                         : f.role == Role.ACTIVE && f.activeSince != null && release.changedAt() != null
@@ -463,21 +561,10 @@ public final class EngineGroup {
                 .orElse(null);
     }
 
-    private boolean hasInstalledSuccessor(Engine e, Version r) {
-        if (e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r))) {
-            return true;
-        }
-        return engines.values().stream().anyMatch(f -> f != e && !f.idleOrError() && (f.version() == null
-                || (newer(f, e) && (compatibility.compatible(f.version(), r) || f.version().isNewerThan(r)))));
-    }
-
-    private String successorsWords(Engine e, Version r) {
-        if (e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r))) {
-            return e.program + " carries " + e.next + " and switches to it by itself";
-        }
-        return engines.values().stream().filter(f -> f != e && !f.idleOrError()
-                        && (f.version() == null || newer(f, e)))
-                .map(f -> f.label() + " is " + f.role.name().toLowerCase()).collect(Collectors.joining(", "));
+    /** The engines that could take over from e at release r, running or not: newer and compatible with r, or of unknown version. */
+    private List<Engine> successorCandidates(Engine e, Version r) {
+        return engines.values().stream().filter(f -> f != e && f.role != Role.IDLE && (f.version() == null
+                || (newer(f, e) && compatibility.compatible(f.version(), r)))).toList();
     }
 
     private static boolean newer(Engine f, Engine e) {
@@ -489,6 +576,7 @@ public final class EngineGroup {
         e.idleSince = c.now;
         e.problem = null;
         e.supersessionNotice = null;
+        e.overridden = false;
         setRole(e, Role.IDLE, c);
     }
 
@@ -515,8 +603,9 @@ public final class EngineGroup {
                     release.current(), message));
         }
 
+        /** The events as the history keeps them: a repeat comes back as its first occurrence, counted. */
         Decision done() {
-            history.addAll(events);
+            events.replaceAll(history::add);
             return actions.isEmpty() && events.isEmpty() ? Decision.NONE : new Decision(actions, events);
         }
     }

@@ -41,16 +41,29 @@
  *     the same about the two versions (the engine then exits instead of waiting).</li>
  * <li>Confirmation (see {@link dev.baton.handover.ReleaseTracker}): a newer release is taken at once;
  *     an older one needs two engines, or one engine in two process lifetimes, and no active engine of
- *     the known release.</li>
+ *     the known release; the same rule for a rollback and a blip. An unconfirmed older release never
+ *     changes the role of an engine compatible with the known release (the active one stays ACTIVE).</li>
+ * <li>Roles follow the processes: ACTIVE, SYNCING and WAITING are a running process's word and end
+ *     with it (UNKNOWN); a line read after its process ended changes no role. The supervisor tells
+ *     why a process is down ({@link dev.baton.handover.ProcessDown}).</li>
  * <li>A successor still syncing at upgrade time is waited for: the old engine is idled only once a
- *     newer compatible engine is ACTIVE or WAITING (HANDOVER_PENDING until then).</li>
+ *     newer compatible engine runs and is ACTIVE or WAITING (HANDOVER_PENDING until then; a successor
+ *     not started yet counts as on its way). One that is installed but does not run (stopped by an
+ *     operator, restarting, given up, in error) is SUCCESSOR_DOWN, an error naming the fix, until it
+ *     runs and says it syncs, waits or works.</li>
+ * <li>A process start of an engine the group holds (IDLE, ERROR) can only be an operator's
+ *     (the supervisor asks first; a resume lifts the role before it starts): OPERATOR_OVERRIDE. The
+ *     engine is then superseded only by its own word, and idled again when it says so.</li>
  * <li>An ACTIVE engine is superseded only by its own line; a non-active engine also by a known
  *     version below (and incompatible with) the group's release.</li>
- * <li>Rollback idles the engines compatible with the release rolled back from; if the release later
- *     moves forward again, the idled engine compatible with it is resumed (ENGINE_RESUMED) and takes
- *     over as in a normal upgrade.</li>
- * <li>After a restore, ACTIVE and SYNCING become UNKNOWN (the processes are new), IDLE, ERROR,
- *     WAITING and SUPERSEDED stay. A program declared with another version than saved starts fresh.</li>
+ * <li>Rollback resumes the idled engine of the restored release and leaves the newer engines as they
+ *     are: a newer engine waits by itself, and tells the chain the host is ready for the retried
+ *     upgrade. An idled engine an operator stopped is not resumed (RESUME_REFUSED, an error).</li>
+ * <li>After a restore, ACTIVE, SYNCING and WAITING become UNKNOWN (the processes are new), IDLE,
+ *     ERROR and SUPERSEDED stay. A program declared with another version than saved starts fresh.</li>
+ * <li>Events that repeat one in the history (same kind, engine and words, block hashes and numbers
+ *     aside) are counted on the first ({@link dev.baton.handover.HandoverEvent#count()}); the
+ *     decisive events of the last upgrade are kept in the saved history whatever follows.</li>
  * <li>A declared version is overridden by the version the engine prints (VERSION_LEARNED).</li>
  * </ul>
  */

@@ -6,11 +6,14 @@ final class AttachedPipe implements LineFramer.Lines {
     private final StreamKind stream;
     private final ProgramLog log;
     private final LineFramer framer;
+    /** Run once the pipe ended and its last line was handed on. */
+    private final Runnable ended;
     /** The time of the current read, shared by all lines of that read. */
     private long now;
 
-    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes) {
+    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes, Runnable ended) {
         this.fd = fd;
+        this.ended = ended;
         this.stream = stream;
         this.log = log;
         this.framer = new LineFramer(maxLineBytes);
@@ -33,6 +36,7 @@ final class AttachedPipe implements LineFramer.Lines {
             framer.finish(this);
         } finally {
             log.endRead();
+            ended.run();
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.baton.config.LogSettings;
 
@@ -59,12 +60,31 @@ public final class LogPipeline implements AutoCloseable {
      * now belong to the pipeline, which closes them at EOF or on {@link #close}.
      */
     public void attach(ProgramLog log, int stdoutFd, int stderrFd) {
+        attach(log, stdoutFd, stderrFd, () -> { });
+    }
+
+    /**
+     * {@link #attach(ProgramLog, int, int)}, and {@code drained} runs on the reader thread once every
+     * attached pipe reached its end and its last line went to the listeners (at once when none is
+     * attached): what the program printed before its exit is then known.
+     */
+    public void attach(ProgramLog log, int stdoutFd, int stderrFd, Runnable drained) {
         Objects.requireNonNull(log, "log");
+        AtomicInteger open = new AtomicInteger((stdoutFd >= 0 ? 1 : 0) + (stderrFd >= 0 ? 1 : 0));
+        if (open.get() == 0) {
+            drained.run();
+            return;
+        }
+        Runnable ended = () -> {
+            if (open.decrementAndGet() == 0) {
+                drained.run();
+            }
+        };
         if (stdoutFd >= 0) {
-            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes));
+            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes, ended));
         }
         if (stderrFd >= 0) {
-            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes));
+            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes, ended));
         }
     }
 

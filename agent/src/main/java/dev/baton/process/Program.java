@@ -132,7 +132,7 @@ public final class Program {
         stop(done);
     }
 
-    /** Keep automatic restarts off without stopping (the process may still be running). */
+    /** Keep automatic restarts off without stopping (the process may still be running; a pending restart is called off). */
     public void setHold(String reason) {
         hold = reason;
     }
@@ -246,10 +246,15 @@ public final class Program {
         Duration delay = host.restartDelay(this, backoffAttempt++);
         setState(ProcessState.BACKOFF);
         timer = host.schedule(delay, () -> {
-            if (state == ProcessState.BACKOFF) {
-                restarts++;
-                spawn();
+            if (state != ProcessState.BACKOFF) {
+                return;
             }
+            if (hold != null) { // held since the exit (a handover's idle, a do-not-restart line): no restart
+                setState(ProcessState.STOPPED);
+                return;
+            }
+            restarts++;
+            spawn();
         });
     }
 

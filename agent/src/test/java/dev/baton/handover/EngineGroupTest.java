@@ -24,12 +24,7 @@ class EngineGroupTest {
 
     /** 1.0 active, 1.1 installed and waiting: the state before every upgrade. */
     private static GroupHarness beforeUpgrade() {
-        GroupHarness h = new GroupHarness("chainflip");
-        h.add(OLD, "1.0.3");
-        h.add(NEW, "1.1.0");
-        h.bringUpActive(OLD, "1.0.3");
-        h.bringUpWaiting(NEW, "1.1.0", "1.0.0");
-        return h;
+        return GroupHarness.beforeUpgrade(OLD, NEW);
     }
 
     @Test
@@ -89,9 +84,9 @@ class EngineGroupTest {
         HandoverEvent error = d.events().get(d.events().size() - 1);
         assertEquals(NO_SUCCESSOR, error.kind());
         assertEquals(HandoverEvent.Severity.ERROR, error.kind().severity());
-        assertEquals("chainflip: chainflip-engine1.0 (1.0.3) is superseded by release 1.1.0 and no newer engine is installed "
-                + "in group chainflip: install one (e.g. a program with group = \"chainflip\"); keeping chainflip-engine1.0 as it is",
-                error.message());
+        assertEquals("chainflip: chainflip-engine1.0 (1.0.3) is superseded by release 1.1.0 and no engine compatible with it is "
+                + "installed in group chainflip: install one (a program with engine_group = \"chainflip\", then baton reload); "
+                + "keeping chainflip-engine1.0 as it is", error.message());
         assertEquals(1, h.group.view().problems().size());
 
         // It restarts and waits forever (idle mode of its own): said once, not every block.
@@ -149,23 +144,21 @@ class EngineGroupTest {
         h.start(NEW);
         // The same engine says it again after a restart: confirmed.
         Decision confirmed = h.line(NEW, waiting("1.1.0", "1.0.0"));
-        assertEquals(List.of(new Action.Resume(OLD), new Action.Idle(NEW, IdleMode.STOP)), confirmed.actions());
+        assertEquals(List.of(new Action.Resume(OLD)), confirmed.actions());
         HandoverEvent rollback = confirmed.events().stream().filter(e -> e.kind() == ROLLBACK).findFirst().orElseThrow();
         assertEquals("chainflip: ROLLBACK: runtime release went back from 1.1.0 to 1.0.0; resuming chainflip-engine1.0 (1.0.3); "
-                + "idling chainflip-engine1.1 (1.1.0)", rollback.message());
+                + "keeping chainflip-engine1.1 (1.1.0) running (it waits for its release)", rollback.message());
         assertEquals(HandoverEvent.Severity.WARN, rollback.kind().severity());
         assertFalse(h.group.holdsBack(OLD));
-        assertTrue(h.group.holdsBack(NEW));
+        assertFalse(h.group.holdsBack(NEW), "the newer engine keeps running: it tells the chain this host is ready");
+        assertEquals(Role.WAITING, h.group.role(NEW).orElseThrow());
 
-        // And forward again later: the idled 1.1 is resumed, then takes over.
+        // And forward again later: 1.1 waited all along and takes over at once.
         h.start(OLD);
         h.line(OLD, INITIALISED);
         h.actions.clear();
         Decision again = h.line(OLD, noLongerCompatible("1.0.3", "1.1.0"));
-        assertEquals(List.of(new Action.Resume(NEW)), again.actions());
-        assertTrue(h.eventKinds(again).containsAll(List.of(ENGINE_RESUMED, HANDOVER_PENDING)));
-        h.start(NEW);
-        assertEquals(List.of(new Action.Idle(OLD, IdleMode.STOP)), h.line(NEW, INITIALISED).actions());
+        assertEquals(List.of(new Action.Idle(OLD, IdleMode.STOP)), again.actions());
     }
 
     @Test
@@ -317,7 +310,9 @@ class EngineGroupTest {
         GroupHarness h = beforeUpgrade();
         Decision garbled = h.line(OLD, waiting("garbled", "1.1.0"));
         assertEquals(List.of(AMBIGUOUS_LINE), h.eventKinds(garbled));
-        assertTrue(h.line(OLD, waiting("garbled", "1.1.0")).isEmpty(), "the same ambiguity is reported once");
+        HandoverEvent again = h.line(OLD, waiting("garbled", "1.1.0")).events().get(0);
+        assertEquals(2, again.count(), "the same ambiguity is counted, not added");
+        assertEquals(1, h.group.history().stream().filter(e -> e.kind() == AMBIGUOUS_LINE).count());
         Decision contradictory = h.line(OLD, noLongerCompatible("1.0.3", "1.0.9"));
         assertEquals(List.of(AMBIGUOUS_LINE), h.eventKinds(contradictory));
         assertEquals(Role.ACTIVE, h.group.role(OLD).orElseThrow());
@@ -401,10 +396,12 @@ class EngineGroupTest {
         after.group = restored;
         after.start(OLD);
         after.start(NEW);
-        // The old one comes back into a chain already at 1.1: it waits with own < release.
+        // The old one comes back into a chain already at 1.1: it waits with own < release. The new one
+        // was WAITING before: that was its old process's word, it has not spoken yet.
         Decision d = after.line(OLD, waiting("1.0.3", "1.1.0"));
-        assertEquals(List.of(new Action.Idle(OLD, IdleMode.STOP)), d.actions());
-        after.line(NEW, INITIALISED);
+        assertEquals(List.of(), d.actions());
+        assertEquals(HANDOVER_PENDING, d.events().get(d.events().size() - 1).kind());
+        assertEquals(List.of(new Action.Idle(OLD, IdleMode.STOP)), after.line(NEW, INITIALISED).actions());
         assertEquals(1, after.actions.size());
     }
 
@@ -421,15 +418,25 @@ class EngineGroupTest {
     }
 
     @Test
-    void historyIsBounded() {
+    void historyIsBoundedAndKeepsTheLastUpgrade() {
         GroupHarness h = beforeUpgrade();
-        for (int i = 0; i < 400; i++) {
-            h.line(OLD, SYNCING);
-            h.line(OLD, INITIALISED);
+        h.line(OLD, noLongerCompatible("1.0.3", "1.1.0"));
+        h.line(NEW, INITIALISED);
+        List<HandoverEvent> upgrade = h.group.history().stream().filter(HandoverEvent::decisive).toList();
+        assertEquals(List.of(RELEASE_CHANGED, RELEASE_CHANGED, ENGINE_IDLED), upgrade.stream().map(HandoverEvent::kind).toList());
+        // Then 600 different claims (each repeated): the history stays bounded, the upgrade stays in it.
+        for (int i = 0; i < 600; i++) {
+            h.line(NEW, waiting("1.1." + i, "1.1.0"));
+            h.line(NEW, waiting("1.1." + i, "1.1.0"));
         }
         assertEquals(EngineGroup.HISTORY_CAPACITY, h.group.history().size());
-        assertEquals(EngineGroup.SNAPSHOT_HISTORY, h.group.snapshot().history().size());
-        assertEquals(h.events.get(h.events.size() - 1), h.group.history().get(EngineGroup.HISTORY_CAPACITY - 1));
+        assertTrue(h.group.history().containsAll(upgrade.subList(1, 3)), "the decisive events of the last upgrade stay");
+        List<HandoverEvent> saved = h.group.snapshot().history();
+        assertEquals(EngineGroup.SNAPSHOT_HISTORY, saved.size());
+        assertTrue(saved.containsAll(upgrade.subList(1, 3)), "also in the saved history");
+        HandoverEvent newest = saved.get(saved.size() - 1);
+        assertEquals(h.events.get(h.events.size() - 1), newest);
+        assertEquals(2, newest.count());
     }
 
     @Test

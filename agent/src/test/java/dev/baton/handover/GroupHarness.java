@@ -28,6 +28,16 @@ final class GroupHarness {
         this.group = new EngineGroup(name, profile.compatibility());
     }
 
+    /** Group chainflip before every upgrade: {@code old} (1.0.3) active, {@code next} (1.1.0) installed and waiting. */
+    static GroupHarness beforeUpgrade(String old, String next) {
+        GroupHarness h = new GroupHarness("chainflip");
+        h.add(old, "1.0.3");
+        h.add(next, "1.1.0");
+        h.bringUpActive(old, "1.0.3");
+        h.bringUpWaiting(next, "1.1.0", "1.0.0");
+        return h;
+    }
+
     Decision add(String program, String declared) {
         return add(program, declared, IdleMode.STOP);
     }
@@ -42,6 +52,10 @@ final class GroupHarness {
 
     Decision exit(String program) {
         return record(group.onProcessExited(program, tick()));
+    }
+
+    Decision down(String program, ProcessDown why) {
+        return record(group.onProcessDown(program, why, tick()));
     }
 
     Decision line(String program, String line) {

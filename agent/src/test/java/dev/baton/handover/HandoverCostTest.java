@@ -27,6 +27,8 @@ class HandoverCostTest {
             EngineGroup g = new EngineGroup("chainflip", Compatibility.MAJOR_MINOR);
             g.onEngineAdded(new EngineSpec("old", Version.parse("1.0.3"), IdleMode.STOP), t);
             g.onEngineAdded(new EngineSpec("new", Version.parse("1.1.0"), IdleMode.STOP), t);
+            g.onProcessStarted("old", t);
+            g.onProcessStarted("new", t);
             g.onRecognition("old", recognizer.recognize(ChainflipLines.INITIALISED), t);
             g.onRecognition("new", recognizer.recognize(ChainflipLines.waiting("1.1.0", "1.0.0")), t);
             long t0 = System.nanoTime();

@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Configs and small real programs for the hardening tests. */
-final class Fixtures {
+/** Configs and small real programs for the hardening tests (and the upgrade-day transcript). */
+public final class Fixtures {
     private Fixtures() {
     }
 
     /** The [agent] and [api] sections: state beside the config, API off (the HTTP tests turn it on). */
-    static String agent(Path stateDir, String... extra) {
+    public static String agent(Path stateDir, String... extra) {
         StringBuilder sb = new StringBuilder("[agent]\nstate_dir = \"" + stateDir + "\"\n");
         for (String e : extra) {
             sb.append(e).append('\n');
@@ -25,7 +25,7 @@ final class Fixtures {
         return sb.append("\n[api]\nenabled = false\n\n").toString();
     }
 
-    static String program(String name, String command, String... extraLines) {
+    public static String program(String name, String command, String... extraLines) {
         StringBuilder sb = new StringBuilder("[programs.\"" + name + "\"]\ncommand = " + command + "\n");
         for (String l : extraLines) {
             sb.append(l).append('\n');
@@ -33,7 +33,7 @@ final class Fixtures {
         return sb.append('\n').toString();
     }
 
-    static String argv(Object... words) {
+    public static String argv(Object... words) {
         StringBuilder sb = new StringBuilder("[");
         for (Object w : words) {
             sb.append(sb.length() == 1 ? "" : ", ").append('"').append(w.toString().replace("\\", "\\\\").replace("\"", "\\\""))
@@ -42,14 +42,14 @@ final class Fixtures {
         return sb.append(']').toString();
     }
 
-    static Path script(Path dir, String name, String body) throws IOException {
+    public static Path script(Path dir, String name, String body) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         return p;
     }
 
-    static final String FAST_ENGINE = "start_secs = \"0s\"\nrestart = \"always\"\nstart_retries = \"forever\"\n"
+    public static final String FAST_ENGINE = "start_secs = \"0s\"\nrestart = \"always\"\nstart_retries = \"forever\"\n"
             + "backoff = { initial = \"100ms\", max = \"500ms\" }\nstop_timeout = \"3s\"";
 
     /**
@@ -59,7 +59,7 @@ final class Fixtures {
      * the WAITING line every block; active and the release moves away: "no longer compatible",
      * the plain "Exiting" line, exit 0. Optionally first cats {@code preamble} (a file of junk lines).
      */
-    static Path engineScript(Path dir) throws IOException {
+    public static Path engineScript(Path dir) throws IOException {
         return script(dir, "cfe.sh", """
                 own="$1"; rel_file="$2"; block_time="$3"; preamble="$4"
                 echo "Starting chainflip-engine v$own (CI Build: \\"hardening\\")"
@@ -86,7 +86,7 @@ final class Fixtures {
                 done""");
     }
 
-    static String engine(String name, String group, String version, Path script, Path releaseFile, String blockTime,
+    public static String engine(String name, String group, String version, Path script, Path releaseFile, String blockTime,
                          Path preamble, String... extra) {
         String cmd = preamble == null ? argv(script, version, releaseFile, blockTime)
                 : argv(script, version, releaseFile, blockTime, preamble);
