@@ -122,7 +122,7 @@ public final class AgentControl implements Control {
     }
 
     @Override
-    public ReloadResult reload() {
+    public ReloadResult reload(boolean force) {
         BatonConfig next;
         try {
             next = ConfigLoader.load(configPath);
@@ -135,6 +135,11 @@ public final class AgentControl implements Control {
         if (clusterChange != null) {
             log.error("reload refused, everything keeps running as it is: {}", clusterChange);
             return ReloadResult.invalid(List.of(clusterChange));
+        }
+        String stopsAll = force ? null : onLoop(() -> stopsEveryProgram(supervisor.config(), next));
+        if (stopsAll != null) {
+            log.error("reload refused, everything keeps running as it is: {}", stopsAll);
+            return ReloadResult.invalid(List.of(stopsAll));
         }
         return diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
@@ -154,6 +159,21 @@ public final class AgentControl implements Control {
         return "the [cluster] section or an exclusive program's settings (exclusive, its stop_timeout, its standby"
                 + " program) changed: these take effect only when the agent restarts (systemctl restart baton, which"
                 + " hands the locks this host holds over first); undo the change to reload the rest";
+    }
+
+    /**
+     * A config that removes every program is far more often an emptied or truncated file (an
+     * editor's crash, a full disk, a botched deploy) than a wish: refused unless forced.
+     */
+    static String stopsEveryProgram(BatonConfig current, BatonConfig next) {
+        if (current == null || current.programs().isEmpty()
+                || current.programs().keySet().stream().anyMatch(next.programs()::containsKey)) {
+            return null;
+        }
+        return "the new configuration (" + next.sources().stream().map(Path::toString).collect(
+                java.util.stream.Collectors.joining(", ")) + ") removes every program (" + current.programs().size()
+                + " now): an empty or truncated file would stop everything. Check the file; to stop and remove them all"
+                + " on purpose, run baton reload --force (POST /v1/reload?force=true)";
     }
 
     /**
