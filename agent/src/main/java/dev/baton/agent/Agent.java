@@ -107,7 +107,16 @@ public final class Agent {
         Os.becomeChildSubreaper();
         StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class,
                 StateJson::programs);
-        ProgramsState previous = stateFile.load().orElse(ProgramsState.empty());
+        ProgramsState previous = stateFile.load().orElse(null);
+        if (previous == null && stateFile.lost() != null) {
+            // Fail safe: what the damaged copies still show is kept; every other program is held down.
+            previous = ProgramsState.salvage(stateFile.damagedCopies());
+            log.error("state: {}; salvaged the intent of {} program(s) from the damaged copies, holding the others "
+                    + "down until an operator starts them", stateFile.lost(), previous.programs().size());
+        } else if (previous == null) {
+            previous = ProgramsState.empty();
+        }
+        ProgramsState restored = previous;
         StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
 
         loop = new EventLoop();
@@ -120,9 +129,9 @@ public final class Agent {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
-            handover = new HandoverCoordinator(loop,
-                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class,
-                            new StateJson.Handover()), stateWriter);
+            StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
+                    HandoverCoordinator.HandoverState.class, new StateJson.Handover());
+            handover = new HandoverCoordinator(loop, handoverFile, stateWriter);
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
             if (config.cluster() != null) {
@@ -155,7 +164,8 @@ public final class Agent {
                     Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
             loop.post(() -> {
                 handover.begin(config, supervisor);
-                supervisor.begin(config, previous);
+                holdWhatLostItsIntent(config, restored, stateFile, handoverFile);
+                supervisor.begin(config, restored);
                 systemd.ready(loop);
             });
             startCluster(config);
@@ -171,6 +181,25 @@ public final class Agent {
                 api.close();
             }
             loop.close();
+        }
+    }
+
+    /**
+     * A state file and its last good copy both damaged: the programs whose intent went with them
+     * stay down until an operator starts them (programs.json: those not salvaged; handover.json:
+     * every engine, as any of them may have been idled). On the loop, before the supervisor begins.
+     */
+    private void holdWhatLostItsIntent(BatonConfig config, ProgramsState restored, StateFile<ProgramsState> programsFile,
+                                       StateFile<HandoverCoordinator.HandoverState> handoverFile) {
+        if (programsFile.lost() != null) {
+            supervisor.intentUnknown(config.programs().keySet().stream()
+                    .filter(name -> !restored.programs().containsKey(name)).toList(), programsFile.lost()
+                    + " (whether an operator stopped these is unknown)");
+        }
+        if (handoverFile.lost() != null) {
+            log.error("state: {}; holding every engine down until an operator starts it", handoverFile.lost());
+            supervisor.intentUnknown(config.programs().values().stream().filter(p -> p.isEngine())
+                    .map(p -> p.name()).toList(), handoverFile.lost() + " (which engine was idled is unknown)");
         }
     }
 

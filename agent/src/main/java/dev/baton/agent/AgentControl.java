@@ -66,8 +66,9 @@ public final class AgentControl implements Control {
 
     @Override
     public AgentStatus status() {
+        String lost = supervisor.intentLost();
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
-                supervisor.snapshot(), handover.groups(), stateFile.problem());
+                supervisor.snapshot(), handover.groups(), lost != null ? lost : stateFile.problem(), lost != null);
     }
 
     /** Set once the cluster started (or could not: {@code problem}). */
