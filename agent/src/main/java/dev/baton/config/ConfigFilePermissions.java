@@ -47,8 +47,9 @@ public final class ConfigFilePermissions {
         for (Path p : read) {
             TrustedPaths.Finding f = TrustedPaths.whyUntrusted(p, false);
             if (f != null) {
-                problems.add(new Origin(p, 0), "", f + ", and the agent runs as root: whoever can change it chooses the "
-                        + "commands baton runs as root. Make it root's alone: " + f.fix());
+                String what = f.path().equals(p) ? f.reason() : f.toString();
+                problems.add(new Origin(p, 0), "", what + ", and the agent runs as root: whoever can change it chooses "
+                        + "the commands baton runs as root. Make it root's alone: " + f.fix());
             }
         }
         if (config == null) {

@@ -103,8 +103,8 @@ final class ProgramSection {
         if (value.isTextual() && ACCOUNT_NAME.matcher(text).matches()) {
             return text;
         }
-        throw new IllegalArgumentException("expected " + expected + " (a name starts with a letter or '_'; an id is "
-                + "digits only, at most " + MAX_ACCOUNT_ID + "), got " + ConfigNode.describe(value));
+        throw new IllegalArgumentException("expected " + expected + ", got " + ConfigNode.describe(value) + " (a name "
+                + "starts with a letter or '_'; an id is digits only, at most " + MAX_ACCOUNT_ID + ")");
     }
 
     /** An octal string ("022", "0o022") or an integer (TOML's 0o022 is 18); at most 0777. */
