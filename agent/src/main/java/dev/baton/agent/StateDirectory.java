@@ -139,7 +139,7 @@ public final class StateDirectory implements AutoCloseable {
         } catch (NoSuchFileException e) {
             a = null;
         }
-        if (a != null && (Long) a.get("size") > 0) {
+        if (a != null && ((Long) a.get("size") > 0 || !(Boolean) a.get("isRegularFile"))) {
             String id = !(Boolean) a.get("isRegularFile") ? null : (Long) a.get("size") > MAX_ID_BYTES ? null
                     : new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).trim();
             if (id != null && id.matches("[0-9a-f]{16}")) {

@@ -62,7 +62,7 @@ public final class StateFile<T> {
     private static final FileAttribute<?> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
     /** A state file larger than this is no state file of baton's (handover.json is ~300 KB with 10 groups). */
-    static final long MAX_BYTES = 32L * 1024 * 1024;
+    public static final long MAX_BYTES = 32L * 1024 * 1024;
 
     private final Path file;
     private final Path lastGood;
