@@ -137,7 +137,10 @@ public final class AgentControl implements Control {
             log.error("reload refused, everything keeps running as it is: {}", clusterChange);
             return ReloadResult.invalid(List.of(clusterChange));
         }
-        String stopsAll = force ? null : onLoop(() -> stopsEveryProgram(supervisor.config(), next));
+        String stopsAll = force ? null : emptyMainFile(configPath);
+        if (stopsAll == null && !force) {
+            stopsAll = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
+        }
         if (stopsAll != null) {
             log.error("reload refused, everything keeps running as it is: {}", stopsAll);
             return ReloadResult.invalid(List.of(stopsAll));
@@ -160,6 +163,23 @@ public final class AgentControl implements Control {
         return "the [cluster] section or an exclusive program's settings (exclusive, its stop_timeout, its standby"
                 + " program) changed: these take effect only when the agent restarts (systemctl restart baton, which"
                 + " hands the locks this host holds over first); undo the change to reload the rest";
+    }
+
+    /**
+     * A main file with nothing in it (empty, a byte-order mark, blanks and comments) is valid
+     * TOML, but as a reload it is a truncation far more often than a wish: refused unless forced.
+     */
+    static String emptyMainFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8); // size and encoding were checked by the load
+        } catch (IOException e) {
+            return null; // a file that became unreadable since is for the next load to report
+        }
+        boolean empty = text.replace("\uFEFF", "").lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"));
+        return !empty ? null : "the main config file " + file + " is empty (nothing but blanks, comments or a byte-order "
+                + "mark): taken as it is, it would reset every setting of it and remove the programs it defines. Check the"
+                + " file; to apply it on purpose, run baton reload --force (POST /v1/reload?force=true)";
     }
 
     /**
