@@ -15,12 +15,14 @@ import dev.baton.logs.LogPipeline;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.Os;
+import dev.baton.process.os.ProgramCgroups;
 import dev.baton.process.os.Reaper;
 import dev.baton.process.os.Spawner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -117,7 +119,8 @@ public final class Agent {
             previous = ProgramsState.empty();
         }
         ProgramsState restored = previous;
-        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
+        Optional<ProgramCgroups> cgroups = ProgramCgroups.detect(stateDir.agentId());
+        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4), cgroups);
 
         loop = new EventLoop();
         // Declared first, closed last: what the loop still submits while programs stop is written
@@ -129,6 +132,7 @@ public final class Agent {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
+            supervisor.setCgroups(cgroups);
             StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
                     HandoverCoordinator.HandoverState.class, new StateJson.Handover());
             handover = new HandoverCoordinator(loop, handoverFile, stateWriter);
@@ -174,6 +178,7 @@ public final class Agent {
             systemd.stopping();
             closeCluster();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
+            cgroups.ifPresent(ProgramCgroups::close);
             reaper.close();
             return code >= 0 ? code : stopCode;
         } finally {

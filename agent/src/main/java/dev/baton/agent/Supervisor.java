@@ -14,11 +14,13 @@ import dev.baton.process.RestartBackoff;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcStat;
+import dev.baton.process.os.ProgramCgroups;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.process.os.SpawnException;
 import dev.baton.process.os.SpawnRequest;
 import dev.baton.process.os.SpawnedProcess;
 import dev.baton.process.os.Spawner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +101,8 @@ public final class Supervisor implements ProgramHost {
     private StartGate gate = program -> null;
     private LaunchGate launchGate = program -> Map.of();
     private Map<String, String> clusterLocks = Map.of();
+    /** A cgroup per instance when the agent can make them; empty: process group and tag only. */
+    private Optional<ProgramCgroups> cgroups = Optional.empty();
     private BatonConfig config;
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
@@ -123,6 +128,10 @@ public final class Supervisor implements ProgramHost {
 
     public void setLaunchGate(LaunchGate gate) {
         this.launchGate = gate;
+    }
+
+    public void setCgroups(Optional<ProgramCgroups> cgroups) {
+        this.cgroups = cgroups;
     }
 
     /** The programs only the cluster starts (exclusive programs, standby variants), by name, with their lock. */
@@ -380,9 +389,21 @@ public final class Supervisor implements ProgramHost {
                     + "should run)", 0);
         }
         Map<String, String> extra = launchGate.environment(program);
-        String tag = agentId + "." + pc.name() + "." + instanceSeq.incrementAndGet();
-        SpawnRequest req = new SpawnRequest(pc.command(), ChildEnvironment.build(pc, agentEnv, agentId, tag, extra),
-                pc.directory(), pc.user(), pc.group(), pc.umask(), true);
+        long seq = instanceSeq.incrementAndGet();
+        String tag = agentId + "." + pc.name() + "." + seq;
+        Map<String, String> env = ChildEnvironment.build(pc, agentEnv, agentId, tag, extra);
+        Path cgroup = null;
+        if (cgroups.isPresent()) {
+            try {
+                cgroup = cgroups.get().create(pc.name(), seq);
+            } catch (java.io.IOException e) {
+                throw new SpawnException("cannot make the program's cgroup: " + e.getMessage(), 0);
+            }
+        } else if (clusterLock(pc.name()) != null) {
+            refuseEscapingBinary(pc, env);
+        }
+        SpawnRequest req = new SpawnRequest(pc.command(), env, pc.directory(), pc.user(), pc.group(), pc.umask(), true,
+                cgroup);
         SpawnedProcess sp = spawner.spawn(req);
         childSpawned.run();
         Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());
@@ -393,19 +414,55 @@ public final class Supervisor implements ProgramHost {
         return inst;
     }
 
+    /**
+     * An exclusive program must never outlive this agent (the lock would be gone, the program
+     * still signing: one identity on two hosts). Without a cgroup to kill, only the parent-death
+     * signal ends it with the agent, and a program run as another user from a setuid, setgid or
+     * file-capability binary loses that signal at its exec.
+     */
+    private static void refuseEscapingBinary(ProgramConfig pc, Map<String, String> env) throws SpawnException {
+        boolean asAnotherUser = pc.user() != null && !pc.user().equals("0") && !pc.user().equals("root");
+        String escapes = asAnotherUser || pc.group() != null
+                ? ProgramCgroups.escapesDeathSignal(pc.command().get(0), env) : null;
+        if (escapes != null) {
+            throw new SpawnException("refused: " + escapes + ", so as user " + pc.user() + " it would survive the agent's"
+                    + " death (the kernel clears the parent-death signal), and this exclusive program would run on"
+                    + " after its lock is gone. Run the agent where it can use cgroups (systemd: Delegate=yes; kernel"
+                    + " 5.14+ with cgroup v2), or use a binary without setuid/setgid bits or file capabilities", 0);
+        }
+    }
+
+    /** An instance's cgroup: its tag without the agent id ({@code program.n}). */
+    private String cgroupName(String tag) {
+        return tag.substring(agentId.length() + 1);
+    }
+
     @Override
     public void signalAll(Instance instance, int signal) {
         Os.killGroup(instance.pid(), signal);
+        List<Integer> signalled = new ArrayList<>();
         for (ProcStat p : processesOf(instance)) {
             if (p.pgrp() != instance.pid()) {
                 Os.kill(p.pid(), signal); // a descendant that left the group (setsid, double fork)
             }
+            signalled.add(p.pid());
         }
+        cgroups.ifPresent(c -> {
+            Path cgroup = c.dir(cgroupName(instance.tag()));
+            if (signal == dev.baton.process.os.Signals.SIGKILL) {
+                c.kill(cgroup); // everything in it, however it left group, tag and the agent's tree
+            } else {
+                c.pids(cgroup).stream().filter(pid -> !signalled.contains(pid)).forEach(pid -> Os.kill(pid, signal));
+            }
+        });
     }
 
     @Override
     public List<Integer> liveProcesses(Instance instance) {
-        return processesOf(instance).stream().map(ProcStat::pid).toList();
+        List<Integer> live = new ArrayList<>(processesOf(instance).stream().map(ProcStat::pid).toList());
+        cgroups.ifPresent(c -> c.pids(c.dir(cgroupName(instance.tag()))).stream().filter(pid -> !live.contains(pid))
+                .forEach(live::add));
+        return live;
     }
 
     /**

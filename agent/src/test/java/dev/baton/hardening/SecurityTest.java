@@ -138,7 +138,10 @@ class SecurityTest {
                 .env("WATCHDOG_USEC", "0").env("WATCHDOG_PID", "1").env("LISTEN_FDS", "1").env("LISTEN_PID", "1")
                 .env("LISTEN_FDNAMES", "x").env("INVOCATION_ID", "abc").env("JOURNAL_STREAM", "0:0");
         try (AgentJvm agent = b.start()) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Proc.instancesByProgram(mine()).size() == 4);
+            // Four instances, each past its start (with cgroups, a shell joins the cgroup first, then execs).
+            await().atMost(Duration.ofSeconds(60)).until(() -> Proc.instancesByProgram(mine()).size() == 4
+                    && mine().stream().noneMatch(t -> t.comm().equals("sh") && !t.program().equals("shelled"))
+                    && mine().stream().anyMatch(t -> t.program().equals("shelled") && t.comm().equals("sleep")));
             Map<String, Proc.Tagged> byProgram = new java.util.HashMap<>();
             for (Proc.Tagged t : mine()) {
                 byProgram.putIfAbsent(t.program(), t);
