@@ -400,7 +400,11 @@ public final class Supervisor implements ProgramHost {
                 throw new SpawnException("cannot make the program's cgroup: " + e.getMessage(), 0);
             }
         } else if (clusterLock(pc.name()) != null) {
-            refuseEscapingBinary(pc, env);
+            // Never outliving this agent is what keeps an exclusive program to one host.
+            String refused = ProgramCgroups.whyItCouldOutliveTheAgent(pc.command().get(0), pc.user(), pc.group(), env);
+            if (refused != null) {
+                throw new SpawnException("refused: " + refused, 0);
+            }
         }
         SpawnRequest req = new SpawnRequest(pc.command(), env, pc.directory(), pc.user(), pc.group(), pc.umask(), true,
                 cgroup);
@@ -412,24 +416,6 @@ public final class Supervisor implements ProgramHost {
         logs.attach(plog, sp.stdoutFd(), sp.stderrFd());
         log.info("{}: spawned pid {}: {}", pc.name(), sp.pid(), String.join(" ", pc.command()));
         return inst;
-    }
-
-    /**
-     * An exclusive program must never outlive this agent (the lock would be gone, the program
-     * still signing: one identity on two hosts). Without a cgroup to kill, only the parent-death
-     * signal ends it with the agent, and a program run as another user from a setuid, setgid or
-     * file-capability binary loses that signal at its exec.
-     */
-    private static void refuseEscapingBinary(ProgramConfig pc, Map<String, String> env) throws SpawnException {
-        boolean asAnotherUser = pc.user() != null && !pc.user().equals("0") && !pc.user().equals("root");
-        String escapes = asAnotherUser || pc.group() != null
-                ? ProgramCgroups.escapesDeathSignal(pc.command().get(0), env) : null;
-        if (escapes != null) {
-            throw new SpawnException("refused: " + escapes + ", so as user " + pc.user() + " it would survive the agent's"
-                    + " death (the kernel clears the parent-death signal), and this exclusive program would run on"
-                    + " after its lock is gone. Run the agent where it can use cgroups (systemd: Delegate=yes; kernel"
-                    + " 5.14+ with cgroup v2), or use a binary without setuid/setgid bits or file capabilities", 0);
-        }
     }
 
     /** An instance's cgroup: its tag without the agent id ({@code program.n}). */

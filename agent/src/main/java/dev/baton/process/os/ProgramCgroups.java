@@ -203,16 +203,25 @@ public final class ProgramCgroups {
     }
 
     /**
-     * Whether a program started from {@code binary} as another user can escape the parent-death
-     * signal: the kernel clears it when an exec changes the credentials, which a setuid or setgid
-     * bit, or file capabilities (the security.capability attribute), do. Null when it cannot; else why.
+     * Without a cgroup, only the parent-death signal ends a program with the agent, and the kernel
+     * clears it when an exec changes the credentials: a program run as another user from a setuid
+     * or setgid binary, or one with file capabilities (security.capability), would survive the
+     * agent. Root's own programs keep it (their credentials do not change). Null when the program
+     * cannot escape that way; else why, and what to do.
      */
-    public static String escapesDeathSignal(String command, java.util.Map<String, String> environment) {
+    public static String whyItCouldOutliveTheAgent(String command, String user, String group,
+                                                   java.util.Map<String, String> environment) {
+        boolean asAnotherUser = user != null && !user.equals("0") && !user.equals("root") || group != null;
+        String escapes;
         try {
-            return escapesDeathSignal(Path.of(ExecutableLookup.resolve(command, environment)));
+            escapes = asAnotherUser ? escapesDeathSignal(Path.of(ExecutableLookup.resolve(command, environment))) : null;
         } catch (SpawnException | RuntimeException e) {
-            return null; // not found: its start fails with the reason anyway
+            escapes = null; // not found: its start fails with the reason anyway
         }
+        return escapes == null ? null : escapes + ", so run as user " + user + (group == null ? "" : " group " + group)
+                + " it would survive the agent's death (the kernel clears the parent-death signal at its exec) and "
+                + "run on after this host lost its lock. Run the agent where it can use cgroups (cgroup v2 and Linux "
+                + "5.14+; under systemd, Delegate=yes), or use a binary without setuid/setgid bits or file capabilities";
     }
 
     static String escapesDeathSignal(Path binary) {
