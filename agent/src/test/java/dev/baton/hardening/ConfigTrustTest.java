@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * symbolic links and files where the config points; and the spellings of uid 0 a config could use.
  */
 class ConfigTrustTest {
-    private static final int NOBODY = 65534;
+    private static final int NOBODY = Fixtures.NOBODY;
 
     @TempDir
     Path dir;
@@ -63,16 +62,6 @@ class ConfigTrustTest {
     }
 
     /** Runs a command as user nobody: the attacker, a process of its own. */
-    private static void asNobody(String... command) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                "--clear-groups"));
-        cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
-    }
-
     private static boolean root() {
         return ConfigFilePermissions.effectiveUid() == 0;
     }
@@ -134,7 +123,7 @@ class ConfigTrustTest {
         Path victim = dir.resolve("root-only/secret");
         Files.createDirectories(victim.getParent());
         Files.writeString(victim, "root's\n");
-        asNobody("ln", "-s", victim.toString(), evil.resolve("engine.log").toString());
+        Fixtures.asNobody("ln", "-s", victim.toString(), evil.resolve("engine.log").toString());
         String msg = load(program("engine", argv("sleep", "1"), "log = { file = \"" + evil.resolve("engine.log") + "\" }"));
         assertTrue(msg != null && msg.contains("programs.engine.log.file") && msg.contains(evil + ": this directory is "
                 + "owned by uid 65534"), msg);

@@ -201,13 +201,8 @@ class StateFaultTest {
 
     @Test
     void damagedStateFilesFallBackToTheLastGoodCopy() throws Exception {
-        state = dir.resolve("state");
         Path release = dir.resolve("release");
-        Files.writeString(release, "1.0.0\n");
-        Path script = Fixtures.engineScript(dir);
-        Path cfg = config(programs()
-                + Fixtures.engine("cfe10", "chainflip", "1.0.3", script, release, "0.1", null, "version = \"1.0.3\"")
-                + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.1", null, "version = \"1.1.0\""));
+        Path cfg = configWithEngines(release);
         try (LogCapture log = LogCapture.install()) {
             // First run: an operator stops 'manual', the chain upgrades, cfe10 is idled.
             try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
@@ -257,13 +252,7 @@ class StateFaultTest {
      */
     @Test
     void bothCopiesDamagedHoldWhatLostItsIntentAndSaySo() throws Exception {
-        state = dir.resolve("state");
-        Path release = dir.resolve("release");
-        Files.writeString(release, "1.0.0\n");
-        Path script = Fixtures.engineScript(dir);
-        Path cfg = config(programs()
-                + Fixtures.engine("cfe10", "chainflip", "1.0.3", script, release, "0.1", null, "version = \"1.0.3\"")
-                + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.1", null, "version = \"1.1.0\""));
+        Path cfg = configWithEngines(dir.resolve("release"));
         try (LogCapture log = LogCapture.install()) {
             try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
                 a.awaitState("manual", ProcessState.RUNNING);
@@ -311,6 +300,16 @@ class StateFaultTest {
                 assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
             }
         }
+    }
+
+    /** The three plain programs and two engines of group chainflip on release 1.0.0 ({@code release}). */
+    private Path configWithEngines(Path release) throws IOException {
+        state = dir.resolve("state");
+        Files.writeString(release, "1.0.0\n");
+        Path script = Fixtures.engineScript(dir);
+        return config(programs()
+                + Fixtures.engine("cfe10", "chainflip", "1.0.3", script, release, "0.1", null, "version = \"1.0.3\"")
+                + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.1", null, "version = \"1.1.0\""));
     }
 
     private static String scrape(InProcessAgent a) {

@@ -21,7 +21,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writes through a link, and never blocks on a read.
  */
 class StateTrustTest {
-    private static final int NOBODY = 65534;
+    private static final int NOBODY = Fixtures.NOBODY;
     private static final Duration NEVER_BLOCKS = Duration.ofSeconds(20);
 
     @TempDir
@@ -41,15 +40,6 @@ class StateTrustTest {
 
     private static boolean root() {
         return ConfigFilePermissions.effectiveUid() == 0;
-    }
-
-    private static void asNobody(String... command) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                "--clear-groups"));
-        cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + new String(p.getInputStream().readAllBytes()));
     }
 
     private static String refusal(Path state) {
@@ -80,8 +70,8 @@ class StateTrustTest {
         Path victim = dir.resolve("victim");
         Files.writeString(victim, "root's own\n");
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
-        asNobody("ln", "-s", victim.toString(), state.resolve("programs.json.tmp").toString());
-        asNobody("sh", "-c", "echo planted-token > " + state.resolve("api.token"));
+        Fixtures.asNobody("ln", "-s", victim.toString(), state.resolve("programs.json.tmp").toString());
+        Fixtures.asNobody("sh", "-c", "echo planted-token > " + state.resolve("api.token"));
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-x---"));
         msg = refusal(state);
         assertTrue(msg != null && (msg.contains("holds programs.json.tmp, which is a symbolic link")
