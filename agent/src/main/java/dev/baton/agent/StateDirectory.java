@@ -99,6 +99,9 @@ public final class StateDirectory implements AutoCloseable {
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
+                if (entry.getFileName().toString().equals("lost+found")) {
+                    continue; // the state directory is the root of its own file system
+                }
                 String bad = notOwnedOrWritableByOthers(entry, euid, false);
                 if (bad != null) {
                     throw new IOException("the state directory " + dir + " holds " + entry.getFileName() + ", which "

@@ -56,6 +56,17 @@ public final class ConfigFilePermissions {
             return;
         }
         Origin main = new Origin(mainFile, 0);
+        if (config.cluster() != null && config.cluster().settings().tls() != null) {
+            // Read, not written: but whoever can swap the CA or key can stand in for etcd, or for this host.
+            var tls = config.cluster().settings().tls();
+            for (Path file : java.util.stream.Stream.of(tls.ca(), tls.cert(), tls.key()).filter(p -> p != null).toList()) {
+                TrustedPaths.Finding f = TrustedPaths.whyUntrusted(file, false);
+                if (f != null) {
+                    problems.add(main, "cluster", "the TLS file " + file + " is not root's alone: " + f + ": whoever can "
+                            + "change it could stand in for etcd or for this host. Make it root's alone: " + f.fix());
+                }
+            }
+        }
         written(main, config.agent().stateDir(), "agent.state_dir", problems);
         if (config.api().tokenFile() != null) {
             written(main, config.api().tokenFile(), "api.token_file", problems);

@@ -153,5 +153,16 @@ class ConfigTrustTest {
         msg = loadRaw(Fixtures.agent(evil.resolve("s")) + program("engine", argv("sleep", "1")));
         assertTrue(msg != null && msg.contains("agent.state_dir") && msg.contains("owned by uid 65534"), msg);
         assertEquals("root's\n", Files.readString(victim), "nothing was written through the planted link");
+        // The cluster's TLS files are read, not written, but a swapped CA or key stands in for etcd.
+        Files.setPosixFilePermissions(evil, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<Path> tls = List.of(evil.resolve("ca.pem"), safe.resolve("cert.pem"), safe.resolve("key.pem"));
+        Files.setAttribute(safe, "unix:uid", 0);
+        for (Path f : tls) {
+            Files.writeString(f, "x");
+        }
+        msg = loadRaw(Fixtures.agent(dir.resolve("state")) + "[cluster]\nendpoints = [\"https://10.0.0.5:2379\"]\n"
+                + "tls_ca = \"" + tls.get(0) + "\"\ntls_cert = \"" + tls.get(1) + "\"\ntls_key = \"" + tls.get(2) + "\"\n");
+        assertTrue(msg != null && msg.contains("the TLS file " + tls.get(0)) && msg.contains("owned by uid 65534")
+                && !msg.contains("the TLS file " + tls.get(1)), msg);
     }
 }
