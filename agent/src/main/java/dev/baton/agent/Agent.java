@@ -15,12 +15,14 @@ import dev.baton.logs.LogPipeline;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.Os;
+import dev.baton.process.os.ProgramCgroups;
 import dev.baton.process.os.Reaper;
 import dev.baton.process.os.Spawner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,8 +109,18 @@ public final class Agent {
         Os.becomeChildSubreaper();
         StateFile<ProgramsState> stateFile = new StateFile<>(stateDir.path(), "programs.json", ProgramsState.class,
                 StateJson::programs);
-        ProgramsState previous = stateFile.load().orElse(ProgramsState.empty());
-        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4));
+        ProgramsState previous = stateFile.load().orElse(null);
+        if (previous == null && stateFile.lost() != null) {
+            // Fail safe: what the damaged copies still show is kept; every other program is held down.
+            previous = ProgramsState.salvage(stateFile.damagedCopies());
+            log.error("state: {}; salvaged the intent of {} program(s) from the damaged copies, holding the others "
+                    + "down until an operator starts them", stateFile.lost(), previous.programs().size());
+        } else if (previous == null) {
+            previous = ProgramsState.empty();
+        }
+        ProgramsState restored = previous;
+        Optional<ProgramCgroups> cgroups = ProgramCgroups.detect(stateDir.agentId());
+        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4), cgroups);
 
         loop = new EventLoop();
         // Declared first, closed last: what the loop still submits while programs stop is written
@@ -120,9 +132,10 @@ public final class Agent {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
-            handover = new HandoverCoordinator(loop,
-                    new StateFile<>(stateDir.path(), "handover.json", HandoverCoordinator.HandoverState.class,
-                            new StateJson.Handover()), stateWriter);
+            supervisor.setCgroups(cgroups);
+            StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
+                    HandoverCoordinator.HandoverState.class, new StateJson.Handover());
+            handover = new HandoverCoordinator(loop, handoverFile, stateWriter);
             supervisor.setStartGate(handover);
             supervisor.addListener(handover);
             if (config.cluster() != null) {
@@ -155,7 +168,8 @@ public final class Agent {
                     Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
             loop.post(() -> {
                 handover.begin(config, supervisor);
-                supervisor.begin(config, previous);
+                holdWhatLostItsIntent(config, restored, stateFile, handoverFile);
+                supervisor.begin(config, restored);
                 systemd.ready(loop);
             });
             startCluster(config);
@@ -164,6 +178,7 @@ public final class Agent {
             systemd.stopping();
             closeCluster();
             int stopCode = stopEverything(config.agent().shutdownTimeout());
+            cgroups.ifPresent(ProgramCgroups::close);
             reaper.close();
             return code >= 0 ? code : stopCode;
         } finally {
@@ -171,6 +186,25 @@ public final class Agent {
                 api.close();
             }
             loop.close();
+        }
+    }
+
+    /**
+     * A state file and its last good copy both damaged: the programs whose intent went with them
+     * stay down until an operator starts them (programs.json: those not salvaged; handover.json:
+     * every engine, as any of them may have been idled). On the loop, before the supervisor begins.
+     */
+    private void holdWhatLostItsIntent(BatonConfig config, ProgramsState restored, StateFile<ProgramsState> programsFile,
+                                       StateFile<HandoverCoordinator.HandoverState> handoverFile) {
+        if (programsFile.lost() != null) {
+            supervisor.intentUnknown(config.programs().keySet().stream()
+                    .filter(name -> !restored.programs().containsKey(name)).toList(), programsFile.lost()
+                    + " (whether an operator stopped these is unknown)");
+        }
+        if (handoverFile.lost() != null) {
+            log.error("state: {}; holding every engine down until an operator starts it", handoverFile.lost());
+            supervisor.intentUnknown(config.programs().values().stream().filter(p -> p.isEngine())
+                    .map(p -> p.name()).toList(), handoverFile.lost() + " (which engine was idled is unknown)");
         }
     }
 

@@ -66,8 +66,9 @@ public final class AgentControl implements Control {
 
     @Override
     public AgentStatus status() {
+        String lost = supervisor.intentLost();
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
-                supervisor.snapshot(), handover.groups(), stateFile.problem());
+                supervisor.snapshot(), handover.groups(), lost != null ? lost : stateFile.problem(), lost != null);
     }
 
     /** Set once the cluster started (or could not: {@code problem}). */
@@ -122,7 +123,7 @@ public final class AgentControl implements Control {
     }
 
     @Override
-    public ReloadResult reload() {
+    public ReloadResult reload(boolean force) {
         BatonConfig next;
         try {
             next = ConfigLoader.load(configPath);
@@ -135,6 +136,14 @@ public final class AgentControl implements Control {
         if (clusterChange != null) {
             log.error("reload refused, everything keeps running as it is: {}", clusterChange);
             return ReloadResult.invalid(List.of(clusterChange));
+        }
+        String stopsAll = force ? null : emptyMainFile(configPath);
+        if (stopsAll == null && !force) {
+            stopsAll = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
+        }
+        if (stopsAll != null) {
+            log.error("reload refused, everything keeps running as it is: {}", stopsAll);
+            return ReloadResult.invalid(List.of(stopsAll));
         }
         return diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
@@ -154,6 +163,38 @@ public final class AgentControl implements Control {
         return "the [cluster] section or an exclusive program's settings (exclusive, its stop_timeout, its standby"
                 + " program) changed: these take effect only when the agent restarts (systemctl restart baton, which"
                 + " hands the locks this host holds over first); undo the change to reload the rest";
+    }
+
+    /**
+     * A main file with nothing in it (empty, a byte-order mark, blanks and comments) is valid
+     * TOML, but as a reload it is a truncation far more often than a wish: refused unless forced.
+     */
+    static String emptyMainFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8); // size and encoding were checked by the load
+        } catch (IOException e) {
+            return null; // a file that became unreadable since is for the next load to report
+        }
+        boolean empty = text.replace("\uFEFF", "").lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"));
+        return !empty ? null : "the main config file " + file + " is empty (nothing but blanks, comments or a byte-order "
+                + "mark): taken as it is, it would reset every setting of it and remove the programs it defines. Check the"
+                + " file; to apply it on purpose, run baton reload --force (POST /v1/reload?force=true)";
+    }
+
+    /**
+     * A config that removes every program is far more often an emptied or truncated file (an
+     * editor's crash, a full disk, a botched deploy) than a wish: refused unless forced.
+     */
+    static String stopsEveryProgram(BatonConfig current, BatonConfig next) {
+        if (current == null || current.programs().isEmpty()
+                || current.programs().keySet().stream().anyMatch(next.programs()::containsKey)) {
+            return null;
+        }
+        return "the new configuration (" + next.sources().stream().map(Path::toString).collect(
+                java.util.stream.Collectors.joining(", ")) + ") removes every program (" + current.programs().size()
+                + " now): an empty or truncated file would stop everything. Check the file; to stop and remove them all"
+                + " on purpose, run baton reload --force (POST /v1/reload?force=true)";
     }
 
     /**

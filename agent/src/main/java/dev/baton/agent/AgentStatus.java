@@ -14,10 +14,12 @@ import java.util.List;
  * @param configFile  the main config file
  * @param programs    every program, in name order
  * @param groups      every engine group, in name order
- * @param stateProblem a state-directory problem (disk full, corrupted file) in plain words, or null
+ * @param stateProblem a state-directory problem (disk full, corrupted file, lost state) in plain words, or null
+ * @param stateLost   a state file and its last good copy were damaged: programs are held until an operator acts
  */
 public record AgentStatus(String version, long pid, String host, Instant startedAt, String configFile,
-                          List<ProgramStatus> programs, List<GroupStatus> groups, String stateProblem) {
+                          List<ProgramStatus> programs, List<GroupStatus> groups, String stateProblem,
+                          boolean stateLost) {
 
     /**
      * One engine group.

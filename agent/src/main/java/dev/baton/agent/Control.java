@@ -39,8 +39,17 @@ public interface Control {
     /** Handover history, newest last, at most {@code limit} events (all groups). */
     List<HandoverRecord> history(int limit);
 
-    /** Re-read the config files and apply the difference; problems leave everything as it is. */
-    ReloadResult reload();
+    /**
+     * Re-read the config files and apply the difference; problems leave everything as it is, and
+     * so does a config that would stop every running program (an emptied main file) unless
+     * {@code force}.
+     */
+    ReloadResult reload(boolean force);
+
+    /** A reload without force (SIGHUP's). */
+    default ReloadResult reload() {
+        return reload(false);
+    }
 
     /** Validate a config document without applying it. */
     ReloadResult check(String toml);

@@ -51,32 +51,65 @@ final class ProgramActions implements Supervisor.Listener {
         supervisor.addListener(this);
     }
 
+    /*
+     * Every action first records what the operator wants for all its targets, on disk, in one
+     * write (Supervisor.intend): when that fails nothing is done; when the agent is killed half-way
+     * the next start finds the intent, never a half-done action to infer one from.
+     */
+
     /** {@code all} leaves the engines a handover holds alone (and says so): only a start by name overrides a hold. */
     CompletableFuture<ActionResult> start(String name) {
-        return onLoop(() -> combine(targets(name).stream()
-                .map(p -> ALL.equals(name) && supervisor.holdReason(p) != null ? held(p) : startOne(p)).toList()));
+        return onLoop(() -> {
+            List<Program> targets = targets(name);
+            supervisor.intend(startable(targets), "running");
+            return combine(targets.stream()
+                    .map(p -> ALL.equals(name) && supervisor.holdReason(p) != null ? held(p) : startOne(p)).toList());
+        });
     }
 
     /** {@code all} stops by priority levels, highest first, like the agent's own shutdown. */
     CompletableFuture<ActionResult> stop(String name) {
         return onLoop(() -> {
-            NavigableMap<Integer, List<Program>> levels = new TreeMap<>(Comparator.reverseOrder());
-            targets(name).forEach(p -> levels.computeIfAbsent(p.config().priority(), k -> new ArrayList<>()).add(p));
-            CompletableFuture<List<Outcome>> done = CompletableFuture.completedFuture(List.of());
-            for (List<Program> level : levels.values()) {
-                done = done.thenCompose(before -> all(level.stream().map(this::stopOne).toList())
-                        .thenApply(now -> concat(before, now)));
-            }
-            return done.thenApply(ProgramActions::result);
+            List<Program> targets = targets(name);
+            supervisor.intend(targets, "stopped");
+            return stopLevels(targets);
         });
     }
 
-    /** {@code all}: everything stops (by priority levels), then everything starts (in priority order). */
+    /** Stops {@code targets} by priority levels, highest first; the intent is recorded already. */
+    private CompletableFuture<ActionResult> stopLevels(List<Program> targets) {
+        NavigableMap<Integer, List<Program>> levels = new TreeMap<>(Comparator.reverseOrder());
+        targets.forEach(p -> levels.computeIfAbsent(p.config().priority(), k -> new ArrayList<>()).add(p));
+        CompletableFuture<List<Outcome>> done = CompletableFuture.completedFuture(List.of());
+        for (List<Program> level : levels.values()) {
+            done = done.thenCompose(before -> all(level.stream().map(this::stopOne).toList())
+                    .thenApply(now -> concat(before, now)));
+        }
+        return done.thenApply(ProgramActions::result);
+    }
+
+    /**
+     * {@code all}: "running" recorded for every target, then everything stops (by priority levels),
+     * then everything starts (in priority order).
+     */
     CompletableFuture<ActionResult> restart(String name) {
         if (ALL.equals(name)) {
-            return stop(ALL).thenCompose(stopped -> start(ALL));
+            return onLoop(() -> {
+                List<Program> targets = targets(ALL);
+                supervisor.intend(targets, "running");
+                return stopLevels(targets);
+            }).thenCompose(stopped -> start(ALL));
         }
-        return onLoop(() -> combine(targets(name).stream().map(this::restartOne).toList()));
+        return onLoop(() -> {
+            List<Program> targets = targets(name);
+            supervisor.intend(startable(targets), "running");
+            return combine(targets.stream().map(this::restartOne).toList());
+        });
+    }
+
+    /** The targets an operator may start: not those only the cluster starts. */
+    private List<Program> startable(List<Program> targets) {
+        return targets.stream().filter(p -> supervisor.clusterLock(p.name()) == null).toList();
     }
 
     /**
@@ -147,7 +180,7 @@ final class ProgramActions implements Supervisor.Listener {
         ProcessState before = p.state();
         Duration limit = p.config().stopTimeout().plus(STOP_MARGIN);
         CompletableFuture<Outcome> out = new CompletableFuture<>();
-        supervisor.stop(p, () -> loop.post(() -> out.complete(stopped(p, before))));
+        p.stop(() -> loop.post(() -> out.complete(stopped(p, before)))); // its intent is recorded already
         EventLoop.Timer timer = loop.schedule(limit, () -> out.complete(new Outcome(false, p.status(),
                 p.name() + ": still " + p.state() + " after " + limit.toSeconds() + "s")));
         out.whenComplete((o, e) -> timer.cancel());

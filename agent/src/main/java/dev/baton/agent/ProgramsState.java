@@ -1,8 +1,12 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code programs.json}: what an operator asked for each program, and which process instance
@@ -21,8 +25,32 @@ public record ProgramsState(int version, Map<String, Entry> programs) implements
         return programs.containsValue(null) ? "a program without its entry" : null;
     }
 
+    /**
+     * One entry as baton writes it ({@code desired} first, then {@code pid}), found anywhere in
+     * damaged text: the entries before a truncation or past a garbled stretch still say what an
+     * operator asked for. An entry without {@code desired} is found too (it follows autostart).
+     */
+    private static final Pattern ENTRY = Pattern.compile(
+            "\"([A-Za-z0-9][A-Za-z0-9._-]{0,63})\"\\s*:\\s*\\{\\s*(?:\"desired\"\\s*:\\s*\"(running|stopped)\"\\s*,\\s*)?\"pid\"");
+
     public static ProgramsState empty() {
         return new ProgramsState(VERSION, new TreeMap<>());
+    }
+
+    /**
+     * What can still be known from damaged copies of the file: each program whose entry is intact
+     * enough to show its desired state (the first copy given, the newer, wins). Pids are not salvaged: a
+     * damaged pid could name a stranger's process; stale instances are found by their tag.
+     */
+    public static ProgramsState salvage(List<byte[]> damagedCopies) {
+        Map<String, Entry> found = new TreeMap<>();
+        for (byte[] copy : damagedCopies) {
+            Matcher m = ENTRY.matcher(new String(copy, StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                found.putIfAbsent(m.group(1), new Entry(m.group(2), 0, 0, null)); // the newer copy comes first
+            }
+        }
+        return new ProgramsState(VERSION, found);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcessTable;
+import dev.baton.process.os.ProgramCgroups;
 import dev.baton.process.os.Signals;
 import java.time.Duration;
 import java.util.Set;
@@ -28,9 +29,17 @@ public final class StaleInstances {
      *
      * @return the pids that were found
      */
-    public static Set<Integer> end(ProgramsState previous, String agentId, Duration grace) {
+    public static Set<Integer> end(ProgramsState previous, String agentId, Duration grace,
+                                   java.util.Optional<ProgramCgroups> cgroups) {
+        // First the cgroups of the last run's instances: whatever is in them, however it escaped.
+        Set<Integer> killed = new TreeSet<>();
+        cgroups.ifPresent(c -> killed.addAll(c.killAll(grace)));
+        if (!killed.isEmpty()) {
+            log.warn("killed {} process(es) left in the cgroups of a previous run of this agent: {}", killed.size(), killed);
+        }
         Set<Integer> stale = find(previous, agentId);
-        if (stale.isEmpty()) {
+        stale.addAll(killed);
+        if (stale.size() == killed.size()) {
             return stale;
         }
         log.warn("found {} process(es) left from a previous run of this agent: {}; stopping them before "

@@ -10,12 +10,19 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +58,22 @@ public final class StateFile<T> {
         }
     }
 
+    /** rw-r-----, given at creation (a chmod afterwards would follow a link swapped in meanwhile). */
+    private static final FileAttribute<?> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
+    /** A state file larger than this is no state file of baton's (handover.json is ~300 KB with 10 groups). */
+    public static final long MAX_BYTES = 32L * 1024 * 1024;
+
     private final Path file;
     private final Path lastGood;
     private final Class<T> type;
     private final Serializer<T> serializer;
     private final Output output = new Output();
     private volatile String problem;
+    /** Set when the file or its last good copy existed but neither could be used: the state is lost. */
+    private volatile String lost;
+    /** The bytes of the damaged copies that could be read at all, for what can still be salvaged from them. */
+    private final List<byte[]> damaged = new ArrayList<>();
 
     public StateFile(Path dir, String name, Class<T> type) {
         this(dir, name, type, null);
@@ -79,13 +96,27 @@ public final class StateFile<T> {
         return problem;
     }
 
+    /**
+     * Why the state is lost (the file or its last good copy existed, and neither could be used), or
+     * null: the content {@link #load()} gave is the last good state, or there never was one.
+     */
+    public String lost() {
+        return lost;
+    }
+
+    /** The damaged copies {@link #load()} met (readable bytes, not parseable), for a salvage. */
+    public List<byte[]> damagedCopies() {
+        return List.copyOf(damaged);
+    }
+
     /** Reads the file; on corruption moves it aside and falls back to the last good copy. */
     public Optional<T> load() {
-        if (!Files.exists(file)) {
-            return readLastGood();
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return readLastGood(false);
         }
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = readBounded(file);
+            damaged.add(bytes); // until it parses
             T value = JSON.readValue(bytes, type);
             if (value == null) {
                 throw new IOException("empty file");
@@ -98,6 +129,7 @@ public final class StateFile<T> {
             } catch (IOException copyFailed) {
                 log.warn("state: cannot refresh {}: {}", lastGood, copyFailed.toString());
             }
+            damaged.clear();
             return Optional.of(value);
         } catch (IOException | RuntimeException e) {
             Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + Instant.now().toEpochMilli());
@@ -109,24 +141,56 @@ public final class StateFile<T> {
             } catch (IOException moveFailed) {
                 log.error("state: cannot move {} aside: {}", file, moveFailed.toString());
             }
-            return readLastGood();
+            return readLastGood(true);
         }
     }
 
-    private Optional<T> readLastGood() {
-        if (!Files.exists(lastGood)) {
+    /**
+     * The file's bytes, checked first without following a link or opening it: a FIFO would block
+     * the read (and the agent's start) forever, a huge file would fill the heap.
+     */
+    private static byte[] readBounded(Path p) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:size,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+        if (!(Boolean) a.get("isRegularFile")) {
+            throw new IOException("not a regular file (a FIFO, a device, a directory or a link)");
+        }
+        if ((Long) a.get("size") > MAX_BYTES) {
+            throw new IOException(a.get("size") + " bytes, more than any state file of baton's (" + MAX_BYTES + ")");
+        }
+        return Files.readAllBytes(p);
+    }
+
+    /** @param fileDamaged the file itself existed and was unusable: no last good copy means the state is lost */
+    private Optional<T> readLastGood(boolean fileDamaged) {
+        if (!Files.exists(lastGood, LinkOption.NOFOLLOW_LINKS)) {
+            if (fileDamaged) {
+                lose("there is no last good copy " + lastGood.getFileName());
+            }
             return Optional.empty();
         }
         try {
-            T value = JSON.readValue(lastGood.toFile(), type);
+            byte[] bytes = readBounded(lastGood);
+            damaged.add(bytes);
+            T value = JSON.readValue(bytes, type);
             if (value instanceof Checked c && c.invalidBecause() != null) {
                 throw new IOException(c.invalidBecause());
+            }
+            if (value != null) {
+                damaged.clear();
+            } else if (fileDamaged) {
+                lose("the last good copy " + lastGood.getFileName() + " is empty");
             }
             return Optional.ofNullable(value);
         } catch (IOException | RuntimeException e) {
             log.error("state: the last good copy {} is unreadable too: {}", lastGood, e.getMessage());
+            lose("the last good copy " + lastGood.getFileName() + " is unreadable too ("
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
             return Optional.empty();
         }
+    }
+
+    private void lose(String why) {
+        lost = file.getFileName() + " is damaged and " + why + ": the state it held is lost";
     }
 
     /**
@@ -173,12 +237,18 @@ public final class StateFile<T> {
         return output.contents();
     }
 
-    /** Temp file, optional fsync, rename over {@code target}; the temp file is removed on failure. */
-    private static void writeAtomically(Path target, ByteBuffer buf, boolean durable) throws IOException {
+    /**
+     * Temp file, optional fsync, rename over {@code target}; the temp file is removed on failure.
+     * The temp file is made anew (O_CREAT|O_EXCL, never through a symbolic link) with its final
+     * mode: whatever sits at its name, a leftover of a crash or a planted link, is removed first,
+     * so a write of the root agent cannot be redirected to another file.
+     */
+    static void writeAtomically(Path target, ByteBuffer buf, boolean durable) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            Files.deleteIfExists(tmp); // a link itself, never its target
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), FILE_MODE)) {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
@@ -186,7 +256,6 @@ public final class StateFile<T> {
                     ch.force(true);
                 }
             }
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r-----"));
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

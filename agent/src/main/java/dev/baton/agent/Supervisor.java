@@ -14,11 +14,13 @@ import dev.baton.process.RestartBackoff;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcStat;
+import dev.baton.process.os.ProgramCgroups;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.process.os.SpawnException;
 import dev.baton.process.os.SpawnRequest;
 import dev.baton.process.os.SpawnedProcess;
 import dev.baton.process.os.Spawner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -91,11 +94,20 @@ public final class Supervisor implements ProgramHost {
     private final Map<String, Program> programs = new TreeMap<>();
     private final Map<Integer, Program> byPid = new HashMap<>();
     private final Map<String, String> desired = new TreeMap<>();
+    /**
+     * Programs whose intent was lost with a damaged state file (both copies), with why: none is
+     * started or spawned, by autostart, restart, handover or cluster, until an operator starts it.
+     */
+    private final Map<String, String> intentUnknown = new TreeMap<>();
+    /** What {@link #intentUnknown} holds, in one sentence for status and metrics; null when nothing is. */
+    private volatile String intentLost;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<ProgramStatus> snapshot = List.of();
     private StartGate gate = program -> null;
     private LaunchGate launchGate = program -> Map.of();
     private Map<String, String> clusterLocks = Map.of();
+    /** A cgroup per instance when the agent can make them; empty: process group and tag only. */
+    private Optional<ProgramCgroups> cgroups = Optional.empty();
     private BatonConfig config;
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
@@ -124,6 +136,10 @@ public final class Supervisor implements ProgramHost {
         this.launchGate = gate;
     }
 
+    public void setCgroups(Optional<ProgramCgroups> cgroups) {
+        this.cgroups = cgroups;
+    }
+
     /** The programs only the cluster starts (exclusive programs, standby variants), by name, with their lock. */
     public void setClusterLocks(Map<String, String> programToLock) {
         this.clusterLocks = Map.copyOf(programToLock);
@@ -148,6 +164,27 @@ public final class Supervisor implements ProgramHost {
     }
 
     // ---- lifecycle (on the loop) ----------------------------------------------------------------
+
+    /**
+     * Before {@link #begin}: these programs' intent is lost (a state file and its last good copy
+     * damaged), so they fail safe: held down until an operator starts them.
+     */
+    public void intentUnknown(java.util.Collection<String> names, String why) {
+        names.forEach(n -> intentUnknown.put(n, why));
+        publishIntentLost();
+    }
+
+    /** Why some programs are held because their intent was lost, or null. Safe from any thread. */
+    public String intentLost() {
+        return intentLost;
+    }
+
+    private void publishIntentLost() {
+        Map<String, List<String>> byWhy = new TreeMap<>();
+        intentUnknown.forEach((name, why) -> byWhy.computeIfAbsent(why, k -> new ArrayList<>()).add(name));
+        intentLost = byWhy.isEmpty() ? null : String.join("; ", byWhy.entrySet().stream().map(e -> e.getKey()
+                + ": held until an operator starts them: " + String.join(", ", e.getValue())).toList());
+    }
 
     /** First start: take the config, restore what operators asked for, start in priority order. */
     public void begin(BatonConfig cfg, ProgramsState previous) {
@@ -253,22 +290,22 @@ public final class Supervisor implements ProgramHost {
         return List.copyOf(programs.values());
     }
 
-    /** An operator's start: remembered across agent restarts. */
+    /** An operator's start: remembered across agent restarts (on disk before the program is touched). */
     public void start(Program p) {
-        remember(p, "running");
+        intend(List.of(p), "running");
         p.start();
     }
 
-    /** An operator's stop: remembered across agent restarts. */
+    /** An operator's stop: remembered across agent restarts (on disk before the program is touched). */
     public void stop(Program p, Runnable done) {
-        remember(p, "stopped");
+        intend(List.of(p), "stopped");
         tellDesired(p, false); // a program already down changes no state: its listeners learn it here
         p.stop(done);
     }
 
     /** An operator's start of a program the handover holds: remembered as wanted, not started (a resume will). */
     public void want(Program p) {
-        remember(p, "running");
+        intend(List.of(p), "running");
         tellDesired(p, true);
     }
 
@@ -278,7 +315,7 @@ public final class Supervisor implements ProgramHost {
     }
 
     public void restart(Program p, Runnable started) {
-        remember(p, "running");
+        intend(List.of(p), "running");
         p.stop(() -> {
             p.start();
             if (started != null) {
@@ -287,15 +324,58 @@ public final class Supervisor implements ProgramHost {
         });
     }
 
-    private void remember(Program p, String want) {
-        if (!want.equals(desired.put(p.name(), want))) {
-            persist(true);
-            // Synchronous, unlike every other state write: the operator is told "stopped" only once
-            // it is on disk, so a crash right after the answer cannot bring the program back.
-            // Operators' commands are rare; the loop may wait for them.
-            if (!stateWriter.flush(DESIRED_WRITE_LIMIT)) {
-                log.warn("state: {} not written within {}; it is still queued", stateFile.path(), DESIRED_WRITE_LIMIT);
+    /**
+     * Records what an operator wants for {@code targets}, on disk, before anything is done to them
+     * (an agent killed half-way through a {@code restart all} must find "running", never the
+     * "stopped" of its first half). Synchronous, unlike every other state write: operators'
+     * commands are rare, the loop may wait for them.
+     *
+     * @throws ControlException when the intent cannot be written (disk full, read-only, slow):
+     *                          nothing is changed, in memory or to any program
+     */
+    public void intend(List<Program> targets, String want) {
+        Map<String, String> before = new HashMap<>();
+        for (Program p : targets) {
+            String old = desired.put(p.name(), want);
+            if (!want.equals(old)) {
+                before.put(p.name(), old);
             }
+        }
+        if (before.isEmpty()) {
+            clearUnknown(targets, want);
+            return;
+        }
+        persist(true);
+        boolean written = stateWriter.flush(DESIRED_WRITE_LIMIT);
+        String problem = written ? stateFile.problem() : stateFile.path() + " was not written within "
+                + DESIRED_WRITE_LIMIT.toSeconds() + "s (a slow or hung disk)";
+        if (problem == null) {
+            clearUnknown(targets, want);
+            return;
+        }
+        before.forEach((name, old) -> {
+            if (old == null) {
+                desired.remove(name);
+            } else {
+                desired.put(name, old);
+            }
+        });
+        persist(false); // the state as it was, in case the failed one is still queued
+        throw new ControlException(ControlException.Kind.UNAVAILABLE, "cannot record \"" + want + "\" for "
+                + String.join(", ", before.keySet().stream().sorted().toList()) + ": " + problem + ". Nothing was done: "
+                + "an action whose intent is not on disk would be undone by the next agent start. Fix the state "
+                + "directory (free space, remount read-write) and try again");
+    }
+
+    /** An operator's start says what was unknown; a stop does too (the program is down, as the hold wanted). */
+    private void clearUnknown(List<Program> targets, String want) {
+        boolean changed = false;
+        for (Program p : targets) {
+            changed |= intentUnknown.remove(p.name()) != null;
+        }
+        if (changed) {
+            log.info("{}: intent set by an operator ({})", targets.stream().map(Program::name).toList(), want);
+            publishIntentLost();
         }
     }
 
@@ -334,10 +414,33 @@ public final class Supervisor implements ProgramHost {
     @Override
     public Instance launch(Program program) throws SpawnException {
         ProgramConfig pc = program.config();
+        String unknown = intentUnknown.get(pc.name());
+        if (unknown != null) {
+            // whoever asks (a handover's start, the cluster): only an operator's start clears this
+            program.setHold(unknown);
+            throw new SpawnException("not started: " + unknown + " (baton start " + pc.name() + " once you know it "
+                    + "should run)", 0);
+        }
         Map<String, String> extra = launchGate.environment(program);
-        String tag = agentId + "." + pc.name() + "." + instanceSeq.incrementAndGet();
-        SpawnRequest req = new SpawnRequest(pc.command(), ChildEnvironment.build(pc, agentEnv, agentId, tag, extra),
-                pc.directory(), pc.user(), pc.group(), pc.umask(), true);
+        long seq = instanceSeq.incrementAndGet();
+        String tag = agentId + "." + pc.name() + "." + seq;
+        Map<String, String> env = ChildEnvironment.build(pc, agentEnv, agentId, tag, extra);
+        Path cgroup = null;
+        if (cgroups.isPresent()) {
+            try {
+                cgroup = cgroups.get().create(pc.name(), seq);
+            } catch (java.io.IOException e) {
+                throw new SpawnException("cannot make the program's cgroup: " + e.getMessage(), 0);
+            }
+        } else if (clusterLock(pc.name()) != null) {
+            // Never outliving this agent is what keeps an exclusive program to one host.
+            String refused = ProgramCgroups.whyItCouldOutliveTheAgent(pc.command().get(0), pc.user(), pc.group(), env);
+            if (refused != null) {
+                throw new SpawnException("refused: " + refused, 0);
+            }
+        }
+        SpawnRequest req = new SpawnRequest(pc.command(), env, pc.directory(), pc.user(), pc.group(), pc.umask(), true,
+                cgroup);
         SpawnedProcess sp = spawner.spawn(req);
         childSpawned.run();
         Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());
@@ -349,19 +452,37 @@ public final class Supervisor implements ProgramHost {
         return inst;
     }
 
+    /** An instance's cgroup: its tag without the agent id ({@code program.n}). */
+    private String cgroupName(String tag) {
+        return tag.substring(agentId.length() + 1);
+    }
+
     @Override
     public void signalAll(Instance instance, int signal) {
         Os.killGroup(instance.pid(), signal);
+        List<Integer> signalled = new ArrayList<>();
         for (ProcStat p : processesOf(instance)) {
             if (p.pgrp() != instance.pid()) {
                 Os.kill(p.pid(), signal); // a descendant that left the group (setsid, double fork)
             }
+            signalled.add(p.pid());
         }
+        cgroups.ifPresent(c -> {
+            Path cgroup = c.dir(cgroupName(instance.tag()));
+            if (signal == dev.baton.process.os.Signals.SIGKILL) {
+                c.kill(cgroup); // everything in it, however it left group, tag and the agent's tree
+            } else {
+                c.pids(cgroup).stream().filter(pid -> !signalled.contains(pid)).forEach(pid -> Os.kill(pid, signal));
+            }
+        });
     }
 
     @Override
     public List<Integer> liveProcesses(Instance instance) {
-        return processesOf(instance).stream().map(ProcStat::pid).toList();
+        List<Integer> live = new ArrayList<>(processesOf(instance).stream().map(ProcStat::pid).toList());
+        cgroups.ifPresent(c -> c.pids(c.dir(cgroupName(instance.tag()))).stream().filter(pid -> !live.contains(pid))
+                .forEach(live::add));
+        return live;
     }
 
     /**
@@ -463,6 +584,12 @@ public final class Supervisor implements ProgramHost {
     }
 
     private boolean shouldRun(Program p) {
+        String unknown = intentUnknown.get(p.name());
+        if (unknown != null) {
+            p.setHold(unknown);
+            log.warn("{}: not started: {}", p.name(), unknown);
+            return false;
+        }
         String held = gate.holdReason(p.name());
         if (held != null) {
             p.setHold(held);

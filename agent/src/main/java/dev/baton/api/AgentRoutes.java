@@ -37,7 +37,7 @@ final class AgentRoutes {
     }
 
     private void reload(HttpServerExchange exchange) {
-        Json.send(exchange, 200, Views.reload(control.reload()));
+        Json.send(exchange, 200, Views.reload(control.reload(Requests.boolParam(exchange, "force"))));
     }
 
     private void check(HttpServerExchange exchange) throws Exception {

@@ -19,6 +19,18 @@ final class Requests {
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
 
+    /** A flag: {@code true} or {@code false}; false when absent. */
+    static boolean boolParam(HttpServerExchange exchange, String name) {
+        String v = query(exchange, name);
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("'" + name + "' must be true or false");
+    }
+
     /** An integer parameter within {@code [min, max]}; {@code fallback} when absent. */
     static int intParam(HttpServerExchange exchange, String name, int fallback, int min, int max) {
         String v = query(exchange, name);

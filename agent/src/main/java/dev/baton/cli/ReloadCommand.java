@@ -4,22 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code baton reload}. */
 @Command(name = "reload", description = "Re-read the agent's config files and apply the difference: added programs "
         + "start, removed ones stop, changed ones restart, the others are not touched. An invalid config changes "
-        + "nothing (exit 1, with each problem).", footer = {"", ExitCodes.HELP})
+        + "nothing (exit 1, with each problem), and so does one that would remove every program unless --force.", footer = {"", ExitCodes.HELP})
 final class ReloadCommand extends ClientCommand {
+    @Option(names = "--force", description = "Apply a config that removes every program (stopping them all).")
+    boolean force;
+
     @Override
     int run(ApiClient api) throws CliException {
-        ApiClient.Answer a = api.post("/v1/reload");
+        ApiClient.Answer a = api.post(force ? "/v1/reload?force=true" : "/v1/reload");
         JsonNode r = a.json();
         if (options.json) {
             printJson(a);
         } else if (r.path("ok").asBoolean()) {
             out().println("reloaded: " + summary(r));
         } else {
-            out().println("reload refused, nothing changed; the config has these problems:");
+            out().println("reload refused, nothing changed:");
             r.path("problems").forEach(p -> out().println("  " + p.asText()));
         }
         out().flush();

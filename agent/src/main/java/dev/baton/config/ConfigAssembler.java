@@ -78,15 +78,21 @@ final class ConfigAssembler {
     /** Every program table across the files, by name; a name defined in two files is reported at the second. */
     private static Map<String, ConfigNode> programNodes(List<TomlDocument> documents) {
         Map<String, ConfigNode> nodes = new TreeMap<>();
+        Map<String, String> byFolded = new HashMap<>();
         for (TomlDocument document : documents) {
             if (!document.valid()) {
                 continue;
             }
             document.root().table(Section.PROGRAMS.key).namedTables().forEach((name, node) -> {
                 ConfigNode first = nodes.putIfAbsent(name, node);
+                String sameButCase = byFolded.putIfAbsent(Names.folded(name), name);
                 if (first != null) {
                     node.problem("program '" + name + "' is defined twice: first at " + first.origin()
                             + ", again here; remove one or give it another name");
+                } else if (sameButCase != null) {
+                    node.problem("program '" + name + "' differs from program '" + sameButCase + "' (at "
+                            + nodes.get(sameButCase).origin() + ") only by case, which operators and commands would "
+                            + "confuse: give it another name");
                 }
             });
         }

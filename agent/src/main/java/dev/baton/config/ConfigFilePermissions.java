@@ -5,15 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * An agent running as root runs the configured commands as root (unless a program sets
- * {@code user}): whoever can write a config file, or a directory it is read from, can then run
- * anything as root. So when the agent is root and some program would run as root, every config
- * file and its directory must be owned by root and writable by root only (a group write is
- * allowed for group root). Anything else is a problem that refuses the config (start or reload),
- * naming the file, its owner and mode, and the fix.
+ * A root agent acts only on configuration nobody but root can change, as sshd's StrictModes does:
+ * whoever can write a config file, a drop-in or a directory on their way chooses the commands
+ * baton runs and as whom, and the files baton writes as root (a program's {@code log.file}, the
+ * {@code token_file}, the state directory). So when the agent is root, every config file and
+ * every path the config makes baton write must be root's alone ({@link TrustedPaths}); anything
+ * else refuses the config (start and every reload), naming the path, its owner or mode, and the fix.
  */
 public final class ConfigFilePermissions {
     private ConfigFilePermissions() {
@@ -33,71 +32,59 @@ public final class ConfigFilePermissions {
         return -1;
     }
 
-    /** Programs that would run as root when the agent runs as root. */
-    static List<String> rootPrograms(BatonConfig config) {
-        List<String> out = new ArrayList<>();
-        for (ProgramConfig p : config.programs().values()) {
-            if (p.user() == null || p.user().equals("root") || p.user().equals("0")) {
-                out.add(p.name());
-            }
-        }
-        return out;
-    }
-
-    /** Adds a problem for each config file or directory that someone other than root could change. */
+    /** Adds a problem for each config file, directory or written path that someone other than root could change. */
     static void check(Path mainFile, List<Path> dropIns, BatonConfig config, Problems problems, int euid) {
-        if (euid != 0 || config == null) {
+        if (euid != 0) {
             return;
         }
-        List<String> root = rootPrograms(config);
-        if (root.isEmpty()) {
-            return;
-        }
-        List<Path> paths = new ArrayList<>();
-        paths.add(mainFile);
+        List<Path> read = new ArrayList<>();
+        read.add(mainFile);
         Path dir = mainFile.toAbsolutePath().getParent();
         if (dir != null) {
-            paths.add(dir);
-            Path confd = dir.resolve(ConfigFiles.DROP_IN_DIR);
-            if (Files.isDirectory(confd)) {
-                paths.add(confd);
+            read.add(dir.resolve(ConfigFiles.DROP_IN_DIR));
+        }
+        read.addAll(dropIns);
+        for (Path p : read) {
+            TrustedPaths.Finding f = TrustedPaths.whyUntrusted(p, false);
+            if (f != null) {
+                String what = f.path().equals(p) ? f.reason() : f.toString();
+                problems.add(new Origin(p, 0), "", what + ", and the agent runs as root: whoever can change it chooses "
+                        + "the commands baton runs as root. Make it root's alone: " + f.fix());
             }
         }
-        paths.addAll(dropIns);
-        String who = root.size() <= 3 ? String.join(", ", root) : String.join(", ", root.subList(0, 3)) + " and "
-                + (root.size() - 3) + " more";
-        for (Path p : paths) {
-            String why = unsafe(p);
-            if (why != null) {
-                problems.add(new Origin(p, 0), "", why + ", and the agent runs as root with programs that run as root ("
-                        + who + "): whoever can change it can run commands as root. Make it root's alone: chown root "
-                        + p + " && chmod go-w " + p + " (or set user = \"...\" on every program)");
+        if (config == null) {
+            return;
+        }
+        Origin main = new Origin(mainFile, 0);
+        if (config.cluster() != null && config.cluster().settings().tls() != null) {
+            // Read, not written: but whoever can swap the CA or key can stand in for etcd, or for this host.
+            var tls = config.cluster().settings().tls();
+            for (Path file : java.util.stream.Stream.of(tls.ca(), tls.cert(), tls.key()).filter(p -> p != null).toList()) {
+                TrustedPaths.Finding f = TrustedPaths.whyUntrusted(file, false);
+                if (f != null) {
+                    problems.add(main, "cluster", "the TLS file " + file + " is not root's alone: " + f + ": whoever can "
+                            + "change it could stand in for etcd or for this host. Make it root's alone: " + f.fix());
+                }
+            }
+        }
+        written(main, config.agent().stateDir(), "agent.state_dir", problems);
+        if (config.api().tokenFile() != null) {
+            written(main, config.api().tokenFile(), "api.token_file", problems);
+        }
+        for (ProgramConfig p : config.programs().values()) {
+            if (p.log().file() != null) {
+                written(p.origin() == null ? main : p.origin(), p.log().file(),
+                        TomlSyntax.path(List.of(Section.PROGRAMS.key, p.name(), "log", "file")), problems);
             }
         }
     }
 
-    /** Why this path is not root's alone, or null. */
-    static String unsafe(Path p) {
-        Map<String, Object> a;
-        try {
-            a = Files.readAttributes(p, "unix:uid,gid,mode");
-        } catch (IOException | UnsupportedOperationException e) {
-            return null; // a missing file is reported elsewhere
+    private static void written(Origin origin, Path path, String key, Problems problems) {
+        TrustedPaths.Finding f = TrustedPaths.whyUntrusted(path, true);
+        if (f != null) {
+            problems.add(origin, key, "the root agent writes " + path + ", but " + f + ": whoever can change that could "
+                    + "make baton overwrite any file as root (a planted symbolic link). Use a directory only root can "
+                    + "write, or make it root's alone: " + f.fix());
         }
-        int uid = (Integer) a.get("uid");
-        int gid = (Integer) a.get("gid");
-        int mode = (Integer) a.get("mode");
-        String kind = Files.isDirectory(p) ? "directory" : "file";
-        String octal = String.format("%04o", mode & 07777);
-        if (uid != 0) {
-            return "this " + kind + " is owned by uid " + uid + ", not root";
-        }
-        if ((mode & 0002) != 0) {
-            return "this " + kind + " is writable by every user (mode " + octal + ")";
-        }
-        if ((mode & 0020) != 0 && gid != 0) {
-            return "this " + kind + " is writable by group " + gid + " (mode " + octal + ")";
-        }
-        return null;
     }
 }

@@ -36,7 +36,8 @@ final class ConfigFiles {
                 return TomlDocument.parse(file, utf8(Files.readAllBytes(file)), problems);
             }
         } catch (NoSuchFileException e) {
-            problem = "config file not found";
+            problem = Files.isSymbolicLink(file) ? "is a symbolic link that leads nowhere: fix or remove it"
+                    : "config file not found";
         } catch (AccessDeniedException e) {
             problem = "permission denied: run baton as a user that can read it, or fix the file's mode";
         } catch (CharacterCodingException e) {
@@ -56,6 +57,11 @@ final class ConfigFiles {
     static List<Path> dropIns(Path mainFile, Problems problems) {
         Path dir = mainFile.resolveSibling(DROP_IN_DIR);
         if (!Files.exists(dir)) {
+            if (Files.isSymbolicLink(dir)) {
+                // Not "no drop-ins": the programs they define would be stopped by a reload.
+                problems.add(new Origin(dir, 0), "", "is a symbolic link that leads nowhere (its target is missing, or "
+                        + "links loop): the drop-ins cannot be read. Fix the link, or remove it if there are none");
+            }
             return List.of();
         }
         if (!Files.isDirectory(dir)) {

@@ -20,7 +20,11 @@ final class ProgramSection {
     static final int MAX_START_RETRIES = 1_000_000;
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\\$?");
+    /** A user or group name (useradd's rule): never starting with a digit, so a name is never read as an id. */
+    private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?");
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[0-9]{1,10}");
+    /** The largest id: 4294967295 is (uid_t) -1, "leave unchanged" to setresuid(2). */
+    private static final long MAX_ACCOUNT_ID = 4_294_967_294L;
     private static final Pattern OCTAL = Pattern.compile("(0o)?[0-7]{1,4}");
     private static final int MAX_UMASK = 0777;
 
@@ -40,6 +44,10 @@ final class ProgramSection {
         node.rejectUnknownKeys(KEYS);
         if (!Names.valid(name)) {
             node.problem("invalid program name " + TomlSyntax.string(name) + ": use " + Names.RULE);
+        } else if (Names.reserved(name)) {
+            node.problem("program name " + TomlSyntax.string(name) + " is reserved (" + String.join(" and ",
+                    new TreeSet<>(Names.RESERVED)) + " mean something else to baton's commands and logs, in any case): "
+                    + "choose another name");
         }
         boolean shell = node.bool("shell", false);
         return settings(name, node, shell, CommandSetting.read(node, shell));
@@ -81,11 +89,22 @@ final class ProgramSection {
                 node.origin());
     }
 
-    private static String account(JsonNode value, String expected) {
-        if (value.isTextual() && ACCOUNT.matcher(value.textValue()).matches()) {
-            return value.textValue();
+    /**
+     * A name, or an id written once: a TOML integer or a string of digits, given back in canonical
+     * decimal, so that every spelling of uid 0 ({@code 0}, {@code "00"}, {@code "000"}) is "0" for
+     * every later check. Signs, spaces, hex and names starting with a digit are refused (getpwnam
+     * would miss them and setpriv could read them as a number).
+     */
+    static String account(JsonNode value, String expected) {
+        String text = value.isIntegralNumber() ? value.asText() : value.isTextual() ? value.textValue() : null;
+        if (text != null && ACCOUNT_ID.matcher(text).matches() && Long.parseLong(text) <= MAX_ACCOUNT_ID) {
+            return Long.toString(Long.parseLong(text));
         }
-        throw new IllegalArgumentException("expected " + expected + ", got " + ConfigNode.describe(value));
+        if (value.isTextual() && ACCOUNT_NAME.matcher(text).matches()) {
+            return text;
+        }
+        throw new IllegalArgumentException("expected " + expected + ", got " + ConfigNode.describe(value) + " (a name "
+                + "starts with a letter or '_'; an id is digits only, at most " + MAX_ACCOUNT_ID + ")");
     }
 
     /** An octal string ("022", "0o022") or an integer (TOML's 0o022 is 18); at most 0777. */

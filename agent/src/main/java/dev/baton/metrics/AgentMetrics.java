@@ -20,12 +20,16 @@ final class AgentMetrics {
     }
 
     static List<Family> collect(AgentStatus status, LabelCache labels) {
-        List<Family> families = new ArrayList<>(3);
+        List<Family> families = new ArrayList<>(4);
         families.add(new Info("baton_agent", "The agent: its version and host name (join on instance for the host)")
                 .add(labels.of("version", status.version(), "host", status.host())));
         families.add(new Gauge("baton_agent_state_problem",
                 "1 when the state directory has a problem (disk full, corrupted file; reason label), else 0")
                 .add(status.stateProblem() != null, labels.of("reason", status.stateProblem())));
+        families.add(new Gauge("baton_agent_state_lost",
+                "1 when a state file and its last good copy were damaged: programs whose intent was lost are held "
+                        + "until an operator starts them, else 0")
+                .add(status.stateLost(), Labels.EMPTY));
         long rss = residentBytes();
         if (rss > 0) {
             // The standard name every Prometheus client uses, so existing panels and alerts work as is

@@ -236,6 +236,16 @@ class CliTest {
         Run reload = baton("reload");
         assertEquals(0, reload.code(), reload.err());
         assertTrue(reload.out().matches("reloaded: \\d unchanged\n"), reload.out());
+        String original = Files.readString(agent.configFile);
+        try {
+            Files.writeString(agent.configFile, "\uFEFF\n# emptied\n");
+            Run refused = baton("reload");
+            assertEquals(1, refused.code());
+            assertTrue(refused.out().startsWith("reload refused, nothing changed:") && refused.out().contains("is empty")
+                    && refused.out().contains("baton reload --force"), refused.out());
+        } finally {
+            Files.writeString(agent.configFile, original);
+        }
     }
 
     @Test

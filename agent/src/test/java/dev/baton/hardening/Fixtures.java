@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /** Configs and small real programs for the hardening tests (and the upgrade-day transcript). */
 public final class Fixtures {
@@ -23,6 +24,21 @@ public final class Fixtures {
             sb.append("shutdown_timeout = \"60s\"\n");
         }
         return sb.append("\n[api]\nenabled = false\n\n").toString();
+    }
+
+    static final int NOBODY = 65534;
+
+    /** Runs a command as user nobody (setpriv): the attacker, a process of its own; fails the test when it fails. */
+    static void asNobody(String... command) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+                "--clear-groups"));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " as nobody failed: "
+                    + new String(p.getInputStream().readAllBytes()));
+        }
     }
 
     public static String program(String name, String command, String... extraLines) {

@@ -4,8 +4,10 @@ import static dev.baton.hardening.Fixtures.argv;
 import static dev.baton.hardening.Fixtures.program;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +15,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
+import dev.baton.agent.ControlException;
 import dev.baton.agent.InProcessAgent;
 import dev.baton.process.ProcessState;
 import java.io.IOException;
@@ -103,22 +106,27 @@ class StateFaultTest {
             a.awaitState("manual", ProcessState.RUNNING);
             await().atMost(Duration.ofSeconds(20)).until(() -> a.status("crashy").restarts() >= 2);
 
-            // ---- disk full
+            // ---- disk full: an operator's stop cannot be recorded, so it is refused and nothing is done
+            // (answered "ok", it would be undone by the next agent start).
             Path filler = fill();
             String before = Files.readString(state.resolve("programs.json"));
-            a.operatorStop("manual");
-            a.awaitState("manual", ProcessState.STOPPED);
-            await().atMost(Duration.ofSeconds(10)).until(() -> log.saw(Level.ERROR, "cannot write", "programs.json",
-                    "No space left on device"));
+            int manualPid = a.status("manual").pid();
+            ControlException refused = assertThrows(ControlException.class, () -> a.operatorStop("manual"));
+            assertTrue(refused.getMessage().contains("cannot record \"stopped\" for manual")
+                    && refused.getMessage().contains("No space left on device")
+                    && refused.getMessage().contains("Nothing was done"), refused.getMessage());
+            assertEquals(ControlException.Kind.UNAVAILABLE, refused.kind());
+            assertEquals(ProcessState.RUNNING, a.status("manual").state());
+            assertEquals(manualPid, a.status("manual").pid(), "the refused stop did not touch the program");
             assertEquals(before, Files.readString(state.resolve("programs.json")), "a failed write leaves the file as it was");
             assertNotNull(programsJson(), "still valid JSON");
-            // Supervision goes on: the crash loop keeps being restarted, commands still work, nothing else moves.
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.saw(Level.ERROR, "cannot write", "programs.json",
+                    "No space left on device"));
+            // Supervision goes on: the crash loop keeps being restarted, nothing else moves.
             int restarts = a.status("crashy").restarts();
             await().atMost(Duration.ofSeconds(20)).until(() -> a.status("crashy").restarts() >= restarts + 3);
-            a.operatorStart("manual");
-            a.awaitState("manual", ProcessState.RUNNING);
-            a.operatorStop("manual");
-            a.awaitState("manual", ProcessState.STOPPED);
+            assertThrows(ControlException.class, () -> a.operatorStop("manual"));
+            assertEquals(manualPid, a.status("manual").pid());
             assertEquals(svcPid, a.status("svc").pid());
             assertEquals(before, Files.readString(state.resolve("programs.json")));
             // The crash loop's state writes go on failing meanwhile (on the state writer's thread): a
@@ -131,21 +139,27 @@ class StateFaultTest {
 
             // Space again: the next change is written, and the agent says so.
             Files.delete(filler);
-            await().atMost(Duration.ofSeconds(20)).until(() -> "stopped".equals(desired("manual")));
+            a.operatorStop("manual");
+            a.awaitState("manual", ProcessState.STOPPED);
+            assertEquals("stopped", desired("manual"), "on disk before the answer");
             await().atMost(Duration.ofSeconds(10)).until(() -> log.saw(Level.INFO, "programs.json written again"));
 
             // ---- read-only
             assertTrue(Mounts.readOnly(state, true), "remount read-only");
             String beforeRo = Files.readString(state.resolve("programs.json"));
-            a.operatorStart("manual");
-            a.awaitState("manual", ProcessState.RUNNING);
+            // A start is an intent too: refused while it cannot be recorded.
+            assertTrue(assertThrows(ControlException.class, () -> a.operatorStart("manual")).getMessage()
+                    .contains("Read-only file system"));
+            assertEquals(ProcessState.STOPPED, a.status("manual").state());
             await().atMost(Duration.ofSeconds(10)).until(() -> log.saw(Level.ERROR, "cannot write", "Read-only file system"));
             int restartsRo = a.status("crashy").restarts();
             await().atMost(Duration.ofSeconds(20)).until(() -> a.status("crashy").restarts() >= restartsRo + 3);
             assertEquals(svcPid, a.status("svc").pid());
             assertEquals(beforeRo, Files.readString(state.resolve("programs.json")));
             assertTrue(Mounts.readOnly(state, false), "remount read-write");
-            await().atMost(Duration.ofSeconds(20)).until(() -> "running".equals(desired("manual")));
+            a.operatorStart("manual");
+            a.awaitState("manual", ProcessState.RUNNING);
+            assertEquals("running", desired("manual"));
             assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
         }
     }
@@ -187,13 +201,8 @@ class StateFaultTest {
 
     @Test
     void damagedStateFilesFallBackToTheLastGoodCopy() throws Exception {
-        state = dir.resolve("state");
         Path release = dir.resolve("release");
-        Files.writeString(release, "1.0.0\n");
-        Path script = Fixtures.engineScript(dir);
-        Path cfg = config(programs()
-                + Fixtures.engine("cfe10", "chainflip", "1.0.3", script, release, "0.1", null, "version = \"1.0.3\"")
-                + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.1", null, "version = \"1.1.0\""));
+        Path cfg = configWithEngines(release);
         try (LogCapture log = LogCapture.install()) {
             // First run: an operator stops 'manual', the chain upgrades, cfe10 is idled.
             try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
@@ -232,6 +241,80 @@ class StateFaultTest {
                 long aside = files.filter(p -> p.getFileName().toString().contains(".corrupt-")).count();
                 assertEquals(2L * DAMAGE.size(), aside, "each damaged file is kept aside for the operator");
             }
+        }
+    }
+
+    /**
+     * Both a state file and its last good copy damaged: the state is lost, and the agent fails
+     * safe. What the damaged copies still show is kept (a truncated file's intact entries); every
+     * other program, and every engine (any may have been idled), is held down until an operator
+     * starts it; status, the metric and the log say so.
+     */
+    @Test
+    void bothCopiesDamagedHoldWhatLostItsIntentAndSaySo() throws Exception {
+        Path cfg = configWithEngines(dir.resolve("release"));
+        try (LogCapture log = LogCapture.install()) {
+            try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
+                a.awaitState("manual", ProcessState.RUNNING);
+                a.operatorStop("manual");
+                a.awaitState("manual", ProcessState.STOPPED);
+                assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
+            }
+            // Truncated after manual's entry (name order: cfe10, cfe11, crashy, manual, svc): svc's is gone.
+            String json = Files.readString(state.resolve("programs.json"));
+            int cut = json.indexOf("\"manual\"") + json.substring(json.indexOf("\"manual\"")).indexOf("\"pid\"") + 8;
+            Files.writeString(state.resolve("programs.json"), json.substring(0, cut));
+            rewrite(state.resolve("programs.json.last-good"), b -> "\u0000garbage".getBytes(StandardCharsets.UTF_8));
+            rewrite(state.resolve("handover.json"), b -> java.util.Arrays.copyOf(b, 10));
+            Files.delete(state.resolve("handover.json.last-good"));
+            try (InProcessAgent a = InProcessAgent.forConfig(cfg).start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> a.status("crashy").restarts() >= 1); // salvaged: autostart
+                a.drain();
+                assertEquals(ProcessState.STOPPED, a.status("manual").state(), "salvaged: stopped by an operator");
+                assertEquals(ProcessState.STOPPED, a.status("svc").state(), "its intent is lost");
+                assertTrue(a.status("svc").hold().contains("whether an operator stopped these is unknown"),
+                        a.status("svc").hold());
+                for (String held : List.of("cfe10", "cfe11")) {
+                    assertEquals(ProcessState.STOPPED, a.status(held).state(), held);
+                    assertNull(a.status(held).lastExit(), held + " was never started");
+                    assertTrue(a.status(held).hold().contains("which engine was idled is unknown"), a.status(held).hold());
+                }
+                var status = a.agent().control().status();
+                assertTrue(status.stateLost());
+                assertTrue(status.stateProblem().contains("handover.json is damaged and there is no last good copy")
+                        && status.stateProblem().contains("cfe10, cfe11")
+                        && status.stateProblem().contains("programs.json is damaged and the last good copy programs.json"
+                        + ".last-good is unreadable too") && status.stateProblem().contains(": svc"), status.stateProblem());
+                assertTrue(scrape(a).contains("\nbaton_agent_state_lost 1.0\n"), scrape(a));
+                assertTrue(log.saw(Level.ERROR, "holding every engine down"), log.messages(Level.ERROR).toString());
+                // A restart does not clear it; an operator's start does, for that program only.
+                a.operatorStart("cfe11");
+                a.awaitState("cfe11", ProcessState.RUNNING);
+                assertEquals(ProcessState.STOPPED, a.status("cfe10").state());
+                assertTrue(a.agent().control().status().stateProblem().contains("cfe10")
+                        && !a.agent().control().status().stateProblem().contains("cfe11"));
+                a.operatorStop("cfe10"); // known now: stopped
+                a.operatorStart("svc");
+                assertFalse(a.agent().control().status().stateLost());
+                assertTrue(scrape(a).contains("\nbaton_agent_state_lost 0.0\n"));
+                assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
+            }
+        }
+    }
+
+    /** The three plain programs and two engines of group chainflip on release 1.0.0 ({@code release}). */
+    private Path configWithEngines(Path release) throws IOException {
+        state = dir.resolve("state");
+        Files.writeString(release, "1.0.0\n");
+        Path script = Fixtures.engineScript(dir);
+        return config(programs()
+                + Fixtures.engine("cfe10", "chainflip", "1.0.3", script, release, "0.1", null, "version = \"1.0.3\"")
+                + Fixtures.engine("cfe11", "chainflip", "1.1.0", script, release, "0.1", null, "version = \"1.1.0\""));
+    }
+
+    private static String scrape(InProcessAgent a) {
+        try (var metrics = new dev.baton.metrics.BatonMetrics(a.agent().control(), Duration.ZERO)) {
+            return new String(metrics.scrape(), StandardCharsets.UTF_8);
         }
     }
 

@@ -17,6 +17,16 @@ import java.util.Optional;
 record CommandLine(String path, List<String> argv) {
 
     static CommandLine forRequest(SpawnRequest request) throws SpawnException {
+        CommandLine command = withoutCgroup(request);
+        if (request.cgroup() == null) {
+            return command;
+        }
+        // The child moves itself into its cgroup, then execs what it would have run (setpriv or the program).
+        List<String> joining = ProgramCgroups.joining(request.cgroup(), command.argv(), request.environment());
+        return new CommandLine(joining.get(0), List.copyOf(joining));
+    }
+
+    private static CommandLine withoutCgroup(SpawnRequest request) throws SpawnException {
         validate(request);
         List<String> argv = new ArrayList<>(request.argv());
         argv.set(0, ExecutableLookup.resolve(argv.get(0), request.environment()));

@@ -127,5 +127,9 @@ final class LibC {
         int getegid();
 
         int umask(int mask);
+
+        /** The size of an extended attribute's value (value may be null with size 0); -1 when absent. */
+        @SaveError
+        long getxattr(@Encoding("UTF-8") String path, @Encoding("UTF-8") String name, Pointer value, long size);
     }
 }

@@ -14,7 +14,13 @@ import java.util.Map;
  * @param group        group name or numeric gid, or null for the user's primary group
  * @param umask        umask for the child, or null to inherit
  * @param dieWithAgent the child gets SIGKILL when the agent dies (PR_SET_PDEATHSIG)
+ * @param cgroup       the cgroup v2 directory the child joins before it execs anything, or null
  */
 public record SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
-                           String user, String group, Integer umask, boolean dieWithAgent) {
+                           String user, String group, Integer umask, boolean dieWithAgent, Path cgroup) {
+    /** A request without a cgroup. */
+    public SpawnRequest(List<String> argv, Map<String, String> environment, Path directory, String user, String group,
+                        Integer umask, boolean dieWithAgent) {
+        this(argv, environment, directory, user, group, umask, dieWithAgent, null);
+    }
 }
