@@ -159,6 +159,7 @@ public final class Agent {
                 systemd.ready(loop);
             });
             startCluster(config);
+            control.followReleases(config);
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
             systemd.stopping();
@@ -167,6 +168,9 @@ public final class Agent {
             reaper.close();
             return code >= 0 ? code : stopCode;
         } finally {
+            if (control != null) {
+                control.closeReleases();
+            }
             if (api != null) {
                 api.close();
             }

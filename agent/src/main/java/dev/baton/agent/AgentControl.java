@@ -48,6 +48,7 @@ public final class AgentControl implements Control {
     private final LogPipeline logs;
     private final StateFile<?> stateFile;
     private final ProgramActions actions;
+    private final ReleaseWatch releases = new ReleaseWatch();
     private final Instant startedAt = Instant.now();
     private final String host = hostName();
     private volatile Cluster cluster;
@@ -67,7 +68,17 @@ public final class AgentControl implements Control {
     @Override
     public AgentStatus status() {
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
-                supervisor.snapshot(), handover.groups(), stateFile.problem());
+                supervisor.snapshot(), releases.annotate(handover.groups()), stateFile.problem());
+    }
+
+    /** Follows the groups' release sources (at start; a reload follows its new config itself). */
+    void followReleases(BatonConfig config) {
+        releases.follow(config);
+    }
+
+    /** Stops polling release sources (at shutdown). */
+    void closeReleases() {
+        releases.close();
     }
 
     /** Set once the cluster started (or could not: {@code problem}). */
@@ -136,10 +147,12 @@ public final class AgentControl implements Control {
             log.error("reload refused, everything keeps running as it is: {}", clusterChange);
             return ReloadResult.invalid(List.of(clusterChange));
         }
-        return diffResult(onLoop(() -> {
+        ReloadResult result = diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));
+        releases.follow(next);
+        return result;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.baton.agent.ReloadResult;
 import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;
+import dev.baton.releases.PublishedRelease;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Signals;
 import java.time.Duration;
@@ -48,7 +49,17 @@ final class Views {
     }
 
     record Group(String name, String profile, String release, String active, boolean upgradeReady,
-                 String lastHandover, String error, List<Engine> engines) {
+                 String lastHandover, String error, List<Engine> engines, Published published) {
+    }
+
+    /**
+     * The newest release the group's source publishes, against its engines: {@code installed} when
+     * an engine of it (or newer) is configured, {@code ready} when such an engine is ACTIVE, SYNCING
+     * or WAITING. {@code version} and {@code checkedAt} are null until a poll succeeded; {@code problem}
+     * says why the last poll failed.
+     */
+    record Published(String source, String version, String checkedAt, String problem, boolean installed,
+                     boolean ready) {
     }
 
     record Engine(String program, String version, String role, String roleSince) {
@@ -165,7 +176,14 @@ final class Views {
     private static Group group(AgentStatus.GroupStatus g) {
         return new Group(g.name(), g.profile(), g.release(), g.active(), g.upgradeReady(), time(g.lastHandover()),
                 g.error(), g.engines().stream()
-                .map(e -> new Engine(e.program(), e.version(), e.role(), time(e.roleSince()))).toList());
+                .map(e -> new Engine(e.program(), e.version(), e.role(), time(e.roleSince()))).toList(),
+                published(g));
+    }
+
+    private static Published published(AgentStatus.GroupStatus g) {
+        PublishedRelease p = g.published();
+        return p == null ? null : new Published(p.source(), p.newest() == null ? null : p.newest().toString(),
+                time(p.checkedAt()), p.problem(), g.publishedInstalled(), g.publishedReady());
     }
 
     private static Exit exit(ExitStatus x) {
