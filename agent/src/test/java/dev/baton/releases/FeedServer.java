@@ -11,16 +11,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A real HTTP server on a free port whose answer a test swaps at will; counts the requests. */
-final class FeedServer implements AutoCloseable {
-    interface Answer {
+public final class FeedServer implements AutoCloseable {
+    public interface Answer {
         void send(HttpExchange exchange) throws IOException;
     }
 
     private final HttpServer server;
     private final AtomicReference<Answer> answer = new AtomicReference<>();
-    final AtomicInteger requests = new AtomicInteger();
+    public final AtomicInteger requests = new AtomicInteger();
 
-    FeedServer(Answer first) throws IOException {
+    public FeedServer(Answer first) throws IOException {
         answer.set(first);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
@@ -39,22 +39,22 @@ final class FeedServer implements AutoCloseable {
         server.start();
     }
 
-    void answer(Answer next) {
+    public void answer(Answer next) {
         answer.set(next);
     }
 
-    URI url(String path) {
+    public URI url(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    static Answer ok(byte[] body) {
+    public static Answer ok(byte[] body) {
         return exchange -> {
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
         };
     }
 
-    static Answer status(int code) {
+    public static Answer status(int code) {
         return exchange -> exchange.sendResponseHeaders(code, -1);
     }
 
