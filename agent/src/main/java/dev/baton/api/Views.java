@@ -8,12 +8,12 @@ import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;
 import dev.baton.releases.PublishedRelease;
+import dev.baton.time.Timestamps;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Signals;
 import java.time.Duration;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -194,7 +194,7 @@ final class Views {
     }
 
     private static String time(Instant t) {
-        return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
+        return Timestamps.format(t);
     }
 
     /** The JVM's uptime: a monotonic count, unlike the wall clock. */

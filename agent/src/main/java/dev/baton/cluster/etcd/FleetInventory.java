@@ -14,6 +14,7 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
+import dev.baton.time.Timestamps;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +48,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
 
     private HostInventory published; // content last written (updatedAt aside), null: must write
     private long publishedLease;
-    private String updatedAt = Instant.now().toString();
+    private String updatedAt = Timestamps.format(Instant.now());
     private volatile FleetCounts counts = FleetCounts.EMPTY;
 
     FleetInventory(ClusterSettings settings, KeySpace keys, KV kv, LeaseKeeper leases, InventorySource source,
@@ -106,7 +107,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
             return;
         }
         if (!content.equals(published)) {
-            updatedAt = Instant.now().toString();
+            updatedAt = Timestamps.format(Instant.now());
         }
         published = content;
         publishedLease = lease;
