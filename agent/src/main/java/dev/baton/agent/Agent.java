@@ -116,7 +116,8 @@ public final class Agent {
         try (StateWriter stateWriter = new StateWriter();
              SdNotify notify = SdNotify.fromEnvironment();
              Spawner spawner = new Spawner();
-             LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
+             LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes());
+             ProgramBinaries binaries = new ProgramBinaries()) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
@@ -148,7 +149,9 @@ public final class Agent {
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
             }
-            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, exitCode::isDone);
+            supervisor.addListener(binaries::stateChanged);
+            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, binaries.digests(),
+                    exitCode::isDone);
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
@@ -195,7 +198,7 @@ public final class Agent {
             return;
         }
         try {
-            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, supervisor, handover::groups);
+            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, control::status);
             cluster = started;
             control.cluster(started, null);
             supervisor.addListener((status, from) -> {

@@ -13,6 +13,7 @@ import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Os;
+import dev.baton.process.os.RunningBinaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,13 +50,15 @@ public final class AgentControl implements Control {
     private final StateFile<?> stateFile;
     private final ProgramActions actions;
     private final ReleaseWatch releases = new ReleaseWatch();
+    private final RunningBinaries binaries;
     private final Instant startedAt = Instant.now();
     private final String host = hostName();
     private volatile Cluster cluster;
     private volatile String clusterProblem;
 
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
-                 StateFile<?> stateFile, BooleanSupplier shuttingDown) {
+                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown) {
+        this.binaries = binaries;
         this.configPath = configPath;
         this.loop = loop;
         this.supervisor = supervisor;
@@ -68,7 +71,8 @@ public final class AgentControl implements Control {
     @Override
     public AgentStatus status() {
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
-                supervisor.snapshot(), releases.annotate(handover.groups()), stateFile.problem());
+                supervisor.snapshot(), releases.annotate(handover.groups()), stateFile.problem(),
+                binaries.snapshot());
     }
 
     /** Follows the groups' release sources (at start; a reload follows its new config itself). */

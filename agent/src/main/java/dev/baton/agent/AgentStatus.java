@@ -1,9 +1,11 @@
 package dev.baton.agent;
 
 import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.RunningBinaries;
 import dev.baton.releases.PublishedRelease;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,9 +19,12 @@ import java.util.Set;
  * @param programs    every program, in name order
  * @param groups      every engine group, in name order
  * @param stateProblem a state-directory problem (disk full, corrupted file) in plain words, or null
+ * @param binaries    program name to the binary its process runs (path, SHA-256); a program is absent
+ *                    while it has no process or its digest is not known yet
  */
 public record AgentStatus(String version, long pid, String host, Instant startedAt, String configFile,
-                          List<ProgramStatus> programs, List<GroupStatus> groups, String stateProblem) {
+                          List<ProgramStatus> programs, List<GroupStatus> groups, String stateProblem,
+                          Map<String, RunningBinaries.Binary> binaries) {
 
     /**
      * One engine group.

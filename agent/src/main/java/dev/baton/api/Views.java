@@ -10,6 +10,7 @@ import dev.baton.process.ProgramStatus;
 import dev.baton.releases.PublishedRelease;
 import dev.baton.time.Timestamps;
 import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.RunningBinaries;
 import dev.baton.process.os.Signals;
 import java.time.Duration;
 import java.lang.management.ManagementFactory;
@@ -37,11 +38,12 @@ final class Views {
 
     /**
      * One program; {@code group}, {@code version} and {@code role} are null for programs outside
-     * an engine group.
+     * an engine group. {@code binary} and {@code binarySha256}: what its process runs (read through
+     * /proc/PID/exe), null while it has no process or before the digest is known.
      */
     record Program(String name, String state, String since, int pid, String startedAt, long uptimeSeconds,
                    int restarts, Exit lastExit, String lastExitAt, String lastError, String hold, int priority,
-                   String group, String version, String role) {
+                   String group, String version, String role, String binary, String binarySha256) {
     }
 
     /** {@code code} when it exited, {@code signal} (e.g. SIGKILL) when a signal ended it. */
@@ -105,17 +107,17 @@ final class Views {
 
     static Status status(AgentStatus s) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Status(agent(s), s.programs().stream().map(p -> program(p, engines.get(p.name()))).toList(),
+        return new Status(agent(s), s.programs().stream().map(p -> program(p, engines.get(p.name()), s)).toList(),
                 s.groups().stream().map(Views::group).toList());
     }
 
     static Program program(ProgramStatus p, AgentStatus s) {
-        return program(p, enginesByProgram(s.groups()).get(p.name()));
+        return program(p, enginesByProgram(s.groups()).get(p.name()), s);
     }
 
     static Action action(ActionResult r, AgentStatus s) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList());
+        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()), s)).toList());
     }
 
     static History history(List<HandoverRecord> records) {
@@ -165,12 +167,14 @@ final class Views {
                 s.configFile(), s.stateProblem());
     }
 
-    private static Program program(ProgramStatus p, EngineOf e) {
+    private static Program program(ProgramStatus p, EngineOf e, AgentStatus s) {
+        RunningBinaries.Binary binary = s.binaries().get(p.name());
         // Uptime from the start time: the snapshot's own uptime is as old as the last state change.
         return new Program(p.name(), p.state().name(), time(p.since()), p.pid(), time(p.startedAt()),
                 p.uptime().toSeconds(), p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
                 p.priority(), e == null ? null : e.group(), e == null ? null : e.engine().version(),
-                e == null ? null : e.engine().role());
+                e == null ? null : e.engine().role(), binary == null ? null : binary.path(),
+                binary == null ? null : binary.sha256());
     }
 
     private static Group group(AgentStatus.GroupStatus g) {

@@ -2,6 +2,7 @@ package dev.baton.cluster.etcd;
 
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.FleetReadiness;
 import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
@@ -102,7 +103,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
         }
         LocalInventory local = source.snapshot();
         HostInventory content = new HostInventory(settings.host(), local.agentVersion(), local.programs(),
-                local.groupReleases(), locks.get(), null);
+                local.groupReleases(), locks.get(), null, local.groupPublished());
         if (content.equals(published) && lease == publishedLease) {
             return;
         }
@@ -112,7 +113,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
         published = content;
         publishedLease = lease;
         HostInventory entry = new HostInventory(content.host(), content.agentVersion(), content.programs(),
-                content.groupReleases(), content.locks(), updatedAt);
+                content.groupReleases(), content.locks(), updatedAt, content.groupPublished());
         CompletableFuture<?> put = kv.put(keys.host(settings.host()), ByteSequence.from(Json.write(entry)),
                 PutOption.builder().withLeaseId(lease).build());
         EtcdCalls.within(put, settings.retryTimeout()).whenCompleteAsync((ok, error) -> {
@@ -167,7 +168,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
                 }
             }
         }
-        return new FleetCounts(hosts.size(), versions, states, held);
+        return new FleetCounts(hosts.size(), versions, states, held, FleetReadiness.of(hosts));
     }
 
     private static <T> List<T> nullSafe(List<T> list) {
