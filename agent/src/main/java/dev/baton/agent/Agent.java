@@ -117,7 +117,8 @@ public final class Agent {
              SdNotify notify = SdNotify.fromEnvironment();
              Spawner spawner = new Spawner();
              LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes());
-             ProgramBinaries binaries = new ProgramBinaries()) {
+             ProgramBinaries binaries = new ProgramBinaries(() -> supervisor == null ? null : supervisor.config(),
+                     System.getenv())) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());

@@ -8,8 +8,8 @@ import jnr.posix.POSIXFactory;
  * What {@code baton check-config} asks this host before any program starts, with the same rules
  * the spawner applies at start: the command found in the child's PATH and executable, the user and
  * group known to the user database. Each answer is null when fine, else the spawner's own message.
- * Not for the agent's threads: getpwnam/getgrnam are not reentrant ({@link Credentials} keeps them
- * on the spawner thread); check-config is a single-threaded process.
+ * The user and group lookups are not for the agent's threads: getpwnam/getgrnam are not reentrant
+ * ({@link Credentials} keeps them on the spawner thread); check-config is a single-threaded process.
  */
 public final class HostLookup {
     private HostLookup() {
@@ -21,6 +21,15 @@ public final class HostLookup {
             return null;
         } catch (SpawnException e) {
             return e.getMessage();
+        }
+    }
+
+    /** The file a command runs (searched in the child's PATH like the spawner does), or null when there is none. */
+    public static java.nio.file.Path executable(String program, Map<String, String> childEnvironment) {
+        try {
+            return java.nio.file.Path.of(ExecutableLookup.resolve(program, childEnvironment));
+        } catch (SpawnException | java.nio.file.InvalidPathException e) {
+            return null;
         }
     }
 

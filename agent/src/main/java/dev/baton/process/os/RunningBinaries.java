@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The SHA-256 of the binary each program is running, for the inventory: two hosts "on 1.1.0" that
@@ -28,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * of SHA-256), never on the event loop; the callers only post. Digests are cached by device, inode,
  * modification time and size, so a restart of the same binary costs one stat, not a read. At most
  * {@link #CACHE_ENTRIES} digests are kept.
+ *
+ * <p>Reading another user's {@code /proc/PID/exe} needs CAP_SYS_PTRACE (a program started with
+ * {@code user =} is such a process, and setpriv's uid change also makes it non-dumpable), which the
+ * packaged unit leaves out of its bounding set. Then the file its command names is hashed instead,
+ * at start: what was installed when it started, which a later upgrade no longer changes.
  *
  * <p>setpriv (baton's wrapper for the parent-death signal and the user switch) is the process's
  * binary for the few milliseconds before it execs the program: a digest taken then would be
@@ -71,11 +77,16 @@ public final class RunningBinaries implements AutoCloseable {
     /** Program name to what it runs; replaced whole, read by any thread. */
     private volatile Map<String, Binary> running = Map.of();
 
-    /** A program got a new process: its binary is hashed in the background. Any thread. */
-    public void spawned(String program, int pid) {
+    /**
+     * A program got a new process: its binary is hashed in the background. Any thread.
+     *
+     * @param commandFile the file its command resolves to (called on the digest thread, only when
+     *                    /proc/PID/exe cannot be read; may give null)
+     */
+    public void spawned(String program, int pid, Supplier<Path> commandFile) {
         submit(() -> {
             pids.put(program, pid);
-            look(program, pid, 0);
+            look(program, pid, commandFile, 0);
         });
     }
 
@@ -96,7 +107,7 @@ public final class RunningBinaries implements AutoCloseable {
         return running;
     }
 
-    private void look(String program, int pid, int polls) {
+    private void look(String program, int pid, Supplier<Path> commandFile, int polls) {
         if (!Objects.equals(pids.get(program), pid)) {
             return; // exited or restarted meanwhile
         }
@@ -104,12 +115,19 @@ public final class RunningBinaries implements AutoCloseable {
         String target;
         try {
             target = Files.readSymbolicLink(exe).toString();
+        } catch (java.nio.file.AccessDeniedException e) {
+            // another user's process without CAP_SYS_PTRACE: the command's file instead
+            exe = commandFile.get();
+            target = exe == null ? null : exe.toString();
         } catch (IOException | UnsupportedOperationException e) {
-            return; // the process is gone (or not ours to read): nothing runs
+            return; // the process is gone: nothing runs
+        }
+        if (target == null) {
+            return;
         }
         if (isWrapper(target) && polls < EXEC_POLLS) {
             sleepQuietly(EXEC_POLL_MILLIS); // this thread's own pace: it has nothing else to do meanwhile
-            look(program, pid, polls + 1);
+            look(program, pid, commandFile, polls + 1);
             return;
         }
         String digest = digest(exe);

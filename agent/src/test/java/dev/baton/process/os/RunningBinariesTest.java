@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunningBinariesTest {
     private static final Duration AWAIT = Duration.ofSeconds(20);
+    private static final java.util.function.Supplier<Path> NO_COMMAND = () -> null;
 
     @TempDir
     Path dir;
@@ -36,8 +37,8 @@ class RunningBinariesTest {
         Process a = new ProcessBuilder(v1.toString(), "300").start();
         Process b = new ProcessBuilder(v1b.toString(), "300").start();
         try (RunningBinaries binaries = new RunningBinaries()) {
-            binaries.spawned("a", (int) a.pid());
-            binaries.spawned("b", (int) b.pid());
+            binaries.spawned("a", (int) a.pid(), NO_COMMAND);
+            binaries.spawned("b", (int) b.pid(), NO_COMMAND);
             await().atMost(AWAIT).until(() -> binaries.snapshot().size() == 2);
             assertEquals(new RunningBinaries.Binary(v1.toString(), digest1), binaries.snapshot().get("a"));
             assertEquals(digest1b, binaries.snapshot().get("b").sha256());
@@ -47,8 +48,8 @@ class RunningBinariesTest {
             Files.copy(v1b, v1);
             Process c = new ProcessBuilder(v1.toString(), "300").start();
             try {
-                binaries.spawned("a", (int) a.pid()); // a restart of the old process's record: still the old build
-                binaries.spawned("c", (int) c.pid());
+                binaries.spawned("a", (int) a.pid(), NO_COMMAND); // a restart of the old process's record: still the old build
+                binaries.spawned("c", (int) c.pid(), NO_COMMAND);
                 await().atMost(AWAIT).until(() -> binaries.snapshot().containsKey("c"));
                 assertEquals(digest1b, binaries.snapshot().get("c").sha256(), "the new file is the other build");
                 assertEquals(digest1, binaries.snapshot().get("a").sha256(), "what runs, not what is installed");
@@ -59,8 +60,8 @@ class RunningBinariesTest {
 
             binaries.exited("b");
             await().atMost(AWAIT).until(() -> !binaries.snapshot().containsKey("b"));
-            binaries.spawned("gone", Integer.MAX_VALUE - 1); // no such process: nothing, no error
-            binaries.spawned("probe", (int) a.pid());
+            binaries.spawned("gone", Integer.MAX_VALUE - 1, NO_COMMAND); // no such process: nothing, no error
+            binaries.spawned("probe", (int) a.pid(), NO_COMMAND);
             await().atMost(AWAIT).until(() -> binaries.snapshot().containsKey("probe"));
             assertFalse(binaries.snapshot().containsKey("gone"));
         } finally {
