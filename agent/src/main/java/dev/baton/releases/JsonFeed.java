@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.handover.Version;
+import java.io.IOException;
+import java.util.Locale;
 
 /**
  * Reads a JSON release feed: an array of releases (GitHub's {@code /repos/OWNER/REPO/releases}), or
@@ -32,13 +34,13 @@ final class JsonFeed {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new FeedException("not JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new FeedException("unreadable: " + e.getMessage());
         }
         JsonNode releases = root != null && root.isObject() ? root.get("releases") : root;
         if (releases == null || !releases.isArray()) {
             throw new FeedException("expected a JSON array of releases (or {\"releases\": [...]}), got "
-                    + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+                    + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         Version newest = null;
         for (JsonNode release : releases) {

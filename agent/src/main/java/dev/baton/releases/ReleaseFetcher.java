@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -167,7 +168,7 @@ final class ReleaseFetcher {
                     return;
                 }
                 if (size + b.remaining() > buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, Math.max(size + b.remaining(), Math.min(MAX_BODY, buf.length * 2)));
+                    buf = Arrays.copyOf(buf, Math.max(size + b.remaining(), Math.min(MAX_BODY, buf.length * 2)));
                 }
                 int n = b.remaining();
                 b.get(buf, size, n);
@@ -182,7 +183,7 @@ final class ReleaseFetcher {
 
         @Override
         public void onComplete() {
-            result.complete(java.util.Arrays.copyOf(buf, size));
+            result.complete(Arrays.copyOf(buf, size));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.baton.process.os;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Map;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -25,10 +27,10 @@ public final class HostLookup {
     }
 
     /** The file a command runs (searched in the child's PATH like the spawner does), or null when there is none. */
-    public static java.nio.file.Path executable(String program, Map<String, String> childEnvironment) {
+    public static Path executable(String program, Map<String, String> childEnvironment) {
         try {
-            return java.nio.file.Path.of(ExecutableLookup.resolve(program, childEnvironment));
-        } catch (SpawnException | java.nio.file.InvalidPathException e) {
+            return Path.of(ExecutableLookup.resolve(program, childEnvironment));
+        } catch (SpawnException | InvalidPathException e) {
             return null;
         }
     }

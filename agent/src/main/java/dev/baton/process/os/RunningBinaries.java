@@ -2,6 +2,7 @@ package dev.baton.process.os;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -115,7 +116,7 @@ public final class RunningBinaries implements AutoCloseable {
         String target;
         try {
             target = Files.readSymbolicLink(exe).toString();
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             // another user's process without CAP_SYS_PTRACE: the command's file instead
             exe = commandFile.get();
             target = exe == null ? null : exe.toString();
