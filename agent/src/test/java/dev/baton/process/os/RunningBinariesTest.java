@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +70,27 @@ class RunningBinariesTest {
             a.destroyForcibly();
             b.destroyForcibly();
         }
+    }
+
+    /**
+     * Without CAP_SYS_PTRACE (the packaged unit's bounding set) another user's /proc/PID/exe cannot be
+     * read: the file the command names is hashed instead. Run in a JVM started without the capability.
+     */
+    @Test
+    void anotherUsersProgramIsHashedFromItsCommandWithoutPtrace() throws Exception {
+        assumeTrue(Os.isRoot(), "needs root: the probe switches its child to user nobody");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path engine = copy(Path.of("/bin/sleep").toRealPath(), "engine-as-nobody", new byte[] {1, 2});
+        Path command = copy(Path.of("/bin/sleep").toRealPath(), "engine-command", new byte[] {3}); // tells which was read
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process probe = new ProcessBuilder("setpriv", "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace", "--",
+                java, "-cp", System.getProperty("java.class.path"), NoPtraceProbe.class.getName(), engine.toString(),
+                command.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(probe.getInputStream().readAllBytes()).strip();
+        assertTrue(probe.waitFor(60, TimeUnit.SECONDS));
+        String last = out.substring(out.lastIndexOf('\n') + 1);
+        assertEquals(command + " " + sha256(command), last, "the command's file, not /proc/PID/exe: " + out);
     }
 
     private Path copy(Path from, String name, byte[] extra) throws Exception {
