@@ -35,21 +35,56 @@ final class ReleaseFetcher {
     /** Largest inflated apt index read (Debian's whole main/binary-amd64 is ~50 MB: not a vendor repository). */
     static final long MAX_INFLATED = 128L * 1024 * 1024;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Longer ETags are not kept (a real one is a quoted hash: under 100 characters). */
+    private static final int MAX_ETAG = 256;
 
     private final HttpClient client;
     private final String userAgent;
+    private final long maxInflated;
 
     ReleaseFetcher(String userAgent) {
+        this(userAgent, MAX_INFLATED);
+    }
+
+    /** With another inflate bound: tests of the bound need not inflate 128 MiB. */
+    ReleaseFetcher(String userAgent, long maxInflated) {
         this.userAgent = userAgent;
+        this.maxInflated = maxInflated;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL) // never from https down to http
                 .build();
     }
 
+    /**
+     * What one poll found.
+     *
+     * @param newest    the newest published version, null when the source lists none (or unchanged)
+     * @param etag      the answer's ETag, to send back next time; null when it had none
+     * @param unchanged the source answered 304 Not Modified to the previous ETag: {@code newest} is not read
+     */
+    record Answer(Version newest, String etag, boolean unchanged) {
+    }
+
     /** The newest published version, or null when the source lists none. */
     Version newest(ReleaseSource source) throws FeedException {
-        byte[] body = get(source);
+        return poll(source, null).newest();
+    }
+
+    /**
+     * One poll, conditional when {@code etag} is known: GitHub does not count a 304 against its
+     * rate limit of 60 unauthenticated calls an hour, and an apt mirror sends nothing again.
+     */
+    Answer poll(ReleaseSource source, String etag) throws FeedException {
+        HttpResponse<byte[]> response = get(source, etag);
+        String newTag = response.headers().firstValue("ETag").filter(t -> t.length() <= MAX_ETAG).orElse(null);
+        if (response.statusCode() == 304) {
+            return new Answer(null, etag, true);
+        }
+        return new Answer(parse(source, response.body()), newTag, false);
+    }
+
+    private Version parse(ReleaseSource source, byte[] body) throws FeedException {
         if (source.format() == ReleaseSource.Format.JSON_FEED) {
             return JsonFeed.newest(body, source);
         }
@@ -61,19 +96,22 @@ final class ReleaseFetcher {
         }
     }
 
-    private byte[] get(ReleaseSource source) throws FeedException {
-        HttpRequest request = HttpRequest.newBuilder(source.url())
+    private HttpResponse<byte[]> get(ReleaseSource source, String etag) throws FeedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(source.url())
                 .timeout(source.timeout())
                 .header("User-Agent", userAgent)
-                .header("Accept", source.format() == ReleaseSource.Format.JSON_FEED ? "application/json" : "*/*")
-                .GET().build();
+                .header("Accept", source.format() == ReleaseSource.Format.JSON_FEED ? "application/json" : "*/*");
+        if (etag != null) {
+            builder.header("If-None-Match", etag);
+        }
+        HttpRequest request = builder.GET().build();
         CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request, info -> new BoundedBody(info.statusCode()));
         try {
             HttpResponse<byte[]> response = call.get(source.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            if (response.statusCode() != 200) {
+            if (response.statusCode() != 200 && !(response.statusCode() == 304 && etag != null)) {
                 throw new FeedException("HTTP " + response.statusCode() + " from " + source.url());
             }
-            return response.body();
+            return response;
         } catch (TimeoutException e) {
             call.cancel(true); // aborts the exchange (JDK 16+), the connection is not reused
             throw new FeedException("no complete answer within " + source.timeout().toSeconds() + "s from " + source.url());
@@ -100,14 +138,15 @@ final class ReleaseFetcher {
         return body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
     }
 
-    private static InputStream bounded(InputStream in) {
+    private InputStream bounded(InputStream in) {
+        String tooBig = "the index inflates to more than " + (maxInflated >> 20) + " MiB";
         return new FilterInputStream(in) {
-            private long left = MAX_INFLATED;
+            private long left = maxInflated;
 
             @Override
             public int read() throws IOException {
                 if (left-- <= 0) {
-                    throw new IOException("the index inflates to more than " + (MAX_INFLATED >> 20) + " MiB");
+                    throw new IOException(tooBig);
                 }
                 return super.read();
             }
@@ -115,7 +154,7 @@ final class ReleaseFetcher {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (left <= 0) {
-                    throw new IOException("the index inflates to more than " + (MAX_INFLATED >> 20) + " MiB");
+                    throw new IOException(tooBig);
                 }
                 int n = super.read(b, off, (int) Math.min(len, left));
                 left -= Math.max(n, 0);

@@ -44,6 +44,7 @@ public final class ReleasePoller implements AutoCloseable {
     private static final class Tracked {
         final ReleaseSource source;
         PublishedRelease state;
+        String etag; // the last answer's, sent back as If-None-Match; null: none
         ScheduledFuture<?> next;
 
         Tracked(ReleaseSource source) {
@@ -95,7 +96,9 @@ public final class ReleasePoller implements AutoCloseable {
         }
         Duration delay;
         try {
-            Version newest = fetcher.newest(t.source);
+            ReleaseFetcher.Answer answer = fetcher.poll(t.source, t.etag);
+            Version newest = answer.unchanged() ? t.state.newest() : answer.newest();
+            t.etag = answer.etag();
             if (!Objects.equals(newest, t.state.newest())) {
                 log.info("{}: newest published release {} ({})", group, newest == null ? "none" : newest,
                         t.source.describe());

@@ -103,6 +103,40 @@ class ReleasePollerTest {
     }
 
     @Test
+    void aKnownETagMakesThePollConditional() throws Exception {
+        String[] etag = {"\"v1\""};
+        byte[] body = GITHUB.getBytes(StandardCharsets.UTF_8);
+        FeedServer.Answer github = exchange -> {
+            if (etag[0].equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+                exchange.sendResponseHeaders(304, -1); // GitHub does not count these against the rate limit
+                return;
+            }
+            exchange.getResponseHeaders().set("ETag", etag[0]);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+        };
+        try (FeedServer server = new FeedServer(github)) {
+            ReleaseFetcher fetcher = new ReleaseFetcher("test");
+            ReleaseSource source = json(server.url("/releases"), Duration.ofSeconds(10));
+            assertEquals(new ReleaseFetcher.Answer(Version.parse("1.4.2"), "\"v1\"", false), fetcher.poll(source, null));
+            assertEquals(new ReleaseFetcher.Answer(null, "\"v1\"", true), fetcher.poll(source, "\"v1\""));
+            etag[0] = "\"v2\"";
+            assertEquals(new ReleaseFetcher.Answer(Version.parse("1.4.2"), "\"v2\"", false), fetcher.poll(source, "\"v1\""));
+            server.answer(FeedServer.status(304));
+            assertEquals("HTTP 304 from " + source.url(), failure(fetcher, source), "a 304 to an unconditional poll");
+        }
+        try (FeedServer server = new FeedServer(github);
+             ReleasePoller poller = new ReleasePoller("test", Duration.ofMillis(50))) {
+            ReleaseSource often = new ReleaseSource(ReleaseSource.Format.JSON_FEED, server.url("/releases"), null,
+                    Duration.ofMillis(100), Duration.ofSeconds(10), false);
+            poller.watch(Map.of("chainflip", often));
+            await().atMost(AWAIT).until(() -> server.requests.get() >= 3);
+            assertEquals(Version.parse("1.4.2"), newest(poller), "an unchanged answer keeps the version");
+            assertNull(poller.published().get("chainflip").problem());
+        }
+    }
+
+    @Test
     void refusesWhatIsNotAFeedWithAPlainReason() throws Exception {
         try (FeedServer server = new FeedServer(FeedServer.ok("<html>rate limited</html>".getBytes(StandardCharsets.UTF_8)))) {
             ReleaseFetcher fetcher = new ReleaseFetcher("test");
@@ -134,10 +168,11 @@ class ReleasePollerTest {
 
     @Test
     void aGzipBombIsCutOffWhileInflating() throws Exception {
-        byte[] bomb = gzip(new byte[(int) ReleaseFetcher.MAX_INFLATED + 1024 * 1024]); // ~130 KB on the wire
+        // The bound at 1 MiB here (128 MiB in use): the same code path, without inflating 128 MiB in a test.
+        byte[] bomb = gzip(new byte[3 * 1024 * 1024]); // ~3 KB on the wire
         try (FeedServer server = new FeedServer(FeedServer.ok(bomb))) {
-            String why = failure(new ReleaseFetcher("test"), apt(server.url("/Packages.gz"), "x"));
-            assertTrue(why.contains("inflates to more than 128 MiB"), why);
+            String why = failure(new ReleaseFetcher("test", 1024 * 1024), apt(server.url("/Packages.gz"), "x"));
+            assertTrue(why.contains("inflates to more than 1 MiB"), why);
         }
     }
 
