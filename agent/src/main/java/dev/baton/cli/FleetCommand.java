@@ -23,7 +23,7 @@ final class FleetCommand extends ClientCommand {
         return ExitCodes.OK;
     }
 
-    private void print(JsonNode doc) {
+    void print(JsonNode doc) {
         JsonNode hosts = doc.path("fleet");
         if (hosts.isEmpty()) {
             out().println("no host is registered in the cluster");
