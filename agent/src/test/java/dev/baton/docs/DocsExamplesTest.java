@@ -83,6 +83,48 @@ class DocsExamplesTest {
         assertEquals(commands, named, "the man page's commands are baton --help's");
     }
 
+    /** {@code baton NAME} in a doc's code (inline or in a block) names a command that exists. */
+    @Test
+    void everyBatonCommandTheDocsShowExists() throws IOException {
+        Set<String> commands = new TreeSet<>(new CommandLine(new Main()).getSubcommands().keySet());
+        commands.add("cds"); // the launcher's (bin/baton)
+        // In inline code (`baton status`, `sudo baton ...`) and at the start of a line of a code block
+        Pattern use = Pattern.compile("(?:`|`sudo |\\n(?:\\$ )?(?:sudo )?|docker exec \\S+ )baton ([a-z][a-z-]*)\\b");
+        List<String> unknown = new ArrayList<>();
+        int checked = 0;
+        List<Path> files = new ArrayList<>(docs());
+        files.add(ROOT.resolve("docker/README.md"));
+        files.add(ROOT.resolve("packaging-deb/README.md"));
+        for (Path doc : files) {
+            String text = Files.readString(doc);
+            Matcher m = use.matcher(codeOnly(text));
+            while (m.find()) {
+                checked++;
+                if (!commands.contains(m.group(1))) {
+                    int line = 1 + (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count();
+                    unknown.add(ROOT.relativize(doc) + ":" + line + ": baton " + m.group(1));
+                }
+            }
+        }
+        assertEquals(List.of(), unknown, "commands the docs show that baton --help does not list");
+        assertTrue(checked >= 30, "uses of baton found in the docs' code: " + checked);
+    }
+
+    /** The text with prose lines outside code blocks blanked (kept as empty lines, so line numbers hold). */
+    private static String codeOnly(String markdown) {
+        StringBuilder out = new StringBuilder();
+        boolean inBlock = false;
+        for (String line : markdown.split("\n", -1)) {
+            if (line.startsWith("```")) {
+                inBlock = !inBlock;
+                out.append('\n');
+                continue;
+            }
+            out.append(inBlock ? line : line.replaceAll("^[^`]*", "")).append('\n');
+        }
+        return out.toString();
+    }
+
     private static List<Path> docs() throws IOException {
         List<Path> out = new ArrayList<>(List.of(ROOT.resolve("README.md")));
         try (Stream<Path> files = Files.list(ROOT.resolve("docs"))) {
