@@ -26,7 +26,9 @@
  * the last version read.
  *
  * <h2>What it cannot cover</h2>
- * A release that is published does not say when the chain will adopt it, and a vendor that
+ * An apt index's signature ({@code InRelease}) is not checked: a forged answer can only raise or
+ * silence an alert, as baton installs nothing because of it. A release that is published does not
+ * say when the chain will adopt it, and a vendor that
  * publishes nowhere machine-readable cannot be tracked. Versions are compared as semantic versions
  * (a Debian epoch and revision are dropped).
  */
