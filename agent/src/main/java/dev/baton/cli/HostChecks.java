@@ -1,5 +1,8 @@
 package dev.baton.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.baton.agent.ChildEnvironment;
 import dev.baton.config.ApiSettings;
 import dev.baton.config.BatonConfig;
@@ -35,19 +38,25 @@ final class HostChecks {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     private final Map<Path, KeyLocator> locators = new HashMap<>();
+    private final Map<Path, JsonNode> trees = new HashMap<>();
+    private final Path mainFile;
     private final List<ConfigProblem> problems = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
     record Result(List<ConfigProblem> problems, List<String> notes) {
     }
 
+    private HostChecks(Path mainFile) {
+        this.mainFile = mainFile;
+    }
+
     static Result run(BatonConfig config, Path mainFile, Map<String, String> agentEnvironment) {
-        HostChecks checks = new HostChecks();
+        HostChecks checks = new HostChecks(mainFile);
         for (ProgramConfig p : config.programs().values()) {
             checks.program(p, agentEnvironment);
         }
         if (config.api().enabled()) {
-            checks.apiPort(config.api(), mainFile);
+            checks.apiPort(config.api());
         }
         return new Result(List.copyOf(checks.problems), List.copyOf(checks.notes));
     }
@@ -66,14 +75,21 @@ final class HostChecks {
         }
     }
 
+    /** Reported where the key is set: in the program's table, else in [defaults] (main file). */
     private void check(ProgramConfig p, String key, String problem) {
-        if (problem != null) {
-            Origin at = locate(p.origin(), List.of("programs", p.name(), key));
-            problems.add(new ConfigProblem(at, "programs." + p.name() + "." + key, problem));
+        if (problem == null) {
+            return;
+        }
+        if (!sets(p.origin().file(), "programs", p.name(), key) && sets(mainFile, "defaults", key)) {
+            problems.add(new ConfigProblem(locate(new Origin(mainFile, 0), List.of("defaults", key)), "defaults." + key,
+                    problem + " (for " + p.name() + ")"));
+        } else {
+            problems.add(new ConfigProblem(locate(p.origin(), List.of("programs", p.name(), key)),
+                    "programs." + p.name() + "." + key, problem));
         }
     }
 
-    private void apiPort(ApiSettings api, Path mainFile) {
+    private void apiPort(ApiSettings api) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(InetAddress.getByName(api.listen()), api.port()));
             return;
@@ -100,6 +116,21 @@ final class HostChecks {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** Whether the file sets this key path (it loaded a moment ago; unreadable now: no). */
+    private boolean sets(Path file, String... keys) {
+        JsonNode node = file == null ? null : trees.computeIfAbsent(file, f -> {
+            try {
+                return new TomlMapper().readTree(f.toFile());
+            } catch (IOException e) {
+                return MissingNode.getInstance();
+            }
+        });
+        for (String k : keys) {
+            node = node == null ? null : node.get(k);
+        }
+        return node != null;
     }
 
     /** The key's line when the file still shows it (else the table's origin as loaded). */

@@ -65,6 +65,16 @@ class CheckConfigTest {
     }
 
     @Test
+    void aUserFromDefaultsIsReportedWhereDefaultsSetsIt() throws Exception {
+        Path config = write("[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n[api]\nenabled = false\n"
+                + "[defaults]\nuser = \"no-such-user-baton\"\n[programs.web]\ncommand = [\"sleep\", \"300\"]\n");
+        CliTest.Run r = CliTest.exec("check-config", "-q", "--config", config.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(config + ":6: defaults.user: unknown user 'no-such-user-baton'"), r.err());
+        assertTrue(r.err().contains("(for web)"), r.err());
+    }
+
+    @Test
     void aPortHeldByTheRunningAgentIsANoteNotAProblem() throws Exception {
         HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         agent.createContext("/healthz", exchange -> {
