@@ -128,7 +128,9 @@ public final class Agent {
         try (StateWriter stateWriter = new StateWriter();
              SdNotify notify = SdNotify.fromEnvironment();
              Spawner spawner = new Spawner();
-             LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes())) {
+             LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes());
+             ProgramBinaries binaries = new ProgramBinaries(() -> supervisor == null ? null : supervisor.config(),
+                     System.getenv())) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
@@ -161,7 +163,9 @@ public final class Agent {
             if (config.agent().exitOnFatal()) {
                 supervisor.addListener(this::exitOnFatal);
             }
-            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, exitCode::isDone);
+            supervisor.addListener(binaries::stateChanged);
+            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, binaries.digests(),
+                    exitCode::isDone);
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
@@ -173,6 +177,7 @@ public final class Agent {
                 systemd.ready(loop);
             });
             startCluster(config);
+            control.followReleases(config);
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
             systemd.stopping();
@@ -182,6 +187,9 @@ public final class Agent {
             reaper.close();
             return code >= 0 ? code : stopCode;
         } finally {
+            if (control != null) {
+                control.closeReleases();
+            }
             if (api != null) {
                 api.close();
             }
@@ -225,7 +233,7 @@ public final class Agent {
             return;
         }
         try {
-            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, supervisor, handover::groups);
+            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, control::status);
             cluster = started;
             control.cluster(started, null);
             supervisor.addListener((status, from) -> {

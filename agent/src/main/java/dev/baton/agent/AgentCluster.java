@@ -8,6 +8,7 @@ import dev.baton.cluster.LocalInventory;
 import dev.baton.cluster.ProgramInventory;
 import dev.baton.config.ClusterConfig;
 import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.RunningBinaries;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,34 +27,42 @@ final class AgentCluster {
     private AgentCluster() {
     }
 
-    static Cluster start(ClusterConfig config, ClusterPrograms programs, Supervisor supervisor,
-                         Supplier<List<AgentStatus.GroupStatus>> groups) {
+    static Cluster start(ClusterConfig config, ClusterPrograms programs, Supplier<AgentStatus> status) {
         // gRPC logs through java.util.logging: into the agent's log, where io.grpc is kept at WARN.
         if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
             org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
             org.slf4j.bridge.SLF4JBridgeHandler.install();
         }
-        InventorySource inventory = () -> inventory(supervisor.snapshot(), groups.get());
-        EngineRoles roles = program -> roleOf(groups.get(), program);
+        InventorySource inventory = () -> inventory(status.get());
+        EngineRoles roles = program -> roleOf(status.get().groups(), program);
         return Cluster.start(config.settings(), config.exclusive(), programs, inventory, roles);
     }
 
-    static LocalInventory inventory(List<ProgramStatus> programs, List<AgentStatus.GroupStatus> groups) {
+    static LocalInventory inventory(AgentStatus status) {
         Map<String, AgentStatus.EngineStatus> engines = new HashMap<>();
+        Map<String, String> groupOf = new HashMap<>();
         Map<String, String> releases = new TreeMap<>();
-        for (AgentStatus.GroupStatus g : groups) {
-            g.engines().forEach(e -> engines.put(e.program(), e));
+        Map<String, String> published = new TreeMap<>();
+        for (AgentStatus.GroupStatus g : status.groups()) {
+            g.engines().forEach(e -> {
+                engines.put(e.program(), e);
+                groupOf.put(e.program(), g.name());
+            });
             if (g.release() != null) {
                 releases.put(g.name(), g.release());
             }
+            if (g.published() != null && g.published().newest() != null) {
+                published.put(g.name(), g.published().newest().toString());
+            }
         }
-        List<ProgramInventory> out = new ArrayList<>(programs.size());
-        for (ProgramStatus p : programs) {
+        List<ProgramInventory> out = new ArrayList<>(status.programs().size());
+        for (ProgramStatus p : status.programs()) {
             AgentStatus.EngineStatus e = engines.get(p.name());
+            RunningBinaries.Binary binary = status.binaries().get(p.name());
             out.add(new ProgramInventory(p.name(), e == null ? null : e.version(), p.state().name(),
-                    e == null ? null : e.role()));
+                    e == null ? null : e.role(), groupOf.get(p.name()), binary == null ? null : binary.sha256()));
         }
-        return new LocalInventory(Main.Version.get(), out, releases);
+        return new LocalInventory(Main.Version.get(), out, releases, published);
     }
 
     /** The engine role ({@code ACTIVE}, {@code WAITING}, ...) of {@code program}, when it is an engine. */

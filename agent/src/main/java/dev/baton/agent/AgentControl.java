@@ -13,6 +13,7 @@ import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Os;
+import dev.baton.process.os.RunningBinaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,13 +49,16 @@ public final class AgentControl implements Control {
     private final LogPipeline logs;
     private final StateFile<?> stateFile;
     private final ProgramActions actions;
+    private final ReleaseWatch releases = new ReleaseWatch();
+    private final RunningBinaries binaries;
     private final Instant startedAt = Instant.now();
     private final String host = hostName();
     private volatile Cluster cluster;
     private volatile String clusterProblem;
 
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
-                 StateFile<?> stateFile, BooleanSupplier shuttingDown) {
+                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown) {
+        this.binaries = binaries;
         this.configPath = configPath;
         this.loop = loop;
         this.supervisor = supervisor;
@@ -68,7 +72,18 @@ public final class AgentControl implements Control {
     public AgentStatus status() {
         String lost = supervisor.intentLost();
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
-                supervisor.snapshot(), handover.groups(), lost != null ? lost : stateFile.problem(), lost != null);
+                supervisor.snapshot(), releases.annotate(handover.groups()), lost != null ? lost : stateFile.problem(),
+                lost != null, binaries.snapshot());
+    }
+
+    /** Follows the groups' release sources (at start; a reload follows its new config itself). */
+    void followReleases(BatonConfig config) {
+        releases.follow(config);
+    }
+
+    /** Stops polling release sources (at shutdown). */
+    void closeReleases() {
+        releases.close();
     }
 
     /** Set once the cluster started (or could not: {@code problem}). */
@@ -145,10 +160,12 @@ public final class AgentControl implements Control {
             log.error("reload refused, everything keeps running as it is: {}", stopsAll);
             return ReloadResult.invalid(List.of(stopsAll));
         }
-        return diffResult(onLoop(() -> {
+        ReloadResult result = diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));
+        releases.follow(next);
+        return result;
     }
 
     /**

@@ -11,7 +11,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.baton.config.LogMode;
 import dev.baton.logs.AgentOutput;
-import java.time.Instant;
+import dev.baton.time.Timestamps;
 import java.util.Locale;
 
 /**
@@ -63,11 +63,11 @@ public final class AgentLog extends ContextAwareBase implements Configurator {
         String level = e.getLevel().toString();
         if (m == LogMode.RAW) {
             JsonStringEncoder enc = JsonStringEncoder.getInstance();
-            return "{\"timestamp\":\"" + Instant.ofEpochMilli(e.getTimeStamp()) + "\",\"level\":\"" + level
+            return "{\"timestamp\":\"" + Timestamps.formatMillis(e.getTimeStamp()) + "\",\"level\":\"" + level
                     + "\",\"fields\":{\"message\":\"" + new String(enc.quoteAsString(msg)) + "\"},\"target\":\"baton::"
                     + shortName(e.getLoggerName()).toLowerCase(Locale.ROOT) + "\"}";
         }
-        return "baton | " + Instant.ofEpochMilli(e.getTimeStamp()) + " " + String.format("%-5s", level) + " " + msg;
+        return "baton | " + Timestamps.formatMillis(e.getTimeStamp()) + " " + String.format("%-5s", level) + " " + msg;
     }
 
     private static String shortName(String logger) {

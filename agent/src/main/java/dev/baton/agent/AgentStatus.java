@@ -1,8 +1,12 @@
 package dev.baton.agent;
 
 import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.RunningBinaries;
+import dev.baton.releases.PublishedRelease;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The agent's read model: an immutable snapshot.
@@ -16,10 +20,12 @@ import java.util.List;
  * @param groups      every engine group, in name order
  * @param stateProblem a state-directory problem (disk full, corrupted file, lost state) in plain words, or null
  * @param stateLost   a state file and its last good copy were damaged: programs are held until an operator acts
+ * @param binaries    program name to the binary its process runs (path, SHA-256); a program is absent
+ *                    while it has no process or its digest is not known yet
  */
 public record AgentStatus(String version, long pid, String host, Instant startedAt, String configFile,
                           List<ProgramStatus> programs, List<GroupStatus> groups, String stateProblem,
-                          boolean stateLost) {
+                          boolean stateLost, Map<String, RunningBinaries.Binary> binaries) {
 
     /**
      * One engine group.
@@ -29,9 +35,33 @@ public record AgentStatus(String version, long pid, String host, Instant started
      * @param upgradeReady a newer engine is installed and waiting for the next release
      * @param lastHandover when the last handover completed (null: never)
      * @param error        a condition that needs an operator (no successor, do-not-restart), or null
+     * @param published    what the group's release source said last; null when it names none
      */
     public record GroupStatus(String name, String profile, String release, String active, boolean upgradeReady,
-                              Instant lastHandover, String error, List<EngineStatus> engines) {
+                              Instant lastHandover, String error, List<EngineStatus> engines,
+                              PublishedRelease published) {
+        /** Engine roles in which an engine of a release is ready for it: working, or waiting for it. */
+        private static final Set<String> READY_ROLES = Set.of("ACTIVE", "SYNCING", "WAITING");
+
+        public GroupStatus(String name, String profile, String release, String active, boolean upgradeReady,
+                           Instant lastHandover, String error, List<EngineStatus> engines) {
+            this(name, profile, release, active, upgradeReady, lastHandover, error, engines, null);
+        }
+
+        public GroupStatus withPublished(PublishedRelease p) {
+            return new GroupStatus(name, profile, release, active, upgradeReady, lastHandover, error, engines, p);
+        }
+
+        /** An engine of the newest published release (or newer) is configured, whatever its state. */
+        public boolean publishedInstalled() {
+            return published != null && engines.stream().anyMatch(e -> published.coveredBy(e.version()));
+        }
+
+        /** An engine of the newest published release (or newer) is active or waiting for it. */
+        public boolean publishedReady() {
+            return published != null && engines.stream()
+                    .anyMatch(e -> published.coveredBy(e.version()) && READY_ROLES.contains(e.role()));
+        }
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.baton.api;
 
 import dev.baton.agent.Control;
+import dev.baton.cluster.BuildDrift;
 import dev.baton.cluster.Cluster;
+import dev.baton.cluster.FleetReadiness;
 import dev.baton.cluster.ClusterException;
 import dev.baton.cluster.ClusterStatus;
 import dev.baton.cluster.FailoverPlan;
@@ -44,14 +46,15 @@ final class ClusterRoutes {
                 long fencingToken, String standbyProgram, String pendingFailover, String lastChange) {
     }
 
-    record Fleet(int hosts, List<Host> fleet) {
+    /** {@code readiness}: per engine group, hosts ready for its next version; {@code drift}: one version, several builds. */
+    record Fleet(int hosts, List<Host> fleet, List<FleetReadiness.Group> readiness, List<BuildDrift.Drift> drift) {
     }
 
     record Host(String host, String agentVersion, List<Program> programs, Map<String, String> groupReleases,
-                List<HostLock> locks, String updatedAt) {
+                Map<String, String> groupPublished, List<HostLock> locks, String updatedAt) {
     }
 
-    record Program(String name, String version, String state, String role) {
+    record Program(String name, String version, String state, String role, String group, String sha256) {
     }
 
     record HostLock(String lock, String program, String role, boolean ready, long fencingToken) {
@@ -99,14 +102,16 @@ final class ClusterRoutes {
         } catch (ClusterException e) {
             throw ApiException.unavailable("cannot read the fleet from etcd: " + e.getMessage());
         }
-        Json.send(exchange, 200, new Fleet(hosts.size(), hosts.stream().map(ClusterRoutes::host).toList()));
+        Json.send(exchange, 200, new Fleet(hosts.size(), hosts.stream().map(ClusterRoutes::host).toList(),
+                FleetReadiness.of(hosts), BuildDrift.of(hosts)));
     }
 
     private static Host host(HostInventory h) {
         return new Host(h.host(), h.agentVersion(),
                 h.programs() == null ? List.of() : h.programs().stream()
-                        .map(p -> new Program(p.name(), p.version(), p.state(), p.role())).toList(),
+                        .map(p -> new Program(p.name(), p.version(), p.state(), p.role(), p.group(), p.sha256())).toList(),
                 h.groupReleases() == null ? Map.of() : h.groupReleases(),
+                h.groupPublished() == null ? Map.of() : h.groupPublished(),
                 h.locks() == null ? List.of() : h.locks().stream()
                         .map(l -> new HostLock(l.lock(), l.program(), l.role() == null ? null : l.role().name(), l.ready(),
                                 l.fencingToken())).toList(),

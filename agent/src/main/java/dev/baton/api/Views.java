@@ -7,12 +7,14 @@ import dev.baton.agent.ReloadResult;
 import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;
+import dev.baton.releases.PublishedRelease;
+import dev.baton.time.Timestamps;
 import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.RunningBinaries;
 import dev.baton.process.os.Signals;
 import java.time.Duration;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,11 +38,12 @@ final class Views {
 
     /**
      * One program; {@code group}, {@code version} and {@code role} are null for programs outside
-     * an engine group.
+     * an engine group. {@code binary} and {@code binarySha256}: what its process runs (read through
+     * /proc/PID/exe), null while it has no process or before the digest is known.
      */
     record Program(String name, String state, String since, int pid, String startedAt, long uptimeSeconds,
                    int restarts, Exit lastExit, String lastExitAt, String lastError, String hold, int priority,
-                   String group, String version, String role) {
+                   String group, String version, String role, String binary, String binarySha256) {
     }
 
     /** {@code code} when it exited, {@code signal} (e.g. SIGKILL) when a signal ended it. */
@@ -48,7 +51,17 @@ final class Views {
     }
 
     record Group(String name, String profile, String release, String active, boolean upgradeReady,
-                 String lastHandover, String error, List<Engine> engines) {
+                 String lastHandover, String error, List<Engine> engines, Published published) {
+    }
+
+    /**
+     * The newest release the group's source publishes, against its engines: {@code installed} when
+     * an engine of it (or newer) is configured, {@code ready} when such an engine is ACTIVE, SYNCING
+     * or WAITING. {@code version} and {@code checkedAt} are null until a poll succeeded; {@code problem}
+     * says why the last poll failed.
+     */
+    record Published(String source, String version, String checkedAt, String problem, boolean installed,
+                     boolean ready) {
     }
 
     record Engine(String program, String version, String role, String roleSince) {
@@ -99,17 +112,17 @@ final class Views {
 
     static Status status(AgentStatus s) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Status(agent(s), s.programs().stream().map(p -> program(p, engines.get(p.name()))).toList(),
+        return new Status(agent(s), s.programs().stream().map(p -> program(p, engines.get(p.name()), s)).toList(),
                 s.groups().stream().map(Views::group).toList());
     }
 
     static Program program(ProgramStatus p, AgentStatus s) {
-        return program(p, enginesByProgram(s.groups()).get(p.name()));
+        return program(p, enginesByProgram(s.groups()).get(p.name()), s);
     }
 
     static Action action(ActionResult r, AgentStatus s) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()))).toList(),
+        return new Action(r.ok(), r.message(), r.programs().stream().map(p -> program(p, engines.get(p.name()), s)).toList(),
                 r.skipped().stream().map(k -> new Skipped(k.program(), k.reason())).toList());
     }
 
@@ -161,18 +174,27 @@ final class Views {
                 s.configFile(), s.stateProblem());
     }
 
-    private static Program program(ProgramStatus p, EngineOf e) {
+    private static Program program(ProgramStatus p, EngineOf e, AgentStatus s) {
+        RunningBinaries.Binary binary = s.binaries().get(p.name());
         // Uptime from the start time: the snapshot's own uptime is as old as the last state change.
         return new Program(p.name(), p.state().name(), time(p.since()), p.pid(), time(p.startedAt()),
                 p.uptime().toSeconds(), p.restarts(), exit(p.lastExit()), time(p.lastExitAt()), p.lastError(), p.hold(),
                 p.priority(), e == null ? null : e.group(), e == null ? null : e.engine().version(),
-                e == null ? null : e.engine().role());
+                e == null ? null : e.engine().role(), binary == null ? null : binary.path(),
+                binary == null ? null : binary.sha256());
     }
 
     private static Group group(AgentStatus.GroupStatus g) {
         return new Group(g.name(), g.profile(), g.release(), g.active(), g.upgradeReady(), time(g.lastHandover()),
                 g.error(), g.engines().stream()
-                .map(e -> new Engine(e.program(), e.version(), e.role(), time(e.roleSince()))).toList());
+                .map(e -> new Engine(e.program(), e.version(), e.role(), time(e.roleSince()))).toList(),
+                published(g));
+    }
+
+    private static Published published(AgentStatus.GroupStatus g) {
+        PublishedRelease p = g.published();
+        return p == null ? null : new Published(p.source(), p.newest() == null ? null : p.newest().toString(),
+                time(p.checkedAt()), p.problem(), g.publishedInstalled(), g.publishedReady());
     }
 
     private static Exit exit(ExitStatus x) {
@@ -183,7 +205,7 @@ final class Views {
     }
 
     private static String time(Instant t) {
-        return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
+        return Timestamps.format(t);
     }
 
     /** The JVM's uptime: a monotonic count, unlike the wall clock. */

@@ -4,15 +4,20 @@ import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.EffectiveConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code baton check-config}: validate like {@code nginx -t}, print the effective config. */
 @Command(name = "check-config", description = "Validate the configuration and print it with every default applied.",
-        footer = {"", "Exit codes: 0 valid, 2 invalid (each problem names the file, line and key)."})
+        footer = {"", "Besides the files, it checks this host: each command exists and is executable, working",
+                "directories exist, users and groups are known, the API port is free (or held by the running agent).",
+                "", "Exit codes: 0 valid, 2 invalid (each problem names the file, line and key)."})
 final class CheckConfigCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -20,20 +25,40 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only problems.")
     boolean quiet;
 
+    @Option(names = "--no-host-checks", description = "Check the files only: not the commands, users, groups and "
+            + "API port on this host (for a config meant for another host).")
+    boolean noHostChecks;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Path path = config.resolve();
         try {
             BatonConfig cfg = ConfigLoader.load(path);
             if (!quiet) {
-                System.out.print(EffectiveConfig.toToml(cfg));
+                out.print(EffectiveConfig.toToml(cfg));
+                out.flush();
             }
-            System.err.println("baton: configuration " + path + " is valid (" + cfg.sources().size() + " file(s), "
+            if (!noHostChecks) {
+                HostChecks.Result host = HostChecks.run(cfg, path, System.getenv());
+                host.notes().forEach(n -> err.println("baton: note: " + n));
+                if (!host.problems().isEmpty()) {
+                    err.println("baton: configuration " + path + " is valid, but this host cannot run it ("
+                            + host.problems().size() + " problem(s); --no-host-checks skips these):");
+                    host.problems().forEach(p -> err.println("  " + p));
+                    return 2;
+                }
+            }
+            err.println("baton: configuration " + path + " is valid (" + cfg.sources().size() + " file(s), "
                     + cfg.programs().size() + " program(s))");
             return 0;
         } catch (ConfigException e) {
-            System.err.println("baton: configuration " + path + " is invalid (" + e.problems().size() + " problem(s)):");
-            e.problems().forEach(p -> System.err.println("  " + p));
+            err.println("baton: configuration " + path + " is invalid (" + e.problems().size() + " problem(s)):");
+            e.problems().forEach(p -> err.println("  " + p));
             return 2;
         }
     }

@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 
 /** {@code baton fleet}. */
 @Command(name = "fleet", description = "Show every host of the etcd cluster in one table: its programs with their "
-        + "versions, states and engine roles, then who holds each exclusive lock and who is ready to take it over. "
-        + "A host disappears when its lease expires.", footer = {"", ExitCodes.HELP})
+        + "versions, states and engine roles, then per engine group how many hosts are ready for its next version "
+        + "(newest published, else newest waiting), builds that differ under one version, who holds each exclusive "
+        + "lock and who is ready to take it over. A host disappears when its lease expires.", footer = {"", ExitCodes.HELP})
 final class FleetCommand extends ClientCommand {
     @Override
     int run(ApiClient api) throws CliException {
@@ -22,24 +23,25 @@ final class FleetCommand extends ClientCommand {
         return ExitCodes.OK;
     }
 
-    private void print(JsonNode doc) {
+    void print(JsonNode doc) {
         JsonNode hosts = doc.path("fleet");
         if (hosts.isEmpty()) {
             out().println("no host is registered in the cluster");
             return;
         }
-        Table programs = new Table("HOST", "AGENT", "PROGRAM", "VERSION", "STATE", "ROLE", "UPDATED");
+        Table programs = new Table("HOST", "AGENT", "PROGRAM", "VERSION", "BUILD", "STATE", "ROLE", "UPDATED");
         Table locks = new Table("LOCK", "HOST", "ROLE", "READY", "TOKEN");
         List<String> releases = new ArrayList<>();
         boolean anyLock = false;
         for (JsonNode h : hosts) {
             String host = h.path("host").asText();
             if (h.path("programs").isEmpty()) {
-                programs.row(host, text(h.path("agent_version")), "-", "-", "-", "-", text(h.path("updated_at")));
+                programs.row(host, text(h.path("agent_version")), "-", "-", "-", "-", "-", text(h.path("updated_at")));
             }
             for (JsonNode p : h.path("programs")) {
                 programs.row(host, text(h.path("agent_version")), p.path("name").asText(), text(p.path("version")),
-                        text(p.path("state")), text(p.path("role")), text(h.path("updated_at")));
+                        shortDigest(text(p.path("sha256"))), text(p.path("state")), text(p.path("role")),
+                        text(h.path("updated_at")));
             }
             for (JsonNode l : h.path("locks")) {
                 anyLock = true;
@@ -51,6 +53,7 @@ final class FleetCommand extends ClientCommand {
                     + e.getValue().asText()));
         }
         programs.print(out());
+        printReadiness(doc);
         if (anyLock) {
             out().println();
             locks.print(out());
@@ -61,6 +64,34 @@ final class FleetCommand extends ClientCommand {
         }
         out().println();
         out().println(hosts.size() + (hosts.size() == 1 ? " host" : " hosts"));
+    }
+
+    /** "chainflip: 38 of 40 hosts ready for 1.2.0 (published); not ready: h3, h7", then build drift. */
+    private void printReadiness(JsonNode doc) {
+        for (JsonNode g : doc.path("readiness")) {
+            if (g.path("version").isTextual()) {
+                String line = g.path("group").asText() + ": " + g.path("ready").asInt() + " of " + g.path("hosts").asInt()
+                        + " hosts ready for " + g.path("version").asText() + " (" + g.path("basis").asText() + ")";
+                List<String> notReady = new ArrayList<>();
+                g.path("not_ready").forEach(h -> notReady.add(h.asText()));
+                out().println(notReady.isEmpty() ? line : line + "; not ready: " + String.join(", ", notReady));
+            }
+        }
+        for (JsonNode d : doc.path("drift")) {
+            List<String> builds = new ArrayList<>();
+            d.path("hosts_by_digest").fields().forEachRemaining(e -> {
+                List<String> hosts = new ArrayList<>();
+                e.getValue().forEach(h -> hosts.add(h.asText()));
+                builds.add(shortDigest(e.getKey()) + " on " + String.join(", ", hosts));
+            });
+            out().println("BUILD DRIFT: " + d.path("program").asText() + " " + d.path("version").asText() + " runs "
+                    + builds.size() + " different binaries: " + String.join("; ", builds));
+        }
+    }
+
+    /** The first 12 hex digits, as git shortens a commit: enough to tell builds apart in a table. */
+    private static String shortDigest(String sha256) {
+        return sha256.length() > 12 ? sha256.substring(0, 12) : sha256;
     }
 
     private static String text(JsonNode n) {

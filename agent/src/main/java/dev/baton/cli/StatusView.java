@@ -46,10 +46,22 @@ final class StatusView {
         if (g.path("last_handover").isTextual()) {
             s.append(", last handover ").append(g.path("last_handover").asText());
         }
+        s.append(published(g.path("published")));
         if (g.path("error").isTextual()) {
             s.append("; ERROR: ").append(g.path("error").asText());
         }
         return s.toString();
+    }
+
+    /** e.g. {@code , published 1.3.0 (not installed)}; empty when the group names no release source. */
+    private static String published(JsonNode p) {
+        if (!p.isObject()) {
+            return "";
+        }
+        String standing = p.path("ready").asBoolean() ? "ready"
+                : p.path("installed").asBoolean() ? "installed, not running or waiting" : "not installed";
+        String version = p.path("version").isTextual() ? p.path("version").asText() + " (" + standing + ")" : "not read yet";
+        return ", published " + version + (p.path("problem").isTextual() ? " [source failing: " + p.path("problem").asText() + "]" : "");
     }
 
     /** {@code 42s}, {@code 5m12s}, {@code 2h05m}, {@code 3d04h}. */

@@ -13,7 +13,13 @@ import java.util.Map;
  * @param groupReleases per engine group, the release seen
  * @param locks         this host's part in each exclusive lock
  * @param updatedAt     when this content last changed (ISO-8601, the host's wall clock; informative only)
+ * @param groupPublished per engine group with a release source, the newest published version (null from older agents)
  */
 public record HostInventory(String host, String agentVersion, List<ProgramInventory> programs,
-                            Map<String, String> groupReleases, List<LockInventory> locks, String updatedAt) {
+                            Map<String, String> groupReleases, List<LockInventory> locks, String updatedAt,
+                            Map<String, String> groupPublished) {
+    public HostInventory(String host, String agentVersion, List<ProgramInventory> programs,
+                         Map<String, String> groupReleases, List<LockInventory> locks, String updatedAt) {
+        this(host, agentVersion, programs, groupReleases, locks, updatedAt, null);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.baton.config;
 
 import dev.baton.handover.Profile;
+import dev.baton.releases.ReleaseSource;
 import java.util.List;
 
 /**
@@ -10,6 +11,7 @@ import java.util.List;
  * @param name     the group's name ({@code engine_group} of its programs)
  * @param profile  built-in ({@code chainflip}) or from a {@code [profiles.NAME]} section
  * @param programs the member programs, in name order
+ * @param releases where the group's releases are published ({@code [groups.NAME.releases]}), or null
  */
-public record EngineGroupConfig(String name, Profile profile, List<String> programs) {
+public record EngineGroupConfig(String name, Profile profile, List<String> programs, ReleaseSource releases) {
 }

@@ -14,10 +14,11 @@ import java.util.TreeMap;
 /**
  * Reads {@code [profiles.NAME]} (recognition rules for engines baton has no built-in profile
  * for) and {@code [groups.NAME]} (which profile a group uses; by default the profile named like
- * the group), and resolves a profile for every engine group the programs use.
+ * the group; where its releases are published: {@link ReleasesSection}), and resolves a profile for
+ * every engine group the programs use.
  */
 final class HandoverSection {
-    static final Set<String> GROUP_KEYS = Set.of("profile");
+    static final Set<String> GROUP_KEYS = Set.of("profile", "releases");
 
     private HandoverSection() {
     }
@@ -43,7 +44,8 @@ final class HandoverSection {
             String profileName = node == null ? group : node.string("profile", group);
             Optional<Profile> profile = Optional.ofNullable(profiles.get(profileName)).or(() -> ProfileReader.builtIn(profileName));
             if (profile.isPresent()) {
-                groups.put(group, new EngineGroupConfig(group, profile.get(), List.copyOf(names)));
+                groups.put(group, new EngineGroupConfig(group, profile.get(), List.copyOf(names),
+                        node == null ? null : ReleasesSection.read(node)));
             } else {
                 String known = "built-in: " + String.join(", ", ProfileReader.builtInNames())
                         + (profiles.isEmpty() ? "" : "; defined: " + String.join(", ", profiles.keySet()));

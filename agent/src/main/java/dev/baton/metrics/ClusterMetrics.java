@@ -3,6 +3,7 @@ package dev.baton.metrics;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.ClusterStatus;
 import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.FleetReadiness;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.LockStatus;
 import dev.baton.metrics.Family.Gauge;
@@ -60,6 +61,17 @@ final class ClusterMetrics {
         counts.programsByState().forEach((state, n) -> byState.add(n, labels.of("state", state)));
         Gauge held = new Gauge("baton_fleet_locks_held", "Exclusive locks whose holder is reported by some host")
                 .add(counts.locksHeld(), Labels.EMPTY);
-        return List.of(connected, lease, heartbeat, role, ready, holder, token, hosts, byVersion, byState, held);
+        Gauge groupHosts = new Gauge("baton_fleet_group_hosts", "Hosts of the fleet with an engine of the group");
+        Gauge groupReady = new Gauge("baton_fleet_group_hosts_ready",
+                "Hosts with an engine of the group's next version (newest published, else newest WAITING) or newer"
+                        + " ACTIVE, SYNCING or WAITING; absent while the group has no next version");
+        for (FleetReadiness.Group g : counts.readiness()) {
+            groupHosts.add(g.hosts(), labels.of("group", g.group()));
+            if (g.version() != null) {
+                groupReady.add(g.ready(), labels.of("group", g.group(), "version", g.version(), "basis", g.basis()));
+            }
+        }
+        return List.of(connected, lease, heartbeat, role, ready, holder, token, hosts, byVersion, byState, held,
+                groupHosts, groupReady);
     }
 }

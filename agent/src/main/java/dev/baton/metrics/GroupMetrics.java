@@ -5,6 +5,7 @@ import dev.baton.agent.AgentStatus.GroupStatus;
 import dev.baton.metrics.Family.Gauge;
 import dev.baton.handover.Role;
 import dev.baton.metrics.Family.Info;
+import dev.baton.releases.PublishedRelease;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.List;
 
@@ -28,6 +29,14 @@ final class GroupMetrics {
             "1 when the group has a condition that needs an operator (reason label), else 0");
     private final Gauge role = new Gauge("baton_engine_role",
             "1 for the engine's current role in its group, 0 for the other roles");
+    private final Info published = new Info("baton_group_release_published",
+            "Newest engine release the group's release source publishes; absent without a source or before its first answer");
+    private final Gauge publishedReady = new Gauge("baton_group_release_published_ready",
+            "1 when an engine of the newest published release (or newer) is ACTIVE, SYNCING or WAITING; absent until the source named one");
+    private final Gauge publishedChecked = new Gauge("baton_group_release_checked_time_seconds",
+            "Unix time the group's release source last answered; absent until it did");
+    private final Gauge publishedFailing = new Gauge("baton_group_release_source_failing",
+            "1 when the last poll of the group's release source failed (the API's published.problem says why)");
     private final Info inventory = new Info("baton_version",
             "Software inventory: one series per engine program with a known version");
 
@@ -40,7 +49,8 @@ final class GroupMetrics {
     static List<Family> collect(List<GroupStatus> groups, LabelCache labels) {
         GroupMetrics m = new GroupMetrics(labels);
         groups.forEach(m::add);
-        return List.of(m.release, m.active, m.upgradeReady, m.lastHandover, m.error, m.role, m.inventory);
+        return List.of(m.release, m.active, m.upgradeReady, m.lastHandover, m.error, m.role, m.inventory,
+                m.published, m.publishedReady, m.publishedChecked, m.publishedFailing);
     }
 
     private void add(GroupStatus g) {
@@ -61,6 +71,22 @@ final class GroupMetrics {
         for (EngineStatus e : g.engines()) {
             addEngine(name, e);
         }
+        addPublished(g, group);
+    }
+
+    private void addPublished(GroupStatus g, Labels group) {
+        PublishedRelease p = g.published();
+        if (p == null) {
+            return;
+        }
+        if (p.newest() != null) {
+            published.add(labels.of("group", g.name(), "profile", g.profile(), "version", p.newest().toString()));
+            publishedReady.add(g.publishedReady(), group);
+        }
+        if (p.checkedAt() != null) {
+            publishedChecked.add(Family.seconds(p.checkedAt()), group);
+        }
+        publishedFailing.add(p.problem() != null, group);
     }
 
     private void addEngine(String group, EngineStatus e) {

@@ -29,6 +29,7 @@ final class StatusCollector implements MultiCollector {
         families.addAll(AgentMetrics.collect(status, labels));
         families.addAll(ProgramMetrics.collect(status.programs(), control::log, labels));
         families.addAll(GroupMetrics.collect(status.groups(), labels));
+        families.addAll(BinaryMetrics.collect(status, labels));
         control.cluster().ifPresent(cluster -> families.addAll(ClusterMetrics.collect(cluster, labels)));
         List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
         for (Family f : families) {

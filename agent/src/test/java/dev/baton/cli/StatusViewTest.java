@@ -34,6 +34,23 @@ class StatusViewTest {
     }
 
     @Test
+    void theGroupLineShowsThePublishedRelease() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String group = "{\"name\":\"chainflip\",\"release\":\"1.2.0\",\"active\":\"1.2.0\",\"upgrade_ready\":false,"
+                + "\"published\":%s}";
+        assertEquals("group chainflip: release seen 1.2.0, active 1.2.0, no upgrade waiting, published 1.3.0 (not installed)",
+                StatusView.group(json.readTree(group.formatted(
+                        "{\"version\":\"1.3.0\",\"problem\":null,\"installed\":false,\"ready\":false}"))));
+        assertEquals("group chainflip: release seen 1.2.0, active 1.2.0, no upgrade waiting, published not read yet"
+                        + " [source failing: HTTP 403 from https://api.github.com/]",
+                StatusView.group(json.readTree(group.formatted(
+                        "{\"version\":null,\"problem\":\"HTTP 403 from https://api.github.com/\",\"installed\":false,\"ready\":false}"))));
+        assertEquals("group chainflip: release seen 1.2.0, active 1.2.0, no upgrade waiting, published 1.3.0 (ready)",
+                StatusView.group(json.readTree(group.formatted(
+                        "{\"version\":\"1.3.0\",\"problem\":null,\"installed\":true,\"ready\":true}"))));
+    }
+
+    @Test
     void durations() {
         assertEquals("0s", StatusView.duration(0));
         assertEquals("59s", StatusView.duration(59));

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BadConfigTest {
     private static final String MAIN = "baton.toml";
     private static final String ENGINE = "[programs.engine]\ncommand = [\"/usr/bin/engine\"]\n";
+    private static final String ENGINE_IN_GROUP = ENGINE + "engine_group = \"chainflip\"\n\n";
 
     record Case(String name, Map<String, String> files, List<String> fragments) {
         @Override
@@ -169,6 +170,23 @@ class BadConfigTest {
                 main("listen on a host name", "[api]\nlisten = \"example.org\"\n",
                         "api.listen: expected an IP address such as \"127.0.0.1\" or \"::1\", got \"example.org\""),
                 // engines
+                // release sources: ENGINE_IN_GROUP is 4 lines, the [groups...releases] header is line 5
+                main("apt index without a package", ENGINE_IN_GROUP + "[groups.chainflip.releases]\n"
+                                + "apt_index = \"https://repo.example/Packages\"\n",
+                        "baton.toml:5: groups.chainflip.releases: apt_index needs package = \"NAME\""),
+                main("release feed not over http", ENGINE_IN_GROUP + "[groups.chainflip.releases]\n"
+                                + "json_feed = \"file:///etc/shadow\"\n",
+                        "baton.toml:6: groups.chainflip.releases.json_feed: expected an http:// or https:// URL"),
+                main("release feed with a password", ENGINE_IN_GROUP + "[groups.chainflip.releases]\n"
+                                + "json_feed = \"https://me:secret@example.org/releases\"\n",
+                        "baton.toml:6: groups.chainflip.releases.json_feed: a URL with a user or password is refused"),
+                main("two release sources", ENGINE_IN_GROUP + "[groups.chainflip.releases]\n"
+                                + "json_feed = \"https://example.org/r\"\napt_index = \"https://example.org/Packages\"\n"
+                                + "package = \"cfe\"\n",
+                        "baton.toml:6: groups.chainflip.releases.json_feed: set apt_index or json_feed, not both"),
+                main("release poll too often", ENGINE_IN_GROUP + "[groups.chainflip.releases]\n"
+                                + "json_feed = \"https://example.org/r\"\ninterval = \"5s\"\n",
+                        "baton.toml:7: groups.chainflip.releases.interval: expected a duration from 1m to 24h"),
                 main("version without engine_group", ENGINE + "version = \"1.0.0\"\n",
                         "baton.toml:3: programs.engine.version: only applies to an engine", "add engine_group = \"NAME\""),
                 main("bad semver", ENGINE + "engine_group = \"chainflip\"\nversion = \"1.0\"\n",

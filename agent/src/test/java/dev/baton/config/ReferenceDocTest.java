@@ -43,6 +43,9 @@ class ReferenceDocTest {
         keys.addAll(LogSection.KEYS);
         keys.addAll(ClusterSection.KEYS);
         keys.addAll(ClusterSection.EXCLUSIVE_KEYS);
+        keys.addAll(HandoverSection.GROUP_KEYS);
+        keys.addAll(ReleasesSection.KEYS);
+        keys.addAll(List.of("compatibility", "description", "rules", "event", "contains", "regex")); // [profiles.NAME]
         for (String key : keys) {
             assertTrue(doc.contains("| `" + key + "` |"), () -> key + " is not in the reference's tables");
         }

@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -135,7 +139,7 @@ class DockerfileStructureTest {
         // Dockerfile), plus the modules loaded by name or service that jdeps cannot see.
         for (String needed : List.of("java.base", "java.logging", "java.management", "java.naming", "java.sql",
                 "java.security.jgss", "java.security.sasl", "jdk.jfr", "jdk.management", "jdk.unsupported",
-                "jdk.httpserver", "jdk.crypto.ec")) {
+                "jdk.httpserver", "jdk.crypto.ec", "java.net.http")) {
             assertTrue(modules.contains(needed), "jlink lacks " + needed + ": " + modules);
         }
         assertTrue(jlink.args().contains("--generate-cds-archive"), "base CDS archive for AppCDS");
@@ -195,6 +199,77 @@ class DockerfileStructureTest {
             }
         } catch (ClassNotFoundException | NoSuchMethodException e) {
             // loader not on this branch yet: the Jackson parse above is the check
+        }
+    }
+
+    @Test
+    void theHealthcheckAsksReadyzAndFailsWhenItIsNotReady() throws Exception {
+        List<Instr> checks = last().all("HEALTHCHECK");
+        assertEquals(1, checks.size(), "one HEALTHCHECK in the final image");
+        String args = checks.get(0).args();
+        List<String> argv = Arrays.asList(new ObjectMapper().readValue(args.substring(args.indexOf("CMD") + 3).strip(),
+                String[].class));
+        assertEquals("/bin/bash", argv.get(0), "exec form; bash for /dev/tcp (the image has no curl)");
+        String probe = argv.get(2);
+        assertTrue(probe.contains("/dev/tcp/127.0.0.1/9176") && probe.contains("GET /readyz"), probe);
+        for (String config : List.of("baton.toml", "demo.toml")) {
+            JsonNode c = new TomlMapper().readTree(Files.readString(DOCKER.resolve(config)));
+            assertEquals(9176, c.at("/api/port").asInt(9176), config + " serves the port the probe asks");
+            assertFalse(c.at("/api/enabled").isBoolean() && !c.at("/api/enabled").asBoolean(), config + " has its API on");
+        }
+        // The probe itself, against a server that answers like the agent's /readyz: 200, then 503.
+        int[] status = {200};
+        HttpServer readyz = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        readyz.createContext("/readyz", exchange -> {
+            boolean hostOk = "localhost".equals(exchange.getRequestHeaders().getFirst("Host"));
+            byte[] body = "{\"ready\":true,\"reasons\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(hostOk ? status[0] : 403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        readyz.start();
+        try {
+            String local = probe.replace("/9176", "/" + readyz.getAddress().getPort());
+            assertEquals(0, bash(local), "ready: healthy");
+            status[0] = 503;
+            assertTrue(bash(local) != 0, "not ready: unhealthy");
+        } finally {
+            readyz.stop(0);
+        }
+        assertTrue(bash(probe.replace("/9176", "/1")) != 0, "nothing listening: unhealthy");
+    }
+
+    private static int bash(String script) throws Exception {
+        Process p = new ProcessBuilder("/bin/bash", "-c", script).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the probe ends");
+        return p.exitValue();
+    }
+
+    @Test
+    void theDemoConfigInsideRunsTheSimulatedEnginesFromTheImagesJar() throws Exception {
+        assertTrue(last().all("COPY").stream().anyMatch(c -> c.args().equals("docker/demo.toml /etc/baton/demo.toml")),
+                "the demo config is in the image");
+        String text = Files.readString(DOCKER.resolve("demo.toml"));
+        JsonNode c = new TomlMapper().readTree(text);
+        List<String> programs = new ArrayList<>();
+        c.get("programs").fields().forEachRemaining(e -> {
+            programs.add(e.getKey());
+            JsonNode cmd = e.getValue().get("command");
+            assertEquals("/opt/baton/runtime/bin/java", cmd.get(0).asText(), "the image's trimmed runtime");
+            assertTrue(cmd.toString().contains("\"/opt/baton/share/baton/baton.jar\",\"dev.baton.sim.EngineSimulator\""),
+                    cmd.toString());
+            assertTrue(cmd.toString().contains("/var/lib/baton/demo/release"), cmd.toString());
+        });
+        assertEquals(2, programs.size());
+        assertTrue(last().all("RUN").stream().anyMatch(r -> r.args().contains("echo 1.0.0 > /var/lib/baton/demo/release")
+                && r.args().contains("check-config -q --config /etc/baton/demo.toml")),
+                "the release file exists and the demo config is checked at build time");
+        try {
+            Class.forName("dev.baton.config.ConfigLoader").getMethod("parse", String.class, Path.class)
+                    .invoke(null, text, DOCKER.resolve("demo.toml"));
+        } catch (InvocationTargetException e) {
+            fail("docker/demo.toml does not load: " + e.getCause().getMessage());
         }
     }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.process.ProcessState;
+import dev.baton.releases.FeedServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,13 +47,15 @@ class ShippedMetricNamesTest {
     @BeforeAll
     static void scrapeARunningAgent() throws Exception {
         used = ShippedMetrics.usedWithoutCluster();
-        try (MetricsAgent agent = new MetricsAgent(dir)) {
+        try (MetricsAgent agent = new MetricsAgent(dir);
+             FeedServer feed = new FeedServer(FeedServer.ok("[{\"tag_name\": \"1.2.0\"}]".getBytes(StandardCharsets.UTF_8)))) {
             EngineFixture engines = new EngineFixture(agent, "1.1.0");
             String crasher = agent.script("crasher", "sleep 0.2; exit 3");
             agent.config(program("steady", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")
                     + program("crasher", crasher, "start_secs = \"0s\"", "restart = \"always\"",
                     "start_retries = \"forever\"", FAST_BACKOFF)
-                    + engines.config("1.1.3", "1.2.0")).start();
+                    + engines.config("1.1.3", "1.2.0")
+                    + "[groups.chainflip.releases]\njson_feed = \"" + feed.url("/releases") + "\"\n").start();
             agent.awaitState("steady", ProcessState.RUNNING);
             engines.awaitUpgradeReady();
             engines.upgradeTo("1.2.0");

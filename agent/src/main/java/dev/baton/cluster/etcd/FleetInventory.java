@@ -2,6 +2,7 @@ package dev.baton.cluster.etcd;
 
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.FleetReadiness;
 import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
@@ -14,6 +15,7 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
+import dev.baton.time.Timestamps;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +49,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
 
     private HostInventory published; // content last written (updatedAt aside), null: must write
     private long publishedLease;
-    private String updatedAt = Instant.now().toString();
+    private String updatedAt = Timestamps.format(Instant.now());
     private volatile FleetCounts counts = FleetCounts.EMPTY;
 
     FleetInventory(ClusterSettings settings, KeySpace keys, KV kv, LeaseKeeper leases, InventorySource source,
@@ -101,17 +103,17 @@ final class FleetInventory implements LeaseKeeper.Listener {
         }
         LocalInventory local = source.snapshot();
         HostInventory content = new HostInventory(settings.host(), local.agentVersion(), local.programs(),
-                local.groupReleases(), locks.get(), null);
+                local.groupReleases(), locks.get(), null, local.groupPublished());
         if (content.equals(published) && lease == publishedLease) {
             return;
         }
         if (!content.equals(published)) {
-            updatedAt = Instant.now().toString();
+            updatedAt = Timestamps.format(Instant.now());
         }
         published = content;
         publishedLease = lease;
         HostInventory entry = new HostInventory(content.host(), content.agentVersion(), content.programs(),
-                content.groupReleases(), content.locks(), updatedAt);
+                content.groupReleases(), content.locks(), updatedAt, content.groupPublished());
         CompletableFuture<?> put = kv.put(keys.host(settings.host()), ByteSequence.from(Json.write(entry)),
                 PutOption.builder().withLeaseId(lease).build());
         EtcdCalls.within(put, settings.retryTimeout()).whenCompleteAsync((ok, error) -> {
@@ -166,7 +168,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
                 }
             }
         }
-        return new FleetCounts(hosts.size(), versions, states, held);
+        return new FleetCounts(hosts.size(), versions, states, held, FleetReadiness.of(hosts));
     }
 
     private static <T> List<T> nullSafe(List<T> list) {
