@@ -304,7 +304,7 @@ public final class Supervisor implements ProgramHost {
         Map<String, String> extra = launchGate.environment(program);
         String tag = agentId + "." + pc.name() + "." + instanceSeq.incrementAndGet();
         SpawnRequest req = new SpawnRequest(pc.command(), ChildEnvironment.build(pc, agentEnv, agentId, tag, extra),
-                pc.directory(), pc.user(), pc.group(), pc.umask(), true);
+                pc.directory(), pc.user(), pc.group(), pc.umask(), true, pc.limits());
         SpawnedProcess sp = spawner.spawn(req);
         childSpawned.run();
         Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());

@@ -14,7 +14,17 @@ import java.util.Map;
  * @param group        group name or numeric gid, or null for the user's primary group
  * @param umask        umask for the child, or null to inherit
  * @param dieWithAgent the child gets SIGKILL when the agent dies (PR_SET_PDEATHSIG)
+ * @param limits       resource limits set before the program runs (empty: the agent's are inherited)
  */
 public record SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
-                           String user, String group, Integer umask, boolean dieWithAgent) {
+                           String user, String group, Integer umask, boolean dieWithAgent, List<ResourceLimit> limits) {
+    public SpawnRequest {
+        limits = limits == null ? List.of() : List.copyOf(limits);
+    }
+
+    /** Without resource limits. */
+    public SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
+                        String user, String group, Integer umask, boolean dieWithAgent) {
+        this(argv, environment, directory, user, group, umask, dieWithAgent, List.of());
+    }
 }
