@@ -308,6 +308,13 @@ public final class SupervisordImporter {
 
         void program(IniFile.Section s, String program) {
             SectionReader r = reader(s);
+            for (char bad : new char[] {' ', ':', '/'}) {
+                if (program.indexOf(bad) >= 0) {
+                    r.note(Impact.FAILED, "", "invalid name '" + program + "' because of the character '" + bad
+                            + "': supervisord refuses this file; the program is not imported");
+                    return;
+                }
+            }
             String group = groupOf.getOrDefault(program, program);
             Vars common = environ.copy().put("here", s.file.getParent().toString()).put("program_name", program)
                     .put("group_name", group);
