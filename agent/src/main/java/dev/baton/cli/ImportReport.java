@@ -4,7 +4,7 @@ import dev.baton.config.migration.Impact;
 import dev.baton.config.migration.ImportResult;
 import dev.baton.config.migration.ImportWarning;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,7 +23,7 @@ final class ImportReport {
     private ImportReport() {
     }
 
-    static int hand(ImportResult result, Path output, PrintStream out, PrintStream err) {
+    static int hand(ImportResult result, Path output, PrintWriter out, PrintWriter err) {
         try {
             if (output == null) {
                 out.print(result.toml());
@@ -50,6 +50,7 @@ final class ImportReport {
             err.println("== then, so that only baton runs these programs:");
             result.followUp().forEach(c -> err.println("  " + c));
         }
+        out.flush();
         err.println("baton: " + result.summary() + (output == null ? "" : "; written to " + output)
                 + (result.failed() ? "" : "; check it with: baton check-config --config FILE"));
         return result.failed() ? FAILED : IMPORTED;

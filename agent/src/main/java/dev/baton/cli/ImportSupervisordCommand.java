@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code baton import-supervisord FILE}: a supervisord.conf (with its includes) as baton TOML. */
 @Command(name = "import-supervisord",
@@ -19,6 +21,9 @@ import picocli.CommandLine.Parameters;
                 + "changes, notes.",
         footer = {"", ImportReport.FOOTER})
 final class ImportSupervisordCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(paramLabel = "FILE", description = "The supervisord configuration file.")
     Path file;
 
@@ -36,7 +41,7 @@ final class ImportSupervisordCommand implements Callable<Integer> {
         for (String e : env) {
             int eq = e.indexOf('=');
             if (eq <= 0) {
-                System.err.println("baton: --env " + e + ": expected NAME=VALUE");
+                spec.commandLine().getErr().println("baton: --env " + e + ": expected NAME=VALUE");
                 return ImportReport.UNREADABLE;
             }
             environment.put(e.substring(0, eq), e.substring(eq + 1));
@@ -45,9 +50,9 @@ final class ImportSupervisordCommand implements Callable<Integer> {
         try {
             result = new SupervisordImporter(environment, SupervisordImporter.localHostName()).importFile(file);
         } catch (IOException | RuntimeException e) {
-            System.err.println("baton: cannot import " + file + ": " + e.getMessage());
+            spec.commandLine().getErr().println("baton: cannot import " + file + ": " + e.getMessage());
             return ImportReport.UNREADABLE;
         }
-        return ImportReport.hand(result, output, System.out, System.err);
+        return ImportReport.hand(result, output, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

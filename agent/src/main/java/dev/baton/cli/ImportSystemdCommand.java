@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code baton import-systemd UNIT...}: systemd service units as baton TOML, and how to retire the units. */
 @Command(name = "import-systemd",
@@ -19,6 +21,9 @@ import picocli.CommandLine.Parameters;
                 + "systemd and baton never both run a program.",
         footer = {"", ImportReport.FOOTER})
 final class ImportSystemdCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(paramLabel = "UNIT", arity = "1..*", description = "Unit names (chainflip-engine.service) or unit files.")
     List<String> units;
 
@@ -31,9 +36,9 @@ final class ImportSystemdCommand implements Callable<Integer> {
         try {
             result = new SystemdImporter(SupervisordImporter.localHostName()).importUnits(units);
         } catch (IOException | RuntimeException e) {
-            System.err.println("baton: cannot import " + String.join(" ", units) + ": " + e.getMessage());
+            spec.commandLine().getErr().println("baton: cannot import " + String.join(" ", units) + ": " + e.getMessage());
             return ImportReport.UNREADABLE;
         }
-        return ImportReport.hand(result, output, System.out, System.err);
+        return ImportReport.hand(result, output, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }
