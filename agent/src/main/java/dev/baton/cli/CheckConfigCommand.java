@@ -4,6 +4,8 @@ import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.EffectiveConfig;
+import dev.baton.external.ExternalCopyGuard;
+import dev.baton.process.os.Os;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,6 +22,16 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only problems.")
     boolean quiet;
 
+    /** Copies of a program running (or about to be started by systemd) outside baton: said loudly, once each. */
+    private static void externalCopies(BatonConfig cfg) {
+        ExternalCopyGuard.all(cfg, Os.pid(), System.getenv()).forEach((program, copies) -> copies.forEach(c ->
+                System.err.println("WARNING: " + program + ": " + c.what() + ": two copies of an engine sign with one "
+                        + "key; fix: " + c.fix() + (cfg.programs().get(program).isEngine()
+                        || (cfg.cluster() != null && cfg.cluster().managedPrograms().containsKey(program))
+                        ? " (baton run will not start " + program + " until then, unless allow_external_copies = true)"
+                        : ""))));
+    }
+
     @Override
     public Integer call() {
         Path path = config.resolve();
@@ -30,6 +42,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             }
             System.err.println("baton: configuration " + path + " is valid (" + cfg.sources().size() + " file(s), "
                     + cfg.programs().size() + " program(s))");
+            externalCopies(cfg);
             return 0;
         } catch (ConfigException e) {
             System.err.println("baton: configuration " + path + " is invalid (" + e.problems().size() + " problem(s)):");

@@ -123,7 +123,8 @@ public final class EffectiveConfig {
                 .put("stop_signal", TomlWriter.string(Signals.name(p.stopSignal())))
                 .put("stop_timeout", duration(p.stopTimeout()))
                 .put("log", log(p.log()))
-                .put("limits", TomlWriter.inline(limits(p.limits())));
+                .put("limits", TomlWriter.inline(limits(p.limits())))
+                .put("allow_external_copies", String.valueOf(p.allowExternalCopies()));
         if (p.engine() != null) {
             out.put("engine_group", TomlWriter.string(p.engine().group()))
                     .put("version", TomlWriter.string(p.engine().version()))

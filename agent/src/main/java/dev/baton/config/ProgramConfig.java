@@ -32,6 +32,8 @@ import java.util.Set;
  * @param stopTimeout    wait this long after the stop signal, then SIGKILL the group
  * @param log            log options
  * @param limits         resource limits set at spawn (empty: inherit the agent's)
+ * @param allowExternalCopies start an engine or exclusive program even while a copy of its executable runs
+ *                       (or an enabled systemd unit would start one) outside baton
  * @param engine         engine-group membership for version handover (null: a plain program)
  * @param origin         where this program was defined (file and line), for messages
  */
@@ -57,6 +59,7 @@ public record ProgramConfig(
         Duration stopTimeout,
         LogSettings log,
         List<ResourceLimit> limits,
+        boolean allowExternalCopies,
         EngineSettings engine,
         Origin origin) {
 
@@ -85,6 +88,6 @@ public record ProgramConfig(
     private ProgramConfig withoutOrigin() {
         return new ProgramConfig(name, command, shell, directory, environment, inheritEnvironment, user, group, umask,
                 priority, autostart, restart, exitCodes, startSecs, startRetries, noRestartExitCodes, backoff, stopSignal,
-                stopTimeout, log, limits, engine, null);
+                stopTimeout, log, limits, allowExternalCopies, engine, null);
     }
 }
