@@ -59,6 +59,8 @@ class ExternalCopiesTest {
                     .holdReason("engine"), "a descendant of the agent is its own program");
             List<ExternalCopies.Copy> found = new ExternalCopies(root, NO_AGENT).of(exe.toRealPath());
             assertEquals(1, found.size(), found.toString());
+            Map<String, List<ExternalCopies.Copy>> all = ExternalCopyGuard.all(config(exe, ""), NO_AGENT, ENV);
+            assertEquals(List.of("engine", "plain"), List.copyOf(all.keySet()), "check-config reports every program");
         } finally {
             copy.destroyForcibly().waitFor();
         }
