@@ -4,7 +4,6 @@ import dev.baton.config.systemd.InstalledUnits;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +92,7 @@ public final class ExternalCopies {
                         "systemctl disable --now " + u.name() + " && systemctl mask " + u.name()));
             }
         }
-        for (int pid : pids()) {
+        for (int pid : ProcessTable.allPids()) {
             if (ours.contains(pid)) {
                 continue;
             }
@@ -145,21 +144,6 @@ public final class ExternalCopies {
 
     /** The variable baton sets in every program's environment (ChildEnvironment.AGENT). */
     private static final String BATON_AGENT = "BATON_AGENT=";
-
-    private static List<Integer> pids() {
-        List<Integer> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"))) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (!n.isEmpty() && n.chars().allMatch(Character::isDigit)) {
-                    out.add(Integer.parseInt(n));
-                }
-            }
-        } catch (IOException e) {
-            // no /proc: nothing to report
-        }
-        return out;
-    }
 
     /** /proc/PID/exe, without the " (deleted)" the kernel appends when the file was replaced (an upgrade). */
     private static Path exe(int pid) {
