@@ -71,6 +71,9 @@ final class PercentFormat {
             }
             if (i > w) {
                 width = Integer.parseInt(text.substring(w, Math.min(i, w + 9)));
+                if (i - w > 6) {
+                    throw new Refused("a field width of " + text.substring(w, i) + " characters: not a value anyone means", null);
+                }
             }
             if (i < text.length() && text.charAt(i) == '*') {
                 throw new Refused("* wants int (a width from the argument list, which a mapping does not have)", null);
@@ -81,6 +84,9 @@ final class PercentFormat {
                     i++;
                 }
                 precision = i > p ? Integer.parseInt(text.substring(p, Math.min(i, p + 9))) : 0;
+                if (i - p > 6) {
+                    throw new Refused("a precision of " + text.substring(p, i) + " characters: not a value anyone means", null);
+                }
             }
             while (i < text.length() && "hlL".indexOf(text.charAt(i)) >= 0) {
                 i++; // length modifiers are accepted and ignored, as in Python

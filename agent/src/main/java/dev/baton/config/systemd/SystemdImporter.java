@@ -688,6 +688,11 @@ public final class SystemdImporter {
             String maxDelay = value("Service", "RestartMaxDelaySec");
             ObjectNode backoff = p.putObject("backoff");
             backoff.put("initial", delay);
+            if (steps != null && !steps.strip().matches("\\d{1,6}")) {
+                note(Impact.COSMETIC, "RestartSteps", "'" + steps + "' is not a number of steps: systemd ignores it, "
+                        + "and so does the import");
+                steps = null;
+            }
             if (steps != null && maxDelay != null && UnitValues.spanMillis(maxDelay) != null) {
                 long max = Math.max(restartSec, UnitValues.spanMillis(maxDelay));
                 int n = Math.max(1, Integer.parseInt(steps.strip()));
