@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import static dev.baton.agent.Scripts.program;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +42,7 @@ class ExternalCopyHoldTest {
                 + "[groups.other]\nprofile = \"chainflip\"\n").start()) {
             ProgramStatus allowed = a.awaitState("allowed", ProcessState.RUNNING);
             assertTrue(allowed.pid() > 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("engine").hold() != null);
             ProgramStatus held = a.status("engine");
             assertEquals(ProcessState.STOPPED, held.state());
             assertTrue(held.hold() != null && held.hold().contains("pid " + copy + " runs"), String.valueOf(held.hold()));
