@@ -6,6 +6,7 @@ file. The import test compares baton's import with this, file by file.
 Host checks that do not concern the configuration's meaning (do the log directories exist, do the
 user names exist here) are turned off; everything else is supervisord's code as installed.
 Usage: python3 supervisord_parse.py FILE [NAME=VALUE...]   (the environment supervisord runs with)
+   or: python3 supervisord_parse.py --batch   (stdin: one JSON [FILE, {NAME: VALUE}] a line; stdout: one result a line)
 """
 import json
 import os
@@ -26,18 +27,15 @@ options.platform.node = lambda: "node-7"
 RESTART = {datatypes.RestartUnconditionally: "always", datatypes.RestartWhenExitUnexpected: "on-failure", False: "never"}
 
 
-def main():
+def read(path, env):
     os.environ.clear()
-    for assignment in sys.argv[2:]:
-        name, _, value = assignment.partition("=")
-        os.environ[name] = value
+    os.environ.update(env)
     opts = options.ServerOptions()
-    opts.configfile = sys.argv[1]
+    opts.configfile = path
     try:
         opts.process_config(do_usage=False)
     except (ValueError, SystemExit) as e:
-        print(json.dumps({"refused": str(e)}))
-        return
+        return {"refused": str(e)}
     processes = []
     for group in opts.process_group_configs:
         if not isinstance(group, options.ProcessGroupConfig):
@@ -55,7 +53,12 @@ def main():
                 "stopwaitsecs": p.stopwaitsecs, "stopasgroup": p.stopasgroup, "killasgroup": p.killasgroup,
                 "umask": p.umask,
             })
-    print(json.dumps({"processes": processes}))
+    return {"processes": processes}
 
 
-main()
+if sys.argv[1] == "--batch":
+    for line in sys.stdin:
+        path, env = json.loads(line)
+        print(json.dumps(read(path, env)), flush=True)
+else:
+    print(json.dumps(read(sys.argv[1], dict(a.partition("=")[::2] for a in sys.argv[2:]))))

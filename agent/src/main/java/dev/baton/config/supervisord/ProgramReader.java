@@ -147,12 +147,11 @@ final class ProgramReader {
             p.put("start_retries", startRetries);
             p.put("stop_signal", stopSignal);
             p.put("stop_timeout", stopWaitSecs + "s");
-            ObjectNode log = logs(own, redirectStderr);
-            boolean toStdout = log.remove("\0raw") != null;
-            if (!log.isEmpty()) {
-                p.set("log", log);
+            Logs logs = logs(own, redirectStderr);
+            if (!logs.table().isEmpty()) {
+                p.set("log", logs.table());
             }
-            out.add(new Imported(name, p, r.section, priority, argv, events, stopAsGroup, killAsGroup, toStdout));
+            out.add(new Imported(name, p, r.section, priority, argv, events, stopAsGroup, killAsGroup, logs.raw()));
             if (n > numprocsStart) {
                 findings.truncate(mark); // said once per section, for the first process
             }
@@ -186,21 +185,26 @@ final class ProgramReader {
     }
 
     /**
-     * supervisord's log keys as baton's {@code log} table. A "\0raw" key marks output that went to
-     * supervisord's own stdout untouched (the caller turns it into {@code log_mode = "raw"}).
+     * A program's log table, and whether its output went to supervisord's own stdout untouched (the
+     * caller turns that into {@code log_mode = "raw"}).
      */
-    private ObjectNode logs(Vars vars, boolean redirect) {
+    private record Logs(ObjectNode table, boolean raw) {
+    }
+
+    /** supervisord's log keys as baton's {@code log} table. */
+    private Logs logs(Vars vars, boolean redirect) {
         ObjectNode log = TomlText.MAPPER.createObjectNode();
+        boolean raw = false;
         String out = r.expanded("stdout_logfile", "AUTO", vars);
         String file = null;
         String sizeKey = "stdout_logfile_maxbytes";
         String backupsKey = "stdout_logfile_backups";
         if (STDOUT.contains(out)) {
             log.put("stdout", true);
-            log.put("\0raw", true);
+            raw = true;
         } else if (STDERR.contains(out)) {
             log.put("stdout", true);
-            log.put("\0raw", true);
+            raw = true;
             r.note(Impact.COSMETIC, "stdout_logfile", "baton has one output stream: these lines go to baton's stdout");
         } else if (out.equalsIgnoreCase("NONE")) {
             log.put("stdout", false);
@@ -224,7 +228,7 @@ final class ProgramReader {
                     r.note(Impact.COSMETIC, "stderr_logfile", "baton cannot send only stderr to its stdout: stderr "
                             + "lines go where stdout lines go");
                 } else {
-                    log.put("\0raw", true);
+                    raw = true;
                 }
             } else if (err.equalsIgnoreCase("NONE")) {
                 r.note(Impact.COSMETIC, "stderr_logfile", "baton cannot discard stderr alone: stderr lines go where "
@@ -269,6 +273,6 @@ final class ProgramReader {
             r.size("stdout_logfile_maxbytes", "50MB", vars);
             r.integer("stdout_logfile_backups", 10, vars);
         }
-        return log;
+        return new Logs(log, raw);
     }
 }

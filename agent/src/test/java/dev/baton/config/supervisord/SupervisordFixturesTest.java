@@ -213,21 +213,47 @@ class SupervisordFixturesTest {
         return m;
     }
 
+    /** supervisord's readings of every case, made by one Python process the first time one is asked for. */
+    private static Map<String, JsonNode> oracleResults;
+
     /** supervisord's reading of the file, from the supervisor package installed here (Debian's python3-supervisor). */
-    static JsonNode oracle(String file, Map<String, String> env) {
+    static synchronized JsonNode oracle(String file, Map<String, String> env) {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")) && supervisorInstalled(),
                 "supervisor (apt: supervisor) is not installed: the comparison with supervisord's own parser needs it");
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", ORACLE.toString(), DIR.resolve(file).toString()));
-        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        if (oracleResults == null) {
+            List<String[]> jobs = new ArrayList<>(cases().map(c -> new String[] {c.file(), json(c.env())}).toList());
+            jobs.add(new String[] {"sitepilot-runtime.blade.conf", "{}"});
+            StringBuilder in = new StringBuilder();
+            ObjectMapper m = new ObjectMapper();
+            for (String[] job : jobs) {
+                in.append("[").append(json(DIR.resolve(job[0]).toString())).append(", ").append(job[1]).append("]\n");
+            }
+            try {
+                Process p = new ProcessBuilder("/usr/bin/python3", ORACLE.toString(), "--batch").start();
+                p.getOutputStream().write(in.toString().getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().close();
+                String[] out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n");
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0 && out.length == jobs.size(), err);
+                Map<String, JsonNode> results = new java.util.HashMap<>();
+                for (int i = 0; i < jobs.size(); i++) {
+                    results.put(jobs.get(i)[0] + " " + jobs.get(i)[1], m.readTree(out[i]));
+                }
+                oracleResults = results;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        return oracleResults.get(file + " " + json(env));
+    }
+
+    private static String json(Object value) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
-            return new ObjectMapper().readTree(out);
+            return new ObjectMapper().writeValueAsString(value instanceof Map<?, ?> map ? new TreeMap<>(map) : value);
         } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
     }
