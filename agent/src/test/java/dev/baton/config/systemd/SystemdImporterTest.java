@@ -258,9 +258,9 @@ class SystemdImporterTest {
                 "${NONE}", "${NONE:-a}-${A:+b}"), Map.of("A", "1 2"), missing));
         assertEquals(List.of("NONE"), missing);
         assertThrows(ExecLine.Invalid.class, () -> ExecLine.split("\"open"));
-        assertEquals("INT", SystemdImporter.UnitReader.killMainPid("/bin/kill -s SIGINT $MAINPID"));
-        assertEquals("QUIT", SystemdImporter.UnitReader.killMainPid("kill -QUIT ${MAINPID}"));
-        assertNull(SystemdImporter.UnitReader.killMainPid("/usr/bin/pkill geth"));
+        assertEquals("INT", UnitReader.killMainPid("/bin/kill -s SIGINT $MAINPID"));
+        assertEquals("QUIT", UnitReader.killMainPid("kill -QUIT ${MAINPID}"));
+        assertNull(UnitReader.killMainPid("/usr/bin/pkill geth"));
         assertEquals(Long.valueOf(5_400_000), UnitValues.spanMillis("1h 30min"));
         assertEquals(Long.valueOf(100), UnitValues.spanMillis("100ms"));
         assertEquals(Long.valueOf(-1), UnitValues.spanMillis("infinity"));
