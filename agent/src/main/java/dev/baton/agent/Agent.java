@@ -4,6 +4,7 @@ import dev.baton.api.ApiServer;
 import dev.baton.cluster.Cluster;
 import dev.baton.metrics.MetricsEndpoint;
 import dev.baton.config.BatonConfig;
+import dev.baton.external.ExternalCopyGuard;
 import dev.baton.config.LogMode;
 import dev.baton.logs.StreamKind;
 import dev.baton.systemd.JournalSink;
@@ -138,7 +139,12 @@ public final class Agent {
             StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
                     HandoverCoordinator.HandoverState.class, new StateJson.Handover());
             handover = new HandoverCoordinator(loop, handoverFile, stateWriter);
-            supervisor.setStartGate(handover);
+            // Engines and exclusive programs never start next to a copy running outside baton (slashing).
+            ExternalCopyGuard external = new ExternalCopyGuard(config, Os.pid(), System.getenv());
+            supervisor.setStartGate(program -> {
+                String copy = external.holdReason(program);
+                return copy != null ? copy : handover.holdReason(program);
+            });
             supervisor.addListener(handover);
             if (config.cluster() != null) {
                 ClusterPrograms managed = new ClusterPrograms(loop, supervisor, spawner, reaper::childSpawned,
@@ -149,6 +155,7 @@ public final class Agent {
                 supervisor.addListener(managed);
                 supervisor.setStartGate(program -> {
                     String held = managed.holdReason(program);
+                    held = held != null ? held : external.holdReason(program);
                     return held != null ? held : handover.holdReason(program);
                 });
             }

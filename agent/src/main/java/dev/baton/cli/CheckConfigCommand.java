@@ -5,6 +5,8 @@ import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.EffectiveConfig;
 import java.io.PrintWriter;
+import dev.baton.external.ExternalCopyGuard;
+import dev.baton.process.os.Os;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,6 +34,16 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Copies of a program running (or about to be started by systemd) outside baton: said loudly, once each. */
+    private void externalCopies(BatonConfig cfg, PrintWriter err) {
+        ExternalCopyGuard.all(cfg, Os.pid(), System.getenv()).forEach((program, copies) -> copies.forEach(c ->
+                err.println("WARNING: " + program + ": " + c.what() + ": two copies of an engine sign with one "
+                        + "key; fix: " + c.fix() + (cfg.programs().get(program).isEngine()
+                        || (cfg.cluster() != null && cfg.cluster().managedPrograms().containsKey(program))
+                        ? " (baton run will not start " + program + " until then, unless allow_external_copies = true)"
+                        : ""))));
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,6 +67,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             }
             err.println("baton: configuration " + path + " is valid (" + cfg.sources().size() + " file(s), "
                     + cfg.programs().size() + " program(s))");
+            externalCopies(cfg, err);
             return 0;
         } catch (ConfigException e) {
             err.println("baton: configuration " + path + " is invalid (" + e.problems().size() + " problem(s)):");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
         description = "Supervises programs and hands over between engine versions on its own.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class,
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class, ImportSystemdCommand.class,
                 StatusCommand.class, ProgramActionCommand.Start.class, ProgramActionCommand.Stop.class,
                 ProgramActionCommand.Restart.class, SignalCommand.class, TailCommand.class, HistoryCommand.class,
                 ReloadCommand.class, FleetCommand.class, FailoverCommand.class})

@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.process.os.ResourceLimit;
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.ExclusiveProgramSettings;
 import dev.baton.cluster.ReadinessSpec;
@@ -116,10 +117,14 @@ public final class EffectiveConfig {
                 .put("start_secs", duration(p.startSecs()))
                 .put("start_retries", p.startRetries() == ProgramConfig.RETRY_FOREVER
                         ? TomlWriter.string(ProgramSection.FOREVER) : String.valueOf(p.startRetries()))
+                .put("no_restart_exit_codes", TomlWriter.array(p.noRestartExitCodes().stream().sorted()
+                        .map(String::valueOf).toList()))
                 .put("backoff", backoff(p.backoff()))
                 .put("stop_signal", TomlWriter.string(Signals.name(p.stopSignal())))
                 .put("stop_timeout", duration(p.stopTimeout()))
-                .put("log", log(p.log()));
+                .put("log", log(p.log()))
+                .put("limits", TomlWriter.inline(limits(p.limits())))
+                .put("allow_external_copies", String.valueOf(p.allowExternalCopies()));
         if (p.engine() != null) {
             out.put("engine_group", TomlWriter.string(p.engine().group()))
                     .put("version", TomlWriter.string(p.engine().version()))
@@ -134,6 +139,13 @@ public final class EffectiveConfig {
             return TomlWriter.string(argv.get(2));
         }
         return TomlWriter.array(argv.stream().map(TomlWriter::string).toList());
+    }
+
+    private static Map<String, String> limits(List<ResourceLimit> limits) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        limits.forEach(l -> keys.put(l.resource(), l.soft() == l.hard() && l.soft() != ResourceLimit.UNLIMITED
+                ? l.configText() : TomlWriter.string(l.configText())));
+        return keys;
     }
 
     private static String backoff(Backoff b) {

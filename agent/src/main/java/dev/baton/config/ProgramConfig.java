@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.process.os.ResourceLimit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +25,15 @@ import java.util.Set;
  * @param exitCodes      exit codes that count as expected for {@code on-failure}
  * @param startSecs      how long the process must stay up to count as started (STARTING to RUNNING)
  * @param startRetries   failed starts in a row before FATAL; -1: retry forever
+ * @param noRestartExitCodes exit codes after which the program is never restarted, whatever {@code restart}
+ *                       says (systemd's RestartPreventExitStatus=: Nimbus exits 129 on a doppelganger)
  * @param backoff        delay between restarts
  * @param stopSignal     signal number sent to the process group to stop it
  * @param stopTimeout    wait this long after the stop signal, then SIGKILL the group
  * @param log            log options
+ * @param limits         resource limits set at spawn (empty: inherit the agent's)
+ * @param allowExternalCopies start an engine or exclusive program even while a copy of its executable runs
+ *                       (or an enabled systemd unit would start one) outside baton
  * @param engine         engine-group membership for version handover (null: a plain program)
  * @param origin         where this program was defined (file and line), for messages
  */
@@ -47,10 +53,13 @@ public record ProgramConfig(
         Set<Integer> exitCodes,
         Duration startSecs,
         int startRetries,
+        Set<Integer> noRestartExitCodes,
         Backoff backoff,
         int stopSignal,
         Duration stopTimeout,
         LogSettings log,
+        List<ResourceLimit> limits,
+        boolean allowExternalCopies,
         EngineSettings engine,
         Origin origin) {
 
@@ -78,7 +87,7 @@ public record ProgramConfig(
 
     private ProgramConfig withoutOrigin() {
         return new ProgramConfig(name, command, shell, directory, environment, inheritEnvironment, user, group, umask,
-                priority, autostart, restart, exitCodes, startSecs, startRetries, backoff, stopSignal, stopTimeout,
-                log, engine, null);
+                priority, autostart, restart, exitCodes, startSecs, startRetries, noRestartExitCodes, backoff, stopSignal,
+                stopTimeout, log, limits, allowExternalCopies, engine, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.process.os.ResourceLimit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.process.os.Signals;
 
@@ -31,7 +32,9 @@ final class ProgramSection {
     static {
         Set<String> keys = new HashSet<>(Set.of("command", "shell", "directory", "environment", "inherit_environment",
                 "user", "group", "umask", "priority", "autostart", "restart", "exit_codes", "start_secs",
-                "start_retries", "backoff", "stop_signal", "stop_timeout", "log", ClusterSection.KEY));
+                "start_retries", "backoff", "stop_signal", "stop_timeout", "log", "no_restart_exit_codes", "limits",
+                "allow_external_copies",
+                ClusterSection.KEY));
         keys.addAll(EngineSection.KEYS);
         KEYS = Set.copyOf(keys);
     }
@@ -81,10 +84,13 @@ final class ProgramSection {
                         node.integerList("exit_codes", List.copyOf(ProgramConfig.DEFAULT_EXIT_CODES), 0, 255))),
                 node.duration("start_secs", ProgramConfig.DEFAULT_START_SECS, Duration.ZERO, Limits.MAX_DURATION),
                 node.converted("start_retries", ProgramConfig.DEFAULT_START_RETRIES, ProgramSection::startRetries),
+                Collections.unmodifiableSortedSet(new TreeSet<>(node.integerList("no_restart_exit_codes", List.of(), 0, 255))),
                 BackoffSection.read(node.table("backoff")),
                 node.converted("stop_signal", Signals.SIGTERM, ProgramSection::signal),
                 node.duration("stop_timeout", ProgramConfig.DEFAULT_STOP_TIMEOUT, Duration.ZERO, Limits.MAX_DURATION),
                 LogSection.read(node.table("log")),
+                LimitsSection.read(node.table("limits")),
+                node.bool("allow_external_copies", false),
                 EngineSection.read(node),
                 node.origin());
     }

@@ -160,6 +160,9 @@ public final class Program {
         mainAlive = false;
         lastExit = status;
         lastExitAt = host.now();
+        if ((state == ProcessState.STARTING || state == ProcessState.RUNNING) && mustNotRestart(status)) {
+            return;
+        }
         switch (state) {
             case STOPPING -> awaitGroupGone();
             case STARTING -> {
@@ -176,6 +179,28 @@ public final class Program {
     }
 
     // ---- internals ----------------------------------------------------------------------------
+
+    /**
+     * An exit code in no_restart_exit_codes ends the program here, from STARTING or RUNNING, whatever
+     * the restart policy: EXITED when the code also counts as expected, else FATAL (systemd's
+     * RestartPreventExitStatus= leaves the unit "failed" then).
+     */
+    private boolean mustNotRestart(ExitStatus status) {
+        if (status.bySignal() || !config.noRestartExitCodes().contains(status.code())) {
+            return false;
+        }
+        cancelTimer();
+        killLeftovers();
+        lastError = "exited with " + status.code() + ", which no_restart_exit_codes says must not be restarted";
+        if (config.exitCodes().contains(status.code())) {
+            log.info("{}: {}", name(), lastError);
+            setState(ProcessState.EXITED);
+        } else {
+            log.error("{}: FATAL: {}", name(), lastError);
+            setState(ProcessState.FATAL);
+        }
+        return true;
+    }
 
     private void spawn() {
         if (instance != null && !host.liveProcesses(instance).isEmpty()) {

@@ -41,6 +41,30 @@ class RestartPolicyTest {
     }
 
     @Test
+    void noRestartExitCodesHoldTheProgramWhateverTheRestartPolicy() throws Exception {
+        Path doppelganger = Scripts.write(dir, "doppelganger.sh", "sleep 0.3; exit 129");
+        Path early = Scripts.write(dir, "early.sh", "exit 129");
+        Path clean = Scripts.write(dir, "clean.sh", "sleep 0.3; exit 3");
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("running", quote(doppelganger), "restart = \"always\"", "no_restart_exit_codes = [129]",
+                        "start_secs = \"100ms\"", FAST)
+                + program("starting", quote(early), "restart = \"always\"", "no_restart_exit_codes = [129]",
+                        "start_secs = \"5s\"", "start_retries = \"forever\"", FAST)
+                + program("expected", quote(clean), "restart = \"always\"", "no_restart_exit_codes = [3]",
+                        "exit_codes = [0, 3]", "start_secs = \"100ms\"", FAST)).start()) {
+            ProgramStatus running = a.awaitState("running", ProcessState.FATAL);
+            assertEquals(0, running.restarts(), "exit 129 is never restarted, even with restart = always");
+            assertEquals(129, running.lastExit().code());
+            assertTrue(running.lastError().contains("no_restart_exit_codes"), running.lastError());
+            ProgramStatus starting = a.awaitState("starting", ProcessState.FATAL);
+            assertEquals(0, starting.restarts(), "also when it exits before start_secs, with start_retries = forever");
+            ProgramStatus expected = a.awaitState("expected", ProcessState.EXITED);
+            assertEquals(0, expected.restarts(), "a code also in exit_codes ends EXITED, not FATAL");
+            assertEquals(0, a.stop());
+        }
+    }
+
+    @Test
     void failedStartsEndInFatalAfterStartRetries() throws Exception {
         Path quick = Scripts.write(dir, "quick.sh", "exit 7");
         try (InProcessAgent a = new InProcessAgent(dir).config(

@@ -41,6 +41,7 @@ class ReferenceDocTest {
         keys.addAll(ProgramSection.KEYS);
         keys.addAll(BackoffSection.KEYS);
         keys.addAll(LogSection.KEYS);
+        keys.addAll(LimitsSection.KEYS);
         keys.addAll(ClusterSection.KEYS);
         keys.addAll(ClusterSection.EXCLUSIVE_KEYS);
         keys.addAll(HandoverSection.GROUP_KEYS);

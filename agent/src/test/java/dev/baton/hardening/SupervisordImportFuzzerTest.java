@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
-import dev.baton.config.supervisord.ImportResult;
+import dev.baton.config.migration.ImportResult;
 import dev.baton.config.supervisord.SupervisordImporter;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -40,19 +40,38 @@ record CommandLine(String path, List<String> argv) {
             options.addAll(List.of("--pdeathsig", "KILL"));
         }
         Optional<String> setpriv = Setpriv.path();
+        CommandLine program;
         if (options.isEmpty() || (setpriv.isEmpty() && credentials.isEmpty())) {
-            return new CommandLine(argv.get(0), List.copyOf(argv)); // no setpriv: warned once already
-        }
-        if (setpriv.isEmpty()) {
+            program = new CommandLine(argv.get(0), List.copyOf(argv)); // no setpriv: warned once already
+        } else if (setpriv.isEmpty()) {
             throw new SpawnException("running " + argv.get(0) + " as another user needs setpriv (util-linux), "
                     + "which is not installed", LibC.ENOENT);
+        } else {
+            program = wrap(setpriv.get(), options, argv);
         }
+        return withLimits(program, request.limits());
+    }
+
+    /**
+     * prlimit goes first: it runs with the agent's privileges, so it may raise a hard limit, and then
+     * execs setpriv (or the program), which keeps the limits across the user switch and keeps the pid.
+     */
+    private static CommandLine withLimits(CommandLine program, List<ResourceLimit> limits) throws SpawnException {
+        if (limits.isEmpty()) {
+            return program;
+        }
+        String prlimit = Setpriv.prlimitPath().orElseThrow(() -> new SpawnException("resource limits (limits = "
+                + "{ ... }) need prlimit (util-linux), which is not in /usr/bin or /bin", LibC.ENOENT));
+        return wrap(prlimit, limits.stream().map(ResourceLimit::prlimitOption).toList(), program.argv());
+    }
+
+    private static CommandLine wrap(String tool, List<String> options, List<String> argv) {
         List<String> wrapped = new ArrayList<>();
-        wrapped.add(setpriv.get());
+        wrapped.add(tool);
         wrapped.addAll(options);
         wrapped.add("--");
         wrapped.addAll(argv);
-        return new CommandLine(setpriv.get(), List.copyOf(wrapped));
+        return new CommandLine(tool, List.copyOf(wrapped));
     }
 
     /** The environment and arguments become C strings: reject what cannot be one. */

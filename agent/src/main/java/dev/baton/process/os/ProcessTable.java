@@ -173,7 +173,7 @@ public final class ProcessTable {
     }
 
     /** The pids in /proc now (File.list: one String per entry, where a DirectoryStream made a Path of each). */
-    private static int[] allPids() {
+    public static int[] allPids() {
         String[] names = PROC.list();
         if (names == null) {
             throw new UncheckedIOException(new IOException("cannot list /proc"));

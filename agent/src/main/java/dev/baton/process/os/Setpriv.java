@@ -37,4 +37,16 @@ final class Setpriv {
     static Optional<String> path() {
         return Location.PATH;
     }
+
+    /** util-linux prlimit, which sets resource limits and execs its argument (same pid), like setpriv. */
+    static Optional<String> prlimitPath() {
+        return PrlimitLocation.PATH;
+    }
+
+    /** Located once, on first use: only programs with limits need it. */
+    private static final class PrlimitLocation {
+        static final Optional<String> PATH = Stream.of("/usr/bin/prlimit", "/bin/prlimit")
+                .filter(p -> Files.isRegularFile(Path.of(p)) && Files.isExecutable(Path.of(p)))
+                .findFirst();
+    }
 }

@@ -15,12 +15,24 @@ import java.util.Map;
  * @param umask        umask for the child, or null to inherit
  * @param dieWithAgent the child gets SIGKILL when the agent dies (PR_SET_PDEATHSIG)
  * @param cgroup       the cgroup v2 directory the child joins before it execs anything, or null
+ * @param limits       resource limits set before the program runs (empty: the agent's are inherited)
  */
 public record SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
-                           String user, String group, Integer umask, boolean dieWithAgent, Path cgroup) {
-    /** A request without a cgroup. */
+                           String user, String group, Integer umask, boolean dieWithAgent, Path cgroup,
+                           List<ResourceLimit> limits) {
+    public SpawnRequest {
+        limits = limits == null ? List.of() : List.copyOf(limits);
+    }
+
+    /** Without a cgroup and without resource limits. */
     public SpawnRequest(List<String> argv, Map<String, String> environment, Path directory, String user, String group,
                         Integer umask, boolean dieWithAgent) {
-        this(argv, environment, directory, user, group, umask, dieWithAgent, null);
+        this(argv, environment, directory, user, group, umask, dieWithAgent, null, List.of());
+    }
+
+    /** Without a cgroup. */
+    public SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
+                        String user, String group, Integer umask, boolean dieWithAgent, List<ResourceLimit> limits) {
+        this(argv, environment, directory, user, group, umask, dieWithAgent, null, limits);
     }
 }

@@ -13,6 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.baton.config.ConfigLoader;
+import dev.baton.config.migration.Impact;
+import dev.baton.config.migration.ImportResult;
+import dev.baton.config.migration.ImportWarning;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +25,7 @@ class SupervisordImporterTest {
     Path dir;
 
     private final SupervisordImporter importer =
-            new SupervisordImporter(Map.of("HOME", "/home/app", "DB_URL", "postgres://db/app"), "node-7");
+            new SupervisordImporter(Map.of("HOME", "/home/app", "DB_URL", "postgres://db/app", "START_A", "true"), "node-7");
 
     private Path write(String name, String text) throws IOException {
         Path p = dir.resolve(name);
@@ -39,20 +43,12 @@ class SupervisordImporterTest {
         return r;
     }
 
-    /** Once the agent's config loader is on the classpath (after integration), the output must load there too. */
+    /** The output must load with the agent's own loader unless the import failed (and said why). */
     private static void loadsWithTheAgentsLoader(String toml, Path file) {
-        java.lang.reflect.Method parse;
         try {
-            parse = Class.forName("dev.baton.config.ConfigLoader").getMethod("parse", String.class, Path.class);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return; // not on this branch yet: the Jackson round trip is the check
-        }
-        try {
-            parse.invoke(null, toml, file);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            org.junit.jupiter.api.Assertions.fail("imported TOML does not load:\n" + e.getCause().getMessage() + "\n" + toml);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
+            ConfigLoader.parse(toml, file);
+        } catch (dev.baton.config.ConfigException e) {
+            org.junit.jupiter.api.Assertions.fail("imported TOML does not load:\n" + e.getMessage() + "\n" + toml);
         }
     }
 
@@ -120,7 +116,12 @@ class SupervisordImporterTest {
         assertEquals(1, warningsFor(r, "supervisord", "logfile_maxbytes").size());
         assertEquals(1, warningsFor(r, "supervisorctl", "").size());
         assertTrue(warningsFor(r, "supervisord", "nodaemon").isEmpty(), "baton runs in the foreground anyway");
-        assertEquals(3, r.warnings().size(), r.warnings().toString());
+        assertEquals("chainflip", e1.get("engine_group").asText(), "versions of one binary: an engine group");
+        assertEquals("chainflip", c.at("/programs/engine_2/engine_group").asText());
+        assertEquals(3, r.count(Impact.COSMETIC), r.warnings().toString());
+        assertEquals(2, r.count(Impact.BEHAVIOUR), "the engine group and the group signal: " + r.warnings());
+        assertFalse(r.failed());
+        assertEquals("imported 2 programs, 2 behaviour changes need a look", r.summary());
         assertEquals(3, r.warnings().get(0).line(), "line of logfile=");
         assertTrue(r.warnings().get(0).toString().contains("supervisord.conf:3: [supervisord] logfile: "),
                 r.warnings().get(0).toString());
@@ -213,13 +214,14 @@ class SupervisordImporterTest {
         assertEquals("{\"stdout\":false,\"file\":\"/var/log/shop/web.log\",\"max_bytes\":\"20MiB\",\"backups\":5}",
                 text(web.get("log")), "supervisord's MB is 1024*1024");
         assertEquals(1, warningsFor(r, "program:web", "environment").size(), "ENV_ expansion is reported");
-        assertTrue(warningsFor(r, "program:web", "stopasgroup").get(0).contains("always signals"));
+        assertTrue(warningsFor(r, "program:web", "stopasgroup").isEmpty(), "stopasgroup = true is what baton does");
+        assertTrue(warningsFor(r, "program:celery", "stopasgroup").get(0).contains("celery, beat"));
 
         JsonNode celery = c.at("/programs/celery");
-        assertTrue(celery.get("shell").asBoolean());
-        assertEquals("\"/srv/shop/venv/bin/celery -A shop worker -l info >> /var/log/shop/celery.out 2>&1\"",
-                text(celery.get("command")));
-        assertTrue(warningsFor(r, "program:celery", "command").get(0).contains("shell syntax (>)"));
+        assertFalse(celery.has("shell"), "supervisord never ran a shell, nor does the import");
+        assertEquals("[\"/srv/shop/venv/bin/celery\",\"-A\",\"shop\",\"worker\",\"-l\",\"info\",\">>\","
+                + "\"/var/log/shop/celery.out\",\"2>&1\"]", text(celery.get("command")), "argv exactly as supervisord execs it");
+        assertTrue(warningsFor(r, "program:celery", "command").get(0).contains("'>' is passed to /srv/shop/venv/bin/celery as a literal"));
         assertEquals("on-failure", celery.get("restart").asText());
         assertEquals("[0,2]", text(celery.get("exit_codes")));
         assertEquals("TERM", celery.get("stop_signal").asText());
@@ -229,7 +231,7 @@ class SupervisordImporterTest {
         assertEquals("50MiB", celery.at("/log/max_bytes").asText());
         assertEquals(10, celery.at("/log/backups").asInt());
         assertTrue(warningsFor(r, "program:celery", "stderr_logfile").get(0).contains("one log file"));
-        assertTrue(warningsFor(r, "program:celery", "stdout_events_enabled").get(0).contains("event listeners"));
+        assertTrue(warningsFor(r, "program:celery", "stdout_events_enabled").isEmpty(), "no relay listener: nothing changes");
         assertTrue(warningsFor(r, "program:celery", "numprocs").isEmpty(), "numprocs=1 is plain");
 
         JsonNode beat = c.at("/programs/beat");
@@ -303,11 +305,11 @@ class SupervisordImporterTest {
 
                 [program:worker]
                 command=/usr/bin/worker --id %(process_num)d --port 80%(process_num)02d --home %(ENV_HOME)s
-                    --group %(group_name)s --of %(numprocs)s --on %(host_node_name)s --pct 100%%
+                    --group %(group_name)s --of %(numprocs)s --on %(host_node_name)s --pct 100%% --token %(ENV_TOKEN)s
                 process_name=%(program_name)s_%(process_num)02d
                 numprocs=3
                 numprocs_start=1
-                environment=WORKER_ID="%(process_num)s",NAME="%(program_name)s, x",TOKEN=%(ENV_NOT_SET)s
+                environment=WORKER_ID="%(process_num)s",NAME="%(program_name)s, x",TOKEN=t-%(process_num)s
                 stdout_logfile=/var/log/worker-%(process_num)s.log
                 stdout_logfile_maxbytes=1GB
                 stdout_logfile_backups=0
@@ -322,48 +324,95 @@ class SupervisordImporterTest {
                 priority=1500
 
                 [program:bad name!]
+                command=/usr/bin/x
+
+                [program:unset]
+                command=/usr/bin/z --token %(ENV_NOT_SET)s
+
+                [program:unclosed]
                 command=/usr/bin/x 'unclosed
 
                 [program:needs.quoting]
-                command=/usr/bin/y "$HOME/data"
+                command=/usr/bin/y "$HOME/data" --api-cors *
 
                 [eventlistener:crashmail]
                 command=crashmail -a
+                events=PROCESS_STATE_EXITED
                 """);
-        ImportResult r = importAndRoundTrip(f);
+        ImportResult r = importer.importFile(f);
         JsonNode p = r.config().get("programs");
-        assertEquals(List.of("worker_01", "worker_02", "worker_03", "reporter_0", "reporter_1", "needs.quoting"),
-                iterable(p.fieldNames()), "bad name! not imported: its command cannot be split");
+        assertEquals(List.of("worker_01", "worker_02", "worker_03", "needs.quoting"), iterable(p.fieldNames()),
+                "reporter, bad name!, unset and unclosed are refused as supervisord refuses them");
         assertEquals("[\"/usr/bin/worker\",\"--id\",\"2\",\"--port\",\"8002\",\"--home\",\"/home/app\","
-                + "\"--group\",\"queue\",\"--of\",\"3\",\"--on\",\"node-7\",\"--pct\",\"100%\"]",
-                text(p.at("/worker_02/command")));
-        assertEquals("{\"WORKER_ID\":\"3\",\"NAME\":\"worker, x\",\"TOKEN\":\"%(ENV_NOT_SET)s\"}",
-                text(p.at("/worker_03/environment")));
+                + "\"--group\",\"queue\",\"--of\",\"3\",\"--on\",\"node-7\",\"--pct\",\"100%\",\"--token\",\"t-2\"]",
+                text(p.at("/worker_02/command")), "%(ENV_TOKEN)s comes from the program's own environment=");
+        assertEquals("{\"WORKER_ID\":\"3\",\"NAME\":\"worker, x\",\"TOKEN\":\"t-3\"}", text(p.at("/worker_03/environment")));
         assertEquals("/var/log/worker-1.log", p.at("/worker_01/log/file").asText());
         assertEquals("1GiB", p.at("/worker_01/log/max_bytes").asText());
         assertEquals(0, p.at("/worker_01/log/backups").asInt());
         assertEquals("INT", p.at("/worker_01/stop_signal").asText());
         assertEquals(0, p.at("/worker_01/start_retries").asInt());
-        assertEquals("[\"/usr/bin/reporter\"]", text(p.at("/reporter_1/command")));
-        assertEquals(999, p.at("/reporter_1/priority").asInt(), "baton's range is 0-999");
-        assertEquals(1, warningsFor(r, "program:reporter", "priority").size());
-        assertTrue(p.at("/needs.quoting/shell").asBoolean(), "$HOME inside double quotes needs a shell");
+        assertEquals("[\"/usr/bin/y\",\"$HOME/data\",\"--api-cors\",\"*\"]", text(p.at("/needs.quoting/command")),
+                "no shell: $HOME and * reach the program literally, as under supervisord");
+        assertTrue(p.at("/worker_01/priority").asInt() < p.at("/needs.quoting/priority").asInt(),
+                "the group's priority 50 starts the workers before a program of priority 999");
         assertTrue(r.toml().contains("[programs.'needs.quoting']\n"), r.toml());
 
-        // warnings once per section, not once per process
+        // refusals, each where supervisord refuses
+        assertTrue(r.failed());
+        assertTrue(warningsFor(r, "program:reporter", "process_name").get(0).contains("%(process_num) must be present"));
+        assertTrue(warningsFor(r, "program:bad name!", "").get(0).contains("invalid name"));
+        assertTrue(warningsFor(r, "program:unset", "command").get(0).contains("--env NOT_SET=VALUE"));
+        assertTrue(warningsFor(r, "program:unclosed", "command").get(0).contains("No closing quotation"));
+        // findings once per section, not once per process
         assertEquals(1, warningsFor(r, "program:worker", "numprocs").size());
         assertTrue(warningsFor(r, "program:worker", "numprocs").get(0).contains("3 programs named by process_name"));
-        assertTrue(warningsFor(r, "program:reporter", "numprocs").get(0).contains("reporter_N"));
         assertEquals(1, warningsFor(r, "program:worker", "serverurl").size());
-        assertEquals(List.of("unknown key, not imported"), warningsFor(r, "program:worker", "bogus_key"));
-        List<String> envWarnings = warningsFor(r, "program:worker", "environment");
-        assertTrue(envWarnings.stream().anyMatch(m -> m.contains("NOT_SET is not set here")), envWarnings.toString());
-        assertTrue(warningsFor(r, "program:worker", "command").stream().anyMatch(m -> m.contains("node-7")));
-        assertTrue(warningsFor(r, "program:worker", "command").stream().anyMatch(m -> m.contains("ENV_HOME")));
+        assertEquals(1, warningsFor(r, "program:worker", "bogus_key").size());
+        List<String> command = warningsFor(r, "program:worker", "command");
+        assertTrue(command.stream().anyMatch(m -> m.contains("'node-7'")), command.toString());
+        assertTrue(command.stream().anyMatch(m -> m.contains("ENV_HOME")), command.toString());
+        assertTrue(command.stream().noneMatch(m -> m.contains("ENV_TOKEN")), "the file defines TOKEN: exact, no finding");
         assertEquals(1, warningsFor(r, "group:queue", "").size());
-        assertEquals(1, warningsFor(r, "group:queue", "priority").size());
-        assertTrue(warningsFor(r, "program:bad name!", "command").get(0).contains("no closing quotation"));
-        assertEquals(1, warningsFor(r, "eventlistener:crashmail", "").size());
+        assertEquals(Impact.BEHAVIOUR, r.warnings().stream().filter(w -> w.section().equals("eventlistener:crashmail"))
+                .findFirst().orElseThrow().impact(), "a dropped alert changes what happens after a crash");
+    }
+
+    @Test
+    void percentFormatIsPythons() throws PercentFormat.Refused {
+        Map<String, Object> v = Map.of("program_name", "w", "process_num", 7, "ENV_X", "x y");
+        assertEquals("w_07 x y 100% [   w] 0x7 'w'", PercentFormat.expand(
+                "%(program_name)s_%(process_num)02d %(ENV_X)s 100%% [%(program_name)4s] %(process_num)#x %(program_name)r", v));
+        for (String bad : List.of("%(ENV_Y)s", "%HOME%", "%(ENV_X)", "100%", "%s", "%(program_name)d", "%(x")) {
+            assertThrows(PercentFormat.Refused.class, () -> PercentFormat.expand(bad, v), bad);
+        }
+        assertThrows(PercentFormat.Refused.class, () -> PercentFormat.expand("%(ENV_X)", v), "malformed: no conversion");
+    }
+
+    @Test
+    void unsetVariableInAutostartIsAnErrorNotTrue() throws IOException {
+        ImportResult r = importer.importFile(write("auto.conf", """
+                [supervisord]
+                nodaemon=true
+                [program:a]
+                command=/bin/a
+                autostart=%(ENV_START_A)s
+                [program:b]
+                command=/bin/b
+                autostart=%(ENV_NOT_SET)s
+                """));
+        assertTrue(r.failed());
+        assertEquals(List.of("a"), iterable(r.config().get("programs").fieldNames()), "b is not imported at all");
+        assertEquals(Impact.FAILED, r.warnings().stream().filter(w -> w.section().equals("program:b")).findFirst()
+                .orElseThrow().impact());
+        ImportResult ok = new SupervisordImporter(Map.of("START_A", "false"), "h").importFile(write("auto2.conf", """
+                [supervisord]
+                nodaemon=true
+                [program:a]
+                command=/bin/a
+                autostart=%(ENV_START_A)s
+                """));
+        assertFalse(ok.config().at("/programs/a/autostart").asBoolean());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.baton.config.supervisord;
+package dev.baton.config.migration;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,13 +12,13 @@ import java.util.Map;
  * alone writes every key as a dotted path from the root). Values and keys are quoted by Jackson;
  * only the table headers are put together here, from keys Jackson quoted.
  */
-final class TomlText {
-    static final TomlMapper MAPPER = new TomlMapper();
+public final class TomlText {
+    public static final TomlMapper MAPPER = new TomlMapper();
 
     private TomlText() {
     }
 
-    static String render(ObjectNode root) {
+    public static String render(ObjectNode root) {
         StringBuilder out = new StringBuilder();
         table(out, "", root);
         return out.toString();
@@ -51,7 +51,7 @@ final class TomlText {
     }
 
     /** A key as TOML writes it (bare, or quoted when it has other characters). */
-    static String quotedKey(String key) {
+    public static String quotedKey(String key) {
         String line = write(MAPPER.createObjectNode().put(key, 0));
         return line.substring(0, line.lastIndexOf(" = 0")).strip();
     }

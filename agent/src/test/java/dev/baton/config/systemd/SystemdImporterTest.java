@@ -1,0 +1,280 @@
+package dev.baton.config.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.config.ProgramConfig;
+import dev.baton.config.migration.Impact;
+import dev.baton.config.migration.ImportResult;
+import dev.baton.config.migration.ImportWarning;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Real service units of validator clients (each file names its source on its first lines), imported
+ * and checked: the argv systemd would exec, the restart and stop rules, the findings; and whether
+ * systemd itself refuses a unit agrees with {@code systemd-analyze verify}.
+ */
+class SystemdImporterTest {
+    static final Path DIR = Path.of("src/test/resources/dev/baton/migration/systemd").toAbsolutePath();
+
+    @TempDir
+    Path root;
+
+    /** A unit, what comes out, and the findings it must produce ("IMPACT|Key|fragment"). */
+    record Case(String unit, boolean failed, List<String> expected) {
+        @Override
+        public String toString() {
+            return unit;
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                new Case("chainflip-engine.service", false, List.of("COSMETIC|LimitNOFILESoft|knows no such key")),
+                new Case("chainflip-engine-merge-conflict.service", true, List.of(
+                        "FAILED|ExecStart|more than one ExecStart", "COSMETIC||Missing '='",
+                        "COSMETIC||Missing key name before '='")),
+                new Case("chainflip-engine1.3.service", false, List.of("COSMETIC|Environment|does not expand $")),
+                new Case("chainflip-node.service", false, List.of()),
+                new Case("nimbus_beacon_node.service", false, List.of(
+                        "BEHAVIOUR||gave up (unit failed) after more than 5 starts within 10s",
+                        "BEHAVIOUR|User|HOME and SHELL")),
+                new Case("nimbus-validator-coincashew.service", false, List.of(
+                        "BEHAVIOUR|ExecStart|template placeholder <0x_CHANGE_THIS_TO_MY_ETH_FEE_RECIPIENT_ADDRESS>")),
+                new Case("prysm-validator-coincashew.service", false, List.of(
+                        "BEHAVIOUR|ExecStart|template placeholder <0x_CHANGE_THIS_TO_MY_ETH_FEE_RECIPIENT_ADDRESS>")),
+                new Case("sol.service", false, List.of()),
+                new Case("polkadot-validator.service", false, List.of(
+                        "BEHAVIOUR|ExecStart|PATH_TO_POLKADOT_BIN is not in systemd's search path")),
+                new Case("moonbase.service", true, List.of(
+                        "FAILED|ExecStart|the executable contains the template placeholder {{")),
+                new Case("lighthouse-beacon.service", false, List.of()),
+                new Case("geth.service", false, List.of("BEHAVIOUR|ExecStart|geth is not in systemd's search path")),
+                new Case("gaiad.service", false, List.of()));
+    }
+
+    private SystemdImporter importer() {
+        return new SystemdImporter(root, "node-7");
+    }
+
+    private ImportResult importOne(String unit) throws IOException {
+        return importer().importUnits(List.of(DIR.resolve(unit).toString()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void importsWithTheExpectedFindings(Case c) throws IOException, ConfigException {
+        ImportResult r = importOne(c.unit());
+        assertEquals(c.failed(), r.failed(), () -> String.join("\n", r.triaged().stream().map(ImportWarning::toString).toList()));
+        for (String e : c.expected()) {
+            String[] f = e.split("\\|", 3);
+            assertTrue(r.warnings().stream().anyMatch(w -> w.impact() == Impact.valueOf(f[0]) && w.key().equals(f[1])
+                    && w.message().contains(f[2])), () -> "expected " + e + " in\n" + r.warnings());
+        }
+        String name = c.unit().substring(0, c.unit().length() - ".service".length());
+        assertEquals(List.of("systemctl disable --now " + c.unit(), "systemctl mask " + c.unit(), "systemctl daemon-reload"),
+                r.followUp(), "units outside /etc are masked in place");
+        if (!c.failed()) {
+            BatonConfig config = ConfigLoader.parse(r.toml(), Path.of("imported.toml"));
+            assertEquals(1, config.programs().size());
+            assertFalse(config.programs().get(name).inheritEnvironment(), "systemd gives a service a clean environment");
+        }
+    }
+
+    /** Whether systemd itself refuses a unit, as systemd-analyze verify says. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void refusedExactlyWhenSystemdRefuses(Case c) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
+        Process p = new ProcessBuilder("/usr/bin/systemd-analyze", "verify", "--man=no", DIR.resolve(c.unit()).toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        boolean systemdRefuses = out.contains("Refusing") || out.contains("bad unit file setting");
+        boolean weSay = importOne(c.unit()).warnings().stream().anyMatch(w -> w.message().contains("systemd itself refuses"));
+        assertEquals(systemdRefuses, weSay, out);
+    }
+
+    @Test
+    void validatorUnitsKeepTheirRules() throws IOException {
+        JsonNode nimbus = program(importOne("nimbus_beacon_node.service"), "nimbus_beacon_node");
+        assertEquals("[\"/usr/bin/nimbus_beacon_node\",\"--network=mainnet\",\"--data-dir=/var/lib/nimbus/shared_mainnet_0\","
+                + "\"--tcp-port=9000\",\"--udp-port=9000\",\"--rest=Yes\",\"--rest-port=5052\",\"--metrics=Yes\","
+                + "\"--metrics-port=8008\",\"--web3-url=ws://127.0.0.1:8546\"]", nimbus.get("command").toString(),
+                "${VAR} from Environment=, quotes removed, continued lines joined");
+        assertEquals("[129]", nimbus.get("no_restart_exit_codes").toString(), "doppelganger exit: never restarted");
+        assertEquals("1200s", nimbus.get("stop_timeout").asText(), "TimeoutSec= sets the stop timeout");
+        assertEquals("/var/lib/nimbus", nimbus.get("directory").asText());
+        assertEquals("nimbus", nimbus.get("user").asText());
+        assertEquals("always", nimbus.get("restart").asText());
+        assertEquals("100ms", nimbus.at("/backoff/initial").asText(), "RestartSec defaults to 100ms");
+        assertEquals(5, nimbus.get("start_retries").asInt(), "the default start limit trips at 100ms restarts");
+
+        JsonNode prysm = program(importOne("prysm-validator-coincashew.service"), "prysm-validator-coincashew");
+        assertEquals("INT", prysm.get("stop_signal").asText());
+        assertEquals("900s", prysm.get("stop_timeout").asText());
+        assertEquals("on-failure", prysm.get("restart").asText());
+        assertTrue(prysm.get("command").toString().contains("\"--graffiti=🏠🥩🪙🛡️\""), "UTF-8 kept, quotes removed");
+        assertEquals("validator", prysm.get("group").asText());
+
+        JsonNode sol = program(importOne("sol.service"), "sol");
+        assertEquals("forever", sol.get("start_retries").asText(), "StartLimitIntervalSec=0: never give up");
+        assertEquals(1000000, sol.at("/limits/nofile").asInt());
+        assertEquals("/bin:/usr/bin:/home/sol/.local/share/solana/install/active_release/bin", sol.at("/environment/PATH").asText());
+        assertEquals("1s", sol.at("/backoff/initial").asText());
+        assertEquals("1s", sol.at("/backoff/max").asText());
+
+        JsonNode engine = program(importOne("chainflip-engine.service"), "chainflip-engine");
+        assertEquals("[\"/usr/bin/chainflip-engine\",\"--config-root\",\"/etc/chainflip/\"]", engine.get("command").toString());
+        assertEquals(16000, engine.at("/limits/nofile").asInt());
+        assertEquals("30s", engine.at("/backoff/initial").asText());
+        assertEquals("forever", engine.get("start_retries").asText(), "30s apart: the start limit never trips");
+        assertEquals("$LD_LIBRARY_PATH:/usr/lib/chainflip-engine",
+                program(importOne("chainflip-engine1.3.service"), "chainflip-engine1.3").at("/environment/LD_LIBRARY_PATH").asText());
+        assertEquals("1024:524288", program(importOne("chainflip-node.service"), "chainflip-node").at("/limits/nofile").asText(),
+                "systemd's default open-files limit, written out");
+    }
+
+    @Test
+    void afterBecomesPriorityAndVersionsOfOneBinaryAnEngineGroup() throws IOException, ConfigException {
+        Path d = Files.createDirectories(root.resolve("units"));
+        Files.copy(DIR.resolve("chainflip-node.service"), d.resolve("chainflip-node.service"));
+        Files.copy(DIR.resolve("chainflip-engine1.3.service"), d.resolve("chainflip-engine1.3.service"));
+        Files.writeString(d.resolve("chainflip-engine1.4.service"), Files.readString(DIR.resolve("chainflip-engine1.3.service"))
+                .replace("chainflip-engine1.3", "chainflip-engine1.4"));
+        ImportResult r = importer().importUnits(List.of(d.resolve("chainflip-engine1.3.service").toString(),
+                d.resolve("chainflip-engine1.4.service").toString(), d.resolve("chainflip-node.service").toString()));
+        JsonNode p = r.config().get("programs");
+        assertEquals(0, p.at("/chainflip-node/priority").asInt());
+        assertEquals(10, p.get("chainflip-engine1.3").get("priority").asInt(), "After=chainflip-node.service");
+        assertEquals("chainflip", p.get("chainflip-engine1.3").get("engine_group").asText());
+        assertEquals("chainflip", p.get("chainflip-engine1.4").get("engine_group").asText());
+        assertFalse(p.get("chainflip-node").has("engine_group"));
+        assertTrue(r.warnings().stream().anyMatch(w -> w.impact() == Impact.BEHAVIOUR && w.message().contains("engine group 'chainflip'")));
+        BatonConfig config = ConfigLoader.parse(r.toml(), Path.of("imported.toml"));
+        assertEquals(1, config.groups().size());
+        assertEquals(List.of("systemctl disable --now chainflip-engine1.3.service chainflip-engine1.4.service "
+                + "chainflip-node.service", "systemctl mask chainflip-engine1.3.service chainflip-engine1.4.service "
+                + "chainflip-node.service", "systemctl daemon-reload"), r.followUp());
+    }
+
+    @Test
+    void namesAreLookedUpWithDropInsPasswdAndTheSearchPath() throws IOException, ConfigException {
+        Path etc = Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.createDirectories(root.resolve("usr/bin"));
+        Path geth = Files.writeString(root.resolve("usr/bin/geth"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(geth, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\ngoeth:x:1001:1001::/var/lib/goeth:/bin/false\n");
+        Files.copy(DIR.resolve("geth.service"), etc.resolve("geth.service"));
+        Path dropIns = Files.createDirectories(etc.resolve("geth.service.d"));
+        Files.writeString(dropIns.resolve("10-limits.conf"), """
+                [Service]
+                LimitNOFILE=65536
+                EnvironmentFile=/etc/default/geth
+                EnvironmentFile=-/etc/default/missing
+                ExecStart=
+                ExecStart=geth --datadir "${DATADIR}" $EXTRA_ARGS --cache=4096 --name %N@%H --bytes \\x41\\s\\101
+                ExecStop=/bin/kill -s INT $MAINPID
+                RestartPreventExitStatus=2 SIGKILL
+                KillMode=process
+                ProtectSystem=full
+                """);
+        Files.createDirectories(root.resolve("etc/default"));
+        Files.writeString(root.resolve("etc/default/geth"), "# geth\nDATADIR=\"/var/lib/geth data\"\nEXTRA_ARGS='--http --ws'\n");
+        ImportResult r = importer().importUnits(List.of("geth"));
+        JsonNode g = program(r, "geth");
+        assertEquals("[\"/usr/bin/geth\",\"--datadir\",\"/var/lib/geth data\",\"--http\",\"--ws\",\"--cache=4096\","
+                + "\"--name\",\"geth@node-7\",\"--bytes\",\"A A\"]", g.get("command").toString(),
+                "drop-in resets ExecStart; ${X} is one word, $X splits; specifiers and C escapes; the bare name resolved");
+        assertEquals(65536, g.at("/limits/nofile").asInt());
+        assertEquals("INT", g.get("stop_signal").asText(), "ExecStop=kill -s INT $MAINPID");
+        assertEquals("[2]", g.get("no_restart_exit_codes").toString());
+        assertEquals("/var/lib/goeth", g.at("/environment/HOME").asText());
+        assertEquals("goeth", g.at("/environment/USER").asText());
+        assertTrue(has(r, Impact.BEHAVIOUR, "KillMode", "left its children running"));
+        assertTrue(has(r, Impact.BEHAVIOUR, "RestartPreventExitStatus", "'SIGKILL' not imported"));
+        assertTrue(has(r, Impact.BEHAVIOUR, "", "ProtectSystem=full"));
+        assertTrue(has(r, Impact.BEHAVIOUR, "EnvironmentFile", "copied into the TOML"));
+        assertTrue(has(r, Impact.COSMETIC, "EnvironmentFile", "does not exist on this host"));
+        assertEquals(List.of("systemctl disable --now geth.service",
+                "mv /etc/systemd/system/geth.service /etc/systemd/system/geth.service.imported-by-baton",
+                "systemctl mask geth.service", "systemctl daemon-reload"), r.followUp(),
+                "mask needs the unit's name in /etc for its link to /dev/null");
+        ProgramConfig loaded = ConfigLoader.parse(r.toml(), Path.of("imported.toml")).programs().get("geth");
+        assertEquals(Duration.ofSeconds(5), loaded.backoff().initial());
+        assertEquals(1.0, loaded.backoff().multiplier());
+        assertEquals(java.util.Set.of(2), loaded.noRestartExitCodes());
+        assertThrows(IOException.class, () -> importer().importUnits(List.of("absent.service")));
+    }
+
+    @Test
+    void unitsSystemdRefusesAndThingsBatonCannotRun() throws IOException {
+        Path d = Files.createDirectories(root.resolve("u"));
+        Files.writeString(d.resolve("none.service"), "[Service]\nType=simple\nRestart=always\n");
+        Files.writeString(d.resolve("fork.service"), "[Service]\nType=forking\nExecStart=/usr/sbin/daemon\n");
+        Files.writeString(d.resolve("rel.service"), "[Service]\nExecStart=bin/x\n");
+        Files.writeString(d.resolve("quote.service"), "[Service]\nExecStart=/bin/x \"open\n");
+        Files.writeString(d.resolve("dyn.service"), "[Service]\nExecStart=/bin/x\nDynamicUser=yes\n[Install]\nWantedBy=multi-user.target\n");
+        for (String unit : List.of("none", "fork", "rel", "quote", "dyn")) {
+            ImportResult r = importer().importUnits(List.of(d.resolve(unit + ".service").toString()));
+            assertTrue(r.failed(), unit);
+            assertEquals(0, r.programs(), unit);
+        }
+        assertTrue(has(importer().importUnits(List.of(d.resolve("none.service").toString())), Impact.FAILED, "ExecStart",
+                "systemd itself refuses this unit"));
+    }
+
+    @Test
+    void commandLinesAsSystemdSplitsThem() throws Exception {
+        assertEquals(List.of("a b", "c\"d", "e'f", "g\th", "x;y"), ExecLine.split("\"a b\" 'c\"d' \"e'f\" g\\th x;y"));
+        List<ExecLine.Command> cmds = ExecLine.parse("-@/bin/true true one \\; two ; /bin/false");
+        assertEquals(2, cmds.size());
+        assertEquals("-@", cmds.get(0).prefixes());
+        assertEquals(List.of("/bin/true", "true", "one", ";", "two"), cmds.get(0).words());
+        List<String> missing = new ArrayList<>();
+        assertEquals(List.of("1", "2", "1 2", "$HOME", "", "a-b"), ExecLine.substitute(List.of("$A", "${A}", "$$HOME",
+                "${NONE}", "${NONE:-a}-${A:+b}"), Map.of("A", "1 2"), missing));
+        assertEquals(List.of("NONE"), missing);
+        assertThrows(ExecLine.Invalid.class, () -> ExecLine.split("\"open"));
+        assertEquals("INT", UnitReader.killMainPid("/bin/kill -s SIGINT $MAINPID"));
+        assertEquals("QUIT", UnitReader.killMainPid("kill -QUIT ${MAINPID}"));
+        assertNull(UnitReader.killMainPid("/usr/bin/pkill geth"));
+        assertEquals(Long.valueOf(5_400_000), UnitValues.spanMillis("1h 30min"));
+        assertEquals(Long.valueOf(100), UnitValues.spanMillis("100ms"));
+        assertEquals(Long.valueOf(-1), UnitValues.spanMillis("infinity"));
+        assertNull(UnitValues.spanMillis("ten"));
+        assertEquals(Map.of("A", "x y", "B", "lit $x", "C", "z"), EnvironmentFile.parse("A=\"x y\"\nB='lit $x'\n# c\nexport C=z # note\n"));
+    }
+
+    private static boolean has(ImportResult r, Impact impact, String key, String fragment) {
+        return r.warnings().stream().anyMatch(w -> w.impact() == impact && w.key().equals(key) && w.message().contains(fragment));
+    }
+
+    private static JsonNode program(ImportResult r, String name) {
+        JsonNode p = r.config().path("programs").path(name);
+        assertFalse(p.isMissingNode(), name + " in\n" + r.toml() + r.warnings());
+        return p;
+    }
+}
