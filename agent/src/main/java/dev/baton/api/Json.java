@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.nio.ByteBuffer;
@@ -14,6 +16,8 @@ final class Json {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
     static final String TYPE = "application/json";
+    private static final byte[] NEWLINE = {'\n'};
+    private static final long ALWAYS_SENT_BYTES = 4096;
 
     private Json() {
     }
@@ -31,12 +35,40 @@ final class Json {
         sendBytes(exchange, status, bytes(value));
     }
 
-    /** Sends a JSON document already written. */
+    /**
+     * Sends a JSON document already written. It counts against the connection's share of the
+     * {@link OutputBudget} until the client has read it; a document that does not fit is answered
+     * with a short 503 instead (small documents, errors among them, always go out).
+     */
     static void sendBytes(HttpServerExchange exchange, int status, byte[] body) {
-        ByteBuffer buf = ByteBuffer.allocate(body.length + 1).put(body).put((byte) '\n').flip();
+        long size = body.length + 1L;
+        OutputBudget.Account account = ConnectionPolicy.account(exchange);
+        boolean counted = account != null && account.reserve(size);
+        if (account != null && !counted && size > ALWAYS_SENT_BYTES) {
+            body = bytes(Views.error(ApiException.unavailable("too much output is waiting for clients that read "
+                    + "slowly: try again, or ask for less (e.g. fewer lines)")));
+            status = 503;
+        }
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TYPE);
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseSender().send(buf);
+        // No copy of the body: Undertow writes from it and keeps it until the client has read it.
+        ByteBuffer[] buffers = {ByteBuffer.wrap(body), ByteBuffer.wrap(NEWLINE)};
+        exchange.getResponseSender().send(buffers, counted ? new Released(account, size) : IoCallback.END_EXCHANGE);
+    }
+
+    /** Gives the bytes of a response back to the budget once written (or failed), then ends the exchange. */
+    private record Released(OutputBudget.Account account, long size) implements IoCallback {
+        @Override
+        public void onComplete(HttpServerExchange exchange, Sender sender) {
+            account.release(size);
+            IoCallback.END_EXCHANGE.onComplete(exchange, sender);
+        }
+
+        @Override
+        public void onException(HttpServerExchange exchange, Sender sender, java.io.IOException e) {
+            account.release(size);
+            IoCallback.END_EXCHANGE.onException(exchange, sender, e);
+        }
     }
 }

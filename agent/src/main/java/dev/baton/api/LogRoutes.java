@@ -8,6 +8,11 @@ import io.undertow.server.HttpServerExchange;
 final class LogRoutes {
     /** More than any ring holds by default; a cap so one request cannot ask for everything. */
     static final int MAX_LINES = 10_000;
+    /**
+     * The most line text one answer carries, whatever the ring holds (up to 64 MiB): older lines
+     * are left out. Its JSON is at most ~6 times as big (every byte a \\u escape).
+     */
+    static final long MAX_TEXT_BYTES = 1 << 20;
 
     private final Control control;
 
@@ -23,7 +28,7 @@ final class LogRoutes {
     private void tail(HttpServerExchange exchange) {
         ProgramLog log = find(exchange);
         int lines = Requests.intParam(exchange, "lines", 100, 0, MAX_LINES);
-        Json.send(exchange, 200, Views.log(log, log.tail(lines)));
+        Json.send(exchange, 200, Views.log(log, log.tail(lines, MAX_TEXT_BYTES)));
     }
 
     private void follow(HttpServerExchange exchange) throws Exception {

@@ -1,0 +1,80 @@
+package dev.baton.api;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.OptionalInt;
+
+/**
+ * Who is at the other end of a TCP connection on this host: the kernel lists every socket with its
+ * owner's uid in {@code /proc/net/tcp} and {@code tcp6}. Every local user reaches the API from a
+ * loopback address (and may pick any of 127.0.0.0/8), so an address says nothing about who is
+ * connecting; the uid does. Used to give every local user their own share of the connections.
+ */
+final class LoopbackPeers {
+    private static final Path TCP4 = Path.of("/proc/net/tcp");
+    private static final Path TCP6 = Path.of("/proc/net/tcp6");
+
+    private LoopbackPeers() {
+    }
+
+    /**
+     * The uid owning the socket bound to {@code local} and connected to {@code remote}, as the
+     * kernel lists it; empty when not found (it closed meanwhile, or another network namespace).
+     */
+    static OptionalInt ownerOf(InetSocketAddress local, InetSocketAddress remote) {
+        String wantLocal = kernelForm(local);
+        String wantRemote = kernelForm(remote);
+        for (Path table : new Path[] {TCP4, TCP6}) {
+            OptionalInt uid = scan(table, wantLocal, wantRemote);
+            if (uid.isPresent()) {
+                return uid;
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private static OptionalInt scan(Path table, String local, String remote) {
+        try (BufferedReader r = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+            r.readLine(); // header
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.contains(local)) {
+                    continue; // most lines: no split needed
+                }
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid ...
+                String[] f = line.trim().split("\\s+", 9);
+                if (f.length < 8) {
+                    continue;
+                }
+                if (f[1].equals(local) && f[2].equals(remote)) {
+                    return OptionalInt.of(Integer.parseInt(f[7]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no such table (no IPv6), or a line of another format: not found
+        }
+        return OptionalInt.empty();
+    }
+
+    /** {@code 0100007F:23D8}: the address as the kernel prints it (32-bit words in host order), port in hex. */
+    static String kernelForm(InetSocketAddress a) {
+        byte[] b = a.getAddress().getAddress();
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            for (int w = 0; w < b.length; w += 4) {
+                byte t0 = b[w];
+                byte t1 = b[w + 1];
+                b[w] = b[w + 3];
+                b[w + 1] = b[w + 2];
+                b[w + 2] = t1;
+                b[w + 3] = t0;
+            }
+        }
+        return HexFormat.of().formatHex(b).toUpperCase(Locale.ROOT) + ":" + String.format("%04X", a.getPort());
+    }
+}
