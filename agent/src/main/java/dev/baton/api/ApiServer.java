@@ -58,8 +58,8 @@ public final class ApiServer implements AutoCloseable {
     static final int IDLE_TIMEOUT_MILLIS = 10_000;
     static final int HEADER_TIMEOUT_MILLIS = 10_000;
     /** Output held for clients that have not read it, in all and per connection (one /log answer fits). */
-    static final long OUTPUT_BUDGET_BYTES = 16L << 20;
-    static final long OUTPUT_PER_CONNECTION_BYTES = 8L << 20;
+    static final long OUTPUT_BUDGET_BYTES = 8L << 20;
+    static final long OUTPUT_PER_CONNECTION_BYTES = 4L << 20;
     private static final int BUFFER_BYTES = 16 * 1024;
     private static final int WORKER_THREADS = 2;
     private static final long FIRST_RETRY_MILLIS = 1_000;

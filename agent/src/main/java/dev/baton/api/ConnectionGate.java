@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -23,7 +24,11 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
     private final int total;
     private final int perPeer;
     private final Function<StreamConnection, String> peerOf;
-    private final Map<String, ArrayDeque<StreamConnection>> byPeer = new HashMap<>();
+    /**
+     * Open connections by peer, oldest first. Weak: Undertow owns a connection's close listener, so
+     * a closed one is only noticed at the next accept; until then it must not keep its buffers alive.
+     */
+    private final Map<String, ArrayDeque<WeakReference<StreamConnection>>> byPeer = new HashMap<>();
     private long refused;
     private long evicted;
 
@@ -52,15 +57,15 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
     @Override
     public void handleEvent(StreamConnection connection) {
         String peer = peerOf.apply(connection);
-        StreamConnection evict = null;
+        WeakReference<StreamConnection> evict = null;
         boolean admit = true;
         synchronized (this) {
             int open = prune();
-            ArrayDeque<StreamConnection> mine = byPeer.computeIfAbsent(peer, k -> new ArrayDeque<>());
+            ArrayDeque<WeakReference<StreamConnection>> mine = byPeer.computeIfAbsent(peer, k -> new ArrayDeque<>());
             if (mine.size() >= perPeer) {
                 admit = false;
             } else if (open >= total) {
-                ArrayDeque<StreamConnection> busiest = busiest();
+                ArrayDeque<WeakReference<StreamConnection>> busiest = busiest();
                 if (busiest != null && busiest.size() > mine.size() + 1) {
                     evict = busiest.pollFirst();
                     evicted++;
@@ -69,7 +74,7 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
                 }
             }
             if (admit) {
-                mine.addLast(connection);
+                mine.addLast(new WeakReference<>(connection));
             } else {
                 refused++;
                 if (mine.isEmpty()) {
@@ -77,7 +82,9 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
                 }
             }
         }
-        IoUtils.safeClose(evict);
+        if (evict != null) {
+            IoUtils.safeClose(evict.get());
+        }
         if (admit) {
             next.handleEvent(connection);
         } else {
@@ -101,9 +108,12 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
     /** Forgets closed connections; returns how many are open. */
     private int prune() {
         int open = 0;
-        for (Iterator<ArrayDeque<StreamConnection>> it = byPeer.values().iterator(); it.hasNext(); ) {
-            ArrayDeque<StreamConnection> q = it.next();
-            q.removeIf(c -> !c.isOpen());
+        for (Iterator<ArrayDeque<WeakReference<StreamConnection>>> it = byPeer.values().iterator(); it.hasNext(); ) {
+            ArrayDeque<WeakReference<StreamConnection>> q = it.next();
+            q.removeIf(ref -> {
+                StreamConnection c = ref.get();
+                return c == null || !c.isOpen();
+            });
             if (q.isEmpty()) {
                 it.remove();
             }
@@ -112,9 +122,9 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
         return open;
     }
 
-    private ArrayDeque<StreamConnection> busiest() {
-        ArrayDeque<StreamConnection> max = null;
-        for (ArrayDeque<StreamConnection> q : byPeer.values()) {
+    private ArrayDeque<WeakReference<StreamConnection>> busiest() {
+        ArrayDeque<WeakReference<StreamConnection>> max = null;
+        for (ArrayDeque<WeakReference<StreamConnection>> q : byPeer.values()) {
             if (max == null || q.size() > max.size()) {
                 max = q;
             }

@@ -45,8 +45,11 @@ final class ConnectionPolicy implements HttpHandler {
             OutputBudget.Account account = budget.open(() -> c.getIoThread().execute(() -> IoUtils.safeClose(c)));
             c.putAttachment(ACCOUNT, account);
             c.addCloseListener(closed -> account.close());
-        } else if (TimeUnit.NANOSECONDS.toMillis(now - opened) >= KEEP_ALIVE_LIFETIME_MILLIS) {
-            exchange.setPersistent(false);
+        } else {
+            c.getAttachment(ACCOUNT).nextRequest();
+            if (TimeUnit.NANOSECONDS.toMillis(now - opened) >= KEEP_ALIVE_LIFETIME_MILLIS) {
+                exchange.setPersistent(false);
+            }
         }
         if (hasBody(exchange)) {
             XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(() -> {

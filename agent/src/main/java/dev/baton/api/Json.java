@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.undertow.io.IoCallback;
-import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.nio.ByteBuffer;
@@ -17,7 +15,7 @@ final class Json {
             .build();
     static final String TYPE = "application/json";
     private static final byte[] NEWLINE = {'\n'};
-    private static final long ALWAYS_SENT_BYTES = 4096;
+    private static final long ALWAYS_SENT_BYTES = 16 * 1024;
 
     private Json() {
     }
@@ -37,8 +35,9 @@ final class Json {
 
     /**
      * Sends a JSON document already written. It counts against the connection's share of the
-     * {@link OutputBudget} until the client has read it; a document that does not fit is answered
-     * with a short 503 instead (small documents, errors among them, always go out).
+     * {@link OutputBudget} as long as Undertow holds it (until the connection's next request or its
+     * end, read or not); a document that does not fit is answered with a short 503 instead (small
+     * documents, errors among them, always go out).
      */
     static void sendBytes(HttpServerExchange exchange, int status, byte[] body) {
         long size = body.length + 1L;
@@ -52,23 +51,12 @@ final class Json {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TYPE);
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.setResponseContentLength(body.length + 1L);
         // No copy of the body: Undertow writes from it and keeps it until the client has read it.
         ByteBuffer[] buffers = {ByteBuffer.wrap(body), ByteBuffer.wrap(NEWLINE)};
-        exchange.getResponseSender().send(buffers, counted ? new Released(account, size) : IoCallback.END_EXCHANGE);
-    }
-
-    /** Gives the bytes of a response back to the budget once written (or failed), then ends the exchange. */
-    private record Released(OutputBudget.Account account, long size) implements IoCallback {
-        @Override
-        public void onComplete(HttpServerExchange exchange, Sender sender) {
-            account.release(size);
-            IoCallback.END_EXCHANGE.onComplete(exchange, sender);
+        if (counted) {
+            account.responseSent(size);
         }
-
-        @Override
-        public void onException(HttpServerExchange exchange, Sender sender, java.io.IOException e) {
-            account.release(size);
-            IoCallback.END_EXCHANGE.onException(exchange, sender, e);
-        }
+        exchange.getResponseSender().send(buffers);
     }
 }

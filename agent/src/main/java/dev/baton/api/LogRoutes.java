@@ -10,9 +10,9 @@ final class LogRoutes {
     static final int MAX_LINES = 10_000;
     /**
      * The most line text one answer carries, whatever the ring holds (up to 64 MiB): older lines
-     * are left out. Its JSON is at most ~6 times as big (every byte a \\u escape).
+     * are left out. Its JSON is at most ~6 times as big (a control byte is written as 6 characters).
      */
-    static final long MAX_TEXT_BYTES = 1 << 20;
+    static final long MAX_TEXT_BYTES = 512 * 1024;
 
     private final Control control;
 

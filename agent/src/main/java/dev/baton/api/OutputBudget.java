@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * The bytes of output the API holds for clients that have not read them yet (responses being
  * written, log-stream events queued), bounded per connection and in total. When the total is
- * reached, the connection that has waited longest without taking anything (the slowest) is cut to
- * make room: a client that reads promptly holds its bytes for milliseconds, so it is never the one
- * cut, and clients that never read cannot together hold more than {@link #total()} of the heap.
+ * reached, the output that does not fit is refused (a 503, a dropped event) and the connection that
+ * has waited longest without taking anything (the slowest) is cut to make room: a client that reads
+ * promptly holds its bytes for milliseconds, so it is never the one cut, and clients that never
+ * read cannot together hold more than {@link #total()} of the heap.
  */
 final class OutputBudget {
     private final long total;
@@ -52,6 +53,8 @@ final class OutputBudget {
         private long held;
         /** When this account last took bytes from empty or had bytes read (nanoTime). */
         private long progressAt;
+        private long lastResponse;
+        private boolean cutting;
         private boolean closed;
 
         private Account(Runnable cut) {
@@ -59,31 +62,38 @@ final class OutputBudget {
         }
 
         /**
-         * Takes {@code bytes} for output about to be queued, cutting the slowest other connections
-         * when the total is reached.
+         * Takes {@code bytes} for output about to be queued. When the total is reached, nothing is
+         * taken and the slowest other connection is cut: its bytes are free once it has closed.
          *
          * @return false (nothing taken) when this connection would hold more than its share, when it
-         *         is closed, or when no other connection holds anything that could be cut
+         *         is closed, or when the total is reached
          */
         boolean reserve(long bytes) {
+            Account slowest;
             synchronized (OutputBudget.this) {
                 if (closed || held + bytes > perConnection) {
                     return false;
                 }
-                while (used + bytes > total) {
-                    Account slowest = slowestOtherThan(this);
-                    if (slowest == null) {
-                        return false;
+                if (used + bytes <= total) {
+                    if (held == 0) {
+                        progressAt = System.nanoTime();
                     }
-                    slowest.cutNow();
+                    held += bytes;
+                    used += bytes;
+                    return true;
                 }
-                if (held == 0) {
-                    progressAt = System.nanoTime();
+                // Full: the slowest connection is closed, and its bytes count until it is (what it
+                // holds is on the heap until then); this request is refused meanwhile.
+                slowest = slowestOtherThan(this);
+                if (slowest != null) {
+                    slowest.cutting = true;
+                    cuts++;
                 }
-                held += bytes;
-                used += bytes;
-                return true;
             }
+            if (slowest != null) {
+                slowest.cut.run();
+            }
+            return false;
         }
 
         /** {@code bytes} were written to the client (or dropped): they no longer count. */
@@ -99,6 +109,28 @@ final class OutputBudget {
             }
         }
 
+        /**
+         * A response of {@code bytes} (reserved) went out. Undertow keeps it on the heap until the
+         * connection's next request or its end, so it counts until then ({@link #nextRequest}).
+         */
+        void responseSent(long bytes) {
+            synchronized (OutputBudget.this) {
+                lastResponse += bytes;
+            }
+        }
+
+        /** A new request on the connection: the previous response is no longer held. */
+        void nextRequest() {
+            long bytes;
+            synchronized (OutputBudget.this) {
+                bytes = lastResponse;
+                lastResponse = 0;
+            }
+            if (bytes > 0) {
+                release(bytes);
+            }
+        }
+
         /** The connection closed: everything it held is free. */
         void close() {
             synchronized (OutputBudget.this) {
@@ -110,20 +142,13 @@ final class OutputBudget {
                 }
             }
         }
-
-        /** The budget's lock is held. */
-        private void cutNow() {
-            close();
-            cuts++;
-            cut.run();
-        }
     }
 
     /** The account holding bytes that has made no progress for the longest time; null if none. */
     private Account slowestOtherThan(Account self) {
         Account slowest = null;
         for (Account a : accounts) {
-            if (a != self && a.held > 0 && (slowest == null || a.progressAt - slowest.progressAt < 0)) {
+            if (a != self && a.held > 0 && !a.cutting && (slowest == null || a.progressAt - slowest.progressAt < 0)) {
                 slowest = a;
             }
         }

@@ -119,11 +119,12 @@ final class UnixSocketListener implements AutoCloseable {
         } catch (IOException e) {
             // no such group: owner only
         }
-        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        // chmod/chown by path: Java's no-follow variants open the file, which a socket refuses (ENXIO).
+        // The path was bound just now in the agent's own directory.
         if (group != null) {
-            view.setGroup(group);
+            Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(group);
         }
-        view.setPermissions(PosixFilePermissions.fromString(group != null ? "rw-rw----" : "rw-------"));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(group != null ? "rw-rw----" : "rw-------"));
     }
 
     private void acceptLoop() {
