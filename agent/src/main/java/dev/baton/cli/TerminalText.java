@@ -6,7 +6,7 @@ package dev.baton.cli;
  * in a program's line could otherwise move the cursor, recolour or overwrite what is on screen, and
  * make a line look like the agent's own or hide one. Tabs pass through; every other C0 control,
  * DEL and the C1 controls (U+0080-U+009F, which some terminals obey: U+009B starts a sequence
- * like ESC [) are written as {@code \xHH} or {@code \u00HH}.
+ * like ESC [) are written as {@code \xHH} (C0, DEL) or a backslash-u escape of four hex digits (C1).
  */
 final class TerminalText {
     private TerminalText() {
