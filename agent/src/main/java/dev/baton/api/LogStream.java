@@ -108,17 +108,26 @@ final class LogStream {
     }
 
     private void queue(LogLine line) {
+        // A line that could not be queued is dropped before it is encoded (the encoding is the cost).
+        if (!hasRoomFor(2L * line.text().length() + 64)) {
+            dropped.incrementAndGet();
+            return;
+        }
         String data = new String(Json.bytes(Views.line(line)), StandardCharsets.UTF_8);
         // What the queued event may take on the heap: its text (up to 2 bytes a char) and framing.
         long size = 2L * data.length() + 64;
-        if (queuedEvents.get() >= MAX_QUEUED_EVENTS || queuedBytes.get() + size > MAX_QUEUED_BYTES
-                || account != null && !account.reserve(size)) {
+        if (queuedBytes.get() + size > MAX_QUEUED_BYTES || account != null && !account.reserve(size)) {
             dropped.incrementAndGet();
             return;
         }
         queuedEvents.incrementAndGet();
         queuedBytes.addAndGet(size);
         connection.send(data, "line", Long.toString(line.seq()), new Sent(size));
+    }
+
+    private boolean hasRoomFor(long size) {
+        return queuedEvents.get() < MAX_QUEUED_EVENTS && queuedBytes.get() + size <= MAX_QUEUED_BYTES
+                && (account == null || account.hasRoomFor(size));
     }
 
     /** Counts a queued event out once written (or failed: then the connection is gone anyway). */

@@ -69,12 +69,28 @@ final class OutputBudget {
          *         is closed, or when the total is reached
          */
         boolean reserve(long bytes) {
+            return take(bytes, true);
+        }
+
+        /**
+         * Whether {@link #reserve} could take {@code bytes} now, taking nothing (when the total is
+         * reached, the slowest connection is cut all the same): a check before building output
+         * that would be refused anyway.
+         */
+        boolean hasRoomFor(long bytes) {
+            return take(bytes, false);
+        }
+
+        private boolean take(long bytes, boolean reserve) {
             Account slowest;
             synchronized (OutputBudget.this) {
                 if (closed || held + bytes > perConnection) {
                     return false;
                 }
                 if (used + bytes <= total) {
+                    if (!reserve) {
+                        return true;
+                    }
                     if (held == 0) {
                         progressAt = System.nanoTime();
                     }
