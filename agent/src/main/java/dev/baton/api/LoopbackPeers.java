@@ -2,6 +2,8 @@ package dev.baton.api;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -29,15 +31,27 @@ final class LoopbackPeers {
      * kernel lists it; empty when not found (it closed meanwhile, or another network namespace).
      */
     static OptionalInt ownerOf(InetSocketAddress local, InetSocketAddress remote) {
-        String wantLocal = kernelForm(local);
-        String wantRemote = kernelForm(remote);
-        for (Path table : new Path[] {TCP4, TCP6}) {
-            OptionalInt uid = scan(table, wantLocal, wantRemote);
-            if (uid.isPresent()) {
-                return uid;
-            }
+        // An IPv4 client's socket is in tcp; one made as IPv6 (Java's default) is in tcp6, its IPv4
+        // addresses mapped (::ffff:127.0.0.1).
+        if (local.getAddress() instanceof Inet4Address && remote.getAddress() instanceof Inet4Address) {
+            OptionalInt uid = scan(TCP4, kernelForm(local), kernelForm(remote));
+            return uid.isPresent() ? uid : scan(TCP6, kernelForm(mapped(local)), kernelForm(mapped(remote)));
         }
-        return OptionalInt.empty();
+        return scan(TCP6, kernelForm(local), kernelForm(remote));
+    }
+
+    private static InetSocketAddress mapped(InetSocketAddress a) {
+        byte[] v4 = a.getAddress().getAddress();
+        byte[] v6 = new byte[16];
+        v6[10] = (byte) 0xff;
+        v6[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, v6, 12, 4);
+        try {
+            // getByAddress would turn a mapped address back into an Inet4Address
+            return new InetSocketAddress(Inet6Address.getByAddress(null, v6, null), a.getPort());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static OptionalInt scan(Path table, String local, String remote) {

@@ -76,8 +76,8 @@ class ApiFloodTest {
                 assertEquals(128, chatty.awaitOpened());
                 agent.assertServedPromptly();
                 // One user keeps its share (32 connections), whatever it opens.
-                await().atMost(Duration.ofSeconds(20)).until(() -> chatty.open() == 32);
-                await().atMost(Duration.ofSeconds(20)).until(() -> silent.open() == 32);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(32, chatty.open()));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(32, silent.open()));
                 agent.assertServedPromptly();
                 // Silent connections are closed by the idle timeout (10 s), not kept for a minute.
                 await().atMost(Duration.ofSeconds(30)).until(() -> silent.open() == 0);
