@@ -15,6 +15,7 @@ final class Json {
             .build();
     static final String TYPE = "application/json";
     private static final byte[] NEWLINE = {'\n'};
+    /** Answers up to this size are not counted (256 connections: 4 MiB at most). */
     private static final long ALWAYS_SENT_BYTES = 16 * 1024;
 
     private Json() {
@@ -36,14 +37,16 @@ final class Json {
     /**
      * Sends a JSON document already written. It counts against the connection's share of the
      * {@link OutputBudget} as long as Undertow holds it (until the connection's next request or its
-     * end, read or not); a document that does not fit is answered with a short 503 instead (small
-     * documents, errors among them, always go out).
+     * end, read or not); a document that does not fit is answered with a short 503 instead. Small
+     * documents (status, errors) are not counted and always go out: a connection holds one at a
+     * time, the connection caps bound them, and an idle client that last read a status must not
+     * pass for a slow one and be cut.
      */
     static void sendBytes(HttpServerExchange exchange, int status, byte[] body) {
         long size = body.length + 1L;
-        OutputBudget.Account account = ConnectionPolicy.account(exchange);
+        OutputBudget.Account account = size > ALWAYS_SENT_BYTES ? ConnectionPolicy.account(exchange) : null;
         boolean counted = account != null && account.reserve(size);
-        if (account != null && !counted && size > ALWAYS_SENT_BYTES) {
+        if (account != null && !counted) {
             body = bytes(Views.error(ApiException.unavailable("too much output is waiting for clients that read "
                     + "slowly: try again, or ask for less (e.g. fewer lines)")));
             status = 503;

@@ -39,30 +39,30 @@ class ApiFloodTest {
         String flood = "line=$(printf '%03000d' 0); while :; do echo \"$line\"; done";
         try (Agent agent = Agent.start(dir, Fixtures.program("web", Fixtures.argv("sh", "-c", flood),
                 "start_secs = \"0s\"", "[programs.web.log]", "ring_lines = 10000", "ring_bytes = \"4MiB\""))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> agent.http.get("/v1/programs/web/log?lines=1").json()
+            await().atMost(Duration.ofSeconds(60)).until(() -> agent.http().get("/v1/programs/web/log?lines=1").json()
                     .path("lines_read").asLong() > 3000);
             long webPid = agent.pid("web");
             List<Attacker> attackers = List.of(
-                    Attacker.start(65534, agent.port, "unread", "70", "/v1/programs/web/log/follow?lines=10000"),
-                    Attacker.start(65533, agent.port, "unread", "60", "/v1/programs/web/log?lines=10000"),
-                    Attacker.start(65532, agent.port, "unread", "60", "/v1/programs/web/log?lines=10000"));
+                    Attacker.start(65534, agent.port(), "unread", "70", "/v1/programs/web/log/follow?lines=10000"),
+                    Attacker.start(65533, agent.port(), "unread", "60", "/v1/programs/web/log?lines=10000"),
+                    Attacker.start(65532, agent.port(), "unread", "60", "/v1/programs/web/log?lines=10000"));
             try {
                 for (Attacker a : attackers) {
                     a.awaitOpened();
                 }
                 // Each round: another batch of unread answers, then the operator's read and action.
                 for (int round = 0; round < 3; round++) {
-                    try (Attacker more = Attacker.start(65531, agent.port, "unread", "30", "/v1/programs/web/log?lines=10000")) {
+                    try (Attacker more = Attacker.start(65531, agent.port(), "unread", "30", "/v1/programs/web/log?lines=10000")) {
                         more.awaitOpened();
                         agent.assertServedPromptly();
                     }
                 }
-                assertTrue(agent.jvm.alive(), "the agent survived: " + agent.jvm.stderrText());
+                assertTrue(agent.jvm().alive(), "the agent survived: " + agent.jvm().stderrText());
                 assertEquals(webPid, agent.pid("web"), "the engine was not touched");
             } finally {
                 attackers.forEach(Attacker::close);
             }
-            assertTrue(agent.jvm.alive(), agent.jvm.stderrText());
+            assertTrue(agent.jvm().alive(), agent.jvm().stderrText());
         }
     }
 
@@ -70,8 +70,8 @@ class ApiFloodTest {
     void silentAndKeepAliveConnectionsOfOneUserLockNobodyElseOut() throws Exception {
         assumeTrue(SlowClients.canSwitchUsers(), "attackers run as other users: needs root and setpriv");
         try (Agent agent = Agent.start(dir, Fixtures.program("web", Fixtures.argv("sleep", "600"), "start_secs = \"0s\""))) {
-            try (Attacker silent = Attacker.start(65534, agent.port, "silent", "150");
-                 Attacker chatty = Attacker.start(65533, agent.port, "keepalive", "128")) {
+            try (Attacker silent = Attacker.start(65534, agent.port(), "silent", "150");
+                 Attacker chatty = Attacker.start(65533, agent.port(), "keepalive", "128")) {
                 assertEquals(150, silent.awaitOpened());
                 assertEquals(128, chatty.awaitOpened());
                 agent.assertServedPromptly();
@@ -82,22 +82,12 @@ class ApiFloodTest {
                 // Silent connections are closed by the idle timeout (10 s), not kept for a minute.
                 await().atMost(Duration.ofSeconds(30)).until(() -> silent.open() == 0);
             }
-            assertTrue(agent.jvm.alive(), agent.jvm.stderrText());
+            assertTrue(agent.jvm().alive(), agent.jvm().stderrText());
         }
     }
 
     /** The agent in its own JVM (64 MiB heap, exit on OutOfMemoryError) with its API on a free port. */
-    private static final class Agent implements AutoCloseable {
-        final AgentJvm jvm;
-        final int port;
-        final Http http;
-
-        private Agent(AgentJvm jvm, int port, Http http) {
-            this.jvm = jvm;
-            this.port = port;
-            this.http = http;
-        }
-
+    private record Agent(AgentJvm jvm, int port, Http http) implements AutoCloseable {
         static Agent start(Path dir, String programs) throws Exception {
             int port = RunningAgent.freePort();
             Path state = dir.resolve("state");
@@ -127,21 +117,20 @@ class ApiFloodTest {
             throw new AssertionError("no program " + program);
         }
 
-        /** A read and an authenticated action, each answered within the client's 10 s. */
+        /** A read and an authenticated action, each on a new connection, each answered within 10 s. */
         void assertServedPromptly() throws Exception {
+            String host = "Host: 127.0.0.1:" + port;
             long t0 = System.nanoTime();
-            Http.Response status;
+            int status;
             try {
-                status = http.send(http.request("/v1/status").timeout(Duration.ofSeconds(10)));
-            } catch (java.net.http.HttpTimeoutException e) {
+                status = Http.rawStatus(port, "GET /v1/status HTTP/1.1\r\n" + host);
+            } catch (java.net.SocketTimeoutException e) {
                 throw new AssertionError("no status in 10 s; the agent said: " + jvm.stdoutText() + jvm.stderrText(), e);
             }
-            assertEquals(200, status.status(), status.body());
+            assertEquals(200, status);
             System.out.printf("api-flood: status answered in %.3f s%n", (System.nanoTime() - t0) / 1e9);
-            Http.Response action = http.send(http.request("/v1/programs/nosuch/stop").timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + http.token())
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
-            assertEquals(404, action.status(), "authenticated, and answered: " + action.body());
+            assertEquals(404, Http.rawStatus(port, "POST /v1/programs/nosuch/stop HTTP/1.1\r\n" + host
+                    + "\r\nAuthorization: Bearer " + http.token() + "\r\nContent-Length: 0"), "authenticated, and answered");
         }
 
         @Override
