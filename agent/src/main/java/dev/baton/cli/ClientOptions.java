@@ -60,6 +60,12 @@ final class ClientOptions {
         if (socket != null) {
             return socket;
         }
+        // The usual case without reading the config (parsing it costs a client more than the request).
+        String envConfig = System.getenv("BATON_CONFIG");
+        boolean configNamed = config.file != null || envConfig != null && !envConfig.isBlank();
+        if (!configNamed && java.nio.file.Files.isWritable(DEFAULT_SOCKET)) {
+            return DEFAULT_SOCKET;
+        }
         Path p;
         try {
             p = ConfigLoader.load(config.resolve()).agent().stateDir().resolve("api.sock");
