@@ -37,6 +37,35 @@ class HeapNeedTest {
     }
 
     @Test
+    void aReloadToRingsTheHeapCannotHoldIsRefusedAndChangesNothing() throws Exception {
+        Path config = dir.resolve("baton.toml");
+        Path state = dir.resolve("state");
+        int port = dev.baton.api.RunningAgent.freePort();
+        String agent = Fixtures.agent(state).replace("[api]\nenabled = false", "[api]\nenabled = true\nport = " + port);
+        String program = Fixtures.program("big", Fixtures.argv("sleep", "600"), "start_secs = \"0s\"", "[programs.big.log]");
+        Files.writeString(config, agent + program + "ring_bytes = \"1MiB\"\n");
+        try (AgentJvm jvm = AgentJvm.with(config).start()) {
+            dev.baton.api.Http http = new dev.baton.api.Http("http://127.0.0.1:" + port, () -> {
+                try {
+                    return Files.readString(state.resolve("api.token")).trim();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> http.get("/v1/programs/big").json().path("state").asText().equals("RUNNING"));
+            long pid = http.get("/v1/programs/big").json().path("pid").asLong();
+            Files.writeString(config, agent + program + "ring_bytes = \"64MiB\"\n");
+            dev.baton.api.Http.Response reload = http.post("/v1/reload");
+            assertEquals(200, reload.status(), reload.body());
+            assertEquals(false, reload.json().path("ok").asBoolean(), reload.body());
+            assertTrue(reload.body().contains("need 129 MiB of heap once full"), reload.body());
+            assertEquals(pid, http.get("/v1/programs/big").json().path("pid").asLong(), "nothing changed");
+            assertTrue(jvm.alive());
+        }
+    }
+
+    @Test
     void theDefaultRingsOfAHostsWorthOfProgramsFitTheLaunchersHeap() throws Exception {
         Path config = dir.resolve("baton.toml");
         StringBuilder programs = new StringBuilder();
