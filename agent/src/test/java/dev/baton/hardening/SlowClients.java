@@ -37,17 +37,39 @@ public final class SlowClients {
 
     /**
      * Starts the attacker in its own JVM as {@code uid} (group nogroup, no other groups), its
-     * output readable line by line. The test classes must be readable by that user.
+     * output readable line by line. It runs from a copy of this one class in a directory every
+     * user can read: the build's own may sit where another user cannot look.
      */
     public static Process launch(int uid, String... args) throws IOException {
-        String classes = Path.of(java.net.URI.create(SlowClients.class.getProtectionDomain().getCodeSource()
-                .getLocation().toString())).toString();
         List<String> cmd = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + uid, "--regid=65534",
                 "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx32m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", classes, SlowClients.class.getName()));
+                "-cp", readableCopy().toString(), SlowClients.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    private static Path readableCopy;
+
+    private static synchronized Path readableCopy() throws IOException {
+        if (readableCopy == null) {
+            Path root = java.nio.file.Files.createTempDirectory("baton-attacker-");
+            String resource = SlowClients.class.getName().replace('.', '/') + ".class";
+            Path target = root.resolve(resource);
+            java.nio.file.Files.createDirectories(target.getParent());
+            try (var in = SlowClients.class.getClassLoader().getResourceAsStream(resource)) {
+                java.nio.file.Files.copy(in, target);
+            }
+            try (var all = java.nio.file.Files.walk(root)) {
+                for (Path p : (Iterable<Path>) all::iterator) {
+                    java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions
+                            .fromString(java.nio.file.Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                    p.toFile().deleteOnExit(); // deleted in reverse order: the class, then its directories
+                }
+            }
+            readableCopy = root;
+        }
+        return readableCopy;
     }
 
     public static void main(String[] args) throws Exception {
