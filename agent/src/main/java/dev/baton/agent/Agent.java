@@ -10,6 +10,7 @@ import dev.baton.logs.StreamKind;
 import dev.baton.systemd.JournalSink;
 import dev.baton.systemd.SdNotify;
 import dev.baton.config.ConfigException;
+import dev.baton.logs.HeapNeed;
 import dev.baton.config.ConfigLoader;
 import dev.baton.logs.AgentOutput;
 import dev.baton.logs.LogPipeline;
@@ -70,6 +71,11 @@ public final class Agent {
         } catch (ConfigException e) {
             System.err.println("baton: the configuration is invalid, nothing was started:");
             e.problems().forEach(p -> System.err.println("  " + p));
+            return EXIT_CONFIG;
+        }
+        String heap = HeapNeed.problem(config, Runtime.getRuntime().maxMemory());
+        if (heap != null) {
+            System.err.println("baton: the configuration is invalid, nothing was started:\n  " + heap);
             return EXIT_CONFIG;
         }
         // Under systemd with stdout on the journal, program lines go to journald under each

@@ -5,6 +5,7 @@ import dev.baton.cluster.Cluster;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigDiff;
 import dev.baton.config.ConfigException;
+import dev.baton.logs.HeapNeed;
 import dev.baton.config.ConfigLoader;
 import dev.baton.logs.LogPipeline;
 import dev.baton.logs.ProgramLog;
@@ -146,6 +147,11 @@ public final class AgentControl implements Control {
             log.error("reload refused, everything keeps running as it is; the new configuration has {} problem(s):\n  {}",
                     e.problems().size(), e.getMessage().replace("\n", "\n  "));
             return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+        }
+        String heap = HeapNeed.problem(next, Runtime.getRuntime().maxMemory());
+        if (heap != null) {
+            log.error("reload refused, everything keeps running as it is: {}", heap);
+            return ReloadResult.invalid(List.of(heap));
         }
         String clusterChange = onLoop(() -> clusterChange(supervisor.config(), next));
         if (clusterChange != null) {

@@ -9,7 +9,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Who may do what, checked before any route runs:
+ * Who may do what, checked before any route runs. Requests through the Unix socket were
+ * authorised at connect by the caller's credentials ({@link UnixSocketListener}); over TCP:
  * <ol>
  *   <li>the Host header names this agent on loopback (a browser page on a rebinding domain cannot
  *       reach the API), unless remote access is allowed;</li>
@@ -47,6 +48,11 @@ final class AccessGuard implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (exchange.getAttachment(UnixSocketListener.PEER) != null) {
+            // Through the Unix socket: the kernel told who calls, and only those allowed got this far.
+            next.handleRequest(exchange);
+            return;
+        }
         boolean remote = !isLoopback(exchange.getSourceAddress());
         if (!allowRemote) {
             if (remote) {

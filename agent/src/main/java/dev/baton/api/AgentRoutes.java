@@ -4,6 +4,7 @@ import dev.baton.agent.Control;
 import io.undertow.server.HttpServerExchange;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The agent as a whole: status, probes, handover history, reload and config check. */
 final class AgentRoutes {
@@ -12,9 +13,10 @@ final class AgentRoutes {
     private final Control control;
     private final StatusDocument statusDocument;
 
-    AgentRoutes(Control control) {
+    /** @param api where the API listens, for the status (null until known) */
+    AgentRoutes(Control control, Supplier<Views.ApiInfo> api) {
         this.control = control;
-        this.statusDocument = new StatusDocument(control);
+        this.statusDocument = new StatusDocument(control, api);
     }
 
     void register(Router router) {

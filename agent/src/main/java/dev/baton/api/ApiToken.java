@@ -10,11 +10,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,38 @@ public final class ApiToken {
      */
     public boolean matches(String presented) {
         return presented != null && MessageDigest.isEqual(digest, sha256(presented));
+    }
+
+    /**
+     * The agent's answer to a client's challenge on one TCP connection ({@code GET /v1/proof}): an
+     * HMAC keyed by the token's digest over the challenge and both ports of that connection. A
+     * listener that is not the agent cannot make it; one that relays the challenge to the agent
+     * over another connection gets an answer for other ports, which the client refuses.
+     */
+    public String proof(String challenge, int clientPort, int serverPort) {
+        return proof(digest, challenge, clientPort, serverPort);
+    }
+
+    /** What the agent holding {@code token} answers to {@code challenge} (the client's side of {@link #proof}). */
+    public static String expectedProof(String token, String challenge, int clientPort, int serverPort) {
+        return proof(sha256(token), challenge, clientPort, serverPort);
+    }
+
+    private static String proof(byte[] key, String challenge, int clientPort, int serverPort) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            String message = "baton-api-proof-v1 " + challenge + " " + clientPort + " " + serverPort;
+            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this Java runtime", e);
+        }
+    }
+
+    /** Compares two proofs in constant time. */
+    public static boolean sameProof(String a, String b) {
+        return a != null && b != null && MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII),
+                b.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static void write(Path file, String token) throws IOException {

@@ -24,7 +24,9 @@ import org.xnio.XnioIoThread;
  * <p>Lines come from the log's sink thread and are only queued here; the I/O thread writes them.
  * What is queued for one client is bounded (events and bytes): a client that reads too slowly
  * loses lines (an {@code event: dropped} tells how many so far; the {@code seq} gap shows where),
- * and one that reads nothing for {@link #STALL_LIMIT_SECONDS} is disconnected. Neither ever slows
+ * and one that reads nothing for {@link #STALL_LIMIT_SECONDS} is disconnected. What is queued also
+ * counts against the connection's share of the {@link OutputBudget}, so many streams that read
+ * nothing cannot together fill the heap: the slowest is cut when the API's total is reached. Neither ever slows
  * the log reader or the supervisor.
  */
 final class LogStream {
@@ -38,6 +40,8 @@ final class LogStream {
     private final ServerSentEventConnection connection;
     private final ProgramLog programLog;
     private final XnioIoThread ioThread;
+    /** The connection's share of the API's output budget (null only outside the server). */
+    private final OutputBudget.Account account;
     private Follower follower;
     private XnioExecutor.Key checkTimer;
 
@@ -56,16 +60,19 @@ final class LogStream {
     private long deliveredAtLastCheck;
     private int checksWithoutProgress;
 
-    private LogStream(ServerSentEventConnection connection, ProgramLog programLog, XnioIoThread ioThread) {
+    private LogStream(ServerSentEventConnection connection, ProgramLog programLog, XnioIoThread ioThread,
+                      OutputBudget.Account account) {
         this.connection = connection;
         this.programLog = programLog;
         this.ioThread = ioThread;
+        this.account = account;
     }
 
     /** Answers {@code exchange} with the stream: first the last {@code backlog} lines, then new ones. */
     static void open(HttpServerExchange exchange, ProgramLog programLog, int backlog) throws Exception {
         XnioIoThread io = exchange.getIoThread();
-        new ServerSentEventHandler((c, lastEventId) -> new LogStream(c, programLog, io).start(backlog, lastEventId))
+        OutputBudget.Account account = ConnectionPolicy.account(exchange);
+        new ServerSentEventHandler((c, lastEventId) -> new LogStream(c, programLog, io, account).start(backlog, lastEventId))
                 .handleRequest(exchange);
     }
 
@@ -87,10 +94,10 @@ final class LogStream {
     private List<LogLine> backlog(int backlog, String lastEventId) {
         long last = parseSeq(lastEventId);
         if (last < 0) {
-            return backlog == 0 ? List.of() : programLog.tail(backlog);
+            return backlog == 0 ? List.of() : programLog.tail(backlog, MAX_QUEUED_BYTES / 2);
         }
         afterSeq = last;
-        return programLog.tail(LogRoutes.MAX_LINES).stream().filter(l -> l.seq() > last).toList();
+        return programLog.tail(LogRoutes.MAX_LINES, MAX_QUEUED_BYTES / 2).stream().filter(l -> l.seq() > last).toList();
     }
 
     /** Sink thread: never blocks (the connection only queues; the I/O thread writes). */
@@ -101,15 +108,26 @@ final class LogStream {
     }
 
     private void queue(LogLine line) {
+        // A line that could not be queued is dropped before it is encoded (the encoding is the cost).
+        if (!hasRoomFor(2L * line.text().length() + 64)) {
+            dropped.incrementAndGet();
+            return;
+        }
         String data = new String(Json.bytes(Views.line(line)), StandardCharsets.UTF_8);
-        long size = data.length() + 32L;
-        if (queuedEvents.get() >= MAX_QUEUED_EVENTS || queuedBytes.get() + size > MAX_QUEUED_BYTES) {
+        // What the queued event may take on the heap: its text (up to 2 bytes a char) and framing.
+        long size = 2L * data.length() + 64;
+        if (queuedBytes.get() + size > MAX_QUEUED_BYTES || account != null && !account.reserve(size)) {
             dropped.incrementAndGet();
             return;
         }
         queuedEvents.incrementAndGet();
         queuedBytes.addAndGet(size);
         connection.send(data, "line", Long.toString(line.seq()), new Sent(size));
+    }
+
+    private boolean hasRoomFor(long size) {
+        return queuedEvents.get() < MAX_QUEUED_EVENTS && queuedBytes.get() + size <= MAX_QUEUED_BYTES
+                && (account == null || account.hasRoomFor(size));
     }
 
     /** Counts a queued event out once written (or failed: then the connection is gone anyway). */
@@ -140,6 +158,9 @@ final class LogStream {
         private void written() {
             queuedEvents.decrementAndGet();
             queuedBytes.addAndGet(-size);
+            if (account != null) {
+                account.release(size);
+            }
             then.run();
         }
     }

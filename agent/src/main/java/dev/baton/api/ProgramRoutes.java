@@ -34,7 +34,7 @@ final class ProgramRoutes {
     }
 
     private void list(HttpServerExchange exchange) {
-        Json.send(exchange, 200, Views.status(control.status()).programs());
+        Json.send(exchange, 200, Views.status(control.status(), null).programs());
     }
 
     private void one(HttpServerExchange exchange) {

@@ -29,7 +29,14 @@ final class Views {
     private Views() {
     }
 
-    record Status(AgentInfo agent, List<Program> programs, List<Group> groups) {
+    record Status(AgentInfo agent, ApiInfo api, List<Program> programs, List<Group> groups) {
+    }
+
+    /**
+     * Where the API listens: {@code url} null while the TCP port cannot be bound ({@code problem}
+     * says why; the agent keeps trying); {@code unixSocket} null when the socket could not be made.
+     */
+    record ApiInfo(String url, String problem, String unixSocket, String unixSocketProblem) {
     }
 
     record AgentInfo(String version, long pid, String host, String startedAt, long uptimeSeconds, String configFile,
@@ -110,9 +117,9 @@ final class Views {
 
     // ---- from the read model --------------------------------------------------------------------
 
-    static Status status(AgentStatus s) {
+    static Status status(AgentStatus s, ApiInfo api) {
         Map<String, EngineOf> engines = enginesByProgram(s.groups());
-        return new Status(agent(s), s.programs().stream().map(p -> program(p, engines.get(p.name()), s)).toList(),
+        return new Status(agent(s), api, s.programs().stream().map(p -> program(p, engines.get(p.name()), s)).toList(),
                 s.groups().stream().map(Views::group).toList());
     }
 

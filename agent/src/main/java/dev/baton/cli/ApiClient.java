@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -20,6 +22,12 @@ import java.util.stream.Stream;
 /**
  * The CLI's side of the HTTP API: sends a request, maps the answer to JSON or to a
  * {@link CliException} with the exit code scripts rely on.
+ *
+ * <p>Through the agent's Unix socket no token is needed: the kernel tells the agent who calls.
+ * Over TCP, the token goes only to a listener that has first proven it is the agent: it answers a
+ * random challenge with an HMAC keyed by the token over the challenge and this connection's ports
+ * ({@code GET /v1/proof}), and the token then travels on that same connection. A process that took
+ * the agent's port never sees the token.
  */
 final class ApiClient {
     private static final int READ_TIMEOUT_MILLIS = 15_000;
@@ -30,11 +38,19 @@ final class ApiClient {
     }
 
     private final URI base;
+    private final Path socket;
     private final Supplier<Path> tokenFile;
     private String token;
 
+    /** Over TCP to {@code base}. */
     ApiClient(URI base, Supplier<Path> tokenFile) {
+        this(base, null, tokenFile);
+    }
+
+    /** Through the Unix socket {@code socket} when not null; else over TCP to {@code base}. */
+    ApiClient(URI base, Path socket, Supplier<Path> tokenFile) {
         this.base = base;
+        this.socket = socket;
         this.tokenFile = tokenFile;
     }
 
@@ -48,7 +64,7 @@ final class ApiClient {
         return answer(r);
     }
 
-    /** An action: always with the token; no time limit, the agent bounds each action itself. */
+    /** An action: with the token over TCP; no time limit, the agent bounds each action itself. */
     Answer post(String path) throws CliException {
         return answer(send("POST", path, true, NO_TIMEOUT));
     }
@@ -68,14 +84,52 @@ final class ApiClient {
         return reader.lines().onClose(() -> close(open));
     }
 
+    /** Where requests go, for messages. */
+    String where() {
+        return socket != null ? socket.toString() : base.toString();
+    }
+
     private HttpLite.Response send(String method, String path, boolean withToken, int readTimeout) throws CliException {
-        Map<String, String> headers = withToken
-                ? Map.of("Accept", "application/json", "Authorization", "Bearer " + token())
-                : Map.of("Accept", "application/json");
+        Map<String, String> headers = Map.of("Accept", "application/json");
+        HttpLite.Connection c = null;
         try {
-            return HttpLite.send(method, URI.create(base + path), headers, readTimeout);
+            if (socket != null) {
+                c = HttpLite.Connection.unix(socket);
+                return c.send(method, path, headers, readTimeout, false);
+            }
+            URI uri = URI.create(base + path);
+            HttpLite.Tcp tcp = HttpLite.Connection.tcp(uri);
+            c = tcp;
+            if (withToken) {
+                String secret = token();
+                verifyAgent(tcp, secret);
+                headers = Map.of("Accept", "application/json", "Authorization", "Bearer " + secret);
+            }
+            return tcp.send(method, HttpLite.target(uri), headers, readTimeout, false);
         } catch (IOException e) {
+            closeQuietly(c);
             throw unreachable(e);
+        } catch (CliException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** The listener answers our challenge as only the agent holding {@code secret} can, or nothing is sent. */
+    private void verifyAgent(HttpLite.Tcp tcp, String secret) throws IOException, CliException {
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        String challenge = HexFormat.of().formatHex(nonce);
+        HttpLite.Response r = tcp.send("GET", "/v1/proof?challenge=" + challenge, Map.of("Accept", "application/json"),
+                READ_TIMEOUT_MILLIS, true);
+        JsonNode json = JsonTree.parse(r.bodyText());
+        String proof = json == null ? null : json.path("proof").asText(null);
+        String expected = ApiToken.expectedProof(secret, challenge, tcp.localPort(), tcp.remotePort());
+        if (r.status() != 200 || !ApiToken.sameProof(proof, expected)) {
+            throw new CliException(ExitCodes.PERMISSION, "the listener at " + base + " did not prove it is the baton "
+                    + "agent (HTTP " + r.status() + " to the token challenge), so the token was not sent: another process "
+                    + "may hold the port (see: ss -ltnp 'sport = :" + tcp.remotePort() + "'), or the agent uses another "
+                    + "token file");
         }
     }
 
@@ -109,7 +163,7 @@ final class ApiClient {
             return new Answer(body, json);
         }
         JsonNode msg = json == null ? null : json.path("error").get("message");
-        String message = msg != null && msg.isTextual() ? msg.asText() : "HTTP " + r.status() + " from " + base;
+        String message = msg != null && msg.isTextual() ? msg.asText() : "HTTP " + r.status() + " from " + where();
         throw new CliException(exitCode(r.status()), message);
     }
 
@@ -122,6 +176,16 @@ final class ApiClient {
         };
     }
 
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // already failing
+            }
+        }
+    }
+
     private static void close(HttpLite.Response r) {
         try {
             r.close();
@@ -132,10 +196,10 @@ final class ApiClient {
 
     private CliException unreachable(IOException e) {
         if (e instanceof ConnectException) {
-            return new CliException(ExitCodes.NOT_RUNNING, "baton agent is not running at " + base
+            return new CliException(ExitCodes.NOT_RUNNING, "baton agent is not running at " + where()
                     + " (start it with: systemctl start baton)");
         }
         String why = e instanceof SocketTimeoutException ? "no answer in time" : e.getMessage();
-        return new CliException(ExitCodes.NOT_RUNNING, "no answer from the baton agent at " + base + ": " + why);
+        return new CliException(ExitCodes.NOT_RUNNING, "no answer from the baton agent at " + where() + ": " + why);
     }
 }

@@ -29,9 +29,9 @@ abstract class ClientCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
-            return run(new ApiClient(options.baseUri(), options::tokenFile));
+            return run(new ApiClient(options.baseUri(), options.socket(), options::tokenFile));
         } catch (CliException e) {
-            err().println("baton: " + e.getMessage());
+            err().println("baton: " + TerminalText.escape(e.getMessage()));
             err().flush();
             return e.exitCode();
         }

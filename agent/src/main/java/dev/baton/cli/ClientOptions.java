@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 final class ClientOptions {
     static final String DEFAULT_URL = "http://127.0.0.1:9176";
     static final Path DEFAULT_TOKEN_FILE = Path.of("/var/lib/baton/api.token");
+    static final Path DEFAULT_SOCKET = Path.of("/var/lib/baton/api.sock");
 
     @Option(names = "--url", paramLabel = "URL", description = "The agent's API (default: $BATON_URL or "
             + DEFAULT_URL + ").")
@@ -19,6 +20,11 @@ final class ClientOptions {
     @Option(names = "--token-file", paramLabel = "FILE", description = "The API token for actions (default: the "
             + "agent config's api.token_file or <state_dir>/api.token, else " + "/var/lib/baton/api.token).")
     Path tokenFile;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "The agent's Unix socket (default: <state_dir>/api.sock "
+            + "of the agent config, else " + "/var/lib/baton/api.sock); used unless --url or $BATON_URL is set. Root, "
+            + "the agent's user and group baton may use it, without a token; others go over TCP.")
+    Path socket;
 
     @Option(names = "--json", description = "Print the API's JSON document instead of text.")
     boolean json;
@@ -40,6 +46,33 @@ final class ClientOptions {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "invalid --url " + u + ": expected e.g. " + DEFAULT_URL);
         }
+    }
+
+    /**
+     * The Unix socket to use: none when a URL is given; else the one given or the agent's, when
+     * this user may connect to it (else requests go over TCP, where actions need the token).
+     */
+    Path socket() {
+        String envUrl = System.getenv("BATON_URL");
+        if (url != null || envUrl != null && !envUrl.isBlank()) {
+            return null;
+        }
+        if (socket != null) {
+            return socket;
+        }
+        // The usual case without reading the config (parsing it costs a client more than the request).
+        String envConfig = System.getenv("BATON_CONFIG");
+        boolean configNamed = config.file != null || envConfig != null && !envConfig.isBlank();
+        if (!configNamed && java.nio.file.Files.isWritable(DEFAULT_SOCKET)) {
+            return DEFAULT_SOCKET;
+        }
+        Path p;
+        try {
+            p = ConfigLoader.load(config.resolve()).agent().stateDir().resolve("api.sock");
+        } catch (Exception e) {
+            p = DEFAULT_SOCKET;
+        }
+        return java.nio.file.Files.isWritable(p) ? p : null;
     }
 
     /** The token file: as given, else from the agent's config (read only now: actions need it, reads do not). */

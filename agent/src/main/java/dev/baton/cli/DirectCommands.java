@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The operator's common calls, {@code status [NAME]} and {@code start|stop|restart NAME} with
- * {@code --url}, {@code --token-file} and {@code --json}, run without building picocli's model of
+ * {@code --url}, {@code --socket}, {@code --token-file} and {@code --json}, run without building picocli's model of
  * every command (its reflection is most of a client's start: picocli's classes are too old for the
  * CDS archive). Anything else, help and mistakes included, returns null and goes through picocli,
  * which explains it.
@@ -46,6 +46,10 @@ final class DirectCommands {
                 options.tokenFile = Path.of(args[++i]);
             } else if (arg.startsWith("--token-file=")) {
                 options.tokenFile = Path.of(arg.substring("--token-file=".length()));
+            } else if (arg.equals("--socket") && valueFollows) {
+                options.socket = Path.of(args[++i]);
+            } else if (arg.startsWith("--socket=")) {
+                options.socket = Path.of(arg.substring("--socket=".length()));
             } else if (!arg.startsWith("-")) {
                 names.add(arg);
             } else {

@@ -8,17 +8,27 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The CLI's HTTP/1.1 client: one request per connection, plain http to the agent's API. Not
- * java.net.http: its client costs ~0.5 s per run (TLS setup and a selector thread even for plain
- * http), which alone would make {@code baton status} slower than {@code supervisorctl status}.
- * Reads bodies framed by Content-Length, chunked, or the end of the connection.
+ * The CLI's HTTP/1.1 client, over TCP or the agent's Unix socket. Not java.net.http: its client
+ * costs ~0.5 s per run (TLS setup and a selector thread even for plain http), which alone would
+ * make {@code baton status} slower than {@code supervisorctl status}. Reads bodies framed by
+ * Content-Length, chunked, or the end of the connection. A connection carries one request, or
+ * several in turn when asked (the token challenge and then the request, over one TCP connection).
  */
 final class HttpLite {
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
@@ -29,11 +39,122 @@ final class HttpLite {
     }
 
     /** A response; its body is read from the open connection, closed with the response. */
-    record Response(int status, Map<String, String> headers, InputStream body, Socket socket) implements Closeable {
+    record Response(int status, Map<String, String> headers, InputStream body, Closeable connection) implements Closeable {
         String text() throws IOException {
             try (this) {
-                return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                return bodyText();
             }
+        }
+
+        /** The whole body, leaving the connection open for another request. */
+        String bodyText() throws IOException {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            connection.close();
+        }
+    }
+
+    /** An open connection to the agent: TCP ({@link #tcp}) or its Unix socket ({@link #unix}). */
+    abstract static class Connection implements Closeable {
+        private final String host;
+        private InputStream in;
+
+        Connection(String host) {
+            this.host = host;
+        }
+
+        /** Opens a TCP connection to {@code uri}'s host and port. */
+        static Tcp tcp(URI uri) throws IOException {
+            String host = uri.getHost();
+            int port = uri.getPort() > 0 ? uri.getPort() : 80;
+            Socket socket = new Socket();
+            try {
+                String address = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+                socket.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS);
+                return new Tcp(socket, host + ":" + port);
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        /** Opens the agent's Unix socket. */
+        static Unix unix(Path socket) throws IOException {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                return new Unix(ch);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+
+        abstract InputStream rawInput() throws IOException;
+
+        abstract OutputStream output() throws IOException;
+
+        /** 0: wait as long as it takes. */
+        abstract void readTimeout(int millis) throws IOException;
+
+        /**
+         * Sends a request without a body and reads the response head.
+         *
+         * @param keepOpen ask the server to keep the connection for another request
+         */
+        Response send(String method, String target, Map<String, String> headers, int readTimeoutMillis,
+                      boolean keepOpen) throws IOException {
+            readTimeout(readTimeoutMillis);
+            StringBuilder req = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(host).append("\r\n")
+                    .append(keepOpen ? "" : "Connection: close\r\n");
+            if (!method.equals("GET")) {
+                req.append("Content-Length: 0\r\n");
+            }
+            headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+            OutputStream out = output();
+            out.write(req.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            if (in == null) {
+                in = new BufferedInputStream(rawInput());
+            }
+            return read(in, this);
+        }
+    }
+
+    /** A TCP connection; knows both its ports (the agent's proof covers them). */
+    static final class Tcp extends Connection {
+        private final Socket socket;
+
+        private Tcp(Socket socket, String host) {
+            super(host);
+            this.socket = socket;
+        }
+
+        int localPort() {
+            return socket.getLocalPort();
+        }
+
+        int remotePort() {
+            return socket.getPort();
+        }
+
+        @Override
+        InputStream rawInput() throws IOException {
+            return socket.getInputStream();
+        }
+
+        @Override
+        OutputStream output() throws IOException {
+            return socket.getOutputStream();
+        }
+
+        @Override
+        void readTimeout(int millis) throws IOException {
+            socket.setSoTimeout(millis);
         }
 
         @Override
@@ -43,38 +164,93 @@ final class HttpLite {
     }
 
     /**
-     * Sends a request without a body.
+     * A Unix socket connection. A blocking channel has no read timeout of its own: a timer closes
+     * it when an answer takes too long, and the read then fails as a timeout.
+     */
+    static final class Unix extends Connection {
+        private final SocketChannel channel;
+        private Timer timer;
+
+        private Unix(SocketChannel channel) {
+            super("localhost");
+            this.channel = channel;
+        }
+
+        @Override
+        InputStream rawInput() {
+            InputStream raw = Channels.newInputStream(channel);
+            return new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    try {
+                        return raw.read(b, off, len);
+                    } catch (AsynchronousCloseException e) {
+                        throw new SocketTimeoutException("no answer in time");
+                    }
+                }
+            };
+        }
+
+        @Override
+        OutputStream output() {
+            return Channels.newOutputStream(channel);
+        }
+
+        @Override
+        void readTimeout(int millis) {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+            if (millis > 0) {
+                timer = new Timer("baton-timeout", true);
+                timer.schedule(new TimerTask() {
+                    @Override
+                    public void run() {
+                        try {
+                            channel.close();
+                        } catch (IOException e) {
+                            // closing to end a read: nothing else to do
+                        }
+                    }
+                }, millis);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            readTimeout(0);
+            channel.close();
+        }
+    }
+
+    /**
+     * Sends one request without a body on a new TCP connection.
      *
      * @param readTimeoutMillis 0: wait as long as it takes (actions, streams)
      */
     static Response send(String method, URI uri, Map<String, String> headers, int readTimeoutMillis) throws IOException {
-        String host = uri.getHost();
-        int port = uri.getPort() > 0 ? uri.getPort() : 80;
-        Socket socket = new Socket();
+        Tcp c = Connection.tcp(uri);
         try {
-            String address = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            socket.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS);
-            socket.setSoTimeout(readTimeoutMillis);
-            StringBuilder req = new StringBuilder(method).append(' ').append(uri.getRawPath())
-                    .append(uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "").append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(host).append(':').append(port).append("\r\n")
-                    .append("Connection: close\r\n");
-            if (!method.equals("GET")) {
-                req.append("Content-Length: 0\r\n");
-            }
-            headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-            OutputStream out = socket.getOutputStream();
-            out.write(req.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return read(socket);
+            return c.send(method, target(uri), headers, readTimeoutMillis, false);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            c.close();
             throw e;
         }
     }
 
-    private static Response read(Socket socket) throws IOException {
-        InputStream in = new BufferedInputStream(socket.getInputStream());
+    /** The request target of {@code uri}: its path and query. */
+    static String target(URI uri) {
+        return uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+    }
+
+    private static Response read(InputStream in, Closeable connection) throws IOException {
         String statusLine = line(in);
         if (statusLine == null || !statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
             throw new IOException("not an HTTP response: " + statusLine);
@@ -99,7 +275,7 @@ final class HttpLite {
         } else {
             body = in;
         }
-        return new Response(status, headers, body, socket);
+        return new Response(status, headers, body, connection);
     }
 
     /** A line without its CRLF; null at the end of the stream. */

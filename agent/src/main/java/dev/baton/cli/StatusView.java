@@ -22,15 +22,19 @@ final class StatusView {
         }
         t.print(out);
         for (JsonNode g : status.path("groups")) {
-            out.println(group(g));
+            out.println(TerminalText.escape(group(g)));
         }
         for (JsonNode p : status.path("programs")) {
             if (!p.path("last_error").isNull() && !p.path("last_error").isMissingNode()) {
-                out.println(p.path("name").asText() + ": " + p.path("last_error").asText());
+                out.println(TerminalText.escape(p.path("name").asText() + ": " + p.path("last_error").asText()));
             }
             if (!p.path("hold").isNull() && !p.path("hold").isMissingNode()) {
-                out.println(p.path("name").asText() + ": held: " + p.path("hold").asText());
+                out.println(TerminalText.escape(p.path("name").asText() + ": held: " + p.path("hold").asText()));
             }
+        }
+        JsonNode api = status.path("api").path("problem");
+        if (api.isTextual()) {
+            out.println(TerminalText.escape("agent: api: " + api.asText()));
         }
         JsonNode problem = status.path("agent").path("state_problem");
         if (problem.isTextual()) {

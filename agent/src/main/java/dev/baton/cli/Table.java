@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain text table: columns as wide as their widest cell, two spaces apart, no trailing blanks. */
+/**
+ * A plain text table: columns as wide as their widest cell, two spaces apart, no trailing blanks;
+ * control characters in a cell are shown, not obeyed ({@link TerminalText}).
+ */
 final class Table {
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
@@ -18,7 +21,11 @@ final class Table {
         if (cells.length != columns) {
             throw new IllegalArgumentException("expected " + columns + " cells, got " + cells.length);
         }
-        rows.add(cells);
+        String[] shown = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            shown[i] = TerminalText.escape(cells[i]);
+        }
+        rows.add(shown);
         return this;
     }
 

@@ -9,10 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code baton tail [-f] [-n N] NAME}: stdout lines to stdout, stderr lines to stderr. */
+/**
+ * {@code baton tail [-f] [-n N] NAME}: stdout lines to stdout, stderr lines to stderr, their
+ * control characters shown as {@code \xHH} ({@link TerminalText}); {@code --json} gives them as sent.
+ */
 @Command(name = "tail", description = "Print a program's last lines (its stdout lines on stdout, its stderr lines on "
         + "stderr); with -f, keep printing new lines until interrupted.",
-        footer = {"", "With --json: the API's document, or with -f one JSON line per log line.",
+        footer = {"", "Control characters in the lines (carriage return, escape sequences...) are shown as \\xHH, so a "
+                + "program cannot rewrite the screen.",
+                "With --json: the API's document, or with -f one JSON line per log line (the text as the program wrote it).",
                 "With -f, exit 1 when the agent ends the stream (it stopped, or the program left the config).",
                 ExitCodes.HELP})
 final class TailCommand extends ClientCommand {
@@ -78,7 +83,7 @@ final class TailCommand extends ClientCommand {
         }
         JsonNode node = JsonTree.parse(data);
         if (node == null) {
-            err().println("baton: unreadable event from the agent: " + data);
+            err().println("baton: unreadable event from the agent: " + TerminalText.escape(data));
         } else if (event.equals("line")) {
             if (options.json) {
                 out().println(data);
@@ -93,7 +98,7 @@ final class TailCommand extends ClientCommand {
 
     private void print(JsonNode line) {
         PrintWriter w = "stderr".equals(line.path("stream").asText()) ? err() : out();
-        w.println(line.path("text").asText());
+        w.println(TerminalText.escape(line.path("text").asText()));
     }
 
     private void flush() {

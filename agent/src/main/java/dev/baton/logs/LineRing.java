@@ -96,6 +96,14 @@ final class LineRing {
 
     /** Thread-safe snapshot of the last {@code n} lines, oldest first. */
     List<LogLine> tail(int n) {
+        return tail(n, Long.MAX_VALUE);
+    }
+
+    /**
+     * The last lines, at most {@code n} of them and at most {@code maxBytes} of text in all (but
+     * always the newest line), oldest first: what one reader may take at once.
+     */
+    List<LogLine> tail(int n, long maxBytes) {
         byte[] bytes;
         int k;
         int[] lens;
@@ -104,10 +112,14 @@ final class LineRing {
         long firstSeq;
         lock.lock();
         try {
-            k = Math.max(0, Math.min(n, count));
             int total = 0;
-            for (int i = count - k; i < count; i++) {
-                total += lengths[index(i)];
+            k = 0;
+            for (int wanted = Math.max(0, Math.min(n, count)); k < wanted; k++) {
+                int len = lengths[index(count - 1 - k)];
+                if (k > 0 && total + len > maxBytes) {
+                    break;
+                }
+                total += len;
             }
             bytes = new byte[total];
             lens = new int[k];

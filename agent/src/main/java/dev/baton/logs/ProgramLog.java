@@ -51,6 +51,11 @@ public final class ProgramLog {
         return ring.tail(n);
     }
 
+    /** The last lines, at most {@code n} and {@code maxBytes} of text (always the newest line). */
+    public List<LogLine> tail(int n, long maxBytes) {
+        return ring.tail(n, maxBytes);
+    }
+
     /**
      * Pushes each new line to {@code subscriber} on the log sinks thread, through a bounded queue:
      * a subscriber that does not keep up loses lines (counted), it never slows the reader. The

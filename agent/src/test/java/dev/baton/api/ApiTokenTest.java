@@ -64,4 +64,19 @@ class ApiTokenTest {
         IOException e = assertThrows(IOException.class, () -> ApiToken.loadOrCreate(file));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());
     }
+
+    @Test
+    void theProofIsTheTokensAndTheConnectionsOnly() throws IOException {
+        Path file = dir.resolve("proof/api.token");
+        ApiToken token = ApiToken.loadOrCreate(file);
+        String secret = ApiToken.read(file);
+        String challenge = "00112233445566778899aabbccddeeff";
+        String proof = token.proof(challenge, 40000, 9176);
+        assertTrue(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, 40000, 9176)));
+        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, 40001, 9176)), "another connection");
+        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, 40000, 9177)), "another port");
+        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret + "x", challenge, 40000, 9176)), "another token");
+        assertFalse(ApiToken.sameProof(proof, token.proof("ffeeddccbbaa99887766554433221100", 40000, 9176)));
+        assertFalse(proof.contains(secret));
+    }
 }

@@ -40,9 +40,14 @@ public final class Http {
     private final String base;
     private final Supplier<String> token;
 
-    Http(String base, Supplier<String> token) {
+    public Http(String base, Supplier<String> token) {
         this.base = base;
         this.token = token;
+    }
+
+    /** The agent's token, as the actions send it. */
+    public String token() {
+        return token.get();
     }
 
     public Response get(String path) throws Exception {

@@ -47,11 +47,17 @@ public final class RunningAgent implements AutoCloseable {
 
     /** Starts the agent and waits until its API answers. */
     public RunningAgent start() {
+        return start(true);
+    }
+
+    /** Starts the agent; {@code overTcp} false: waits for its Unix socket instead (its TCP port is taken). */
+    public RunningAgent start(boolean overTcp) {
         agent = new Agent(configFile);
         exit = CompletableFuture.supplyAsync(agent::run);
         Http http = http();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> exit.isDone() || http.get("/healthz").status() == 200);
+                .until(() -> exit.isDone() || (overTcp ? http.get("/healthz").status() == 200
+                        : Files.exists(stateDir.resolve("api.sock"))));
         if (exit.isDone()) {
             throw new IllegalStateException("the agent ended at start with exit code " + exit.join());
         }

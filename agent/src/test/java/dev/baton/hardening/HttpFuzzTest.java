@@ -149,22 +149,29 @@ class HttpFuzzTest {
             assertEquals(403, results.get("stop foreign host"));
             assertEquals(403, results.get("status foreign host"));
 
-            // Slowloris: more half-sent requests than the server's connection limit.
+            // Slowloris from this user: more half-sent requests than its share of connections. Those
+            // over the share are closed at once; the rest go when the header timeout (10 s) ends them,
+            // and then this user is answered again. (Other users are served meanwhile: ApiFloodTest.)
             List<Socket> slow = new ArrayList<>();
             long t0 = System.nanoTime();
             try {
                 for (int i = 0; i < 150; i++) {
                     Socket s = new Socket();
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-                    s.getOutputStream().write(req("GET /v1/status HTTP/1.1\r\n" + host + "X-Slow: "));
                     slow.add(s);
+                    try {
+                        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                        s.getOutputStream().write(req("GET /v1/status HTTP/1.1\r\n" + host + "X-Slow: "));
+                    } catch (java.io.IOException e) {
+                        // over this user's share: closed by the agent at once
+                    }
                 }
                 long before = System.nanoTime();
-                Answer during = raw(port, req("GET /healthz HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"));
-                double waitS = (System.nanoTime() - before) / 1e9;
-                System.out.printf("http-fuzz: with %d slowloris connections open, /healthz answered %d after %.2f s%n",
-                        slow.size(), during.status(), waitS);
-                assertEquals(200, during.status(), "the API answers again once the parse timeout drops half-sent requests");
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(40))
+                        .pollInterval(java.time.Duration.ofMillis(500))
+                        .until(() -> raw(port, req("GET /healthz HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"))
+                                .status() == 200);
+                System.out.printf("http-fuzz: with %d slowloris connections of the same user, /healthz answered after %.2f s%n",
+                        slow.size(), (System.nanoTime() - before) / 1e9);
             } finally {
                 for (Socket s : slow) {
                     s.close();

@@ -1,0 +1,68 @@
+package dev.baton.api;
+
+import static dev.baton.api.RunningAgent.program;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.baton.hardening.SlowClients;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The API's Unix socket: the kernel's word on who calls (SO_PEERCRED) instead of a token. */
+class ApiUnixSocketTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void rootIsServedWithoutATokenAndAnotherUserIsTurnedAwayEvenWhenTheFileLetsItConnect() throws Exception {
+        try (RunningAgent a = new RunningAgent(dir)) {
+            a.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            Path socket = a.stateDir.resolve("api.sock");
+            boolean batonGroup = Files.readAllLines(Path.of("/etc/group")).stream().anyMatch(l -> l.startsWith("baton:"));
+            assertEquals(batonGroup ? "rw-rw----" : "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+            String status = request(socket, "GET /v1/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            assertTrue(status.startsWith("HTTP/1.1 200"), status);
+            assertTrue(status.contains("\"unix_socket\":\"" + socket + "\""), status);
+            long pid = a.status("web").pid();
+            String restart = request(socket, "POST /v1/programs/web/restart HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+            assertTrue(restart.startsWith("HTTP/1.1 200"), "an action without a token: " + restart);
+            assertTrue(a.status("web").pid() != pid);
+
+            assumeTrue(SlowClients.canSwitchUsers(), "the other user needs root and setpriv");
+            // Open the path and the file to everyone: only the agent's own check is left.
+            for (Path p = socket.getParent(); p != null && p.startsWith(dir.getParent()) && !p.equals(dir.getParent());
+                 p = p.getParent()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+            Process nobody = SlowClients.launch(65534, socket.toString(), "unix");
+            assertTrue(nobody.waitFor(60, TimeUnit.SECONDS));
+            String answer = new String(nobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertFalse(answer.startsWith("HTTP") || answer.contains("Permission denied") || answer.contains("No such file"),
+                    "connected, then closed by the agent without an answer: " + answer);
+        }
+    }
+
+    /** One request through the socket; the whole answer. */
+    static String request(Path socket, String request) throws IOException {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            c.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+            return new String(java.nio.channels.Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.baton.cli;
+
+import static dev.baton.api.RunningAgent.program;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.api.RunningAgent;
+import dev.baton.process.ProcessState;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the CLI reaches the agent: its Unix socket without a token; over TCP the token only after the
+ * listener has proven it is the agent; and program text shown, not obeyed, on the terminal.
+ */
+class CliTransportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theUnixSocketNeedsNoTokenAndProgramTextIsEscaped() throws Exception {
+        try (RunningAgent agent = new RunningAgent(dir)) {
+            // A line that would return the cursor, print what looks like an agent line and hide itself.
+            String forger = agent.script("forger.sh", "printf 'ok\\rbaton | 2026 INFO  web: STOPPED\\033[2K\\033]0;t\\007\\n'; "
+                    + "exec sleep 300");
+            agent.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")
+                    + program("forger", forger, "start_secs = \"0s\"")).start();
+            agent.awaitState("forger", ProcessState.RUNNING);
+            String socket = agent.stateDir.resolve("api.sock").toString();
+            String noToken = dir.resolve("no-such-token").toString();
+
+            long before = agent.status("web").pid();
+            CliTest.Run restart = CliTest.exec("restart", "web", "--socket", socket, "--token-file", noToken);
+            assertEquals(0, restart.code(), restart.err());
+            assertTrue(agent.status("web").pid() != before);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> CliTest.exec("tail", "forger", "--socket", socket)
+                    .out().contains("STOPPED"));
+            String shown = CliTest.exec("tail", "forger", "--socket", socket).out();
+            assertEquals("ok\\x0dbaton | 2026 INFO  web: STOPPED\\x1b[2K\\x1b]0;t\\x07\n", shown);
+            String json = CliTest.exec("tail", "forger", "--socket", socket, "--json").out();
+            assertTrue(json.contains("\\r") && json.toLowerCase(java.util.Locale.ROOT).contains("\\u001b"), "--json keeps the text as written: " + json);
+        }
+    }
+
+    @Test
+    void aListenerOnTheAgentsPortNeverGetsTheTokenAndTheAgentTakesThePortOnceFree() throws Exception {
+        RunningAgent agent = new RunningAgent(dir);
+        // Another process got the port first and records whatever a client sends it.
+        ServerSocket thief = new ServerSocket(agent.port, 50, InetAddress.getLoopbackAddress());
+        ByteArrayOutputStream stolen = new ByteArrayOutputStream();
+        CompletableFuture<Void> listening = CompletableFuture.runAsync(() -> record(thief, stolen));
+        try (agent) {
+            agent.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start(false);
+            agent.awaitState("web", ProcessState.RUNNING);
+            String socket = agent.stateDir.resolve("api.sock").toString();
+            JsonNode api = CliTest.exec("status", "--json", "--socket", socket).json().path("api");
+            assertTrue(api.path("url").isNull(), api.toString());
+            assertTrue(api.path("problem").asText().contains("cannot listen on 127.0.0.1:" + agent.port), api.toString());
+
+            CliTest.Run stop = CliTest.exec("stop", "web", "--url", agent.url(), "--token-file", agent.tokenFile().toString());
+            assertEquals(ExitCodes.PERMISSION, stop.code(), stop.out() + stop.err());
+            assertTrue(stop.err().contains("did not prove it is the baton agent"), stop.err());
+            String seen;
+            synchronized (stolen) {
+                seen = stolen.toString(StandardCharsets.ISO_8859_1);
+            }
+            assertTrue(seen.contains("GET /v1/proof?challenge="), seen);
+            assertFalse(seen.contains(agent.token()), "the token never reached the impostor");
+            assertFalse(seen.contains("Authorization"), seen);
+            assertEquals(ProcessState.RUNNING, agent.status("web").state());
+
+            thief.close();
+            listening.join();
+            await().atMost(Duration.ofSeconds(60)).until(() -> !CliTest.exec("status", "--json", "--socket", socket)
+                    .json().path("api").path("url").isNull());
+            CliTest.Run stopNow = CliTest.exec("stop", "web", "--url", agent.url(), "--token-file", agent.tokenFile().toString());
+            assertEquals(0, stopNow.code(), stopNow.err());
+        }
+    }
+
+    /** Answers every connection like a server would not: reads what comes, answers a bare 200. */
+    private static void record(ServerSocket server, ByteArrayOutputStream into) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(2000);
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[4096];
+                int n = in.read(buf);
+                if (n > 0) {
+                    synchronized (into) {
+                        into.write(buf, 0, n);
+                    }
+                }
+                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"proof\":\"no\"}".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                // a second request on the connection (the token, if the client sent it) is recorded too
+                n = in.read(buf);
+                if (n > 0) {
+                    synchronized (into) {
+                        into.write(buf, 0, n);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // closed, or the client went away
+            }
+        }
+    }
+}
