@@ -158,7 +158,7 @@ public final class Agent {
                 supervisor.begin(config, previous);
                 systemd.ready(loop);
             });
-            startCluster(config);
+            startCluster(config, stateDir.path());
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
             systemd.stopping();
@@ -186,12 +186,13 @@ public final class Agent {
      * With [cluster]: connects to etcd in the background (never blocks on it). When the cluster cannot
      * even be set up, the agent goes on without it and its exclusive programs stay stopped.
      */
-    private void startCluster(BatonConfig config) {
+    private void startCluster(BatonConfig config, Path stateDir) {
         if (clusterPrograms == null) {
             return;
         }
         try {
-            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, supervisor, handover::groups);
+            Cluster started = AgentCluster.start(config.cluster(), stateDir, clusterPrograms, supervisor,
+                    handover::groups);
             cluster = started;
             control.cluster(started, null);
             supervisor.addListener((status, from) -> {

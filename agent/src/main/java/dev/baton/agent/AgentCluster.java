@@ -8,6 +8,7 @@ import dev.baton.cluster.LocalInventory;
 import dev.baton.cluster.ProgramInventory;
 import dev.baton.config.ClusterConfig;
 import dev.baton.process.ProgramStatus;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ final class AgentCluster {
     private AgentCluster() {
     }
 
-    static Cluster start(ClusterConfig config, ClusterPrograms programs, Supervisor supervisor,
+    static Cluster start(ClusterConfig config, Path stateDir, ClusterPrograms programs, Supervisor supervisor,
                          Supplier<List<AgentStatus.GroupStatus>> groups) {
         // gRPC logs through java.util.logging: into the agent's log, where io.grpc is kept at WARN.
         if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
@@ -35,7 +36,7 @@ final class AgentCluster {
         }
         InventorySource inventory = () -> inventory(supervisor.snapshot(), groups.get());
         EngineRoles roles = program -> roleOf(groups.get(), program);
-        return Cluster.start(config.settings(), config.exclusive(), programs, inventory, roles);
+        return Cluster.start(config.settings(), config.exclusive(), stateDir, programs, inventory, roles);
     }
 
     static LocalInventory inventory(List<ProgramStatus> programs, List<AgentStatus.GroupStatus> groups) {

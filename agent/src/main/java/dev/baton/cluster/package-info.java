@@ -12,8 +12,10 @@
  *
  * <h2>Keys</h2>
  * Under the prefix (default {@code /baton/}): {@code hosts/<host>} (inventory JSON, on the host's
- * lease), {@code locks/<lock>} (holder record, on the holder's lease; its create revision is the
- * fencing token), {@code failover/<lock>} (a switchover request, on its own short lease).
+ * lease), {@code locks/<lock>} (holder record with its fencing token, on the holder's lease),
+ * {@code tokens/<lock>} (the last fencing token issued, on no lease), {@code failover/<lock>} (a
+ * switchover request, on its own short lease). Each host also keeps the highest token it has held or
+ * seen in its state directory ({@code fencing-floor.<lock>}): tokens grow even across a loss of etcd's data.
  *
  * <h2>Timing</h2>
  * The lease is renewed with {@code keepAliveOnce} every {@code renew_interval}, each call bounded by

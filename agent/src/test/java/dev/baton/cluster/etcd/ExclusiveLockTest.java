@@ -132,11 +132,12 @@ class ExclusiveLockTest {
     }
 
     @Test
-    void etcdLosingItsDataNeverLetsTwoHostsRun() {
+    void etcdLosingItsDataNeverLetsTwoHostsRunNorTheFencingTokenGoBackwards() {
         fleet.start("a");
         fleet.start("b");
         TestFleet.Host holder = fleet.awaitSingleHolder();
         TestFleet.Host standby = other(holder);
+        long before = holder.lock().fencingToken();
 
         long wiped = System.nanoTime();
         fleet.etcd.wipeAndRestart();
@@ -147,6 +148,25 @@ class ExclusiveLockTest {
         long started = fleet.ledger.firstSpawnAfter(PROGRAM, wiped).orElseThrow().monoNanos();
         assertTrue(started - wiped >= TTL.toNanos(), "no campaign within one ttl of etcd losing its data");
         assertTrue(next == holder || next == standby);
+        long after = next.lock().fencingToken();
+        assertTrue(after > before, "token " + after + " after the wipe, " + before + " before");
+
+        // Both hosts die, etcd loses its data again, and only the host that did not hold comes back:
+        // its floor on disk (raised from what it read as a standby) keeps the token above the last one.
+        TestFleet.Host bystander = other(next);
+        await().until(() -> bystander.lock().holderToken() == after);
+        fleet.crash(next.name());
+        fleet.crash(bystander.name());
+        fleet.etcd.wipeAndRestart();
+        TestFleet.Host back = fleet.start(bystander.name());
+        await().atMost(TTL.multipliedBy(3)).until(() -> back.holds() && back.runs(PROGRAM));
+        long last = back.lock().fencingToken();
+        System.out.println("fencing tokens across two etcd wipes: " + before + " -> " + after + " -> " + last);
+        assertTrue(last > after, "token " + last + " after the second wipe, " + after + " before");
+        List<Long> tokens = fleet.ledger.spawnTokens(PROGRAM);
+        for (int i = 1; i < tokens.size(); i++) {
+            assertTrue(tokens.get(i) > tokens.get(i - 1), "the program's tokens must grow: " + tokens);
+        }
     }
 
     @Test
