@@ -269,7 +269,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         Duration quiet = leases.quietRemaining();
         if (!quiet.isZero()) {
             // A holder that etcd may have forgotten must have fenced itself first (see LeaseKeeper).
-            return "quiet for " + quiet.toMillis() + "ms after start or after etcd lost a lease";
+            return "quiet for " + quiet.toMillis() + "ms after a new etcd lease (etcd may have lost a holder's key)";
         }
         if (request != null && !request.allowsCampaignBy(cluster.host())) {
             return "switchover pending " + request.describe();
