@@ -59,8 +59,13 @@ final class TcpRelay implements AutoCloseable {
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
+                client = server.accept();
+            } catch (IOException e) {
+                continue; // closed: the loop ends
+            }
+            try {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 synchronized (sockets) {
                     sockets.add(client);
@@ -69,7 +74,7 @@ final class TcpRelay implements AutoCloseable {
                 daemon("relay-up", () -> pump(client, upstream));
                 daemon("relay-down", () -> pump(upstream, client));
             } catch (IOException e) {
-                // server closed, or etcd down: the client sees its connection fail
+                closeQuietly(client); // etcd down: the client sees its connection fail, not hang
             }
         }
     }
