@@ -119,7 +119,12 @@ final class TestFleet implements AutoCloseable {
 
     /** A host that reaches etcd only through {@code relay} (to cut it off alone). */
     Host startBehind(TcpRelay relay, String name) {
-        return start(name, false, true, List.of(relay.url()));
+        return startAt(relay.url(), name);
+    }
+
+    /** A host that reaches etcd at {@code endpoint} only (a relay, a link of a network namespace). */
+    Host startAt(URI endpoint, String name) {
+        return start(name, false, true, List.of(endpoint));
     }
 
     Host start(String name, boolean withStandbyProgram, boolean ready) {
