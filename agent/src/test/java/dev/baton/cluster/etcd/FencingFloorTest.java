@@ -9,6 +9,7 @@ import dev.baton.cluster.ClusterException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,7 @@ class FencingFloorTest {
     Path dir;
 
     @Test
-    void theFloorOnlyRisesAndSurvivesAReopen() {
+    void theFloorOnlyRisesAndSurvivesAReopen() throws IOException {
         FencingFloor floor = FencingFloor.open(dir, "identity");
         assertEquals(0, floor.value());
         assertTrue(floor.raise(41));
@@ -26,6 +27,7 @@ class FencingFloorTest {
         assertEquals(41, FencingFloor.open(dir, "identity").value());
         assertEquals(0, FencingFloor.open(dir, "other").value(), "one floor per lock");
         assertFalse(Files.exists(dir.resolve("fencing-floor.identity.tmp")));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("fencing-floor.identity"))));
     }
 
     @Test
