@@ -189,7 +189,7 @@ public final class Agent {
                 supervisor.begin(config, restored);
                 systemd.ready(loop);
             });
-            startCluster(config);
+            startCluster(config, stateDir.path());
             control.followReleases(config);
             api = startApi(config, stateDir.path());
             int code = exitCode.join();
@@ -241,12 +241,12 @@ public final class Agent {
      * With [cluster]: connects to etcd in the background (never blocks on it). When the cluster cannot
      * even be set up, the agent goes on without it and its exclusive programs stay stopped.
      */
-    private void startCluster(BatonConfig config) {
+    private void startCluster(BatonConfig config, Path stateDir) {
         if (clusterPrograms == null) {
             return;
         }
         try {
-            Cluster started = AgentCluster.start(config.cluster(), clusterPrograms, control::status);
+            Cluster started = AgentCluster.start(config.cluster(), stateDir, clusterPrograms, control::status);
             cluster = started;
             control.cluster(started, null);
             supervisor.addListener((status, from) -> {

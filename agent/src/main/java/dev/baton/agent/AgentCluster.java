@@ -9,6 +9,7 @@ import dev.baton.cluster.ProgramInventory;
 import dev.baton.config.ClusterConfig;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.RunningBinaries;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ final class AgentCluster {
     private AgentCluster() {
     }
 
-    static Cluster start(ClusterConfig config, ClusterPrograms programs, Supplier<AgentStatus> status) {
+    static Cluster start(ClusterConfig config, Path stateDir, ClusterPrograms programs, Supplier<AgentStatus> status) {
         // gRPC logs through java.util.logging: into the agent's log, where io.grpc is kept at WARN.
         if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
             org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -35,7 +36,7 @@ final class AgentCluster {
         }
         InventorySource inventory = () -> inventory(status.get());
         EngineRoles roles = program -> roleOf(status.get().groups(), program);
-        return Cluster.start(config.settings(), config.exclusive(), programs, inventory, roles);
+        return Cluster.start(config.settings(), config.exclusive(), stateDir, programs, inventory, roles);
     }
 
     static LocalInventory inventory(AgentStatus status) {

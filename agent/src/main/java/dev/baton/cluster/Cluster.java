@@ -1,6 +1,7 @@
 package dev.baton.cluster;
 
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,11 @@ public interface Cluster extends AutoCloseable {
      * Connects to etcd and starts the lease, the inventory and one lock per exclusive program, in the
      * background: returns at once, also when etcd is unreachable (it keeps trying).
      *
+     * @param stateDir the agent's state directory: each lock's fencing-token floor lives there
      * @throws IllegalArgumentException when {@link #validate} finds problems
+     * @throws ClusterException         when a fencing-token floor in {@code stateDir} is unreadable
      */
-    static Cluster start(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
+    static Cluster start(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive, Path stateDir,
                          ExclusiveProgramControl control, InventorySource inventory, EngineRoles roles) {
         List<String> problems = validate(settings, exclusive);
         if (!problems.isEmpty()) {
@@ -35,8 +38,11 @@ public interface Cluster extends AutoCloseable {
         }
         try {
             // By name, so that loading this interface never links the jetcd-backed implementation.
-            return EtcdImplementation.open(settings, exclusive, control, inventory, roles);
+            return EtcdImplementation.open(settings, exclusive, stateDir, control, inventory, roles);
         } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof ClusterException refused) {
+                throw refused;
+            }
             throw new ClusterException("cannot start the cluster: " + e.getCause().getMessage(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new ClusterException("the cluster implementation is missing from this build: " + e.getMessage(), e);

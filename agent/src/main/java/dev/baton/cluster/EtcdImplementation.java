@@ -27,7 +27,7 @@ final class EtcdImplementation {
 
     /** {@code ClusterNode.open(...)}: connects in the background and returns at once. */
     static synchronized Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
-                                     ExclusiveProgramControl control, InventorySource inventory, EngineRoles roles)
+                                     Path stateDir, ExclusiveProgramControl control, InventorySource inventory, EngineRoles roles)
             throws ReflectiveOperationException {
         if (loader == null) {
             loader = openLoader();
@@ -39,9 +39,9 @@ final class EtcdImplementation {
         thread.setContextClassLoader(loader);
         try {
             return (Cluster) Class.forName(NODE, true, loader)
-                    .getDeclaredMethod("open", ClusterSettings.class, List.class, ExclusiveProgramControl.class,
+                    .getDeclaredMethod("open", ClusterSettings.class, List.class, Path.class, ExclusiveProgramControl.class,
                             InventorySource.class, EngineRoles.class)
-                    .invoke(null, settings, exclusive, control, inventory, roles);
+                    .invoke(null, settings, exclusive, stateDir, control, inventory, roles);
         } finally {
             thread.setContextClassLoader(previous);
         }

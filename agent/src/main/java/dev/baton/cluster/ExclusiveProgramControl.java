@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ExclusiveProgramControl {
 
-    /** Environment variable carrying the lock's fencing token (the lock key's create revision). */
+    /** Environment variable carrying the tenure's fencing token (it only grows, also across a loss of etcd's data). */
     String FENCING_TOKEN_ENV = "BATON_FENCING_TOKEN";
     /** Environment variable carrying the lock name. */
     String LOCK_ENV = "BATON_LOCK";

@@ -12,8 +12,10 @@
  *
  * <h2>Keys</h2>
  * Under the prefix (default {@code /baton/}): {@code hosts/<host>} (inventory JSON, on the host's
- * lease), {@code locks/<lock>} (holder record, on the holder's lease; its create revision is the
- * fencing token), {@code failover/<lock>} (a switchover request, on its own short lease).
+ * lease), {@code locks/<lock>} (holder record with its fencing token, on the holder's lease),
+ * {@code tokens/<lock>} (the last fencing token issued, on no lease), {@code failover/<lock>} (a
+ * switchover request, on its own short lease). Each host also keeps the highest token it has held or
+ * seen in its state directory ({@code fencing-floor.<lock>}): tokens grow even across a loss of etcd's data.
  *
  * <h2>Timing</h2>
  * The lease is renewed with {@code keepAliveOnce} every {@code renew_interval}, each call bounded by
@@ -30,9 +32,11 @@
  * A standby can create the lock key only after etcd expired or deleted the holder's key: expiry comes
  * after the holder's local deadline, and the holder's program has exited before that deadline; a
  * deletion is done by the holder after its program exited (switchover, shutdown, fencing). A host
- * takes no lock during one ttl after it starts, and after etcd denied a lease that the local deadline
- * still covered (etcd lost data or a lease was revoked by hand): a holder etcd forgot has fenced itself
- * by then. Never delete lock keys or revoke leases by hand: use {@code baton failover}.
+ * takes no lock during one ttl after each lease etcd grants it (counted from the answer): etcd may
+ * have lost a holder's key meanwhile (lost data, a lease revoked by hand), and a holder etcd forgot has
+ * fenced itself by then. Never delete lock keys or revoke leases by hand: use {@code baton failover}.
+ * The argument, the Promela model that checks it ({@code model/lock.pml}) and what each fault costs
+ * are in {@code docs/cluster.md}.
  *
  * <h2>What it cannot cover: a paused agent</h2>
  * Fencing needs the agent to run. A SIGSTOPped or frozen agent (or a host suspended: the monotonic

@@ -41,7 +41,7 @@ final class ClusterMetrics {
         Info holder = new Info("baton_cluster_lock_holder",
                 "The host holding the lock as this host last read it; absent while the lock is free");
         Gauge token = new Gauge("baton_cluster_lock_fencing_token",
-                "The holder's fencing token (the lock key's create revision) as last read; 0 while the lock is free");
+                "The holder's fencing token (it only grows) as last read; 0 while the lock is free");
         for (LockStatus l : s.locks()) {
             for (LockRole r : ROLES) {
                 role.add(l.role() == r, labels.of("lock", l.lock(), "program", l.program(), "role", r.name()));

@@ -19,6 +19,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,16 +60,19 @@ public final class ClusterNode implements Cluster {
     private final AtomicBoolean closing = new AtomicBoolean();
 
     /** Reflective entry point of {@link Cluster#start}. */
-    public static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive,
+    public static Cluster open(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive, Path stateDir,
                         ExclusiveProgramControl control, InventorySource inventory, EngineRoles roles) {
-        ClusterNode node = new ClusterNode(settings, exclusive, control, inventory, roles);
+        ClusterNode node = new ClusterNode(settings, exclusive, stateDir, control, inventory, roles);
         node.start();
         return node;
     }
 
-    ClusterNode(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive, ExclusiveProgramControl control,
-                InventorySource source, EngineRoles roles) {
+    ClusterNode(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive, Path stateDir,
+                ExclusiveProgramControl control, InventorySource source, EngineRoles roles) {
         this.settings = settings;
+        // Read before connecting: a floor that cannot be read stops the start (see FencingFloor.open).
+        Map<String, FencingFloor> floors = new LinkedHashMap<>();
+        exclusive.forEach(p -> floors.put(p.lock(), FencingFloor.open(stateDir, p.lock())));
         this.client = EtcdClients.connect(settings);
         this.loop = Executors.newSingleThreadScheduledExecutor(daemon("baton-cluster-" + settings.host()));
         this.probes = Executors.newSingleThreadScheduledExecutor(daemon("baton-cluster-probe-" + settings.host()));
@@ -81,7 +85,8 @@ public final class ClusterNode implements Cluster {
                     settings.checkInterval(), ReadinessChecks.timeout(program.readiness()));
             probe.schedule(probes, settings.checkInterval());
             LockStore store = new LockStore(client.getKVClient(), keys, program.lock(), settings.retryTimeout());
-            locks.put(program.lock(), new ExclusiveLock(program, settings, store, leases, control, probe, loop,
+            locks.put(program.lock(), new ExclusiveLock(program, settings, store, floors.get(program.lock()), leases,
+                    control, probe, loop,
                     lastError, inventory::changed));
         }
         this.stopBudget = exclusive.stream().map(p -> p.fenceBudget(settings)).max(Duration::compareTo)

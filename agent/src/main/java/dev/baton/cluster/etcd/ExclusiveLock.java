@@ -7,6 +7,7 @@ import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.LockStatus;
 import dev.baton.cluster.ReadinessProbe;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -22,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * One exclusive program's lock on this host: campaigns while ready, runs the program while holding,
  * fences it before the lease can expire, hands over on request.
  *
- * <p>Acquisition is a transaction "create {@code locks/<lock>} if its create revision is 0", bound to
- * our lease; the key's create revision is the fencing token. jetcd's Lock/Election would do the same
+ * <p>Acquisition is a transaction "create {@code locks/<lock>} if its create revision is 0 and
+ * {@code tokens/<lock>} is still what we read", bound to our lease, writing the new fencing token into
+ * both: one above the counter and above this host's {@link FencingFloor}, so it never goes backwards,
+ * also when etcd lost its data (the counter with it). The key's create revision names the tenure in
+ * later comparisons (release, switchover request). jetcd's Lock/Election would do the same
  * underneath, but their calls block server-side until granted and outlive our decision to stop
  * campaigning (readiness lost, a switchover naming another host, jitter): a plain transaction keeps
  * every attempt one short, time-limited call whose outcome we can read back.
@@ -42,6 +46,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private final ExclusiveProgramSettings settings;
     private final ClusterSettings cluster;
     private final LockStore store;
+    private final FencingFloor floor;
     private final LeaseKeeper leases;
     private final ExclusiveProgramControl control;
     private final ReadinessProbe probe;
@@ -53,6 +58,9 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private volatile LockRole role = LockRole.INITIALIZING;
     private volatile String lastChange = "starting";
     private volatile long token;
+    private long keyRevision;
+    private boolean raisingCounter;
+    private long warnedBelowFloor;
     private volatile LockView seen;
     private long keyLease;
     private long campaignAtNanos = -1;
@@ -64,12 +72,14 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private long programDownSinceNanos = -1;
     private long holdOffUntilNanos = System.nanoTime();
 
-    ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, LeaseKeeper leases,
+    ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, FencingFloor floor,
+                  LeaseKeeper leases,
                   ExclusiveProgramControl control, ReadinessProbe probe, ScheduledExecutorService loop,
                   LastError lastError, Runnable onChange) {
         this.settings = settings;
         this.cluster = cluster;
         this.store = store;
+        this.floor = floor;
         this.leases = leases;
         this.control = control;
         this.probe = probe;
@@ -151,6 +161,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     }
 
     private void onView(LockView v) {
+        keepFloor(v);
         if (role == LockRole.HOLDER) {
             whileHolding(v);
         } else if (v.free()) {
@@ -158,17 +169,48 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         } else if (cluster.host().equals(v.holderHost()) && v.holderLease() == leases.leaseId() && v.holderLease() != 0) {
             if (role == LockRole.CAMPAIGNING) {
                 // Our acquisition landed although its answer was lost: the key is ours, on our live lease.
-                beginHolding(v.token(), "found its own lock key (the acquisition's answer was lost)");
+                beginHolding(new LockStore.Acquired(v.token(), v.revision()),
+                        "found its own lock key (the acquisition's answer was lost)");
             } else {
-                release(v.token()); // left over from a release whose answer was lost; our program is stopped
+                release(v.revision()); // left over from a release whose answer was lost; our program is stopped
             }
         } else if (role == LockRole.CAMPAIGNING) {
             enterRole(LockRole.STANDBY, "lock taken by " + v.holderHost());
         }
     }
 
+    /**
+     * Every token seen raises this host's floor (on disk); a counter in etcd below the floor means etcd
+     * lost its data: raise it back, so that whoever campaigns next takes a token above the floor.
+     */
+    private void keepFloor(LockView v) {
+        try {
+            floor.raise(Math.max(v.token(), v.counter().value()));
+        } catch (UncheckedIOException e) {
+            lastError.record("lock " + settings.lock(), e);
+        }
+        if (!v.free() && v.token() < floor.value() && warnedBelowFloor != v.revision()) {
+            warnedBelowFloor = v.revision();
+            LOG.error("lock {}: {} holds it with fencing token {}, below this host's floor {}: etcd lost its data"
+                    + " and that host never saw the newer token", settings.lock(), v.holderHost(), v.token(), floor.value());
+        }
+        if (v.counter().value() < floor.value() && !raisingCounter) {
+            raisingCounter = true;
+            long to = floor.value();
+            store.raiseCounter(to, v.counter()).whenCompleteAsync((raised, error) -> {
+                raisingCounter = false;
+                if (error != null) {
+                    lastError.record("raising the token counter of lock " + settings.lock(), error);
+                } else if (raised) {
+                    LOG.warn("lock {}: etcd's token counter was {} (etcd lost data?): raised to this host's floor {}",
+                            settings.lock(), v.counter().value(), to);
+                }
+            }, loop);
+        }
+    }
+
     private void whileHolding(LockView v) {
-        if (v.token() != token) {
+        if (v.revision() != keyRevision) {
             demote(v.free() ? "the lock key is gone" : "the lock key was replaced (now " + v.holderHost()
                     + ", token " + v.token() + ")", false);
             return;
@@ -205,7 +247,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
             }
         }
         if (now >= campaignAtNanos) {
-            campaign();
+            campaign(v);
         }
     }
 
@@ -227,7 +269,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         Duration quiet = leases.quietRemaining();
         if (!quiet.isZero()) {
             // A holder that etcd may have forgotten must have fenced itself first (see LeaseKeeper).
-            return "quiet for " + quiet.toMillis() + "ms after start or after etcd lost a lease";
+            return "quiet for " + quiet.toMillis() + "ms after a new etcd lease (etcd may have lost a holder's key)";
         }
         if (request != null && !request.allowsCampaignBy(cluster.host())) {
             return "switchover pending " + request.describe();
@@ -235,37 +277,46 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         return null;
     }
 
-    private void campaign() {
+    private void campaign(LockView v) {
         LeaseKeeper.Tenure lease = leases.tenure();
         if (lease == null) {
             return;
         }
         busy = true;
         int at = epoch;
-        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString());
-        store.tryAcquire(lease.id(), record).whenCompleteAsync((newToken, error) -> {
+        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString(),
+                v.nextToken(floor.value()));
+        store.tryAcquire(lease.id(), record, v.counter()).whenCompleteAsync((acquired, error) -> {
             busy = false;
             if (error != null) {
                 // It may still have landed: stay CAMPAIGNING, the next read adopts our key or retries.
                 lastError.record("acquiring lock " + settings.lock(), error);
-            } else if (newToken == 0) {
-                enterRole(LockRole.STANDBY, "another host took the lock first");
+            } else if (acquired == null) {
+                enterRole(LockRole.STANDBY, "another host took the lock first (or the token counter moved)");
             } else if (at != epoch) {
-                release(newToken); // the role changed meanwhile (lease lost, closing)
+                release(acquired.revision()); // the role changed meanwhile (lease lost, closing)
             } else {
-                beginHolding(newToken, "acquired the lock");
+                beginHolding(acquired, "acquired the lock");
             }
         }, loop);
     }
 
-    private void beginHolding(long newToken, String why) {
+    private void beginHolding(LockStore.Acquired acquired, String why) {
         LeaseKeeper.Tenure lease = leases.tenure();
         if (lease == null || lease.remainingNanos() <= fenceBudgetNanos) {
-            release(newToken);
+            release(acquired.revision());
             enterRole(LockRole.STANDBY, "took the lock too close to the lease deadline; released it");
             return;
         }
+        long newToken = acquired.token();
+        String refused = refuseBelowFloor(newToken);
+        if (refused != null) {
+            release(acquired.revision());
+            enterRole(LockRole.STANDBY, refused);
+            return;
+        }
         keyLease = lease.id();
+        keyRevision = acquired.revision();
         token = newToken;
         enterRole(LockRole.STARTING, why + ", fencing token " + newToken);
         LOG.info("lock {}: this host holds it (token {}), starting {}", settings.lock(), newToken, settings.program());
@@ -285,6 +336,25 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                         enterRole(LockRole.HOLDER, settings.program() + " started with fencing token " + newToken);
                     }
                 }, loop);
+    }
+
+    /**
+     * Why this host must not run under {@code newToken}, or null: the token lies below the floor, or
+     * the floor cannot be raised to it on disk (a restart could then hand out a smaller one).
+     */
+    private String refuseBelowFloor(long newToken) {
+        if (newToken < floor.value()) {
+            LOG.error("lock {}: refusing fencing token {}: this host already saw token {} (etcd lost its data)",
+                    settings.lock(), newToken, floor.value());
+            return "refused fencing token " + newToken + ", below this host's floor " + floor.value();
+        }
+        try {
+            floor.raise(newToken);
+            return null;
+        } catch (UncheckedIOException e) {
+            lastError.record("lock " + settings.lock(), e);
+            return "refused the lock: " + e.getMessage();
+        }
     }
 
     private Map<String, String> holderEnvironment(long fencingToken) {
@@ -355,22 +425,23 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                         + " meanwhile; lower its stop_timeout or raise cluster.lease_ttl / fence_margin",
                         settings.lock(), settings.program(), TimeUnit.NANOSECONDS.toMillis(late));
             }
-            long heldToken = token;
+            long heldRevision = keyRevision;
             token = 0;
-            if (releaseAfterExit && heldToken != 0) {
-                release(heldToken);
+            keyRevision = 0;
+            if (releaseAfterExit && heldRevision != 0) {
+                release(heldRevision);
             }
             enterStandby(reason + "; " + settings.program() + " has exited");
         }, loop);
     }
 
-    /** Deletes our lock key if it is still the one with {@code heldToken}. Best effort: the lease bounds it anyway. */
-    private void release(long heldToken) {
-        store.release(heldToken).whenCompleteAsync((released, error) -> {
+    /** Deletes our lock key if it is still the one created at {@code revision}. Best effort: the lease bounds it anyway. */
+    private void release(long revision) {
+        store.release(revision).whenCompleteAsync((released, error) -> {
             if (error != null) {
                 lastError.record("releasing lock " + settings.lock(), error);
             } else if (released) {
-                LOG.info("lock {}: released (token {})", settings.lock(), heldToken);
+                LOG.info("lock {}: released (key revision {})", settings.lock(), revision);
             }
         }, loop);
     }

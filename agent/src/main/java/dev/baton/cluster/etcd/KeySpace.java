@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Where things live in etcd, under the configured prefix:
  * {@code hosts/<host>} (inventory JSON, on the host's lease),
- * {@code locks/<lock>} (the holder's {@link LockRecord}, on its lease; create revision = fencing token),
- * {@code failover/<lock>} (a pending {@link FailoverRequest}, on its own short lease).
+ * {@code locks/<lock>} (the holder's {@link LockRecord} with its fencing token, on its lease),
+ * {@code failover/<lock>} (a pending {@link FailoverRequest}, on its own short lease),
+ * {@code tokens/<lock>} (the last fencing token issued for the lock, on no lease: it outlives every holder).
  */
 record KeySpace(String prefix) {
 
@@ -29,6 +30,10 @@ record KeySpace(String prefix) {
 
     ByteSequence failover(String lock) {
         return bytes(prefix + "failover/" + lock);
+    }
+
+    ByteSequence tokens(String lock) {
+        return bytes(prefix + "tokens/" + lock);
     }
 
     ByteSequence failoverPrefix() {

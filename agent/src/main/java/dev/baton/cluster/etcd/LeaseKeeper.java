@@ -25,10 +25,14 @@ import org.slf4j.LoggerFactory;
  * <p>When the deadline passes or etcd no longer knows the lease, the lease is given up for good:
  * listeners hear {@code leaseLost}, a new lease is granted as soon as etcd answers, and the old one is
  * revoked then (etcd restores leases with a fresh ttl on restart, so revoking frees its keys at once).
- * <p>The keeper also sets a quiet period in which no lock may be taken: one ttl after this agent's
- * first lease, and one ttl after etcd denied a lease our deadline still covered. Both mean etcd may have
- * lost a holder's key (a wiped or restored data dir, a revoked lease) while that holder's program
- * still runs; that holder stops it by its own deadline, which lies within one ttl.
+ * <p>The keeper also sets a quiet period in which no lock may be taken: one ttl after each lease it is
+ * granted, counted from the grant's answer. Between our previous lease and this one etcd may have lost
+ * a holder's key (a wiped or restored data dir, a revoked lease) while that holder's program still
+ * runs; the holder's last renewal was sent before etcd lost it, so the holder stops its program by its
+ * own deadline, within one ttl of our grant. Once only after the first lease (and after "lease not
+ * found") was not enough: a host whose lease had lapsed during the data loss took the lock at once
+ * (found by the model, model/lock.pml with -DOLD_QUIET). It costs one ttl only after this host lost
+ * its lease (an etcd outage or a cut longer than the ttl), never in a failover after a holder's death.
  *
  * <p>Runs on the cluster's single scheduler thread; the getters may be read from any thread.
  */
@@ -61,7 +65,7 @@ final class LeaseKeeper {
 
     private volatile Tenure current;
     private volatile long lastConfirmedNanos;
-    private volatile long quietUntilNanos = Long.MAX_VALUE; // until the first lease
+    private volatile long quietUntilNanos = Long.MAX_VALUE; // until a lease is granted
     private ScheduledFuture<?> nextAttempt;
     private ScheduledFuture<?> expiry;
     private boolean closed;
@@ -138,9 +142,7 @@ final class LeaseKeeper {
                 schedule(pauseAfter(sent));
                 return;
             }
-            if (quietUntilNanos == Long.MAX_VALUE) {
-                quietUntilNanos = sent + TimeUnit.SECONDS.toNanos(ttlSeconds);
-            }
+            quietUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(ttlSeconds);
             Tenure t = confirm(granted.getID(), sent, granted.getTTL());
             LOG.info("etcd lease {} granted ({}s)", Long.toHexString(t.id()), ttlSeconds);
             revokeAbandoned();
@@ -161,10 +163,7 @@ final class LeaseKeeper {
                 confirm(t.id(), sent, renewed.getTTL());
                 schedule(renewInterval);
             } else if (EtcdCalls.leaseNotFound(error)) {
-                if (sent < t.deadlineNanos()) {
-                    // etcd forgot a lease it had to keep until our deadline: it lost state or someone revoked it.
-                    quietUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(ttlSeconds);
-                }
+                // Expired, or etcd lost it (data loss, a revoke by hand): the next grant starts a quiet period.
                 lose(t.id(), "etcd no longer knows the lease (expired or revoked)");
                 schedule(Duration.ZERO);
             } else {

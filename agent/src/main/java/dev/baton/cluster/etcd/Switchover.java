@@ -51,7 +51,14 @@ final class Switchover {
 
     /** Reads etcd (bounded by the retry timeout, on the caller's thread) and describes the switchover. */
     FailoverPlan plan(String lock, Optional<String> to) {
-        LockView view = EtcdCalls.await(store(lock).read(), settings.retryTimeout(), "reading lock " + lock);
+        return plan(lock, read(lock), to);
+    }
+
+    private LockView read(String lock) {
+        return EtcdCalls.await(store(lock).read(), settings.retryTimeout(), "reading lock " + lock);
+    }
+
+    private FailoverPlan plan(String lock, LockView view, Optional<String> to) {
         List<HostInventory> hosts = fleet.fleet();
         String target = to.orElse(null);
         List<String> problems = problems(lock, view, hosts, target);
@@ -133,7 +140,8 @@ final class Switchover {
 
     /** Plans (on the caller's thread), writes the request, then waits on the cluster thread for the new holder. */
     CompletableFuture<FailoverResult> start(String lock, Optional<String> to) {
-        FailoverPlan plan = plan(lock, to);
+        LockView view = read(lock);
+        FailoverPlan plan = plan(lock, view, to);
         if (!plan.feasible()) {
             return CompletableFuture.failedFuture(new ClusterException(String.join("; ", plan.problems())));
         }
@@ -142,7 +150,7 @@ final class Switchover {
                 plan.target(), settings.host(), Instant.now().toString());
         long ttlSeconds = ClusterSettings.roundUpToSeconds(settings.failoverTimeout()).getSeconds();
         return EtcdCalls.within(leases.grant(ttlSeconds), settings.retryTimeout())
-                .thenCompose(lease -> store(lock).request(request, lease.getID()))
+                .thenCompose(lease -> store(lock).request(request, view.revision(), lease.getID()))
                 .thenCompose(written -> {
                     if (!written) {
                         throw new ClusterException("the holder changed or another switchover is pending: plan again");

@@ -15,12 +15,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real etcd (Debian's etcd-server) on free loopback ports with a temp data dir: a single-member
- * cluster, or one member of a {@link #startCluster several-member} one. It can be stopped, killed and
+ * cluster, one member of a {@link #startCluster several-member} one, or a single member in a
+ * {@link #startIn network namespace} of its own. It can be stopped, killed and
  * restarted on the same ports and data, and cleans up after itself.
  */
 public final class EtcdServer implements AutoCloseable {
@@ -32,14 +35,26 @@ public final class EtcdServer implements AutoCloseable {
     private final int peerPort;
     private final int healthPort;
     private final String name;
+    /** Where etcd runs: null for this namespace (loopback), else its own (see {@link #startIn}). */
+    private final NetNamespace ns;
+    /** The address the harness itself uses (health, the default client URL). */
+    private final String host;
+    /** --listen-client-urls, when etcd listens on more than its client URL. */
+    private String clientUrls;
     /** The --initial-cluster value: every member's name=peer URL. */
     private String initialCluster;
     private Process process;
 
     private EtcdServer(Path dir, TestCerts certs, String name) {
+        this(dir, certs, name, null, "127.0.0.1");
+    }
+
+    private EtcdServer(Path dir, TestCerts certs, String name, NetNamespace ns, String host) {
         this.dir = dir;
         this.certs = certs;
         this.name = name;
+        this.ns = ns;
+        this.host = host;
         int[] ports = freePorts(3);
         this.clientPort = ports[0];
         this.peerPort = ports[1];
@@ -59,6 +74,25 @@ public final class EtcdServer implements AutoCloseable {
         EtcdServer server = new EtcdServer(tempDir(), certs, "t");
         server.launch();
         return server;
+    }
+
+    /**
+     * Starts a plaintext etcd inside {@code ns}, listening on each of its links' addresses: host i
+     * reaches it at {@link #clientUrl(int) clientUrl(i)}; the last link is the harness's own.
+     */
+    static EtcdServer startIn(NetNamespace ns, int links) {
+        Assumptions.assumeTrue(Files.isExecutable(BINARY),
+                "etcd is not installed (apt-get install -y etcd-server etcd-client); CI installs it");
+        EtcdServer server = new EtcdServer(tempDir(), null, "n", ns, ns.address(links - 1));
+        server.clientUrls = IntStream.range(0, links)
+                .mapToObj(i -> "http://" + ns.address(i) + ":" + server.clientPort).collect(Collectors.joining(","));
+        server.launch();
+        return server;
+    }
+
+    /** The client URL on link {@code i} of its namespace. */
+    URI clientUrl(int i) {
+        return URI.create("http://" + ns.address(i) + ":" + clientPort);
     }
 
     /** Starts a plaintext cluster of {@code members} (they start together: a lone member has no quorum). */
@@ -89,7 +123,7 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     public URI clientUrl() {
-        return URI.create((certs == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
+        return URI.create((certs == null ? "http" : "https") + "://" + host + ":" + clientPort);
     }
 
     public boolean running() {
@@ -132,12 +166,14 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private void spawn() {
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(),
+        List<String> command = new ArrayList<>(ns == null ? List.of() : List.of("ip", "netns", "exec", ns.name()));
+        command.addAll(List.of(BINARY.toString(),
                 "--name", name, "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", clientUrl().toString(), "--advertise-client-urls", clientUrl().toString(),
+                "--listen-client-urls", clientUrls != null ? clientUrls : clientUrl().toString(),
+                "--advertise-client-urls", clientUrl().toString(),
                 "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
                 "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
-                "--listen-metrics-urls", "http://127.0.0.1:" + healthPort,
+                "--listen-metrics-urls", "http://" + host + ":" + healthPort,
                 // Loopback only: short raft timings make elections and restarts fast.
                 "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--logger", "zap", "--log-level", "warn"));
@@ -172,7 +208,7 @@ public final class EtcdServer implements AutoCloseable {
     /** The body of a GET on the metrics port ("" when it fails). */
     private String get(String path) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + healthPort + path)
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://" + host + ":" + healthPort + path)
                     .toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(500);

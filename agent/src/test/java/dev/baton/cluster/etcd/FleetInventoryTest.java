@@ -47,7 +47,7 @@ class FleetInventoryTest {
         InventorySource source = () -> new LocalInventory("0.1.0", List.of(
                 new ProgramInventory("engine-1.2", "1.2.0", state.get(), "active"),
                 new ProgramInventory("engine-1.3", "1.3.0", "RUNNING", "waiting")), Map.of("chainflip", "1.3.0"));
-        Cluster node = Cluster.start(fleet.settings(host), List.of(), new RecordingPrograms(host, fleet.ledger,
+        Cluster node = Cluster.start(fleet.settings(host), List.of(), fleet.stateDir(host), new RecordingPrograms(host, fleet.ledger,
                 Duration.ofSeconds(1)), source, EngineRoles.NONE);
         nodes.add(node);
         return node;

@@ -38,7 +38,7 @@ class MutualTlsTest {
 
             ClusterSettings rogue = fleet.settings("rogue")
                     .withTls(new TlsFiles(certs.ca(), certs.rogueCert(), certs.rogueKey()));
-            try (Cluster stranger = Cluster.start(rogue, List.of(), new RecordingPrograms("rogue", fleet.ledger,
+            try (Cluster stranger = Cluster.start(rogue, List.of(), fleet.stateDir("rogue"), new RecordingPrograms("rogue", fleet.ledger,
                     Duration.ofSeconds(1)), () -> new LocalInventory("x", List.of(), Map.of()), EngineRoles.NONE)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> stranger.status().lastError() != null);
                 assertEquals(0, stranger.status().leaseId());

@@ -20,7 +20,8 @@ final class TcpRelay implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> sockets = new ArrayList<>();
-    private volatile boolean cut;
+    private volatile boolean cutUp;
+    private volatile boolean cutDown;
 
     TcpRelay(int targetPort) {
         this.targetPort = targetPort;
@@ -38,13 +39,20 @@ final class TcpRelay implements AutoCloseable {
 
     /** From now on every byte is dropped, both ways, on old and new connections alike. */
     void blackhole() {
-        cut = true;
+        cutUp = true;
+        cutDown = true;
+    }
+
+    /** An asymmetric cut: requests still reach etcd (renewals land), no answer comes back. */
+    void dropReplies() {
+        cutDown = true;
     }
 
     /** Bytes flow again; the connections that lost bytes are closed (the client reconnects). */
     void heal() {
         closeConnections();
-        cut = false;
+        cutUp = false;
+        cutDown = false;
     }
 
     @Override
@@ -59,26 +67,31 @@ final class TcpRelay implements AutoCloseable {
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
+                client = server.accept();
+            } catch (IOException e) {
+                continue; // closed: the loop ends
+            }
+            try {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 synchronized (sockets) {
                     sockets.add(client);
                     sockets.add(upstream);
                 }
-                daemon("relay-up", () -> pump(client, upstream));
-                daemon("relay-down", () -> pump(upstream, client));
+                daemon("relay-up", () -> pump(client, upstream, true));
+                daemon("relay-down", () -> pump(upstream, client, false));
             } catch (IOException e) {
-                // server closed, or etcd down: the client sees its connection fail
+                closeQuietly(client); // etcd down: the client sees its connection fail, not hang
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean up) {
         byte[] buf = new byte[16 * 1024];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buf)) >= 0; ) {
-                if (!cut) {
+                if (!(up ? cutUp : cutDown)) {
                     out.write(buf, 0, n);
                 }
             }

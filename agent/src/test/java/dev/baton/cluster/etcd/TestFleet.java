@@ -119,7 +119,12 @@ final class TestFleet implements AutoCloseable {
 
     /** A host that reaches etcd only through {@code relay} (to cut it off alone). */
     Host startBehind(TcpRelay relay, String name) {
-        return start(name, false, true, List.of(relay.url()));
+        return startAt(relay.url(), name);
+    }
+
+    /** A host that reaches etcd at {@code endpoint} only (a relay, a link of a network namespace). */
+    Host startAt(URI endpoint, String name) {
+        return start(name, false, true, List.of(endpoint));
     }
 
     Host start(String name, boolean withStandbyProgram, boolean ready) {
@@ -136,10 +141,19 @@ final class TestFleet implements AutoCloseable {
         ClusterSettings settings = settings(name, endpoints);
         List<ExclusiveProgramSettings> exclusive = List.of(exclusive(withStandbyProgram));
         assertEquals(List.of(), Cluster.validate(settings, exclusive));
-        ClusterNode node = (ClusterNode) Cluster.start(settings, exclusive, programs, inventory, roles);
+        ClusterNode node = (ClusterNode) Cluster.start(settings, exclusive, stateDir(name), programs, inventory, roles);
         Host host = new Host(name, node, programs, readyFlag);
         hosts.put(name, host);
         return host;
+    }
+
+    /** The host's state directory: it outlives a crash, as a real host's disk does. */
+    Path stateDir(String host) {
+        try {
+            return Files.createDirectories(dir.resolve("state-" + host));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Host host(String name) {

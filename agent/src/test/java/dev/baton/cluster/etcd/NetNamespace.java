@@ -1,0 +1,118 @@
+package dev.baton.cluster.etcd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A network namespace of its own for etcd, joined to this (root) namespace by one veth pair per
+ * host: host i reaches etcd at {@code 10.R.i.1} over its own kernel link, so one host's link can be
+ * taken down (a real cut: packets vanish, calls hang) while the others still reach etcd. Everything
+ * stays on this machine; {@link #close} deletes the namespace and with it every pair. Needs root and
+ * iproute2.
+ */
+final class NetNamespace implements AutoCloseable {
+    private final String name;
+    private final int subnet;
+    private final List<String> inside = new ArrayList<>();
+
+    private NetNamespace(String name, int subnet) {
+        this.name = name;
+        this.subnet = subnet;
+    }
+
+    /** True when this process may create namespaces (root with iproute2). */
+    static boolean available() {
+        String probe = "btp" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
+        boolean ok = run(false, "ip", "netns", "add", probe);
+        if (ok) {
+            run(false, "ip", "netns", "del", probe);
+        }
+        return ok;
+    }
+
+    /** A namespace with one link per host, {@code links} of them. */
+    static NetNamespace create(int links) {
+        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
+        NetNamespace ns = new NetNamespace("bt" + suffix, 200 + ThreadLocalRandom.current().nextInt(50));
+        run(true, "ip", "netns", "add", ns.name);
+        try {
+            ns.exec("ip", "link", "set", "lo", "up");
+            for (int i = 0; i < links; i++) {
+                String out = "bt" + suffix + "o" + i;
+                String in = "bt" + suffix + "i" + i;
+                run(true, "ip", "link", "add", out, "type", "veth", "peer", "name", in);
+                run(true, "ip", "link", "set", in, "netns", ns.name);
+                run(true, "ip", "addr", "add", ns.subnet(i) + ".2/24", "dev", out);
+                run(true, "ip", "link", "set", out, "up");
+                ns.exec("ip", "addr", "add", ns.address(i) + "/24", "dev", in);
+                ns.exec("ip", "link", "set", in, "up");
+                ns.inside.add(in);
+            }
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+        return ns;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** etcd's address on link {@code i}. */
+    String address(int i) {
+        return subnet(i) + ".1";
+    }
+
+    private String subnet(int i) {
+        return "10." + subnet + "." + i;
+    }
+
+    /** Link {@code i} goes down inside the namespace: whatever host i sends to etcd is lost, and the answers too. */
+    void cut(int i) {
+        exec("ip", "link", "set", inside.get(i), "down");
+    }
+
+    void heal(int i) {
+        exec("ip", "link", "set", inside.get(i), "up");
+    }
+
+    private void exec(String... command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(command));
+        run(true, full.toArray(String[]::new));
+    }
+
+    @Override
+    public void close() {
+        run(false, "ip", "netns", "del", name); // the pairs go with their inner ends
+    }
+
+    private static boolean run(boolean mustSucceed, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + ": no exit within 10 s");
+            }
+            if (p.exitValue() != 0 && mustSucceed) {
+                throw new IllegalStateException(String.join(" ", command) + ": " + output.trim());
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            if (mustSucceed) {
+                throw new UncheckedIOException(e);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

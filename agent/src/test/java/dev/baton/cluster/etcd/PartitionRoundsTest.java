@@ -1,0 +1,194 @@
+package dev.baton.cluster.etcd;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Rounds of network cuts between hosts and a real etcd, three hosts each with a path of its own to
+ * etcd: a kernel link of etcd's {@link NetNamespace} (taken down: packets vanish, calls hang), or a
+ * loopback {@link TcpRelay} (bytes dropped, one way or both: the asymmetric case, which this kernel's
+ * tc cannot do). After every round the ledger of real process lives must show that no two hosts ever
+ * ran the program at once, and tokens must have grown. Prints failover and downtime per case.
+ */
+class PartitionRoundsTest {
+    private static final Duration TTL = TestFleet.TTL;
+    private static final String PROGRAM = TestFleet.PROGRAM;
+
+    /** How the test cuts a host's path to etcd. */
+    private interface Paths {
+        void cut(String host);
+
+        /** Requests still arrive, answers are lost; false when these paths cannot do it. */
+        boolean dropAnswers(String host);
+
+        void healAll();
+    }
+
+    private enum Cut {
+        /** The holder loses etcd both ways; the standbys still reach it. */
+        HOLDER_FROM_ETCD,
+        /** Asymmetric: the holder's requests reach etcd (its renewals land), no answer comes back. */
+        HOLDER_ANSWERS_LOST,
+        /** A standby loses etcd: nothing may change for the holder. */
+        STANDBY_FROM_ETCD,
+        /** The holder loses etcd, and etcd itself restarts in the middle of the failover. */
+        ETCD_RESTARTS_MID_FAILOVER
+    }
+
+    private final Map<Cut, List<Long>> failoverMillis = new EnumMap<>(Cut.class);
+    private final Map<Cut, List<Long>> downtimeMillis = new EnumMap<>(Cut.class);
+    private int roundsDone;
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void cutsOfKernelLinksInANetworkNamespaceNeverLetTwoHostsRun() {
+        Assumptions.assumeTrue(NetNamespace.available(), "needs root and iproute2 (ip netns)");
+        List<String> names = List.of("a", "b", "c");
+        try (NetNamespace ns = NetNamespace.create(names.size() + 1)) {
+            try (TestFleet fleet = new TestFleet(List.of(EtcdServer.startIn(ns, names.size() + 1)))) {
+                for (int i = 0; i < names.size(); i++) {
+                    fleet.startAt(fleet.etcd.clientUrl(i), names.get(i));
+                }
+                rounds(fleet, 2, new Paths() {
+                    public void cut(String host) {
+                        ns.cut(names.indexOf(host));
+                    }
+
+                    public boolean dropAnswers(String host) {
+                        return false;
+                    }
+
+                    public void healAll() {
+                        for (int i = 0; i < names.size(); i++) {
+                            ns.heal(i);
+                        }
+                    }
+                });
+            }
+        }
+        report("network namespace");
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void cutsOfLoopbackRelaysOneWayOrBothNeverLetTwoHostsRun() {
+        try (TestFleet fleet = new TestFleet()) {
+            Map<String, TcpRelay> relays = new LinkedHashMap<>();
+            for (String name : List.of("a", "b", "c")) {
+                TcpRelay relay = new TcpRelay(fleet.etcd.clientUrl().getPort());
+                relays.put(name, relay);
+                fleet.startBehind(relay, name);
+            }
+            try {
+                rounds(fleet, 1, new Paths() {
+                    public void cut(String host) {
+                        relays.get(host).blackhole();
+                    }
+
+                    public boolean dropAnswers(String host) {
+                        relays.get(host).dropReplies();
+                        return true;
+                    }
+
+                    public void healAll() {
+                        relays.values().forEach(TcpRelay::heal);
+                    }
+                });
+            } finally {
+                relays.values().forEach(TcpRelay::close);
+            }
+        }
+        report("loopback relays");
+    }
+
+    private void rounds(TestFleet fleet, int rounds, Paths paths) {
+        for (int round = 0; round < rounds; round++) {
+            for (Cut cut : Cut.values()) {
+                TestFleet.Host holder = awaitStable(fleet);
+                boolean done = run(cut, fleet, paths, holder);
+                paths.healAll();
+                String where = "round " + round + " (" + cut + ")";
+                assertEquals(Optional.empty(), fleet.overlap(), where);
+                List<Long> tokens = fleet.ledger.spawnTokens(PROGRAM);
+                for (int i = 1; i < tokens.size(); i++) {
+                    assertTrue(tokens.get(i) > tokens.get(i - 1), "tokens must grow: " + tokens + ", " + where);
+                }
+                roundsDone += done ? 1 : 0;
+            }
+        }
+        awaitStable(fleet);
+    }
+
+    private void report(String paths) {
+        for (Cut cut : Cut.values()) {
+            if (failoverMillis.containsKey(cut)) {
+                LatencyReport.print(paths + ", " + cut + ": cut to the new holder's program start", failoverMillis.get(cut), TTL);
+                LatencyReport.print(paths + ", " + cut + ": downtime (old program's exit to the new one's start)",
+                        downtimeMillis.get(cut), TTL);
+            }
+        }
+        System.out.println(paths + ": " + roundsDone + " partition rounds, double runs: 0");
+    }
+
+    /** Runs one cut; false when these paths cannot make it. */
+    private boolean run(Cut cut, TestFleet fleet, Paths paths, TestFleet.Host holder) {
+        long cutAt = System.nanoTime();
+        switch (cut) {
+            case HOLDER_FROM_ETCD -> {
+                paths.cut(holder.name());
+                awaitTakeover(cut, fleet, holder, cutAt);
+            }
+            case HOLDER_ANSWERS_LOST -> {
+                if (!paths.dropAnswers(holder.name())) {
+                    return false;
+                }
+                awaitTakeover(cut, fleet, holder, cutAt);
+            }
+            case STANDBY_FROM_ETCD -> {
+                TestFleet.Host standby = fleet.hosts().stream().filter(h -> h != holder).findFirst().orElseThrow();
+                paths.cut(standby.name());
+                await().during(TTL.multipliedBy(2)).atMost(TTL.multipliedBy(3))
+                        .until(() -> holder.holds() && holder.runs(PROGRAM));
+                assertEquals(Optional.empty(), fleet.ledger.firstSpawnAfter(PROGRAM, cutAt), "no failover for a standby's cut");
+            }
+            case ETCD_RESTARTS_MID_FAILOVER -> {
+                paths.cut(holder.name());
+                await().atMost(TTL.multipliedBy(2)).until(() -> !holder.runs(PROGRAM)); // fenced: failover under way
+                fleet.etcd.kill();
+                fleet.etcd.restart();
+                awaitTakeover(cut, fleet, holder, cutAt);
+            }
+        }
+        return true;
+    }
+
+    private void awaitTakeover(Cut cut, TestFleet fleet, TestFleet.Host holder, long cutAt) {
+        await().atMost(TTL.multipliedBy(4)).until(() -> fleet.ledger.firstSpawnAfter(PROGRAM, cutAt).isPresent());
+        Ledger.Event spawn = fleet.ledger.firstSpawnAfter(PROGRAM, cutAt).orElseThrow();
+        long exit = fleet.ledger.last("exit", holder.name(), PROGRAM).orElseThrow().monoNanos();
+        assertTrue(exit < spawn.monoNanos(), cut + ": " + spawn.host() + " started before " + holder.name() + "'s program exited");
+        failoverMillis.computeIfAbsent(cut, k -> new ArrayList<>()).add((spawn.monoNanos() - cutAt) / 1_000_000);
+        downtimeMillis.computeIfAbsent(cut, k -> new ArrayList<>()).add((spawn.monoNanos() - exit) / 1_000_000);
+    }
+
+    /** One holder running the program, every host with a lease (relays healed). */
+    private static TestFleet.Host awaitStable(TestFleet fleet) {
+        await().atMost(TTL.multipliedBy(6)).until(() -> fleet.holders().size() == 1
+                && fleet.holders().get(0).runs(PROGRAM)
+                && fleet.hosts().stream().allMatch(h -> h.node().status().leaseId() != 0));
+        return fleet.holders().get(0);
+    }
+}
