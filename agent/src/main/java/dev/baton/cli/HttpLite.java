@@ -16,8 +16,10 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.Timer;
-import java.util.TimerTask;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -169,7 +171,13 @@ final class HttpLite {
      */
     static final class Unix extends Connection {
         private final SocketChannel channel;
-        private Timer timer;
+        /** Closes channels whose read timed out; on the monotonic clock (java.util.Timer follows the wall clock). */
+        private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+        private ScheduledFuture<?> timer;
 
         private Unix(SocketChannel channel) {
             super("localhost");
@@ -205,21 +213,17 @@ final class HttpLite {
         @Override
         void readTimeout(int millis) {
             if (timer != null) {
-                timer.cancel();
+                timer.cancel(false);
                 timer = null;
             }
             if (millis > 0) {
-                timer = new Timer("baton-timeout", true);
-                timer.schedule(new TimerTask() {
-                    @Override
-                    public void run() {
-                        try {
-                            channel.close();
-                        } catch (IOException e) {
-                            // closing to end a read: nothing else to do
-                        }
+                timer = TIMEOUTS.schedule(() -> {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        // closing to end a read: nothing else to do
                     }
-                }, millis);
+                }, millis, TimeUnit.MILLISECONDS);
             }
         }
 
