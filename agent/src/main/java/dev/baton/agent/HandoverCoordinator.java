@@ -92,8 +92,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             List<EngineSpec> specs = specs(config, gc);
             GroupSnapshot snapshot = saved.get(gc.name());
             EngineGroup group = snapshot != null
-                    ? EngineGroup.restore(snapshot, gc.profile().compatibility(), specs)
-                    : new EngineGroup(gc.name(), gc.profile().compatibility());
+                    ? EngineGroup.restore(snapshot, gc.profile().compatibility(), gc.profile().handover(), specs)
+                    : new EngineGroup(gc.name(), gc.profile().compatibility(), gc.profile().handover());
             if (snapshot == null) {
                 specs.forEach(s -> group.onEngineAdded(s, now));
             } else {
@@ -115,7 +115,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         Instant now = Instant.now();
         Map<String, EngineGroup> next = new TreeMap<>();
         for (EngineGroupConfig gc : config.groups().values()) {
-            EngineGroup group = groups.getOrDefault(gc.name(), new EngineGroup(gc.name(), gc.profile().compatibility()));
+            EngineGroup group = groups.getOrDefault(gc.name(),
+                    new EngineGroup(gc.name(), gc.profile().compatibility(), gc.profile().handover()));
             List<EngineSpec> specs = specs(config, gc);
             group.view().engines().stream().map(GroupView.EngineView::program)
                     .filter(p -> specs.stream().noneMatch(s -> s.program().equals(p)))
@@ -249,6 +250,11 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             Program p = supervisor.program(resume.program());
             if (p != null && supervisor.wanted(p)) { // what an operator stopped stays stopped (the group knows it too)
                 log.warn("{}: starting {} again (rollback, or the release moved back to its version)", group.name(), p.name());
+                p.start();
+            }
+        } else if (action instanceof Action.Start next) {
+            Program p = supervisor.program(next.program());
+            if (p != null && supervisor.wanted(p)) { // the group refused already if an operator stopped it
                 p.start();
             }
         } else if (action instanceof Action.HoldRestarts hold) {
