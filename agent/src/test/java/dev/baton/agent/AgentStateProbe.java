@@ -44,7 +44,7 @@ final class AgentStateProbe {
         }
     }
 
-    /** Processes of the program that the agent (by its id) started and that still live. */
+    /** Live copies (process groups: a copy's children are part of it) of the program that the agent (by its id) started. */
     long copies(String program) throws Exception {
         String agentId = Files.readString(stateDir.resolve("agent.id")).trim();
         return ProcessTable.findByEnvironment(ChildEnvironment.AGENT, agentId).stream()
@@ -55,6 +55,16 @@ final class AgentStateProbe {
                     } catch (Exception e) {
                         return false;
                     }
-                }).count();
+                }).map(AgentStateProbe::processGroup).filter(g -> g > 0).distinct().count();
+    }
+
+    /** The process group of pid (field 5 of /proc/pid/stat), or 0 when it is gone. */
+    private static long processGroup(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
+        } catch (Exception e) {
+            return 0;
+        }
     }
 }

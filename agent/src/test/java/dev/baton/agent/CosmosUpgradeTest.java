@@ -2,12 +2,15 @@ package dev.baton.agent;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,21 +52,27 @@ class CosmosUpgradeTest {
             done
             """;
 
+    /** The README's cosmos example as it stands, with the fake daemon for gaiad and faster restarts. */
     private Path config() throws IOException {
         Path gaiad = Scripts.write(dir, "gaiad", DAEMON);
         Path home = Files.createDirectories(dir.resolve("gaia"));
-        // The README's example (docs: "Engine handover", cosmos), with the fake daemon and no user switch
+        Matcher block = Pattern.compile("```toml\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("..", "README.md")));
+        String example = null;
+        while (block.find()) {
+            if (block.group(1).contains("profile = \"cosmos\"")) {
+                example = block.group(1);
+            }
+        }
+        assertNotNull(example, "the README has a cosmos example");
+        for (String v : new String[] {"v17", "v18"}) {
+            String real = "[\"/usr/local/bin/gaiad-" + v + "\", \"start\", \"--home\", \"/var/lib/gaia\"]";
+            assertTrue(example.contains(real), example);
+            example = example.replace(real, "[\"" + gaiad + "\", \"" + v + "\", \"" + home + "\"]");
+        }
         Path config = dir.resolve("baton.toml");
         Files.writeString(config, "[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n[api]\nenabled = false\n\n"
-                + gaiadProgram("gaiad-v17", "v17", "17.0.0", gaiad, home)
-                + gaiadProgram("gaiad-v18", "v18", "18.0.0", gaiad, home)
-                + "[groups.gaia]\nprofile = \"cosmos\"\n");
+                + "[defaults]\n" + HandoverTest.FAST + "\n" + example);
         return config;
-    }
-
-    private static String gaiadProgram(String name, String upgrade, String version, Path gaiad, Path home) {
-        return "[programs." + name + "]\ncommand = [\"" + gaiad + "\", \"" + upgrade + "\", \"" + home + "\"]\n"
-                + "engine_group = \"gaia\"\nversion = \"" + version + "\"\n" + HandoverTest.FAST + "\n";
     }
 
     private long height() throws IOException {
