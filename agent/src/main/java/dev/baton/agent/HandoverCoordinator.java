@@ -304,7 +304,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
                 e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
         statusByGroup.put(g.name(), new AgentStatus.GroupStatus(v.group(), profileOf(g), Objects.toString(v.release(), null),
-                Objects.toString(v.activeVersion(), null), v.upgradeReady(), v.lastHandoverAt(),
+                Objects.toString(v.activeVersion(), null), v.upgradeReady(), Objects.toString(v.nextVersion(), null), v.lastHandoverAt(),
                 v.problems().isEmpty() ? null : String.join("; ", v.problems()), engines));
         historyByGroup.put(g.name(), g.history());
         snapshotByGroup.put(g.name(), g.snapshot());

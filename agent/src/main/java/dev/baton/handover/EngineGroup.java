@@ -306,8 +306,17 @@ public final class EngineGroup {
 
     private void started(Engine e, Recognition r, Changes c) {
         Version before = e.version();
-        if (r.own() != null) {
+        if (r.own() != null && e.running && e.versionSaidIn == e.lifetime && before != null && r.own().isNewerThan(before)) {
+            // A newer version inside the same process: the 1.4+ runner handed over to its new engine
+            e.learned = r.own();
+            lastHandoverAt = c.now;
+            c.event(HandoverEvent.Kind.ENGINE_SWITCHED, e, name + ": " + e.program + " switched from " + before + " to " + r.own()
+                    + " inside its process (\"" + r.message() + "\")");
+        } else if (r.own() != null) {
             learn(e, r.own(), c);
+        }
+        if (r.own() != null && e.running) {
+            e.versionSaidIn = e.lifetime;
         }
         e.next = r.next();
         boolean newBinary = r.own() != null && before != null && r.own().compareTo(before) != 0;
@@ -382,11 +391,13 @@ public final class EngineGroup {
             sequential.startedTooEarly(e, r, c);
             return;
         }
-        e.problem = e.program + " must not be restarted: \"" + r.message() + "\"";
+        String fix = r.fix() != null ? r.fix().replace("{program}", e.program)
+                : "update it, then start it by hand (baton start " + e.program + ")";
+        e.problem = e.program + " must not be restarted: \"" + r.message() + "\": " + fix;
         setRole(e, Role.ERROR, c);
         c.actions.add(new Action.HoldRestarts(e.program, r.message()));
         c.event(HandoverEvent.Kind.DO_NOT_RESTART, e, name + ": " + e.label() + " says it must not be restarted (\""
-                + r.message() + "\"): restarts held, engine in error; update it, then start it by hand");
+                + r.message() + "\"): restarts held, engine in error; " + fix);
     }
 
     private void learn(Engine e, Version v, Changes c) {

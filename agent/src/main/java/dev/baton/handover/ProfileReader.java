@@ -27,7 +27,7 @@ public final class ProfileReader {
     public static final int MAX_LITERALS = 64;
     private static final int MAX_LITERAL_LENGTH = 256;
     private static final Set<String> PROFILE_KEYS = Set.of("compatibility", "description", "rules", "handover");
-    private static final Set<String> RULE_KEYS = Set.of("event", "contains", "regex", "description");
+    private static final Set<String> RULE_KEYS = Set.of("event", "contains", "regex", "description", "fix");
     private static final String RESOURCES = "/dev/baton/handover/profiles/";
     private static final List<String> BUILT_IN = List.of("chainflip", "cosmos");
 
@@ -157,7 +157,11 @@ public final class ProfileReader {
         EventKind kind = readEvent(node.get("event"), at + ".event", problems);
         List<String> contains = readContains(node.get("contains"), at + ".contains", problems);
         Pattern regex = readRegex(node.get("regex"), kind, at + ".regex", problems);
-        return problems.size() == before ? new Rule(kind, contains, regex) : null;
+        JsonNode fix = node.get("fix");
+        if (fix != null && (!fix.isTextual() || fix.asText().isBlank())) {
+            problems.add(new ProfileProblem(at + ".fix", "expected the operator's fix in words, e.g. \"install the new package, then baton start {program}\""));
+        }
+        return problems.size() == before ? new Rule(kind, contains, regex, fix == null ? null : fix.asText()) : null;
     }
 
     private static EventKind readEvent(JsonNode node, String at, List<ProfileProblem> problems) {

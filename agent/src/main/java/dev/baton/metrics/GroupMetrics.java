@@ -23,7 +23,7 @@ final class GroupMetrics {
     private final Gauge upgradeReady = new Gauge("baton_group_upgrade_ready",
             "1 when an engine newer than the release is installed and waiting for the next release");
     private final Gauge lastHandover = new Gauge("baton_group_last_handover_time_seconds",
-            "Unix time of the group's last handover (a superseded engine idled); absent when it never had one");
+            "Unix time of the group's last handover (a superseded engine idled, or a runner switched to its new engine); absent when it never had one");
     private final Gauge error = new Gauge("baton_group_error",
             "1 when the group has a condition that needs an operator (reason label), else 0");
     private final Gauge role = new Gauge("baton_engine_role",
