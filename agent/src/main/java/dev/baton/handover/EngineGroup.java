@@ -202,7 +202,7 @@ public final class EngineGroup {
     /** True when the supervisor must not start this program (idled with stop or a signal, or in error). */
     public boolean holdsBack(String program) {
         Engine e = engines.get(program);
-        return e != null && (holds(e) || (sequential != null && sequential.waitsForUpgrade(e, engines.values())));
+        return e != null && (holds(e) || (sequential != null && sequential.holds(e, engines.values())));
     }
 
     /** Why the handover holds this program, in plain words (for operators' "skipped" lists), or null. */
@@ -212,7 +212,7 @@ public final class EngineGroup {
             return null;
         }
         if (!holds(e)) {
-            return sequential != null && sequential.waitsForUpgrade(e, engines.values()) ? sequential.holdWords(e, engines.values()) : null;
+            return sequential != null && sequential.holds(e, engines.values()) ? sequential.holdWords(e, engines.values()) : null;
         }
         if (e.role == Role.ERROR) {
             return e.problem != null ? e.problem : e.program + " is in error";

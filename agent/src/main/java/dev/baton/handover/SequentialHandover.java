@@ -41,8 +41,19 @@ final class SequentialHandover {
         return !e.idleOrError() && current(engines) != e;
     }
 
+    /**
+     * True for an engine that must not be started: one waiting for its upgrade, and one that halted
+     * for an upgrade (IDLE, whatever its {@code on_superseded}: it would only halt again).
+     */
+    boolean holds(Engine e, Collection<Engine> engines) {
+        return e.role == Role.IDLE || waitsForUpgrade(e, engines);
+    }
+
     String holdWords(Engine e, Collection<Engine> engines) {
         Engine cur = current(engines);
+        if (e.role == Role.IDLE) {
+            return "idled: " + e.label() + " halted for its upgrade" + (cur == null ? "" : "; " + cur.label() + " is the running version");
+        }
         return "waits for its upgrade: " + e.program + " starts when " + (cur == null ? "the running version" : cur.label())
                 + " halts at the upgrade height and has exited";
     }

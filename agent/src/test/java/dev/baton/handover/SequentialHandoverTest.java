@@ -142,6 +142,22 @@ class SequentialHandoverTest {
         assertNull(after.holdWords("gaiad-v18"));
     }
 
+    /** on_superseded = "keep" means nothing here: a halted version would only halt again, in a loop. */
+    @Test
+    void aHaltedVersionIsHeldWhateverItsOnSupersededAlsoAfterARestart() throws Exception {
+        GroupHarness h = new GroupHarness("gaia", COSMOS);
+        h.add("gaiad-v17", "17.0.0", IdleMode.KEEP);
+        h.add("gaiad-v18", "18.0.0");
+        h.start("gaiad-v17");
+        assertEquals(List.of(new Action.Idle("gaiad-v17", IdleMode.STOP)), h.line("gaiad-v17", HALT).actions());
+        List<EngineSpec> specs = List.of(new EngineSpec("gaiad-v17", Version.parse("17.0.0"), IdleMode.KEEP),
+                new EngineSpec("gaiad-v18", Version.parse("18.0.0"), IdleMode.STOP));
+        EngineGroup after = restored(new ObjectMapper(), h.group, specs);
+        assertTrue(after.holdsBack("gaiad-v17"));
+        assertTrue(after.holdWords("gaiad-v17").startsWith("idled: gaiad-v17 (17.0.0) halted for its upgrade"), after.holdWords("gaiad-v17"));
+        assertFalse(after.holdsBack("gaiad-v18"));
+    }
+
     private static EngineGroup restored(ObjectMapper json, EngineGroup g, List<EngineSpec> specs) throws Exception {
         GroupSnapshot s = json.readValue(json.writeValueAsString(g.snapshot()), GroupSnapshot.class);
         return EngineGroup.restore(s, COSMOS.compatibility(), COSMOS.handover(), specs);
