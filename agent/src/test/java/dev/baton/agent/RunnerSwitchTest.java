@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.hardening.Fixtures;
+import dev.baton.metrics.BatonMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,9 @@ class RunnerSwitchTest {
             assertEquals("1.5.0", before.next(), "the version waiting inside it");
             assertTrue(before.upgradeReady());
             assertNull(before.lastHandover());
+            String metrics = scrape(a);
+            assertTrue(metrics.contains("baton_group_next_info{group=\"cf\",profile=\"chainflip\",version=\"1.5.0\"} 1"), metrics);
+            assertTrue(metrics.contains("baton_version_info{group=\"cf\",program=\"chainflip-engine\",version=\"1.4.2\"} 1"), metrics);
 
             Files.writeString(upgrade, "");
             await().atMost(Duration.ofSeconds(30)).until(() -> "1.5.0".equals(group(a, "cf").orElseThrow().active()));
@@ -55,6 +59,13 @@ class RunnerSwitchTest {
             assertEquals(1, switched.size());
             assertTrue(switched.get(0).message().startsWith("cf: chainflip-engine switched from 1.4.2 to 1.5.0"), switched.get(0).message());
             assertEquals(0, a.status("chainflip-engine").restarts());
+            assertTrue(scrape(a).contains("baton_group_last_handover_time_seconds{group=\"cf\",profile=\"chainflip\"}"));
+        }
+    }
+
+    private static String scrape(InProcessAgent a) {
+        try (BatonMetrics m = new BatonMetrics(a.agent().control(), Duration.ZERO)) {
+            return new String(m.scrape(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 }
