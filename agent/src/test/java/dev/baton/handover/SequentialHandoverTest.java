@@ -164,14 +164,6 @@ class SequentialHandoverTest {
     }
 
     @Test
-    void theCosmosExampleLoadsAsASequentialGroup() throws Exception {
-        var config = dev.baton.config.ConfigLoader.load(java.nio.file.Path.of("..", "examples", "cosmos", "baton.toml"));
-        var gaia = config.groups().get("gaia");
-        assertEquals(HandoverModel.SEQUENTIAL, gaia.profile().handover());
-        assertEquals(List.of("gaiad-v17", "gaiad-v18"), gaia.programs());
-    }
-
-    @Test
     void anUpgradeRuleNeedsASequentialProfile() throws Exception {
         var node = new com.fasterxml.jackson.dataformat.toml.TomlMapper().readTree(
                 "compatibility = \"major\"\n[[rules]]\nevent = \"upgrade_needed\"\ncontains = [\"NEEDED\"]\nregex = 'NEEDED'\n");
