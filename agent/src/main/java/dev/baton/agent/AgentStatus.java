@@ -33,23 +33,24 @@ public record AgentStatus(String version, long pid, String host, Instant started
      * @param release      the chain's current release as last seen (null: not seen yet)
      * @param active       the active engine's version (null: none)
      * @param upgradeReady a newer engine is installed and waiting for the next release
+     * @param next         the newest version waiting for a future release (an engine, or one a 1.4+ runner carries), or null
      * @param lastHandover when the last handover completed (null: never)
      * @param error        a condition that needs an operator (no successor, do-not-restart), or null
      * @param published    what the group's release source said last; null when it names none
      */
     public record GroupStatus(String name, String profile, String release, String active, boolean upgradeReady,
-                              Instant lastHandover, String error, List<EngineStatus> engines,
+                              String next, Instant lastHandover, String error, List<EngineStatus> engines,
                               PublishedRelease published) {
         /** Engine roles in which an engine of a release is ready for it: working, or waiting for it. */
         private static final Set<String> READY_ROLES = Set.of("ACTIVE", "SYNCING", "WAITING");
 
         public GroupStatus(String name, String profile, String release, String active, boolean upgradeReady,
-                           Instant lastHandover, String error, List<EngineStatus> engines) {
-            this(name, profile, release, active, upgradeReady, lastHandover, error, engines, null);
+                           String next, Instant lastHandover, String error, List<EngineStatus> engines) {
+            this(name, profile, release, active, upgradeReady, next, lastHandover, error, engines, null);
         }
 
         public GroupStatus withPublished(PublishedRelease p) {
-            return new GroupStatus(name, profile, release, active, upgradeReady, lastHandover, error, engines, p);
+            return new GroupStatus(name, profile, release, active, upgradeReady, next, lastHandover, error, engines, p);
         }
 
         /** An engine of the newest published release (or newer) is configured, whatever its state. */

@@ -92,8 +92,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             List<EngineSpec> specs = specs(config, gc);
             GroupSnapshot snapshot = saved.get(gc.name());
             EngineGroup group = snapshot != null
-                    ? EngineGroup.restore(snapshot, gc.profile().compatibility(), specs)
-                    : new EngineGroup(gc.name(), gc.profile().compatibility());
+                    ? EngineGroup.restore(snapshot, gc.profile().compatibility(), gc.profile().handover(), specs)
+                    : new EngineGroup(gc.name(), gc.profile().compatibility(), gc.profile().handover());
             if (snapshot == null) {
                 specs.forEach(s -> group.onEngineAdded(s, now));
             } else {
@@ -115,7 +115,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         Instant now = Instant.now();
         Map<String, EngineGroup> next = new TreeMap<>();
         for (EngineGroupConfig gc : config.groups().values()) {
-            EngineGroup group = groups.getOrDefault(gc.name(), new EngineGroup(gc.name(), gc.profile().compatibility()));
+            EngineGroup group = groups.getOrDefault(gc.name(),
+                    new EngineGroup(gc.name(), gc.profile().compatibility(), gc.profile().handover()));
             List<EngineSpec> specs = specs(config, gc);
             group.view().engines().stream().map(GroupView.EngineView::program)
                     .filter(p -> specs.stream().noneMatch(s -> s.program().equals(p)))
@@ -251,6 +252,11 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
                 log.warn("{}: starting {} again (rollback, or the release moved back to its version)", group.name(), p.name());
                 p.start();
             }
+        } else if (action instanceof Action.Start next) {
+            Program p = supervisor.program(next.program());
+            if (p != null && supervisor.wanted(p)) { // the group refused already if an operator stopped it
+                p.start();
+            }
         } else if (action instanceof Action.HoldRestarts hold) {
             Program p = supervisor.program(hold.program());
             if (p != null) {
@@ -298,7 +304,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
                 e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
         statusByGroup.put(g.name(), new AgentStatus.GroupStatus(v.group(), profileOf(g), Objects.toString(v.release(), null),
-                Objects.toString(v.activeVersion(), null), v.upgradeReady(), v.lastHandoverAt(),
+                Objects.toString(v.activeVersion(), null), v.upgradeReady(), Objects.toString(v.nextVersion(), null), v.lastHandoverAt(),
                 v.problems().isEmpty() ? null : String.join("; ", v.problems()), engines));
         historyByGroup.put(g.name(), g.history());
         snapshotByGroup.put(g.name(), g.snapshot());

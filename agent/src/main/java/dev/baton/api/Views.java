@@ -57,7 +57,7 @@ final class Views {
     record Exit(Integer code, String signal, String text) {
     }
 
-    record Group(String name, String profile, String release, String active, boolean upgradeReady,
+    record Group(String name, String profile, String release, String active, boolean upgradeReady, String next,
                  String lastHandover, String error, List<Engine> engines, Published published) {
     }
 
@@ -192,7 +192,7 @@ final class Views {
     }
 
     private static Group group(AgentStatus.GroupStatus g) {
-        return new Group(g.name(), g.profile(), g.release(), g.active(), g.upgradeReady(), time(g.lastHandover()),
+        return new Group(g.name(), g.profile(), g.release(), g.active(), g.upgradeReady(), g.next(), time(g.lastHandover()),
                 g.error(), g.engines().stream()
                 .map(e -> new Engine(e.program(), e.version(), e.role(), time(e.roleSince()))).toList(),
                 published(g));

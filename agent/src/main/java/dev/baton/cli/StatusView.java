@@ -47,6 +47,9 @@ final class StatusView {
         StringBuilder s = new StringBuilder("group ").append(g.path("name").asText()).append(": release seen ")
                 .append(text(g, "release")).append(", active ").append(text(g, "active"))
                 .append(g.path("upgrade_ready").asBoolean() ? ", upgrade ready" : ", no upgrade waiting");
+        if (g.path("next").isTextual()) {
+            s.append(" (next ").append(g.path("next").asText()).append(')');
+        }
         if (g.path("last_handover").isTextual()) {
             s.append(", last handover ").append(g.path("last_handover").asText());
         }

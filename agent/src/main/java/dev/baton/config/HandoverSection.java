@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.handover.HandoverModel;
 import dev.baton.handover.Profile;
 import dev.baton.handover.ProfileReader;
 import dev.baton.handover.ProfileProblem;
@@ -46,6 +47,9 @@ final class HandoverSection {
             if (profile.isPresent()) {
                 groups.put(group, new EngineGroupConfig(group, profile.get(), List.copyOf(names),
                         node == null ? null : ReleasesSection.read(node)));
+                if (profile.get().handover() == HandoverModel.SEQUENTIAL) {
+                    requireVersions(group, profile.get().name(), names, programs, problems);
+                }
             } else {
                 String known = "built-in: " + String.join(", ", ProfileReader.builtInNames())
                         + (profiles.isEmpty() ? "" : "; defined: " + String.join(", ", profiles.keySet()));
@@ -62,6 +66,20 @@ final class HandoverSection {
             }
         });
         return groups;
+    }
+
+    /** One version runs at a time, in version order: a binary that has not run yet cannot say its version. */
+    private static void requireVersions(String group, String profile, List<String> names, Map<String, ProgramConfig> programs,
+                                        Problems problems) {
+        for (String n : names) {
+            ProgramConfig p = programs.get(n);
+            if (p.engine().version() == null) {
+                problems.add(p.origin(), TomlSyntax.path(List.of(Section.PROGRAMS.key, n, "engine_group")),
+                        "engine group '" + group + "' hands over sequentially (profile '" + profile + "'): its versions start in"
+                                + " version order, so each program must declare its version: add version = \"X.Y.Z\" to [programs."
+                                + n + "] (the version of the upgrade it carries)");
+            }
+        }
     }
 
     private static Map<String, Profile> readProfiles(List<TomlDocument> documents) {

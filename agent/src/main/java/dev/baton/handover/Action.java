@@ -1,7 +1,7 @@
 package dev.baton.handover;
 
 /** What the group asks the supervisor to do to one of its programs. */
-public sealed interface Action permits Action.Idle, Action.Resume, Action.HoldRestarts {
+public sealed interface Action permits Action.Idle, Action.Resume, Action.HoldRestarts, Action.Start {
 
     String program();
 
@@ -19,5 +19,9 @@ public sealed interface Action permits Action.Idle, Action.Resume, Action.HoldRe
 
     /** The engine said it must not be restarted: stop restarting it when it exits and show the error. */
     record HoldRestarts(String program, String reason) implements Action {
+    }
+
+    /** Start the next version of a sequential group: the old one halted for the upgrade and has exited. */
+    record Start(String program) implements Action {
     }
 }

@@ -18,6 +18,8 @@ final class Engine {
     ProcessDown down = ProcessDown.NOT_STARTED;
     /** Counts process starts: two reports in two lifetimes are two independent observations. */
     int lifetime;
+    /** The lifetime in which the process last named its version (a newer one in the same lifetime is a switch inside it). */
+    int versionSaidIn;
     /** A newer version this process carries and will switch to by itself (the 1.4+ runner). */
     Version next;
     /** An error an operator must see (no successor, do-not-restart), else null. */

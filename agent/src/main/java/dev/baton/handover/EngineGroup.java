@@ -46,14 +46,21 @@ public final class EngineGroup {
     private final Compatibility compatibility;
     private final Map<String, Engine> engines = new TreeMap<>(); // name order: deterministic decisions
     private final ReleaseTracker release = new ReleaseTracker();
+    /** The sequential model's decisions, or null when versions run side by side. */
+    private final SequentialHandover sequential;
     private final EventHistory history = new EventHistory(HISTORY_CAPACITY);
     private Instant lastHandoverAt;
     /** Grows with every change of a role or a process: what readers show may be out of date. */
     private long revision;
 
     public EngineGroup(String name, Compatibility compatibility) {
+        this(name, compatibility, HandoverModel.SIDE_BY_SIDE);
+    }
+
+    public EngineGroup(String name, Compatibility compatibility, HandoverModel model) {
         this.name = Objects.requireNonNull(name);
         this.compatibility = Objects.requireNonNull(compatibility);
+        this.sequential = model == HandoverModel.SEQUENTIAL ? new SequentialHandover(this) : null;
     }
 
     public String name() {
@@ -107,7 +114,10 @@ public final class EngineGroup {
         e.running = true;
         e.down = null;
         e.lifetime++;
-        if (holds(e)) {
+        if (sequential != null && sequential.waitsForUpgrade(e, engines.values())) {
+            c.event(HandoverEvent.Kind.OPERATOR_OVERRIDE, e, name + ": " + e.label() + " was started by an operator before its"
+                    + " upgrade; a binary started before its upgrade height refuses to run (BINARY UPDATED BEFORE TRIGGER)");
+        } else if (holds(e)) {
             // Only an operator starts an engine the handover holds (the supervisor asks first, a resume
             // lifts the role before it starts): an override. It runs until it says again what it is.
             c.event(HandoverEvent.Kind.OPERATOR_OVERRIDE, e, name + ": " + e.label() + " was started by an operator although "
@@ -167,6 +177,11 @@ public final class EngineGroup {
                 }
             }
             case DO_NOT_RESTART -> doNotRestart(e, r, c);
+            case UPGRADE_NEEDED -> {
+                if (sequential != null) { // a profile allows the event only in sequential groups
+                    sequential.upgradeNeeded(e, r, c, engines.values());
+                }
+            }
             case EXITING -> {
                 // The exit itself arrives as onProcessExited; the line adds nothing to decide on.
             }
@@ -187,14 +202,17 @@ public final class EngineGroup {
     /** True when the supervisor must not start this program (idled with stop or a signal, or in error). */
     public boolean holdsBack(String program) {
         Engine e = engines.get(program);
-        return e != null && holds(e);
+        return e != null && (holds(e) || (sequential != null && sequential.holds(e, engines.values())));
     }
 
     /** Why the handover holds this program, in plain words (for operators' "skipped" lists), or null. */
     public String holdWords(String program) {
         Engine e = engines.get(program);
-        if (e == null || !holds(e)) {
+        if (e == null) {
             return null;
+        }
+        if (!holds(e)) {
+            return sequential != null && sequential.holds(e, engines.values()) ? sequential.holdWords(e, engines.values()) : null;
         }
         if (e.role == Role.ERROR) {
             return e.problem != null ? e.problem : e.program + " is in error";
@@ -257,7 +275,11 @@ public final class EngineGroup {
      * actions: ask {@link #holdsBack} before starting programs.
      */
     public static EngineGroup restore(GroupSnapshot s, Compatibility compatibility, List<EngineSpec> configured) {
-        EngineGroup g = new EngineGroup(s.group(), compatibility);
+        return restore(s, compatibility, HandoverModel.SIDE_BY_SIDE, configured);
+    }
+
+    public static EngineGroup restore(GroupSnapshot s, Compatibility compatibility, HandoverModel model, List<EngineSpec> configured) {
+        EngineGroup g = new EngineGroup(s.group(), compatibility, model);
         g.release.restore(s.release(), s.previousRelease(), s.releaseChangedAt());
         g.lastHandoverAt = s.lastHandoverAt();
         g.history.addAll(s.history());
@@ -284,8 +306,17 @@ public final class EngineGroup {
 
     private void started(Engine e, Recognition r, Changes c) {
         Version before = e.version();
-        if (r.own() != null) {
+        if (r.own() != null && e.running && e.versionSaidIn == e.lifetime && before != null && r.own().isNewerThan(before)) {
+            // A newer version inside the same process: the 1.4+ runner handed over to its new engine
+            e.learned = r.own();
+            lastHandoverAt = c.now;
+            c.event(HandoverEvent.Kind.ENGINE_SWITCHED, e, name + ": " + e.program + " switched from " + before + " to " + r.own()
+                    + " inside its process (\"" + r.message() + "\")");
+        } else if (r.own() != null) {
             learn(e, r.own(), c);
+        }
+        if (r.own() != null && e.running) {
+            e.versionSaidIn = e.lifetime;
         }
         e.next = r.next();
         boolean newBinary = r.own() != null && before != null && r.own().compareTo(before) != 0;
@@ -356,11 +387,17 @@ public final class EngineGroup {
         if (e.role == Role.ERROR) {
             return;
         }
-        e.problem = e.program + " must not be restarted: \"" + r.message() + "\"";
+        if (sequential != null && sequential.waitsForUpgrade(e, engines.values())) {
+            sequential.startedTooEarly(e, r, c);
+            return;
+        }
+        String fix = r.fix() != null ? r.fix().replace("{program}", e.program)
+                : "update it, then start it by hand (baton start " + e.program + ")";
+        e.problem = e.program + " must not be restarted: \"" + r.message() + "\": " + fix;
         setRole(e, Role.ERROR, c);
         c.actions.add(new Action.HoldRestarts(e.program, r.message()));
         c.event(HandoverEvent.Kind.DO_NOT_RESTART, e, name + ": " + e.label() + " says it must not be restarted (\""
-                + r.message() + "\"): restarts held, engine in error; update it, then start it by hand");
+                + r.message() + "\"): restarts held, engine in error; " + fix);
     }
 
     private void learn(Engine e, Version v, Changes c) {
@@ -381,7 +418,7 @@ public final class EngineGroup {
                 + ": \"" + r.message() + "\"");
     }
 
-    private void setRole(Engine e, Role role, Changes c) {
+    void setRole(Engine e, Role role, Changes c) {
         if (e.role == role) {
             return;
         }
@@ -407,6 +444,9 @@ public final class EngineGroup {
         resumeForRelease(c);
         for (Engine e : engines.values()) {
             handleSupersession(e, c);
+        }
+        if (sequential != null) {
+            sequential.reconcile(c, engines.values());
         }
     }
 
@@ -495,7 +535,6 @@ public final class EngineGroup {
         Engine successor = readySuccessor(e, r);
         if (successor != null) {
             idle(e, c);
-            lastHandoverAt = c.now;
             c.event(HandoverEvent.Kind.ENGINE_IDLED, e, name + ": runtime upgraded to " + r + "; " + successor.label()
                     + (successor.role == Role.ACTIVE ? " is active; " : " is compatible and taking over; ") + idleWords(e));
             return;
@@ -572,7 +611,12 @@ public final class EngineGroup {
     }
 
     private void idle(Engine e, Changes c) {
-        c.actions.add(new Action.Idle(e.program, e.mode));
+        idle(e, e.mode, c);
+    }
+
+    void idle(Engine e, IdleMode mode, Changes c) {
+        c.actions.add(new Action.Idle(e.program, mode));
+        lastHandoverAt = c.now;
         e.idleSince = c.now;
         e.problem = null;
         e.supersessionNotice = null;
@@ -589,7 +633,7 @@ public final class EngineGroup {
     }
 
     /** Actions and events of one input, in order. */
-    private final class Changes {
+    final class Changes {
         final Instant now;
         final List<Action> actions = new ArrayList<>();
         final List<HandoverEvent> events = new ArrayList<>();

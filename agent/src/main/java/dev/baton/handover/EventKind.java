@@ -25,7 +25,12 @@ public enum EventKind {
     /** The engine says it is exiting. */
     EXITING(List.of()),
     /** The engine must not be restarted (it needs an update): baton holds restarts and raises an error. */
-    DO_NOT_RESTART(List.of());
+    DO_NOT_RESTART(List.of()),
+    /**
+     * The chain halted for an upgrade this binary does not carry (x/upgrade's {@code UPGRADE "NAME" NEEDED
+     * at height: H}): in a sequential group the next version takes over once this process has exited.
+     */
+    UPGRADE_NEEDED(List.of());
 
     /** Each inner set: at least one of these group names must be present. */
     private final List<Set<String>> requiredGroups;

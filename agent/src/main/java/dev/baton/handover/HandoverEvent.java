@@ -56,7 +56,7 @@ public record HandoverEvent(
     public boolean decisive() {
         return switch (kind) {
             case RELEASE_CHANGED, ENGINE_IDLED, ENGINE_RESUMED, ROLLBACK, NO_SUCCESSOR, SUCCESSOR_DOWN, DO_NOT_RESTART,
-                 OPERATOR_OVERRIDE, RESUME_REFUSED -> true;
+                 OPERATOR_OVERRIDE, RESUME_REFUSED, SUCCESSOR_STARTED, ENGINE_SWITCHED -> true;
             default -> false;
         };
     }
@@ -88,6 +88,10 @@ public record HandoverEvent(
         OPERATOR_OVERRIDE(Severity.WARN),
         /** The release needs an idled engine back, but an operator stopped it: it stays stopped, an operator must act. */
         RESUME_REFUSED(Severity.ERROR),
+        /** A runner (Chainflip 1.4+) switched to its newer engine inside its process: a handover. */
+        ENGINE_SWITCHED(Severity.INFO),
+        /** Sequential handover: the old version halted for the upgrade and has exited; the next one is started. */
+        SUCCESSOR_STARTED(Severity.INFO),
         /** The engine said it must not be restarted. */
         DO_NOT_RESTART(Severity.ERROR),
         /** A line was recorded but not acted on (versions did not parse, or it contradicts what the group knows). */

@@ -149,7 +149,7 @@ public final class LineRecognizer {
             Version release = hasRelease ? Version.tryParse(m.group("release")) : null;
             Version next = hasNext ? Version.tryParse(m.group("next")) : null;
             String message = text.length() > MAX_MESSAGE_CHARS ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text;
-            return new Recognition(rule.kind(), own, release, next, message);
+            return new Recognition(rule.kind(), own, release, next, message, rule.fix());
         }
     }
 }

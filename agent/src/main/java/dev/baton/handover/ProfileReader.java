@@ -26,10 +26,10 @@ public final class ProfileReader {
     /** Distinct literals per profile: the pre-filter reports them as bits of one long. */
     public static final int MAX_LITERALS = 64;
     private static final int MAX_LITERAL_LENGTH = 256;
-    private static final Set<String> PROFILE_KEYS = Set.of("compatibility", "description", "rules");
-    private static final Set<String> RULE_KEYS = Set.of("event", "contains", "regex", "description");
+    private static final Set<String> PROFILE_KEYS = Set.of("compatibility", "description", "rules", "handover");
+    private static final Set<String> RULE_KEYS = Set.of("event", "contains", "regex", "description", "fix");
     private static final String RESOURCES = "/dev/baton/handover/profiles/";
-    private static final List<String> BUILT_IN = List.of("chainflip");
+    private static final List<String> BUILT_IN = List.of("chainflip", "cosmos");
 
     private ProfileReader() {
     }
@@ -54,6 +54,11 @@ public final class ProfileReader {
         rejectUnknownKeys(node, PROFILE_KEYS, at, problems);
         Compatibility compatibility = readCompatibility(node.get("compatibility"), at + ".compatibility", problems);
         List<Rule> rules = readRules(node.get("rules"), at + ".rules", problems);
+        HandoverModel handover = readHandover(node.get("handover"), at + ".handover", problems);
+        if (handover != HandoverModel.SEQUENTIAL && rules.stream().anyMatch(r -> r.kind() == EventKind.UPGRADE_NEEDED)) {
+            problems.add(new ProfileProblem(at + ".handover", "a rule with event = \"upgrade_needed\" needs handover = \"sequential\""
+                    + " (the next version starts only after the old one halted for the upgrade)"));
+        }
         Set<String> literals = new LinkedHashSet<>();
         rules.forEach(r -> literals.addAll(r.contains()));
         if (literals.size() > MAX_LITERALS) {
@@ -61,7 +66,7 @@ public final class ProfileReader {
                     + " distinct 'contains' literals per profile, got " + literals.size()));
         }
         return problems.isEmpty()
-                ? new Result(new Profile(name, compatibility, rules), List.of())
+                ? new Result(new Profile(name, compatibility, rules, handover), List.of())
                 : new Result(null, List.copyOf(problems));
     }
 
@@ -116,6 +121,17 @@ public final class ProfileReader {
         return c;
     }
 
+    private static HandoverModel readHandover(JsonNode node, String at, List<ProfileProblem> problems) {
+        if (node == null) {
+            return HandoverModel.SIDE_BY_SIDE;
+        }
+        HandoverModel m = node.isTextual() ? HandoverModel.fromConfig(node.asText()) : null;
+        if (m == null) {
+            problems.add(new ProfileProblem(at, "unknown handover model '" + node.asText() + "' (valid: \"side-by-side\" (default), \"sequential\")"));
+        }
+        return m;
+    }
+
     private static List<Rule> readRules(JsonNode node, String at, List<ProfileProblem> problems) {
         List<Rule> rules = new ArrayList<>();
         if (node == null || !node.isArray() || node.isEmpty()) {
@@ -141,7 +157,11 @@ public final class ProfileReader {
         EventKind kind = readEvent(node.get("event"), at + ".event", problems);
         List<String> contains = readContains(node.get("contains"), at + ".contains", problems);
         Pattern regex = readRegex(node.get("regex"), kind, at + ".regex", problems);
-        return problems.size() == before ? new Rule(kind, contains, regex) : null;
+        JsonNode fix = node.get("fix");
+        if (fix != null && (!fix.isTextual() || fix.asText().isBlank())) {
+            problems.add(new ProfileProblem(at + ".fix", "expected the operator's fix in words, e.g. \"install the new package, then baton start {program}\""));
+        }
+        return problems.size() == before ? new Rule(kind, contains, regex, fix == null ? null : fix.asText()) : null;
     }
 
     private static EventKind readEvent(JsonNode node, String at, List<ProfileProblem> problems) {

@@ -9,8 +9,13 @@ package dev.baton.handover;
  * @param release the chain's current release as the line states it
  * @param next    a newer version the engine carries and will switch to (the 1.4+ runner), else null
  * @param message the text the rule matched (the JSON {@code fields.message}, or the cleaned raw line)
+ * @param fix     the rule's fix for an operator ({@code {program}} to be replaced), or null
  */
-public record Recognition(EventKind kind, Version own, Version release, Version next, String message) {
+public record Recognition(EventKind kind, Version own, Version release, Version next, String message, String fix) {
+
+    public Recognition(EventKind kind, Version own, Version release, Version next, String message) {
+        this(kind, own, release, next, message, null);
+    }
 
     public Recognition(EventKind kind, Version own, Version release, String message) {
         this(kind, own, release, null, message);

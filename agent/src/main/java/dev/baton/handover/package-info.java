@@ -64,7 +64,15 @@
  * <li>Events that repeat one in the history (same kind, engine and words, block hashes and numbers
  *     aside) are counted on the first ({@link dev.baton.handover.HandoverEvent#count()}); the
  *     decisive events of the last upgrade are kept in the saved history whatever follows.</li>
- * <li>A declared version is overridden by the version the engine prints (VERSION_LEARNED).</li>
+ * <li>A declared version is overridden by the version the engine prints (VERSION_LEARNED). A newer
+ *     version named inside the same process lifetime is a runner's switch (ENGINE_SWITCHED): a handover.</li>
+ * <li>A profile's {@link dev.baton.handover.HandoverModel} picks the model. SEQUENTIAL (the cosmovisor
+ *     model, {@link dev.baton.handover.SequentialHandover}): only the oldest engine neither IDLE nor
+ *     ERROR runs, the others are held WAITING; UPGRADE_NEEDED from that engine idles it (STOP whatever
+ *     its {@code on_superseded}) and, once its process is down, starts the next one (Action.Start).
+ *     The only durable state is the IDLE role: a restart before it was saved runs the old binary,
+ *     which halts again at the same height. A held version that says DO_NOT_RESTART (started too
+ *     early) keeps its place, with its restarts held and an error until the upgrade starts it.</li>
  * </ul>
  */
 package dev.baton.handover;

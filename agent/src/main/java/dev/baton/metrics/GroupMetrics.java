@@ -21,10 +21,12 @@ final class GroupMetrics {
             "The chain's current release as the group's engines last reported it; absent until seen");
     private final Info active = new Info("baton_group_active",
             "Version of the group's active engine; absent when no engine is active");
+    private final Info next = new Info("baton_group_next",
+            "The newest version waiting for a future release (an installed engine, or the one a 1.4+ runner carries); absent when none");
     private final Gauge upgradeReady = new Gauge("baton_group_upgrade_ready",
             "1 when an engine newer than the release is installed and waiting for the next release");
     private final Gauge lastHandover = new Gauge("baton_group_last_handover_time_seconds",
-            "Unix time of the group's last handover (a superseded engine idled); absent when it never had one");
+            "Unix time of the group's last handover (a superseded engine idled, or a runner switched to its new engine); absent when it never had one");
     private final Gauge error = new Gauge("baton_group_error",
             "1 when the group has a condition that needs an operator (reason label), else 0");
     private final Gauge role = new Gauge("baton_engine_role",
@@ -49,7 +51,7 @@ final class GroupMetrics {
     static List<Family> collect(List<GroupStatus> groups, LabelCache labels) {
         GroupMetrics m = new GroupMetrics(labels);
         groups.forEach(m::add);
-        return List.of(m.release, m.active, m.upgradeReady, m.lastHandover, m.error, m.role, m.inventory,
+        return List.of(m.release, m.active, m.next, m.upgradeReady, m.lastHandover, m.error, m.role, m.inventory,
                 m.published, m.publishedReady, m.publishedChecked, m.publishedFailing);
     }
 
@@ -61,6 +63,9 @@ final class GroupMetrics {
         }
         if (g.active() != null) {
             active.add(labels.of("group", name, "profile", profile, "version", g.active()));
+        }
+        if (g.next() != null) {
+            next.add(labels.of("group", name, "profile", profile, "version", g.next()));
         }
         Labels group = labels.of("group", name, "profile", profile);
         upgradeReady.add(g.upgradeReady(), group);

@@ -3,8 +3,6 @@ package dev.baton.agent;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.process.os.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,34 +19,11 @@ class HandoverRestartTest {
     Path dir;
 
     private String role(String program) {
-        try {
-            Path file = dir.resolve("state/handover.json");
-            if (!Files.exists(file)) {
-                return "";
-            }
-            JsonNode root = StateFile.JSON.readTree(file.toFile());
-            for (JsonNode e : root.path("groups").path("chainflip").path("engines")) {
-                if (e.path("program").asText().equals(program)) {
-                    return e.path("role").asText();
-                }
-            }
-        } catch (Exception e) {
-            // being rewritten: try again
-        }
-        return "";
+        return new AgentStateProbe(dir.resolve("state")).role("chainflip", program);
     }
 
     private long copies(String program) throws Exception {
-        String agentId = Files.readString(dir.resolve("state/agent.id")).trim();
-        return ProcessTable.findByEnvironment(ChildEnvironment.AGENT, agentId).stream()
-                .filter(pid -> {
-                    try {
-                        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")))
-                                .contains("BATON_PROGRAM=" + program + "\0");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }).count();
+        return new AgentStateProbe(dir.resolve("state")).copies(program);
     }
 
     @Test

@@ -106,6 +106,8 @@ class UpgradeDayTest {
                 assertEquals(0, a.status("runner").restarts(), "try " + i + ": restarted by its policy");
                 awaitRoles(a, "runner", "runner", "ERROR");
                 assertTrue(error(a, "runner").contains("You need to update your CFE"), error(a, "runner"));
+                assertTrue(error(a, "runner").endsWith(": install the chainflip-engine package that carries an engine compatible"
+                        + " with the runtime (the newest release), then baton start runner"), error(a, "runner"));
                 a.operatorStart("runner");
                 await().atMost(Duration.ofSeconds(30)).until(() -> count(a, "OPERATOR_OVERRIDE", "runner") > 0);
             }

@@ -19,7 +19,7 @@ class StatusViewTest {
                    "group":"chainflip","version":"1.2.0","role":"ACTIVE"},
                   {"name":"engine-1.3","state":"STOPPED","pid":0,"uptime_seconds":0,"restarts":0,"last_exit":null,
                    "last_error":null,"hold":"waiting for release 1.3","group":"chainflip","version":"1.3.0","role":"WAITING"}],
-                 "groups":[{"name":"chainflip","release":"1.2","active":"1.2.0","upgrade_ready":true,
+                 "groups":[{"name":"chainflip","release":"1.2","active":"1.2.0","upgrade_ready":true,"next":"1.3.0",
                    "last_handover":null,"error":null}]}
                 """;
         StringWriter out = new StringWriter();
@@ -28,7 +28,7 @@ class StatusViewTest {
                 PROGRAM     GROUP      VERSION  ROLE     STATE    PID   UPTIME  RESTARTS  LAST EXIT
                 engine-1.2  chainflip  1.2.0    ACTIVE   RUNNING  4242  1d02h   1         exit 1
                 engine-1.3  chainflip  1.3.0    WAITING  STOPPED  -     -       0         -
-                group chainflip: release seen 1.2, active 1.2.0, upgrade ready
+                group chainflip: release seen 1.2, active 1.2.0, upgrade ready (next 1.3.0)
                 engine-1.3: held: waiting for release 1.3
                 """, out.toString());
     }

@@ -195,6 +195,15 @@ class BadConfigTest {
                         "programs.engine.engine_group: expected an engine group name of letters, digits"),
                 main("bad on_superseded", ENGINE + "engine_group = \"cf\"\non_superseded = \"pause\"\n",
                         "programs.engine.on_superseded: expected stop, keep or a signal name such as \"USR1\", got \"pause\""),
+                main("sequential group without versions", ENGINE + "engine_group = \"gaia\"\n[groups.gaia]\nprofile = \"cosmos\"\n",
+                        "baton.toml:1: programs.engine.engine_group: engine group 'gaia' hands over sequentially (profile 'cosmos')",
+                        "add version = \"X.Y.Z\" to [programs.engine]"),
+                main("upgrade rule in a side-by-side profile", ENGINE + "engine_group = \"x\"\n[profiles.x]\ncompatibility = \"major\"\n"
+                        + "[[profiles.x.rules]]\nevent = \"upgrade_needed\"\ncontains = [\"NEEDED\"]\nregex = 'NEEDED'\n",
+                        "profiles.x.handover: a rule with event = \"upgrade_needed\" needs handover = \"sequential\""),
+                main("unknown handover model", ENGINE + "engine_group = \"x\"\n[profiles.x]\ncompatibility = \"major\"\n"
+                        + "handover = \"cosmovisor\"\n[[profiles.x.rules]]\nevent = \"active\"\ncontains = [\"ok\"]\nregex = 'ok'\n",
+                        "profiles.x.handover: unknown handover model 'cosmovisor' (valid: \"side-by-side\" (default), \"sequential\")"),
                 // defaults and cross-program checks
                 main("command in defaults", "[defaults]\ncommand = \"/bin/x\"\n",
                         "baton.toml:2: defaults.command: a command cannot have a default"),

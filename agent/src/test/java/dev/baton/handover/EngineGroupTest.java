@@ -247,6 +247,8 @@ class EngineGroupTest {
         assertEquals(Role.ERROR, h.group.role("chainflip-engine").orElseThrow());
         assertTrue(h.group.holdsBack("chainflip-engine"));
         assertEquals(1, h.group.view().problems().size());
+        assertTrue(h.group.view().problems().get(0).endsWith(": install the chainflip-engine package that carries an engine"
+                + " compatible with the runtime (the newest release), then baton start chainflip-engine"), h.group.view().problems()::toString);
         assertTrue(h.line("chainflip-engine", RUNNER_UPDATE_CFE).isEmpty(), "said once");
         h.exit("chainflip-engine");
         assertTrue(h.group.holdsBack("chainflip-engine"));
@@ -267,10 +269,18 @@ class EngineGroupTest {
         Decision d = h.line("chainflip-engine", noLongerCompatible("1.4.2", "1.5.0"));
         assertTrue(d.actions().isEmpty());
         assertFalse(h.eventKinds(d).contains(NO_SUCCESSOR));
-        h.line("chainflip-engine", RUNNER_SWITCHING);
+        Decision switched = h.line("chainflip-engine", RUNNER_SWITCHING);
+        assertEquals(List.of(HandoverEvent.Kind.ENGINE_SWITCHED), h.eventKinds(switched));
+        assertEquals("chainflip: chainflip-engine switched from 1.4.2 to 1.5.0 inside its process (\"" + RUNNER_SWITCHING + "\")",
+                switched.events().get(0).message());
+        assertEquals(h.now, h.group.view().lastHandoverAt());
         h.line("chainflip-engine", INITIALISED);
         GroupView view = h.group.view();
         assertEquals(v("1.5.0"), view.activeVersion());
+        // A restarted runner that names its version anew is no switch (the process is new)
+        h.exit("chainflip-engine");
+        h.start("chainflip-engine");
+        assertFalse(h.eventKinds(h.line("chainflip-engine", RUNNER_SWITCHING)).contains(HandoverEvent.Kind.ENGINE_SWITCHED));
         assertTrue(view.problems().isEmpty());
         assertTrue(h.actions.isEmpty());
     }

@@ -25,7 +25,7 @@ final class GroupHarness {
 
     GroupHarness(String name, Profile profile) {
         this.recognizer = new LineRecognizer(profile);
-        this.group = new EngineGroup(name, profile.compatibility());
+        this.group = new EngineGroup(name, profile.compatibility(), profile.handover());
     }
 
     /** Group chainflip before every upgrade: {@code old} (1.0.3) active, {@code next} (1.1.0) installed and waiting. */

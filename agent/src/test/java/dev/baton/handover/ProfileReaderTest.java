@@ -93,13 +93,13 @@ public class ProfileReaderTest {
                 pattern = 'ok'
                 """);
         assertEquals(List.of(
-                "profiles.x.colour: unknown key (valid keys: compatibility, description, rules)",
+                "profiles.x.colour: unknown key (valid keys: compatibility, description, handover, rules)",
                 "profiles.x.compatibility: unknown compatibility 'minor' (valid: \"major-minor\", \"major\", \"exact\")",
                 "profiles.x.rules[0].regex: a waiting rule needs the named group (?<release>...) in its regex",
                 "profiles.x.rules[1].event: unknown event 'upgraded' (valid: \"waiting\", \"no_longer_compatible\", \"active\", "
-                        + "\"syncing\", \"started\", \"exiting\", \"do_not_restart\")",
+                        + "\"syncing\", \"started\", \"exiting\", \"do_not_restart\", \"upgrade_needed\")",
                 "profiles.x.rules[2].regex: invalid regex: Unclosed group at index 9 of 'running ('",
-                "profiles.x.rules[3].pattern: unknown key (valid keys: contains, description, event, regex)",
+                "profiles.x.rules[3].pattern: unknown key (valid keys: contains, description, event, fix, regex)",
                 "profiles.x.rules[3].contains: required: at least one literal text every matching line contains "
                         + "(the cheap pre-filter that keeps most lines away from the regex)"), p);
     }

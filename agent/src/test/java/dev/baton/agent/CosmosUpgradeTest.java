@@ -1,0 +1,138 @@
+package dev.baton.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's cosmos example, end to end: a fake Cosmos SDK daemon (one script, two "versions")
+ * that commits blocks, halts at the upgrade height with x/upgrade's real lines and exit status (a Go
+ * panic: 2), and refuses to run before its upgrade (BINARY UPDATED BEFORE TRIGGER!), as gaiad does.
+ */
+class CosmosUpgradeTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * $1 = the upgrade this binary carries (v17, v18), $2 = the chain home (height, plan "NAME HEIGHT").
+     * Every start is counted in $2/starts-$1. Block height h+1 is the next one: x/upgrade halts in it.
+     */
+    private static final String DAEMON = """
+            ver="$1"; home="$2"
+            echo x >> "$home/starts-$ver"
+            h=$(cat "$home/height" 2>/dev/null || echo 0)
+            echo "INF starting node with ABCI CometBFT in-process version=$ver"
+            plan() { name=; ph=; [ -f "$home/plan" ] && read name ph < "$home/plan"; }
+            plan
+            if [ -n "$name" ] && [ "$ver" = "$name" ] && [ $((h + 1)) -lt "$ph" ]; then
+              echo "panic: BINARY UPDATED BEFORE TRIGGER! UPGRADE \\"$name\\" - in binary but not executed on chain. Downgrade your binary"
+              exit 2
+            fi
+            while true; do
+              plan
+              if [ -n "$name" ] && [ "$ver" != "$name" ] && [ $((h + 1)) -ge "$ph" ]; then
+                echo "ERR UPGRADE \\"$name\\" NEEDED at height: $ph: {\\"binaries\\":{}} module=x/upgrade"
+                echo "panic: UPGRADE \\"$name\\" NEEDED at height: $ph: {\\"binaries\\":{}}"
+                exit 2
+              fi
+              h=$((h + 1))
+              echo "$h" > "$home/height.tmp" && mv "$home/height.tmp" "$home/height"
+              echo "INF committed state app_hash=9F86D081 height=$h module=state num_txs=0"
+              sleep 0.05
+            done
+            """;
+
+    /** The README's cosmos example as it stands, with the fake daemon for gaiad and faster restarts. */
+    private Path config() throws IOException {
+        Path gaiad = Scripts.write(dir, "gaiad", DAEMON);
+        Path home = Files.createDirectories(dir.resolve("gaia"));
+        Matcher block = Pattern.compile("```toml\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("..", "README.md")));
+        String example = null;
+        while (block.find()) {
+            if (block.group(1).contains("profile = \"cosmos\"")) {
+                example = block.group(1);
+            }
+        }
+        assertNotNull(example, "the README has a cosmos example");
+        for (String v : new String[] {"v17", "v18"}) {
+            String real = "[\"/usr/local/bin/gaiad-" + v + "\", \"start\", \"--home\", \"/var/lib/gaia\"]";
+            assertTrue(example.contains(real), example);
+            example = example.replace(real, "[\"" + gaiad + "\", \"" + v + "\", \"" + home + "\"]");
+        }
+        Path config = dir.resolve("baton.toml");
+        Files.writeString(config, "[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n[api]\nenabled = false\n\n"
+                + "[defaults]\n" + HandoverTest.FAST + "\n" + example);
+        return config;
+    }
+
+    private long height() throws IOException {
+        String h = Files.exists(dir.resolve("gaia/height")) ? Files.readString(dir.resolve("gaia/height")).trim() : "";
+        return h.isEmpty() ? 0 : Long.parseLong(h);
+    }
+
+    private long starts(String upgrade) throws IOException {
+        Path f = dir.resolve("gaia/starts-" + upgrade);
+        return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+    }
+
+    @Test
+    void theNewBinaryStartsAtTheUpgradeHeightOnlyAndAgainAfterAnAgentRestart() throws Exception {
+        Path config = config();
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE")
+                    && state.role("gaia", "gaiad-v18").equals("WAITING"));
+            assertEquals(0, state.copies("gaiad-v18"), "the new binary does not run before the upgrade");
+            long plan = height() + 20;
+            Files.writeString(dir.resolve("gaia/plan"), "v18 " + plan + "\n");
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE")
+                    && state.role("gaia", "gaiad-v17").equals("IDLE") && height() >= plan);
+            assertEquals(0, state.copies("gaiad-v17"));
+            assertEquals(1, state.copies("gaiad-v18"));
+            assertEquals(1, starts("v17"), "the halted binary is not restarted into the same halt");
+            assertEquals(1, starts("v18"), "the new binary started once, after the halt, not before");
+            assertTrue(state.eventKinds("gaia").contains("SUCCESSOR_STARTED"), state.eventKinds("gaia"));
+            assertEquals(0, agent.sigterm());
+        }
+        // The agent restarted after the switch: the new binary, and only it
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            long before = height();
+            await().atMost(Duration.ofSeconds(60)).until(() -> height() > before + 2);
+            assertEquals(1, starts("v17"));
+            assertEquals(2, starts("v18"));
+            assertEquals(0, agent.sigterm());
+        }
+    }
+
+    /** cosmovisor #22167: restarted at the upgrade height, the old binary halts again at once and the switch follows. */
+    @Test
+    void anAgentKilledJustBeforeTheHeightStillSwitchesAfterItsRestart() throws Exception {
+        Path config = config();
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        AgentProcess first = AgentProcess.start(config);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE"));
+        first.sigkill(); // its engines die with it (PR_SET_PDEATHSIG)
+        await().atMost(Duration.ofSeconds(20)).until(() -> state.copies("gaiad-v17") == 0);
+        Files.writeString(dir.resolve("gaia/plan"), "v18 " + (height() + 1) + "\n"); // the next block is the upgrade's
+
+        try (AgentProcess second = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE")
+                    && state.role("gaia", "gaiad-v17").equals("IDLE"));
+            assertEquals(2, starts("v17"));
+            assertEquals(1, starts("v18"));
+            assertEquals(0, state.copies("gaiad-v17"));
+            assertEquals(0, second.sigterm());
+        }
+    }
+}
