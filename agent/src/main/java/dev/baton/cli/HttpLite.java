@@ -171,7 +171,7 @@ final class HttpLite {
      */
     static final class Unix extends Connection {
         private final SocketChannel channel;
-        /** Closes channels whose read timed out; on the monotonic clock (java.util.Timer follows the wall clock). */
+        /** Closes channels whose read timed out, on the monotonic clock (a scheduled executor counts with nanoTime). */
         private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "baton-timeout");
             t.setDaemon(true);
