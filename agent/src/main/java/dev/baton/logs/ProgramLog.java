@@ -23,6 +23,9 @@ public final class ProgramLog {
     private final StdoutBatch stdout;
     private final ListenerSet listeners;
     private final SinkWorker sinks;
+    private final Runnable wakeSinks;
+    /** How long the reader waits for a log file that writes nothing before it drops lines. */
+    private final long stallNanos;
     private final LineRing ring;
     /** Created when the program first gets a log file. */
     private volatile FileSink fileSink;
@@ -33,11 +36,14 @@ public final class ProgramLog {
     private long readerLines, readerBytes, readerTruncated, readerDroppedByStdout, readerDroppedByFile;
     private volatile long lines, bytes, truncated, droppedByStdout, droppedByFile;
 
-    ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks) {
+    ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks,
+            long stallNanos) {
         this.name = Objects.requireNonNull(name, "name");
         this.stdout = stdout;
         this.listeners = listeners;
         this.sinks = sinks;
+        this.wakeSinks = sinks::wake;
+        this.stallNanos = stallNanos;
         this.ring = new LineRing(settings.ringLines(), settings.ringBytes());
         apply(settings);
     }
@@ -83,12 +89,12 @@ public final class ProgramLog {
         return truncated;
     }
 
-    /** Lines the agent's stdout had to drop (stalled; they are still in the ring). */
+    /** Lines the agent's stdout had to drop (its reader stalled; they are still in the ring). */
     public long droppedByStdout() {
         return droppedByStdout;
     }
 
-    /** Lines the program's log file had to drop (its disk did not keep up; they are still in the ring). */
+    /** Lines the program's log file had to drop (its disk stalled; they are still in the ring). */
     public long droppedByFile() {
         return droppedByFile;
     }
@@ -144,7 +150,7 @@ public final class ProgramLog {
         }
         FileSink f = fileSink;
         if (s.file() != null && f != null) {
-            int result = f.offer(buf, off, shownLen);
+            int result = f.offer(buf, off, shownLen, wakeSinks, stallNanos);
             if (result == LineSpool.DROPPED) {
                 readerDroppedByFile++;
             } else if (result == LineSpool.WAKE_CONSUMER) {

@@ -25,6 +25,8 @@ final class StdoutBatch {
     private int runStart, runEnd, runLines;
     /** Lines dropped by hand-overs in the middle of a read, reported by the next {@link #flush}. */
     private int dropped;
+    /** Whose lines are staged: one read is of one program, and a read's lines are handed over by its end. */
+    private String program;
 
     StdoutBatch(AgentOutput out) {
         this.out = out;
@@ -40,6 +42,7 @@ final class StdoutBatch {
         if (out.dropsProgramLines()) {
             return;
         }
+        this.program = program;
         byte[] prefix = out.prefixOf(program);
         int prefixLen = prefix == null ? 0 : prefix.length;
         if (prefixLen == 0 && buf == readBuffer && (runLines == 0 || runEnd == off)
@@ -109,12 +112,12 @@ final class StdoutBatch {
 
     private void handOver() {
         if (lines > 0) {
-            dropped += out.offerProgramLines(bytes, 0, len, lines);
+            dropped += out.offerProgramLines(program, bytes, 0, len, lines);
             len = 0;
             lines = 0;
         }
         if (runLines > 0) {
-            dropped += out.offerProgramLines(readBuffer, runStart, runEnd - runStart, runLines);
+            dropped += out.offerProgramLines(program, readBuffer, runStart, runEnd - runStart, runLines);
             runLines = 0;
         }
     }

@@ -74,7 +74,7 @@ class BadConfigTest {
                 main("misspelt key", ENGINE + "stop_timout = \"5s\"\n",
                         "baton.toml:3: programs.engine.stop_timout: unknown key 'stop_timout' in [programs.engine]; did you mean 'stop_timeout'?"),
                 main("unknown key far from all", "[agent]\nflavour = 1\n",
-                        "baton.toml:2: agent.flavour: unknown key 'flavour' in [agent]; valid keys: exit_on_fatal, log_mode, max_line_bytes, shutdown_timeout, state_dir"),
+                        "baton.toml:2: agent.flavour: unknown key 'flavour' in [agent]; valid keys: exit_on_fatal, log_mode, log_stall_timeout, max_line_bytes, shutdown_timeout, state_dir, stdout_spill"),
                 main("misspelt key in inline table", ENGINE + "log = { stdout = true, ring_line = 5 }\n",
                         "baton.toml:3: programs.engine.log.ring_line: unknown key 'ring_line' in [programs.engine.log]; did you mean 'ring_lines'?"),
                 main("misspelt section", "[agnet]\nstate_dir = \"/x\"\n",
