@@ -66,7 +66,10 @@ public final class AgentOutput implements AutoCloseable {
         writer.start();
     }
 
-    /** Copies one program line (without its newline) to the spill from any thread; never waits (drops when full). */
+    /**
+     * Copies one program line (without its newline) to the spill from any thread, as it is (no
+     * escaping: program pipes go through a {@link StdoutBatch}, which escapes); never waits (drops when full).
+     */
     public void programLine(String program, StreamKind stream, byte[] buf, int off, int len) {
         if (mode != LogMode.NONE && !closing) {
             woke(spool.append(program, prefixOf(program), buf, off, len, false, null, 0));

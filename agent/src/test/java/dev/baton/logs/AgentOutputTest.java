@@ -66,6 +66,23 @@ class AgentOutputTest {
     }
 
     @Test
+    void prefixedModeEscapesControlCharactersSoNoLineLooksLikeTheAgents() throws IOException {
+        Path file = dir.resolve("stdout");
+        byte[] input = "ok\rbaton | forged\n\u001b[2K\u001b[1Gbaton | cleared\tstill\u0007\n".getBytes(UTF_8);
+        String expected = "web | ok\\x0dbaton | forged\nweb | \\x1b[2K\\x1b[1Gbaton | cleared\tstill\\x07\n";
+        byte[] out = pipeThrough(LogMode.PREFIXED, file, input, expected.length());
+        assertEquals(expected, new String(out, UTF_8));
+    }
+
+    @Test
+    void rawModeKeepsControlCharactersByteExact() throws IOException {
+        Path file = dir.resolve("stdout");
+        byte[] input = "a\rb\u001b[2Kc\n".getBytes(UTF_8);
+        byte[] out = pipeThrough(LogMode.RAW, file, input, input.length);
+        assertEquals(new String(input, UTF_8), new String(out, UTF_8));
+    }
+
+    @Test
     void noneModeDropsProgramLinesButKeepsAgentLines() throws IOException {
         Path file = dir.resolve("stdout");
         try (FileChannel target = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
