@@ -108,6 +108,38 @@ class FileSinkTest {
     }
 
     @Test
+    void aFloodIsInTheFilesLineForLineAcrossRotations() throws Exception {
+        Path file = dir.resolve("flood.log");
+        int lines = 470 * 640; // 30 MB in 64 KB writes, far more than the file's spool: the reader waits for the disk
+        try (AgentOutput quiet = new AgentOutput(LogMode.NONE, FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE), 1 << 16);
+                LogPipeline flood = new LogPipeline(quiet, 1024)) {
+            ProgramLog log = flood.open("node", new LogSettings(false, file, 1 << 20, 40, 10, 1 << 16));
+            TestPipe pipe = TestPipe.open();
+            flood.attach(log, pipe.readFd, -1);
+            byte[] block = new byte[640 * 100];
+            for (int first = 0; first < lines; first += 640) {
+                for (int i = 0; i < 640; i++) {
+                    System.arraycopy(line(first + i), 0, block, i * 100, 100);
+                }
+                pipe.write(block);
+            }
+            pipe.closeWriter();
+            await().atMost(Duration.ofSeconds(60)).until(() -> log.lines() == lines);
+            assertEquals(0, log.droppedByFile());
+        }
+        // Closed: everything is written. Oldest file first, every line once, in order
+        List<String> got = new ArrayList<>();
+        for (int i = 40; i >= 1; i--) {
+            got.addAll(readLines(file.resolveSibling("flood.log." + i)));
+        }
+        got.addAll(readLines(file));
+        assertEquals(lines, got.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(text(i), got.get(i));
+        }
+    }
+
+    @Test
     void aStalledLogFileDropsLinesWithACountOnceTheStallTimeoutPassed() throws Exception {
         // A FIFO nobody reads stands for a stalled disk: the sink thread blocks opening it
         Path fifo = dir.resolve("stalled.log");
