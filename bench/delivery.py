@@ -41,6 +41,20 @@ def _read_status(path):
         return 0, 0, 0.0
 
 
+def _settle(status, expected, quiet=2.0):
+    """Waits until the reader has `expected` lines, or got none for `quiet` s (the rest is lost for good)."""
+    seen, since = -1, time.monotonic()
+    while True:
+        got = _read_status(status)[0]
+        if got >= expected:
+            return
+        if got != seen:
+            seen, since = got, time.monotonic()
+        elif time.monotonic() - since > quiet:
+            return
+        time.sleep(0.02)
+
+
 def flood(kind, lines, pattern, warm):
     with core.Workdir(kind) as work:
         result = os.path.join(work, "result")
@@ -62,25 +76,14 @@ def flood(kind, lines, pattern, warm):
             core.wait_for(lambda: kind == "none" or core.children_of(proc.pid), 60, f"{kind} spawn", proc)
             if warm:
                 core.wait_for(lambda: os.path.exists(result + ".ready"), 120, f"{kind} warm-up", proc, 0.01)
-                core.wait_for(lambda: _read_status(status)[0] >= WARM_LINES, 60, f"{kind} warm-up delivery",
-                              None, 0.01)
+                _settle(status, WARM_LINES)
                 time.sleep(3.0)
             cpu0 = core.cpu_seconds(sup) if sup else None
             if warm:
                 open(result + ".go", "w").close()
             core.wait_for(lambda: os.path.exists(result), 600, f"{kind} flood", proc if kind != "none" else None, 0.01)
             t0, t1 = (float(x) for x in open(result).read().split())
-            # Delivery: every line at the reader, or no progress for 10 s (then it is lost for good)
-            seen, since = -1, time.monotonic()
-            while True:
-                got, total, last = _read_status(status)
-                if got >= expected:
-                    break
-                if got != seen:
-                    seen, since = got, time.monotonic()
-                elif time.monotonic() - since > 10:
-                    break
-                time.sleep(0.02)
+            _settle(status, expected, 10.0)
             cpu = core.cpu_seconds(sup) - cpu0 if sup else None
             load.append(core.load_average())
         finally:

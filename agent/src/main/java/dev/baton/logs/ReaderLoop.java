@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * The thread "baton-log-reader": one epoll loop over every attached pipe. Each ready pipe gets at
  * most one read of 256 KiB per round (fairness), into one reused heap buffer (one for all pipes, so
  * its size costs little; jnr pins it for the call instead of copying from a native buffer); the
- * lines are framed and dispatched right there. Sinks never block this thread, so pipes are always
- * drained; their buffers are enlarged ({@link PipeBuffer}) to absorb bursts.
+ * lines are framed and dispatched right there. A full sink holds this thread only while its writer
+ * makes progress (at most the stall timeout without any: see {@link LineSpool}); pipe buffers are
+ * enlarged ({@link PipeBuffer}) to absorb bursts meanwhile.
  */
 final class ReaderLoop {
     static final String THREAD_NAME = "baton-log-reader";
