@@ -66,6 +66,11 @@ class BadConfigTest {
                         "baton.toml:2: agent.max_line_bytes: expected a size such as \"64KiB\", \"50MiB\" or a number of bytes, got \"64 kilobytes\""),
                 main("size out of range", "[agent]\nmax_line_bytes = \"1GiB\"\n",
                         "agent.max_line_bytes: expected a size from 1KiB to 16MiB, got \"1GiB\""),
+                main("spill smaller than two longest lines", "[agent]\nmax_line_bytes = \"1MiB\"\nstdout_spill = \"1MiB\"\n",
+                        "baton.toml:3: agent.stdout_spill: stdout_spill (1048576 bytes) must be at least twice max_line_bytes "
+                                + "(1048576 bytes): raise stdout_spill to 2097152 or lower max_line_bytes"),
+                main("stall timeout out of range", "[agent]\nlog_stall_timeout = \"10ms\"\n",
+                        "baton.toml:2: agent.log_stall_timeout: expected a duration from"),
                 main("bad signal", ENGINE + "stop_signal = \"TREM\"\n",
                         "baton.toml:3: programs.engine.stop_signal: unknown signal 'TREM': expected a name such as TERM"),
                 main("bad umask", ENGINE + "umask = \"099\"\n",
