@@ -13,7 +13,9 @@ import dev.baton.config.LogSettings;
  * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
  * order: ring, file, followers, listeners; those for the agent's stdout are staged and handed over
  * together at the end of each read. The ring is locked once per read: a tail taken during a read
- * waits for its end, so a follower never gets a line that a tail taken after it could miss.
+ * waits for its end, so a follower never gets a line that a tail taken after it could miss. A read
+ * whose log file (or a mid-read stdout hand-over) waits for a full spill keeps the ring locked
+ * meanwhile: a tail then waits too, at most the stall timeout, once per stall.
  * Everything else here is thread-safe.
  */
 public final class ProgramLog {
