@@ -76,7 +76,7 @@ final class LineSpool {
         this.capacity = capacity;
         this.agentReserve = Math.min(AGENT_RESERVE, capacity / 8);
         this.notice = notice;
-        // A quiet agent keeps 64 KiB, not the whole capacity (2 MiB for stdout): resident memory
+        // A quiet agent keeps 64 KiB, not the whole capacity (4 MiB for stdout by default): resident memory
         this.buf = new byte[Math.min(capacity, INITIAL_BYTES)];
     }
 
@@ -150,8 +150,8 @@ final class LineSpool {
     }
 
     /**
-     * Consumer, after a write: appends the notices of the gaps that ended (in the reserve); a notice
-     * that does not fit stays pending.
+     * Producers before their lines, the consumer after a write: unless the consumer is still
+     * stalled, appends the notices of the gaps (in the reserve); a notice that does not fit stays pending.
      */
     synchronized void reportGaps() {
         while (!gaps.isEmpty() && !stalled) {
