@@ -35,7 +35,9 @@ class DeliveryTest {
     @Test
     void everyLineOfTwoFloodsReachesAReaderThatKeepsUp() throws Exception {
         StringBuilder config = new StringBuilder("[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
-                + "log_mode = \"prefixed\"\n[api]\nenabled = false\n\n");
+                // A generous stall timeout: on a loaded machine this test's reader may be descheduled
+                // for a while, and it is the delivery to a reader that keeps up that is checked here
+                + "log_mode = \"prefixed\"\nlog_stall_timeout = \"60s\"\n[api]\nenabled = false\n\n");
         for (String pattern : PATTERNS) {
             String argv = Stream.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                             "-XX:TieredStopAtLevel=1", "-Xmx32m", "-cp", AgentProcess.classPath(), Flooder.class.getName(),
