@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import core  # noqa: E402
+import delivery  # noqa: E402
 import handover  # noqa: E402
 import workloads  # noqa: E402
 
@@ -104,20 +105,8 @@ def main():
         loads.append(core.load_average())
 
     if "throughput" in only:
-        log("\n(d) log throughput: 1M lines of 200 bytes to the supervisor's stdout (a pipe into cat)")
-        r = core.alternate(runs, KINDS + ["cat"], workloads.throughput, "throughput", log)
-        w["throughput"] = {"runs": r, "summary": summarize(r, ["seconds", "mlines_per_s", "supervisor_cpu_s"]),
-                           "cat_seconds": core.median(r["cat"], "seconds")}
-        table("log throughput (cat: %.3f s)" % w["throughput"]["cat_seconds"], w["throughput"]["summary"],
-              {"seconds": "s", "mlines_per_s": "M/s", "supervisor_cpu_s": "s"})
-        # 1M lines last ~0.2 s, much of it before the JIT has compiled the reader: 5M show the sustained rate
-        log("\n(d') sustained log throughput: 5M lines of 200 bytes, same setup")
-        r = core.alternate(max(3, runs // 2), KINDS + ["cat"], lambda kind: workloads.throughput(kind, 5_000_000),
-                           "throughput-5M", log)
-        w["throughput_5m"] = {"runs": r, "summary": summarize(r, ["seconds", "mlines_per_s", "supervisor_cpu_s"]),
-                              "cat_seconds": core.median(r["cat"], "seconds")}
-        table("sustained log throughput (cat: %.3f s)" % w["throughput_5m"]["cat_seconds"], w["throughput_5m"]["summary"],
-              {"seconds": "s", "mlines_per_s": "M/s", "supervisor_cpu_s": "s"})
+        log("\n(d) log delivery: floods of 200-byte lines through the supervisor's stdout into a counting reader")
+        w["delivery"] = delivery.run_all(max(3, runs // 2), log)
         loads.append(core.load_average())
 
     if "idle" in only:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The log, idle, recognition, scale and API workloads (core.py has start, stop and RSS; handover.py
-the handover latency). Each function measures one run of one supervisor and returns a dict.
+"""The idle, recognition, scale and API workloads (core.py has start, stop and RSS; delivery.py log
+throughput; handover.py the handover latency). Each function measures one run of one supervisor and returns a dict.
 """
 import os
 import re
@@ -17,38 +17,7 @@ def _sink():
     return subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 
 
-# ---- (d) log throughput ------------------------------------------------------------------------
-
-def throughput(kind, lines=1_000_000):
-    """1M lines of 200 bytes through the supervisor to its stdout (a pipe into cat): the producer's
-    wall time. kind "cat" is the ceiling: the producer piped straight into cat."""
-    with core.Workdir(kind) as work:
-        result = os.path.join(work, "result")
-        argv = [core.PYTHON, PRODUCER, "flood", str(lines), result]
-        sink = _sink()
-        t0 = time.monotonic()
-        if kind == "cat":
-            proc = subprocess.Popen(argv, stdout=sink.stdin)
-        else:
-            # baton: raw mode, the producer in an engine group, so every line is framed and offered
-            # to the recognizer (the same path an engine's lines take)
-            programs = [core.Program("producer", argv, "chainflip" if kind == "baton" else None,
-                                     "1.0.0" if kind == "baton" else None)]
-            proc = core.SUPERVISORS[kind](work, programs, log_mode="raw").start(stdout=sink.stdin)
-        sink.stdin.close()
-        try:
-            core.wait_for(lambda: os.path.exists(result), 120, f"{kind} throughput", proc, 0.01)
-            seconds = float(open(result).read())
-            cpu = core.cpu_seconds(proc.pid) if kind != "cat" else None
-        finally:
-            if kind == "cat":
-                proc.kill()
-                proc.wait()
-            else:
-                core.stop(proc)
-            sink.wait(timeout=30)
-        return {"seconds": seconds, "mlines_per_s": lines / seconds / 1e6,
-                "supervisor_cpu_s": cpu, "wall_incl_start_s": time.monotonic() - t0}
+# (d) log throughput is delivery.py: both write patterns, every line counted at the reader
 
 
 # ---- (e) idle cost -----------------------------------------------------------------------------

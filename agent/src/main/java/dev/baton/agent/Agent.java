@@ -82,7 +82,7 @@ public final class Agent {
         // program's own identifier (journalctl -t NAME); stdout then carries the agent's own lines.
         JournalSink journal = openJournal();
         LogMode mode = journal != null ? LogMode.NONE : config.agent().logMode();
-        AgentOutput out = AgentOutput.stdout(mode);
+        AgentOutput out = AgentOutput.stdout(mode, config.agent().stdoutSpill(), config.agent().logStallTimeout());
         AgentLog.attach(out, mode);
         this.journal = journal;
         try (StateDirectory stateDir = StateDirectory.open(config.agent().stateDir())) {

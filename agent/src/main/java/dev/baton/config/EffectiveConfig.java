@@ -85,7 +85,9 @@ public final class EffectiveConfig {
                 .put("log_mode", TomlWriter.string(agent.logMode().configName()))
                 .put("max_line_bytes", size(agent.maxLineBytes()))
                 .put("exit_on_fatal", String.valueOf(agent.exitOnFatal()))
-                .put("shutdown_timeout", duration(agent.shutdownTimeout()));
+                .put("shutdown_timeout", duration(agent.shutdownTimeout()))
+                .put("stdout_spill", size(agent.stdoutSpill()))
+                .put("log_stall_timeout", duration(agent.logStallTimeout()));
     }
 
     private static void api(TomlWriter out, ApiSettings api) {

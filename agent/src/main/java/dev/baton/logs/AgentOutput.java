@@ -6,85 +6,110 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.baton.config.AgentSettings;
 import dev.baton.config.LogMode;
 
 /**
- * The agent's own stdout, shared by program lines and the agent's log lines. Callers never block:
- * lines go to a bounded buffer that the "baton-stdout" thread writes in big batches; when stdout is
- * blocked and the buffer is full, whole lines are dropped and counted, and once writing resumes one
- * "[baton] dropped N lines" line says so.
+ * The agent's own stdout, shared by program lines and the agent's log lines. Lines go to a bounded
+ * spill ({@link LineSpool}) that the "baton-stdout" thread writes in big batches. When the spill is
+ * full, the reader waits for room while stdout's reader makes progress, so a consumer that keeps up
+ * loses nothing; only once it has read nothing for the stall timeout are whole lines dropped (counted
+ * per program), and when it reads again one "[baton] N lines of P dropped over T s" line per program
+ * says so. The agent's own log lines never wait.
  */
 public final class AgentOutput implements AutoCloseable {
-    private static final int STDOUT_BUFFER = 2 << 20;
     private static final long CLOSE_TIMEOUT_MILLIS = 2000;
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int MAX_PREFIXES = 4096;
 
     private final LogMode mode;
+    private final long stallNanos;
     private final WritableByteChannel target;
     private final LineSpool spool;
     private final Map<String, byte[]> prefixes = new ConcurrentHashMap<>();
     private final Thread writer;
+    private final Runnable wakeWriter = this::wakeWriter;
     private volatile boolean closing;
     /** Set when the target failed for good (closed, broken pipe): batches are then only counted. */
     private volatile boolean broken;
 
-    /** The agent's stdout (fd 1). */
-    public static AgentOutput stdout(LogMode mode) {
-        return new AgentOutput(mode, new FileOutputStream(FileDescriptor.out).getChannel(), STDOUT_BUFFER);
+    /**
+     * The agent's stdout (fd 1); when it is a pipe, its buffer is enlarged like the programs' pipes
+     * (fewer, bigger writes; a consumer's short pause absorbed by the kernel).
+     */
+    public static AgentOutput stdout(LogMode mode, int spillBytes, Duration stallTimeout) {
+        new PipeBuffer().enlarge(1);
+        return new AgentOutput(mode, new FileOutputStream(FileDescriptor.out).getChannel(), spillBytes, stallTimeout);
     }
 
-    public AgentOutput(LogMode mode, WritableByteChannel target, int bufferBytes) {
+    /** An output with the default stall timeout. */
+    public AgentOutput(LogMode mode, WritableByteChannel target, int spillBytes) {
+        this(mode, target, spillBytes, AgentSettings.DEFAULT.logStallTimeout());
+    }
+
+    public AgentOutput(LogMode mode, WritableByteChannel target, int spillBytes, Duration stallTimeout) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.target = Objects.requireNonNull(target, "target");
-        this.spool = new LineSpool(bufferBytes);
+        this.stallNanos = stallTimeout.toNanos();
+        this.spool = new LineSpool(spillBytes, AgentOutput::gapNotice);
         this.writer = new Thread(this::writeLoop, "baton-stdout");
         writer.setDaemon(true);
         writer.start();
     }
 
-    /** Copies one program line (without its newline) to the buffer; never blocks. */
+    /**
+     * Copies one program line (without its newline) to the spill from any thread, as it is (no
+     * escaping: program pipes go through a {@link StdoutBatch}, which escapes); never waits (drops when full).
+     */
     public void programLine(String program, StreamKind stream, byte[] buf, int off, int len) {
         if (mode != LogMode.NONE && !closing) {
-            woke(spool.append(prefixOf(program), buf, off, len, false));
+            woke(spool.append(program, prefixOf(program), buf, off, len, false, null, 0));
         }
     }
 
     /**
-     * Reader thread: whole program lines staged by a {@link StdoutBatch} (each with its prefix and
-     * '\n'), appended in one piece when they fit, else line by line; returns how many were dropped.
-     * The caller wakes the writer with {@link #wakeIfPending} before it goes idle.
+     * Reader thread: whole program lines of {@code program} staged by a {@link StdoutBatch} (each
+     * with its prefix and '\n'); waits for room while stdout moves (see the class comment); returns
+     * how many were dropped. The caller wakes the writer with {@link #wakeIfPending} before it goes idle.
      */
-    int offerProgramLines(byte[] lines, int off, int len, int count) {
+    int offerProgramLines(String program, byte[] lines, int off, int len, int count) {
         if (closing) {
             return count;
         }
-        int result = spool.appendLines(lines, off, len, true);
-        if (result != LineSpool.DROPPED) {
-            woke(result);
-            return 0;
+        if (len <= spool.maxProgramBytes()) {
+            return woke(spool.offerLines(program, lines, off, len, count, true, wakeWriter, stallNanos)) ? 0 : count;
         }
-        int dropped = 0;
+        int dropped = 0; // more than the spill holds at once (a few longest lines): one line at a time
         for (int start = off, stop = off + len; start < stop; ) {
-            int end = Bytes.indexOfNewline(lines, start, stop);
-            if (!woke(spool.append(null, lines, start, end - start, true))) {
-                dropped++;
-            }
-            start = end + 1;
+            int end = Bytes.indexOfNewline(lines, start, stop) + 1;
+            dropped += woke(spool.offerLines(program, lines, start, end - start, 1, true, wakeWriter, stallNanos)) ? 0 : 1;
+            start = end;
         }
         return dropped;
+    }
+
+    private static String gapNotice(String program, long lines, double seconds) {
+        String what = program == null ? " of the agent's own log lines" : " lines of " + program;
+        return String.format(Locale.ROOT, "[baton] %d%s dropped over %.1f s: stdout was stalled", lines, what, seconds);
     }
 
     /** The bytes that go before each program line in this mode (null for none). */
     byte[] prefixOf(String program) {
         return mode == LogMode.PREFIXED ? prefix(program) : null;
+    }
+
+    /** How long a sink's consumer may write nothing before lines are dropped (the stall timeout). */
+    long stallNanos() {
+        return stallNanos;
     }
 
     /** True when program lines are not written at all (mode none). */
@@ -126,6 +151,10 @@ public final class AgentOutput implements AutoCloseable {
         if (!spool.isEmpty()) {
             LockSupport.unpark(writer);
         }
+    }
+
+    private void wakeWriter() {
+        LockSupport.unpark(writer);
     }
 
     private boolean woke(int appendResult) {
@@ -187,7 +216,7 @@ public final class AgentOutput implements AutoCloseable {
 
     private void reportDrops() {
         if (!broken) {
-            spool.appendDropNotice(n -> "[baton] dropped " + n + " lines: stdout was blocked");
+            spool.reportGaps();
         }
     }
 }

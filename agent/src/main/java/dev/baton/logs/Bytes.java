@@ -10,6 +10,8 @@ final class Bytes {
     private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private Bytes() {
     }
@@ -42,5 +44,64 @@ final class Bytes {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Index of the first control character other than TAB (a byte below 0x20: CR, ESC, BEL ...) in
+     * {@code buf[from, to)}, or -1. Looks at 8 bytes per step: lines almost never have one.
+     */
+    static int indexOfControl(byte[] buf, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(buf, i);
+            if (((x - SPACES) & ~x & HIGHS) != 0) { // some byte below 0x20 (maybe only a TAB)
+                for (int j = i; j < i + 8; j++) {
+                    if (isControl(buf[j])) {
+                        return j;
+                    }
+                }
+            }
+        }
+        for (; i < to; i++) {
+            if (isControl(buf[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isControl(byte b) {
+        return b >= 0 && b < 0x20 && b != '\t';
+    }
+
+    /** The most bytes {@link #copyEscaped} writes for {@code len} bytes. */
+    static int escapedMax(int len) {
+        return 4 * len;
+    }
+
+    /**
+     * Copies {@code src[off, off + len)} to {@code dst} at {@code at} with each control character
+     * other than TAB written as {@code \xNN}, so that no line can move the cursor, clear the
+     * terminal or start what looks like another line; returns the bytes written.
+     */
+    static int copyEscaped(byte[] src, int off, int len, byte[] dst, int at) {
+        int start = at;
+        int end = off + len;
+        for (int i = off; i < end; ) {
+            int ctl = indexOfControl(src, i, end);
+            int plain = (ctl < 0 ? end : ctl) - i;
+            System.arraycopy(src, i, dst, at, plain);
+            at += plain;
+            if (ctl < 0) {
+                break;
+            }
+            byte b = src[ctl];
+            dst[at++] = '\\';
+            dst[at++] = 'x';
+            dst[at++] = HEX[(b >> 4) & 0xf];
+            dst[at++] = HEX[b & 0xf];
+            i = ctl + 1;
+        }
+        return at - start;
     }
 }

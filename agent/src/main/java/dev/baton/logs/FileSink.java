@@ -3,6 +3,7 @@ package dev.baton.logs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,7 @@ import dev.baton.config.LogSettings;
  * may change at any time; the sink thread reopens the file when they do.
  */
 final class FileSink {
-    private static final int SPOOL_BYTES = 512 * 1024;
+    private static final int SPOOL_BYTES = 1 << 20;
     private static final RateLimitedLog WRITE_ERRORS =
             new RateLimitedLog(LoggerFactory.getLogger(FileSink.class), 30, TimeUnit.SECONDS);
 
@@ -24,7 +25,8 @@ final class FileSink {
     }
 
     private final String program;
-    private final LineSpool spool = new LineSpool(SPOOL_BYTES);
+    private final LineSpool spool = new LineSpool(SPOOL_BYTES,
+            (program, lines, seconds) -> String.format(Locale.ROOT, "[baton] %d lines dropped over %.1f s: the log file could not keep up", lines, seconds));
     private volatile Target target;
     /** Terminal: the program was removed; the sink thread forgets the sink once it is drained. */
     private volatile boolean stopped;
@@ -44,9 +46,12 @@ final class FileSink {
         stopped = true;
     }
 
-    /** Reader thread: queues one line; returns a {@link LineSpool} append result (wake deferred). */
-    int offer(byte[] buf, int off, int len) {
-        return spool.append(null, buf, off, len, true);
+    /**
+     * Reader thread: queues one line; returns a {@link LineSpool} append result (wake deferred). When
+     * the spool is full, waits while the disk makes progress (waking the sink thread with {@code wake}).
+     */
+    int offer(byte[] buf, int off, int len, Runnable wake, long stallNanos) {
+        return spool.append(program, null, buf, off, len, true, wake, stallNanos);
     }
 
     boolean hasPending() {
@@ -72,7 +77,7 @@ final class FileSink {
                 throw new IOException("no log file configured any more");
             }
             file.write(run);
-            spool.appendDropNotice(n -> "[baton] dropped " + n + " lines: the log file could not keep up");
+            spool.reportGaps();
         } catch (IOException e) {
             spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
             if (file != null) {

@@ -2,15 +2,23 @@ package dev.baton.logs;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.function.LongFunction;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A bounded circular buffer of whole lines between producers that must never block (the reader
- * thread, loggers) and one consumer thread that writes to a slow place (stdout, a file). Producers
- * append under a short lock; the consumer writes a contiguous segment without the lock and then
- * releases it. A line never wraps around the end of the buffer (it starts again at 0 instead), so
- * every segment ends at a line end. A line that does not fit is dropped whole and counted; a small
- * reserve stays free for the consumer's own "dropped N lines" notice.
+ * A bounded circular buffer of whole lines (the "spill") between producers and one consumer thread
+ * that writes to a slow place (stdout, a file). Producers append under a short lock; the consumer
+ * writes a contiguous segment without the lock and then releases it. A line never wraps around the
+ * end of the buffer (it starts again at 0 instead), so every segment ends at a line end.
+ *
+ * <p>When the spill is full, the reader thread waits for room ({@link #offerLines}) as long as the
+ * consumer makes progress: a consumer that keeps up on average loses nothing, and the program is
+ * held back through its pipe, as any reader would hold it back. Only when the consumer has written
+ * nothing for the stall timeout are lines dropped, whole and counted per source, until it moves
+ * again; then one notice per source says how many lines were dropped and over how long, before any
+ * later line of that source. Other threads (the agent's own log lines) never wait: they have a
+ * reserve of their own and drop when even that is full.
  */
 final class LineSpool {
     /** Results of an append: dropped, or appended and the consumer need (not) be woken now. */
@@ -19,10 +27,30 @@ final class LineSpool {
     static final int DEFERRED_WAKE_BYTES = 64 * 1024;
 
     private static final int NOTICE_RESERVE = 256;
+    /** Kept free of program lines for the agent's own lines, which never wait for room (smaller in a small spool). */
+    private static final int AGENT_RESERVE = 64 * 1024;
+    /** The longest wait between checks of the stall clock. */
+    private static final long MAX_WAIT_MILLIS = 100;
+
+    /** Formats the notice of a gap: {@code lines} of {@code source} (null: the agent's own) dropped over {@code seconds}. */
+    interface GapNotice {
+        String text(String source, long lines, double seconds);
+    }
+
+    /** The unreported drops of one source: how many, since when. */
+    private static final class Gap {
+        long lines;
+        final long sinceNanos;
+
+        Gap(long sinceNanos) {
+            this.sinceNanos = sinceNanos;
+        }
+    }
     /** The buffer starts this small and doubles up to its capacity when lines do not fit. */
     static final int INITIAL_BYTES = 64 * 1024;
 
     private final int capacity;
+    private final int agentReserve;
     private byte[] buf;
     private int head;
     private int tail;
@@ -31,28 +59,45 @@ final class LineSpool {
     private int wrapEnd;
     private int used;
     private long dropped;
-    private long unreportedDrops;
+    private final GapNotice notice;
+    /** Unreported drops by source, in the order they began (null key: agent lines). */
+    private final Map<String, Gap> gaps = new LinkedHashMap<>();
+    /** Consumer progress: releases so far and the time of the last one. */
+    private long releases;
+    private long lastReleaseNanos = System.nanoTime();
+    /** The consumer wrote nothing for a stall timeout; cleared by its next release. */
+    private boolean stalled;
+    private int waiters;
 
-    LineSpool(int capacity) {
-        if (capacity <= 2 * NOTICE_RESERVE) {
-            throw new IllegalArgumentException("buffer too small: " + capacity + " bytes");
+    LineSpool(int capacity, GapNotice notice) {
+        if (capacity < 4096) {
+            throw new IllegalArgumentException("spill too small: " + capacity + " bytes (at least 4096)");
         }
         this.capacity = capacity;
-        // A quiet agent keeps 64 KiB, not the whole capacity (2 MiB for stdout): resident memory
+        this.agentReserve = Math.min(AGENT_RESERVE, capacity / 8);
+        this.notice = notice;
+        // A quiet agent keeps 64 KiB, not the whole capacity (4 MiB for stdout by default): resident memory
         this.buf = new byte[Math.min(capacity, INITIAL_BYTES)];
     }
 
+    /** The most bytes of program lines one append can hold: a longer batch must be offered line by line. */
+    int maxProgramBytes() {
+        return capacity - agentReserve;
+    }
+
     /**
-     * Appends {@code prefix} (may be null), the line and '\n', or drops the line whole. With
-     * {@code deferWake}, the consumer is woken only once {@link #DEFERRED_WAKE_BYTES} are pending:
-     * the reader wakes it itself before it goes idle, so a burst costs a few big writes, not one
-     * wake-up and one small write per read.
+     * Appends {@code prefix} (may be null), the line and '\n', or drops the line whole (counted as a
+     * line of {@code source}). With {@code deferWake}, the consumer is woken only once
+     * {@link #DEFERRED_WAKE_BYTES} are pending: the reader wakes it itself before it goes idle, so a
+     * burst costs a few big writes, not one wake-up and one small write per read. With a
+     * {@code wakeConsumer}, waits for room as {@link #offerLines} does; without, drops when full.
      */
-    synchronized int append(byte[] prefix, byte[] line, int off, int len, boolean deferWake) {
+    synchronized int append(String source, byte[] prefix, byte[] line, int off, int len, boolean deferWake,
+            Runnable wakeConsumer, long stallNanos) {
         int prefixLen = prefix == null ? 0 : prefix.length;
-        int at = reserve(prefixLen + len + 1, NOTICE_RESERVE);
+        int at = place(source, prefixLen + len + 1, 1, wakeConsumer, stallNanos);
         if (at < 0) {
-            return drop();
+            return DROPPED;
         }
         if (prefixLen > 0) {
             System.arraycopy(prefix, 0, buf, at, prefixLen);
@@ -63,11 +108,15 @@ final class LineSpool {
     }
 
     /**
-     * Appends whole lines ({@code len} bytes, each line ending with '\n') in one piece, or nothing
-     * (DROPPED: then the caller offers them one by one, so that those that fit still go).
+     * Reader thread: appends {@code count} whole lines of {@code source} ({@code len} bytes, each
+     * ending with '\n') in one piece. When they do not fit, wakes the consumer ({@code wakeConsumer})
+     * and waits for room while it makes progress; drops them (counted) when it has written nothing
+     * for {@code stallNanos}, or when they are more than {@link #maxProgramBytes}. Returns the append
+     * result (APPENDED, WAKE_CONSUMER or DROPPED).
      */
-    synchronized int appendLines(byte[] lines, int off, int len, boolean deferWake) {
-        int at = reserve(len, NOTICE_RESERVE);
+    synchronized int offerLines(String source, byte[] lines, int off, int len, int count, boolean deferWake,
+            Runnable wakeConsumer, long stallNanos) {
+        int at = place(source, len, count, wakeConsumer, stallNanos);
         if (at < 0) {
             return DROPPED;
         }
@@ -75,22 +124,75 @@ final class LineSpool {
         return appended(len, deferWake);
     }
 
-    /** Appends a text (a newline added if missing), waking the consumer. */
+    /** Claims room for {@code len} bytes of program lines, waiting when {@code wakeConsumer} is given; -1 when dropped. */
+    private int place(String source, int len, int count, Runnable wakeConsumer, long stallNanos) {
+        while (true) {
+            reportGaps(); // before the lines: a gap's notice precedes the lines that follow it
+            int at = len <= maxProgramBytes() ? reserve(len, agentReserve) : -1;
+            if (at >= 0) {
+                return at;
+            }
+            if (len > maxProgramBytes() || wakeConsumer == null || !awaitRoom(wakeConsumer, stallNanos)) {
+                drop(source, count);
+                return -1;
+            }
+        }
+    }
+
+    /** Appends one of the agent's own texts (a newline added if missing), waking the consumer; never waits. */
     synchronized int appendText(byte[] text) {
+        reportGaps();
         int result = appendText(text, NOTICE_RESERVE);
-        return result == DROPPED ? drop() : result;
+        if (result == DROPPED) {
+            drop(null, 1);
+        }
+        return result;
     }
 
     /**
-     * Consumer: if lines were dropped since the last notice, appends the notice {@code format}
-     * makes of their number (in the reserve); when even that does not fit, the count stays pending.
+     * Producers before their lines, the consumer after a write: unless the consumer is still
+     * stalled, appends the notices of the gaps (in the reserve); a notice that does not fit stays pending.
      */
-    synchronized void appendDropNotice(LongFunction<String> format) {
-        if (unreportedDrops > 0) {
-            byte[] notice = format.apply(unreportedDrops).getBytes(StandardCharsets.UTF_8);
-            if (appendText(notice, 0) != DROPPED) {
-                unreportedDrops = 0;
+    synchronized void reportGaps() {
+        while (!gaps.isEmpty() && !stalled) {
+            Map.Entry<String, Gap> first = gaps.entrySet().iterator().next();
+            Gap gap = first.getValue();
+            double seconds = (System.nanoTime() - gap.sinceNanos) / 1e9;
+            byte[] text = notice.text(first.getKey(), gap.lines, seconds).getBytes(StandardCharsets.UTF_8);
+            if (appendText(text, 0) == DROPPED) {
+                return;
             }
+            gaps.remove(first.getKey());
+        }
+    }
+
+    /**
+     * Waits (lock released) until the consumer releases something; false, without waiting, when it
+     * is known stalled, or after {@code stallNanos} without a release (it is then marked stalled).
+     */
+    private boolean awaitRoom(Runnable wakeConsumer, long stallNanos) {
+        if (stalled) {
+            return false;
+        }
+        wakeConsumer.run();
+        long start = System.nanoTime();
+        long seen = releases;
+        waiters++;
+        try {
+            while (releases == seen) {
+                long left = Math.max(lastReleaseNanos, start) + stallNanos - System.nanoTime();
+                if (left <= 0) {
+                    stalled = true;
+                    return false;
+                }
+                wait(Math.min(MAX_WAIT_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            waiters--;
         }
     }
 
@@ -172,10 +274,9 @@ final class LineSpool {
         wrapped = false;
     }
 
-    private int drop() {
-        dropped++;
-        unreportedDrops++;
-        return DROPPED;
+    private void drop(String source, long lines) {
+        dropped += lines;
+        gaps.computeIfAbsent(source, k -> new Gap(System.nanoTime())).lines += lines;
     }
 
     /** Consumer: the next contiguous run of whole lines to write (empty when there is none). */
@@ -188,6 +289,14 @@ final class LineSpool {
     synchronized void release(int n) {
         head += n;
         used -= n;
+        if (n > 0) {
+            releases++;
+            lastReleaseNanos = System.nanoTime();
+            stalled = false;
+            if (waiters > 0) {
+                notifyAll();
+            }
+        }
         if (wrapped && head == wrapEnd) {
             wrapped = false;
             head = 0;

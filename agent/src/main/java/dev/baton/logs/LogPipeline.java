@@ -43,7 +43,7 @@ public final class LogPipeline implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         return programs.compute(program, (name, existing) -> {
             if (existing == null) {
-                return new ProgramLog(name, settings, stdout, listeners, sinks);
+                return new ProgramLog(name, settings, stdout, listeners, sinks, out.stallNanos());
             }
             existing.apply(settings);
             return existing;

@@ -13,7 +13,9 @@ import dev.baton.config.LogSettings;
  * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
  * order: ring, file, followers, listeners; those for the agent's stdout are staged and handed over
  * together at the end of each read. The ring is locked once per read: a tail taken during a read
- * waits for its end, so a follower never gets a line that a tail taken after it could miss.
+ * waits for its end, so a follower never gets a line that a tail taken after it could miss. A read
+ * whose log file (or a mid-read stdout hand-over) waits for a full spill keeps the ring locked
+ * meanwhile: a tail then waits too, at most the stall timeout, once per stall.
  * Everything else here is thread-safe.
  */
 public final class ProgramLog {
@@ -23,6 +25,9 @@ public final class ProgramLog {
     private final StdoutBatch stdout;
     private final ListenerSet listeners;
     private final SinkWorker sinks;
+    private final Runnable wakeSinks;
+    /** How long the reader waits for a log file that writes nothing before it drops lines. */
+    private final long stallNanos;
     private final LineRing ring;
     /** Created when the program first gets a log file. */
     private volatile FileSink fileSink;
@@ -33,11 +38,14 @@ public final class ProgramLog {
     private long readerLines, readerBytes, readerTruncated, readerDroppedByStdout, readerDroppedByFile;
     private volatile long lines, bytes, truncated, droppedByStdout, droppedByFile;
 
-    ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks) {
+    ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks,
+            long stallNanos) {
         this.name = Objects.requireNonNull(name, "name");
         this.stdout = stdout;
         this.listeners = listeners;
         this.sinks = sinks;
+        this.wakeSinks = sinks::wake;
+        this.stallNanos = stallNanos;
         this.ring = new LineRing(settings.ringLines(), settings.ringBytes());
         apply(settings);
     }
@@ -88,12 +96,12 @@ public final class ProgramLog {
         return truncated;
     }
 
-    /** Lines the agent's stdout had to drop (stalled; they are still in the ring). */
+    /** Lines the agent's stdout had to drop (its reader stalled; they are still in the ring). */
     public long droppedByStdout() {
         return droppedByStdout;
     }
 
-    /** Lines the program's log file had to drop (its disk did not keep up; they are still in the ring). */
+    /** Lines the program's log file had to drop (its disk stalled; they are still in the ring). */
     public long droppedByFile() {
         return droppedByFile;
     }
@@ -149,7 +157,7 @@ public final class ProgramLog {
         }
         FileSink f = fileSink;
         if (s.file() != null && f != null) {
-            int result = f.offer(buf, off, shownLen);
+            int result = f.offer(buf, off, shownLen, wakeSinks, stallNanos);
             if (result == LineSpool.DROPPED) {
                 readerDroppedByFile++;
             } else if (result == LineSpool.WAKE_CONSUMER) {

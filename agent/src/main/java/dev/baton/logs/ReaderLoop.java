@@ -5,6 +5,7 @@ import static dev.baton.logs.LinuxIo.C;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.LoggerFactory;
 
@@ -12,12 +13,16 @@ import org.slf4j.LoggerFactory;
  * The thread "baton-log-reader": one epoll loop over every attached pipe. Each ready pipe gets at
  * most one read of 256 KiB per round (fairness), into one reused heap buffer (one for all pipes, so
  * its size costs little; jnr pins it for the call instead of copying from a native buffer); the
- * lines are framed and dispatched right there. Sinks never block this thread, so pipes are always
- * drained; their buffers are enlarged ({@link PipeBuffer}) to absorb bursts.
+ * lines are framed and dispatched right there. A full sink holds this thread only while its writer
+ * makes progress (at most the stall timeout without any: see {@link LineSpool}); pipe buffers are
+ * enlarged ({@link PipeBuffer}) to absorb bursts meanwhile.
  */
 final class ReaderLoop {
     static final String THREAD_NAME = "baton-log-reader";
     static final int CHUNK = 256 * 1024;
+    /** A round that read less than this was a trickle: the reader lingers before the next one. */
+    static final int LINGER_BELOW_BYTES = 32 * 1024;
+    static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
     private static final RateLimitedLog FAILURES =
             new RateLimitedLog(LoggerFactory.getLogger(ReaderLoop.class), 10, TimeUnit.SECONDS);
 
@@ -88,22 +93,41 @@ final class ReaderLoop {
             n = epoll.await(-1);
         }
         long now = System.currentTimeMillis();
+        long read = 0;
         for (int i = 0; i < n; i++) {
             int fd = epoll.fd(i);
             if (epoll.isWakeUp(fd)) {
                 epoll.clearWakeUp();
             } else if (fd >= 0 && fd < byFd.length && byFd[fd] != null) {
-                readOnce(byFd[fd], now);
+                read += readOnce(byFd[fd], now);
             }
         }
         registerPending();
+        if (read > 0 && read < LINGER_BELOW_BYTES) {
+            linger();
+        }
     }
 
-    private void readOnce(AttachedPipe pipe, long now) {
+    /**
+     * After a round that found only a little (a program writing line by line, each line its own
+     * write(2)), waits a moment before looking again, so the next read takes hundreds of lines
+     * instead of one: a flood of single-line writes then costs the reader about a thousand wake-ups
+     * per second instead of one per line. The first line after a quiet spell is still read at once;
+     * a line that follows it within the pause waits at most {@link #LINGER_NANOS}. The writers are
+     * woken first, so their lines do not wait for the pause either.
+     */
+    private void linger() {
+        beforeIdle.run();
+        LockSupport.parkNanos(LINGER_NANOS);
+    }
+
+    /** Reads once from {@code pipe}; returns the bytes read. */
+    private long readOnce(AttachedPipe pipe, long now) {
         try {
             long n = C.read(pipe.fd, buf, CHUNK);
             if (n > 0) {
                 pipe.feed(buf, (int) n, now);
+                return n;
             } else if (n == 0) {
                 detach(pipe, now);
             } else {
@@ -117,6 +141,7 @@ final class ReaderLoop {
             // Whatever went wrong with one line, the pipes must go on being drained
             FAILURES.warn("a log line could not be handled", e);
         }
+        return 0;
     }
 
     private void detach(AttachedPipe pipe, long now) {

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * lock and one copy into the spool, not one of each per line (the stdout writer contends for that
  * lock). Lines that go out exactly as they lie in the read buffer (no prefix, their own '\n' right
  * after them, one after the other: raw mode) are not copied here at all, only their extent is
- * kept; any other line is staged with its prefix and newline.
+ * kept; any other line is staged with its prefix and newline, its control characters other than TAB
+ * escaped as {@code \xNN} (prefixed mode: a program cannot forge the agent's own lines).
  */
 final class StdoutBatch {
     private static final int INITIAL_BYTES = 4 * 1024;
@@ -25,6 +26,8 @@ final class StdoutBatch {
     private int runStart, runEnd, runLines;
     /** Lines dropped by hand-overs in the middle of a read, reported by the next {@link #flush}. */
     private int dropped;
+    /** Whose lines are staged: one read is of one program, and a read's lines are handed over by its end. */
+    private String program;
 
     StdoutBatch(AgentOutput out) {
         this.out = out;
@@ -40,6 +43,7 @@ final class StdoutBatch {
         if (out.dropsProgramLines()) {
             return;
         }
+        this.program = program;
         byte[] prefix = out.prefixOf(program);
         int prefixLen = prefix == null ? 0 : prefix.length;
         if (prefixLen == 0 && buf == readBuffer && (runLines == 0 || runEnd == off)
@@ -57,16 +61,20 @@ final class StdoutBatch {
         if (runLines > 0) {
             stageRun(); // keeps the order: the run goes before this line
         }
-        int need = prefixLen + lineLen + 1;
+        // Prefixed lines have their control characters escaped: a program must not be able to print
+        // what looks like the agent's own line (a CR, a terminal escape). Raw lines stay byte-exact.
+        int need = prefixLen + (prefixLen > 0 ? Bytes.escapedMax(lineLen) : lineLen) + 1;
         if (len + need > bytes.length) {
             makeRoom(need);
         }
         if (prefixLen > 0) {
             System.arraycopy(prefix, 0, bytes, len, prefixLen);
             len += prefixLen;
+            len += Bytes.copyEscaped(buf, off, lineLen, bytes, len);
+        } else {
+            System.arraycopy(buf, off, bytes, len, lineLen);
+            len += lineLen;
         }
-        System.arraycopy(buf, off, bytes, len, lineLen);
-        len += lineLen;
         bytes[len++] = '\n';
         lines++;
     }
@@ -109,12 +117,12 @@ final class StdoutBatch {
 
     private void handOver() {
         if (lines > 0) {
-            dropped += out.offerProgramLines(bytes, 0, len, lines);
+            dropped += out.offerProgramLines(program, bytes, 0, len, lines);
             len = 0;
             lines = 0;
         }
         if (runLines > 0) {
-            dropped += out.offerProgramLines(readBuffer, runStart, runEnd - runStart, runLines);
+            dropped += out.offerProgramLines(program, readBuffer, runStart, runEnd - runStart, runLines);
             runLines = 0;
         }
     }

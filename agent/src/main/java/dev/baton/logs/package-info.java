@@ -15,9 +15,12 @@
  * ({@link dev.baton.logs.AgentOutput}), its log file ({@code FileSink}), its followers
  * ({@link dev.baton.logs.Follower}), then the {@link dev.baton.logs.LineListener}s (the version
  * recogniser).</li>
- * <li>Stdout and files are fed through bounded buffers ({@code LineSpool}) that drop whole lines
- * with a count when full, so a blocked stdout or a stalled disk never reaches the pipes. Their
- * writers are woken once per burst, not per line.</li>
+ * <li>Stdout and files are fed through bounded spills ({@code LineSpool}). When one is full the
+ * reader waits while its writer makes progress, so a reader of stdout (or a disk) that keeps up on
+ * average loses nothing and the programs are held back through their pipes, as by any reader; after
+ * the stall timeout without progress, whole lines are dropped with a count per program and one
+ * notice each when output resumes. Their writers are woken once per burst, not per line; after a
+ * read that found little (one write per line) the reader pauses 1 ms so the next read takes many.</li>
  * </ol>
  *
  * <h2>Threads (three at most)</h2>

@@ -98,7 +98,8 @@ class GoodConfigTest {
                 version = "1.0.0-rc.1+build.5"
                 on_superseded = "usr1"
                 """);
-        assertEquals(new AgentSettings(Path.of("/srv/baton"), LogMode.RAW, 1024 * 1024, true, Duration.ofSeconds(90)),
+        assertEquals(new AgentSettings(Path.of("/srv/baton"), LogMode.RAW, 1024 * 1024, true, Duration.ofSeconds(90),
+                AgentSettings.DEFAULT.stdoutSpill(), AgentSettings.DEFAULT.logStallTimeout()),
                 config.agent());
         assertEquals(new ApiSettings(false, "::", 9000, Path.of("/etc/baton/token"), true), config.api());
         ProgramConfig p = config.programs().get("chainflip-engine1.0");

@@ -66,6 +66,23 @@ class AgentOutputTest {
     }
 
     @Test
+    void prefixedModeEscapesControlCharactersSoNoLineLooksLikeTheAgents() throws IOException {
+        Path file = dir.resolve("stdout");
+        byte[] input = "ok\rbaton | forged\n\u001b[2K\u001b[1Gbaton | cleared\tstill\u0007\n".getBytes(UTF_8);
+        String expected = "web | ok\\x0dbaton | forged\nweb | \\x1b[2K\\x1b[1Gbaton | cleared\tstill\\x07\n";
+        byte[] out = pipeThrough(LogMode.PREFIXED, file, input, expected.length());
+        assertEquals(expected, new String(out, UTF_8));
+    }
+
+    @Test
+    void rawModeKeepsControlCharactersByteExact() throws IOException {
+        Path file = dir.resolve("stdout");
+        byte[] input = "a\rb\u001b[2Kc\n".getBytes(UTF_8);
+        byte[] out = pipeThrough(LogMode.RAW, file, input, input.length);
+        assertEquals(new String(input, UTF_8), new String(out, UTF_8));
+    }
+
+    @Test
     void noneModeDropsProgramLinesButKeepsAgentLines() throws IOException {
         Path file = dir.resolve("stdout");
         try (FileChannel target = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -97,11 +114,11 @@ class AgentOutputTest {
             agent.join();
             // a drop (if the writer thread was starved) is announced on a line of its own
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(file).stream()
-                    .filter(l -> !l.startsWith("[baton] dropped")).count() + out.droppedLines() == 2L * perThread);
+                    .filter(l -> !l.startsWith("[baton] ")).count() + out.droppedLines() == 2L * perThread);
         }
         Pattern whole = Pattern.compile("(agent line|node \\| program line) (\\d+) ([ap]*)");
         for (String line : Files.readAllLines(file)) {
-            if (line.startsWith("[baton] dropped")) {
+            if (line.startsWith("[baton] ")) {
                 continue;
             }
             Matcher m = whole.matcher(line);
@@ -129,7 +146,7 @@ class AgentOutputTest {
             StringBuilder partial = new StringBuilder();
             ByteBuffer buf = ByteBuffer.allocate(1 << 16);
             pipe.source().configureBlocking(false);
-            Pattern notice = Pattern.compile("\\[baton] dropped (\\d+) lines: stdout was blocked");
+            Pattern notice = Pattern.compile("\\[baton] (\\d+) lines of node dropped over [0-9.]+ s: stdout was stalled");
             long[] announced = new long[1];
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 buf.clear();
