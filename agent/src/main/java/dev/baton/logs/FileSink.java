@@ -16,7 +16,7 @@ import dev.baton.config.LogSettings;
  * may change at any time; the sink thread reopens the file when they do.
  */
 final class FileSink {
-    private static final int SPOOL_BYTES = 1 << 20;
+    static final int SPOOL_BYTES = 1 << 20;
     private static final RateLimitedLog WRITE_ERRORS =
             new RateLimitedLog(LoggerFactory.getLogger(FileSink.class), 30, TimeUnit.SECONDS);
 

@@ -27,11 +27,14 @@ public final class HeapNeed {
     private HeapNeed() {
     }
 
-    /** Heap bytes {@code config} needs when every ring is full. */
+    /** Heap bytes {@code config} needs when every ring and every spill (agent stdout, log files) is full. */
     public static long bytes(BatonConfig config) {
-        long need = BASE_BYTES;
+        long need = BASE_BYTES + config.agent().stdoutSpill();
         for (ProgramConfig p : config.programs().values()) {
             need += ringBytes(p.log());
+            if (p.log().file() != null) {
+                need += FileSink.SPOOL_BYTES; // its lines on their way to the disk
+            }
         }
         return need;
     }
