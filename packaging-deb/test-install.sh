@@ -40,6 +40,7 @@ for f in /usr/bin/baton /usr/share/baton/baton.jar /usr/share/baton/baton-cluste
 done
 check "/usr/bin/baton is executable" test -x /usr/bin/baton
 check "/var/lib/baton is 0750" sh -c '[ "$(stat -c %a /var/lib/baton)" = 750 ]'
+check "group baton exists and may enter /var/lib/baton" sh -c '[ "$(stat -c %G /var/lib/baton)" = baton ]'
 check "conffiles: /etc/baton/baton.toml and conf.d/README" \
     sh -c "[ \"\$(dpkg-query -W -f '\${Conffiles}' baton | awk '{print \$1}' | sort | tr '\n' ' ')\" = '/etc/baton/baton.toml /etc/baton/conf.d/README ' ]"
 check "service enabled (deb-systemd-helper)" test -L /etc/systemd/system/multi-user.target.wants/baton.service
