@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once the program has printed enough.
  */
 class HeapNeedTest {
-    private static final long LAUNCHER_HEAP = 64L << 20;
+    private static final long LAUNCHER_HEAP = 128L << 20; // bin/baton's -Xmx
 
     @TempDir
     Path dir;
