@@ -250,4 +250,65 @@ class CosmosUpgradeTest {
             assertEquals(0, second.sigterm());
         }
     }
+
+    /**
+     * baton add-upgrade (cosmovisor's habit): the drop-in is written with the newest version's settings,
+     * checked, loaded by the agent, and the plan printed; at the next upgrade the new binary takes over.
+     */
+    @Test
+    void addUpgradeRegistersTheNextVersionAndItStartsAtItsUpgrade() throws Exception {
+        Path config = config();
+        Files.writeString(config, Files.readString(config).replace("[api]\nenabled = false\n",
+                "[api]\nport = " + dev.baton.api.RunningAgent.freePort() + "\n"));
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        Path gaiad = dir.resolve("gaiad");
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE")
+                    && Files.exists(dir.resolve("state/api.sock")));
+            String[] base = {"--config", config.toString(), "--socket", dir.resolve("state/api.sock").toString()};
+
+            Cli older = cli(base, "add-upgrade", "gaia", "18.0.0", gaiad.toString(), "v19");
+            assertEquals(2, older.code(), older.err());
+            assertTrue(older.err().contains("not newer than gaiad-v18 (18.0.0)"), older.err());
+            Cli missing = cli(base, "add-upgrade", "gaia", "19.0.0", dir.resolve("nope").toString());
+            assertEquals(2, missing.code(), missing.err());
+            assertTrue(missing.err().contains("install the upgrade's binary first"), missing.err());
+
+            Cli added = cli(base, "add-upgrade", "gaia", "19.0.0", gaiad.toString(), "v19", dir.resolve("gaia").toString());
+            assertEquals(0, added.code(), added.err());
+            Path dropIn = dir.resolve("conf.d/gaia-19.0.0.toml");
+            assertTrue(added.out().contains("wrote " + dropIn) && added.out().contains("reloaded: added gaia-19.0.0"), added.out());
+            assertTrue(added.out().matches("(?s).*gaiad-v17 +17\\.0\\.0 +runs now\n.*gaiad-v18 +18\\.0\\.0 +starts when gaiad-v17 halts.*"
+                    + "gaia-19\\.0\\.0 +19\\.0\\.0 +starts when gaiad-v18 halts.*"), added.out());
+            String toml = Files.readString(dropIn);
+            assertTrue(toml.contains("[programs.gaia-19\\.0\\.0]") || toml.contains("[programs.\"gaia-19.0.0\"]"), toml);
+            assertTrue(toml.contains("engine_group = \"gaia\"") && toml.contains("version = \"19.0.0\"")
+                    && toml.contains("restart = \"always\""), toml);
+            assertEquals(0, state.copies("gaia-19.0.0"), "registered, not started before its upgrade");
+
+            Cli twice = cli(base, "add-upgrade", "gaia", "20.0.0", gaiad.toString(), "--name", "gaia-19.0.0");
+            assertEquals(2, twice.code(), twice.err());
+
+            // v17 halts for v18, then v18 for v19: the registered version takes over at its upgrade
+            Files.writeString(dir.resolve("gaia/plan"), "v18 " + (height() + 3) + "\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE"));
+            Files.writeString(dir.resolve("gaia/plan"), "v19 " + (height() + 3) + "\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaia-19.0.0").equals("ACTIVE"));
+            assertEquals(1, starts("v19"));
+            assertEquals(0, agent.sigterm());
+        }
+    }
+
+    private record Cli(int code, String out, String err) {
+    }
+
+    private static Cli cli(String[] base, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of(base));
+        int code = new picocli.CommandLine(new dev.baton.cli.Main()).setOut(new java.io.PrintWriter(out))
+                .setErr(new java.io.PrintWriter(err)).execute(all.toArray(String[]::new));
+        return new Cli(code, out.toString(), err.toString());
+    }
 }
