@@ -160,6 +160,17 @@ final class SequentialHandover {
                 e.problem = null; // the missing successor is installed now
             }
         }
+        if (pending != null && engines.stream().noneMatch(e -> e.program.equals(pending.successor()))) {
+            // A reload removed the version they were for (replaced by a fixed binary, say): run them for the next one
+            String words = pending.upgrade();
+            pending = null;
+            if (cur != null && !cur.running) {
+                pending = new GroupSnapshot.PendingSteps(cur.program, words, false);
+                c.actions.add(new Action.RunUpgradeSteps(cur.program));
+                c.event(HandoverEvent.Kind.UPGRADE_STEPS_STARTED, cur, group.name() + ": the version the upgrade's steps (\"" + words
+                        + "\") were for is gone: running them before " + cur.label() + " starts");
+            }
+        }
         if (pending != null) {
             return; // the steps run, or failed: nothing starts
         }

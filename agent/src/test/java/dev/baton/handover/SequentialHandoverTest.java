@@ -208,6 +208,23 @@ class SequentialHandoverTest {
         assertTrue(h.group.onUpgradeSteps("gaiad-v18", null, java.time.Instant.now()).actions().isEmpty(), "reported once");
     }
 
+    @Test
+    void stepsOfAVersionAReloadRemovedRunForTheNextOne() {
+        GroupHarness h = gaia();
+        h.add("gaiad-v19", "19.0.0");
+        h.group.setUpgradeSteps(true);
+        h.start("gaiad-v17");
+        h.line("gaiad-v17", HALT);
+        h.exit("gaiad-v17");
+        h.group.onUpgradeSteps("gaiad-v18", "exited 30", java.time.Instant.now());
+        Decision removed = h.group.onEngineRemoved("gaiad-v18", java.time.Instant.now()); // replaced by a fixed binary
+        assertEquals(List.of(new Action.RunUpgradeSteps("gaiad-v19")), removed.actions());
+        assertTrue(h.group.holdsBack("gaiad-v19"));
+        assertTrue(h.group.view().problems().isEmpty(), h.group.view().problems()::toString);
+        assertEquals(List.of(new Action.Start("gaiad-v19")),
+                h.group.onUpgradeSteps("gaiad-v19", null, java.time.Instant.now()).actions());
+    }
+
     private static EngineGroup restored(ObjectMapper json, EngineGroup g, List<EngineSpec> specs) throws Exception {
         GroupSnapshot s = json.readValue(json.writeValueAsString(g.snapshot()), GroupSnapshot.class);
         return EngineGroup.restore(s, COSMOS.compatibility(), COSMOS.handover(), specs);
