@@ -57,6 +57,8 @@ public final class Agent {
     private ApiServer api;
     /** Only with [cluster]; the cluster itself is known only through its interface (jetcd loads in Cluster.start). */
     private volatile ClusterPrograms clusterPrograms;
+    /** The agent's own short commands (readiness checks, upgrade steps); set before the reaper starts. */
+    private volatile ChildCommands commands;
     private volatile Cluster cluster;
 
     public Agent(Path configPath) {
@@ -139,12 +141,13 @@ public final class Agent {
              ProgramBinaries binaries = new ProgramBinaries(() -> supervisor == null ? null : supervisor.config(),
                      System.getenv())) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
+            commands = new ChildCommands(loop, spawner, reaper::childSpawned, System.getenv());
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), System.getenv());
             supervisor.setCgroups(cgroups);
             StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
                     HandoverCoordinator.HandoverState.class, new StateJson.Handover());
-            handover = new HandoverCoordinator(loop, handoverFile, stateWriter);
+            handover = new HandoverCoordinator(loop, handoverFile, stateWriter, commands::run);
             // Engines and exclusive programs never start next to a copy running outside baton (slashing).
             ExternalCopyGuard external = new ExternalCopyGuard(config, Os.pid(), System.getenv());
             supervisor.setStartGate(program -> {
@@ -153,8 +156,7 @@ public final class Agent {
             });
             supervisor.addListener(handover);
             if (config.cluster() != null) {
-                ClusterPrograms managed = new ClusterPrograms(loop, supervisor, spawner, reaper::childSpawned,
-                        config.cluster().managedPrograms(), System.getenv());
+                ClusterPrograms managed = new ClusterPrograms(loop, supervisor, commands, config.cluster().managedPrograms());
                 clusterPrograms = managed;
                 supervisor.setLaunchGate(managed);
                 supervisor.setClusterLocks(config.cluster().managedPrograms());
@@ -229,10 +231,9 @@ public final class Agent {
         }
     }
 
-    /** A child exited: a readiness command of the cluster's, else a program's (on the loop). */
+    /** A child exited: one of the agent's own commands, else a program's (on the loop). */
     private void onExit(int pid, dev.baton.process.os.ExitStatus status) {
-        ClusterPrograms managed = clusterPrograms;
-        if (managed == null || !managed.onExit(pid, status)) {
+        if (!commands.onExit(pid, status)) {
             supervisor.onExit(pid, status);
         }
     }

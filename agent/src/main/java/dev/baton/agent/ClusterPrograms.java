@@ -5,22 +5,14 @@ import dev.baton.process.Instance;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
-import dev.baton.process.os.ExitStatus;
-import dev.baton.process.os.Os;
 import dev.baton.process.os.SpawnException;
-import dev.baton.process.os.SpawnRequest;
-import dev.baton.process.os.SpawnedProcess;
 import dev.baton.process.os.Signals;
-import dev.baton.process.os.Spawner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,28 +33,21 @@ final class ClusterPrograms implements ExclusiveProgramControl, Supervisor.Launc
 
     private final EventLoop loop;
     private final Supervisor supervisor;
-    private final Spawner spawner;
-    private final Runnable childSpawned;
+    private final ChildCommands commands;
     private final Map<String, String> managed;
-    private final Map<String, String> checkEnvironment;
     /** Loop only: program to the environment of its current grant. */
     private final Map<String, Map<String, String>> grants = new HashMap<>();
     /** Loop only: starts waiting for their program to be spawned. */
     private final Map<String, List<CompletableFuture<Void>>> spawnWaiters = new HashMap<>();
-    /** Readiness commands by pid, until the reaper reports their exit (on the loop). */
-    private final Map<Integer, CompletableFuture<ExitStatus>> checks = new ConcurrentHashMap<>();
 
     /**
      * @param managed program to its lock: every exclusive program and every standby program
      */
-    ClusterPrograms(EventLoop loop, Supervisor supervisor, Spawner spawner, Runnable childSpawned,
-                    Map<String, String> managed, Map<String, String> agentEnv) {
+    ClusterPrograms(EventLoop loop, Supervisor supervisor, ChildCommands commands, Map<String, String> managed) {
         this.loop = loop;
         this.supervisor = supervisor;
-        this.spawner = spawner;
-        this.childSpawned = childSpawned;
+        this.commands = commands;
         this.managed = Map.copyOf(managed);
-        this.checkEnvironment = ChildEnvironment.inherited(agentEnv);
     }
 
     boolean manages(String program) {
@@ -214,59 +199,13 @@ final class ClusterPrograms implements ExclusiveProgramControl, Supervisor.Launc
 
     // ---- readiness commands ------------------------------------------------------------------------
 
-    /**
-     * Spawns the command on the event loop (as the supervisor spawns programs, so that the reaper's
-     * report of its exit is handled after its pid is known), output to /dev/null, and waits for the
-     * exit the reaper reports. On the probe thread.
-     */
+    /** Ready when the command exits 0 within the timeout (run through the agent's spawner and reaper). On the probe thread. */
     @Override
     public boolean runCheck(List<String> argv, Duration timeout) {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "baton-ready"));
-        command.addAll(argv);
-        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-        long started = System.nanoTime();
-        int pid;
-        try {
-            pid = loop.call(() -> {
-                SpawnedProcess sp = spawner.spawn(new SpawnRequest(command, checkEnvironment, null, null, null, null, true));
-                childSpawned.run();
-                Os.close(sp.stdoutFd());
-                Os.close(sp.stderrFd());
-                checks.put(sp.pid(), exit);
-                return sp.pid();
-            }, timeout);
-        } catch (SpawnException e) {
-            log.warn("readiness command {} cannot be started: {}", argv, e.getMessage());
-            return false;
-        } catch (Exception e) {
-            return false;
+        ChildCommands.Result r = commands.run(argv, timeout);
+        if (r.status() == null && r.failure().startsWith("cannot be started")) {
+            log.warn("readiness command {} {}", argv, r.failure());
         }
-        long left = timeout.toNanos() - (System.nanoTime() - started);
-        try {
-            ExitStatus status = exit.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
-            return !status.bySignal() && status.code() == 0;
-        } catch (TimeoutException e) {
-            loop.post(() -> {
-                if (checks.containsKey(pid)) {
-                    Os.killGroup(pid, Signals.SIGKILL); // its own group (pgid == pid): the command's children too
-                }
-            });
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    /** From the reaper, on the loop: true when {@code pid} was a readiness command (then it is not a program's). */
-    boolean onExit(int pid, ExitStatus status) {
-        CompletableFuture<ExitStatus> check = checks.remove(pid);
-        if (check == null) {
-            return false;
-        }
-        check.complete(status);
-        return true;
+        return r.succeeded();
     }
 }

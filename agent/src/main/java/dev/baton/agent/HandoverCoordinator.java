@@ -3,6 +3,7 @@ package dev.baton.agent;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.EngineGroupConfig;
 import dev.baton.config.ProgramConfig;
+import dev.baton.config.UpgradeSteps;
 import dev.baton.handover.Action;
 import dev.baton.handover.Decision;
 import dev.baton.handover.EngineGroup;
@@ -18,6 +19,7 @@ import dev.baton.logs.StreamKind;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private final EventLoop loop;
     private final StateFile<HandoverState> stateFile;
     private final StateWriter stateWriter;
+    /** Runs the agent's own commands (upgrade steps) and tells their end; blocks. */
+    private final BiFunction<List<String>, Duration, ChildCommands.Result> commands;
     private Supervisor supervisor;
     private BatonConfig config;
     private final Map<String, EngineGroup> groups = new TreeMap<>();
@@ -76,8 +81,10 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     private volatile List<AgentStatus.GroupStatus> view = List.of();
     private volatile List<List<HandoverEvent>> histories = List.of();
 
-    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile, StateWriter stateWriter) {
+    public HandoverCoordinator(EventLoop loop, StateFile<HandoverState> stateFile, StateWriter stateWriter,
+                               BiFunction<List<String>, Duration, ChildCommands.Result> commands) {
         this.loop = loop;
+        this.commands = commands;
         this.stateFile = stateFile;
         this.stateWriter = stateWriter;
     }
@@ -99,11 +106,13 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             } else {
                 log.info("{}: restored: release {}, {}", gc.name(), snapshot.release(), describeRoles(group.view()));
             }
+            group.setUpgradeSteps(gc.upgradeSteps() != null);
             groups.put(gc.name(), group);
         }
         recognizers = recognizersFor(config);
         refreshAll();
         publish();
+        groups.values().forEach(g -> apply(g, g.resumeUpgradeSteps(now)));
     }
 
     /**
@@ -117,6 +126,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         for (EngineGroupConfig gc : config.groups().values()) {
             EngineGroup group = groups.getOrDefault(gc.name(),
                     new EngineGroup(gc.name(), gc.profile().compatibility(), gc.profile().handover()));
+            group.setUpgradeSteps(gc.upgradeSteps() != null);
             List<EngineSpec> specs = specs(config, gc);
             group.view().engines().stream().map(GroupView.EngineView::program)
                     .filter(p -> specs.stream().noneMatch(s -> s.program().equals(p)))
@@ -257,6 +267,8 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
             if (p != null && supervisor.wanted(p)) { // the group refused already if an operator stopped it
                 p.start();
             }
+        } else if (action instanceof Action.RunUpgradeSteps steps) {
+            runUpgradeSteps(group, steps.program());
         } else if (action instanceof Action.HoldRestarts hold) {
             Program p = supervisor.program(hold.program());
             if (p != null) {
@@ -267,6 +279,22 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
                 }
             }
         }
+    }
+
+    /** The pre-upgrade and backup commands on a thread of their own (they may take an hour); their end goes back to the loop. */
+    private void runUpgradeSteps(EngineGroup group, String program) {
+        EngineGroupConfig gc = config.groups().get(group.name());
+        UpgradeSteps steps = gc == null ? null : gc.upgradeSteps();
+        Thread t = new Thread(() -> {
+            String failure = UpgradeStepCommands.run(steps, commands);
+            loop.post(() -> {
+                if (groups.get(group.name()) == group) {
+                    apply(group, group.onUpgradeSteps(program, failure, Instant.now()));
+                }
+            });
+        }, "upgrade-steps-" + group.name());
+        t.setDaemon(true);
+        t.start();
     }
 
     // ---- read model ------------------------------------------------------------------------

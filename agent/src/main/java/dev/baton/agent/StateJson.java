@@ -93,6 +93,16 @@ final class StateJson {
                 g.writeRawValue(json);
             }
             g.writeEndArray();
+            GroupSnapshot.PendingSteps steps = s.upgradeSteps();
+            if (steps == null) {
+                g.writeNullField("upgradeSteps");
+            } else {
+                g.writeObjectFieldStart("upgradeSteps");
+                g.writeStringField("successor", steps.successor());
+                g.writeStringField("upgrade", steps.upgrade());
+                g.writeBooleanField("failed", steps.failed());
+                g.writeEndObject();
+            }
             g.writeEndObject();
         }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class, ImportSystemdCommand.class,
                 StatusCommand.class, ProgramActionCommand.Start.class, ProgramActionCommand.Stop.class,
                 ProgramActionCommand.Restart.class, SignalCommand.class, TailCommand.class, HistoryCommand.class,
-                ReloadCommand.class, FleetCommand.class, FailoverCommand.class})
+                ReloadCommand.class, AddUpgradeCommand.class, FleetCommand.class, FailoverCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

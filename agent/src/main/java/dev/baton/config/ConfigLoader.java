@@ -16,6 +16,11 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** Where the drop-ins of {@code mainFile} are: {@code conf.d/} beside it. */
+    public static Path dropInDir(Path mainFile) {
+        return mainFile.resolveSibling(ConfigFiles.DROP_IN_DIR);
+    }
+
     /** The main file and every {@code conf.d/*.toml} beside it (name order). */
     public static BatonConfig load(Path mainFile) throws ConfigException {
         Problems problems = new Problems();

@@ -99,13 +99,30 @@ public final class EffectiveConfig {
                 .put("allow_remote", String.valueOf(api.allowRemote()));
     }
 
+    /**
+     * A drop-in for the next version of an engine ({@code baton add-upgrade}): {@code template}'s
+     * settings in effect (user, restart, log...), with its own name, command and version.
+     */
+    public static String upgradeDropIn(ProgramConfig template, String name, List<String> command, String version) {
+        TomlWriter out = new TomlWriter()
+                .comment("Written by baton add-upgrade: version " + version + " of engine group " + template.engine().group()
+                        + ", with the settings of " + template.name() + ".");
+        out.table(List.of(Section.PROGRAMS.key, name));
+        program(out, template, TomlWriter.array(command.stream().map(TomlWriter::string).toList()), false, version);
+        return out.toString();
+    }
+
     private static void program(TomlWriter out, ProgramConfig p) {
         out.table(List.of(Section.PROGRAMS.key, p.name()));
         if (p.origin() != null) {
             out.comment("defined at " + p.origin());
         }
-        out.put("command", command(p))
-                .put("shell", String.valueOf(p.shell()))
+        program(out, p, command(p), p.shell(), p.engine() == null ? null : p.engine().version());
+    }
+
+    private static void program(TomlWriter out, ProgramConfig p, String command, boolean shell, String version) {
+        out.put("command", command)
+                .put("shell", String.valueOf(shell))
                 .put("directory", TomlWriter.string(p.directory()))
                 .put("environment", TomlWriter.inline(literals(p.environment())))
                 .put("inherit_environment", String.valueOf(p.inheritEnvironment()))
@@ -129,7 +146,7 @@ public final class EffectiveConfig {
                 .put("allow_external_copies", String.valueOf(p.allowExternalCopies()));
         if (p.engine() != null) {
             out.put("engine_group", TomlWriter.string(p.engine().group()))
-                    .put("version", TomlWriter.string(p.engine().version()))
+                    .put("version", TomlWriter.string(version))
                     .put("on_superseded", TomlWriter.string(p.engine().onSuperseded()));
         }
     }

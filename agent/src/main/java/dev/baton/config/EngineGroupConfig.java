@@ -12,6 +12,8 @@ import java.util.List;
  * @param profile  built-in ({@code chainflip}) or from a {@code [profiles.NAME]} section
  * @param programs the member programs, in name order
  * @param releases where the group's releases are published ({@code [groups.NAME.releases]}), or null
+ * @param upgradeSteps what a sequential group runs between two versions ({@code pre_upgrade}, {@code backup}), or null
  */
-public record EngineGroupConfig(String name, Profile profile, List<String> programs, ReleaseSource releases) {
+public record EngineGroupConfig(String name, Profile profile, List<String> programs, ReleaseSource releases,
+                                UpgradeSteps upgradeSteps) {
 }

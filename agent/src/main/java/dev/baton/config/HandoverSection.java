@@ -4,6 +4,7 @@ import dev.baton.handover.HandoverModel;
 import dev.baton.handover.Profile;
 import dev.baton.handover.ProfileReader;
 import dev.baton.handover.ProfileProblem;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,10 @@ import java.util.TreeMap;
  * every engine group the programs use.
  */
 final class HandoverSection {
-    static final Set<String> GROUP_KEYS = Set.of("profile", "releases");
+    static final Set<String> GROUP_KEYS = Set.of("profile", "releases", "pre_upgrade", "pre_upgrade_retries",
+            "pre_upgrade_timeout", "backup", "backup_timeout");
+    private static final Set<String> STEP_KEYS = Set.of("pre_upgrade", "pre_upgrade_retries", "pre_upgrade_timeout", "backup",
+            "backup_timeout");
 
     private HandoverSection() {
     }
@@ -45,8 +49,9 @@ final class HandoverSection {
             String profileName = node == null ? group : node.string("profile", group);
             Optional<Profile> profile = Optional.ofNullable(profiles.get(profileName)).or(() -> ProfileReader.builtIn(profileName));
             if (profile.isPresent()) {
+                boolean sequential = profile.get().handover() == HandoverModel.SEQUENTIAL;
                 groups.put(group, new EngineGroupConfig(group, profile.get(), List.copyOf(names),
-                        node == null ? null : ReleasesSection.read(node)));
+                        node == null ? null : ReleasesSection.read(node), node == null ? null : upgradeSteps(node, sequential)));
                 if (profile.get().handover() == HandoverModel.SEQUENTIAL) {
                     requireVersions(group, profile.get().name(), names, programs, problems);
                 }
@@ -66,6 +71,50 @@ final class HandoverSection {
             }
         });
         return groups;
+    }
+
+    /** {@code pre_upgrade} and {@code backup}: only a sequential group has a moment between two versions to run them. */
+    private static UpgradeSteps upgradeSteps(ConfigNode node, boolean sequential) {
+        if (!sequential) {
+            STEP_KEYS.stream().filter(node::has).sorted().forEach(k -> node.problem(k, "only a sequential group (profile with"
+                    + " handover = \"sequential\", such as cosmos) runs commands between two versions: remove " + k));
+            return null;
+        }
+        List<String> pre = command(node, "pre_upgrade");
+        List<String> backup = command(node, "backup");
+        if (pre.isEmpty()) {
+            for (String k : List.of("pre_upgrade_retries", "pre_upgrade_timeout")) {
+                if (node.has(k)) {
+                    node.problem(k, k + " without pre_upgrade: add pre_upgrade = [\"/path/to/command\", ...] or remove " + k);
+                }
+            }
+        }
+        if (backup.isEmpty() && node.has("backup_timeout")) {
+            node.problem("backup_timeout", "backup_timeout without backup: add backup = [\"/path/to/command\", ...] or remove it");
+        }
+        int retries = node.integer("pre_upgrade_retries", 0, 0, 100);
+        Duration preTimeout = node.duration("pre_upgrade_timeout", UpgradeSteps.DEFAULT_PRE_UPGRADE_TIMEOUT, Duration.ofMillis(1),
+                Limits.MAX_DURATION);
+        Duration backupTimeout = node.duration("backup_timeout", UpgradeSteps.DEFAULT_BACKUP_TIMEOUT, Duration.ofMillis(1),
+                Limits.MAX_DURATION);
+        return pre.isEmpty() && backup.isEmpty() ? null : new UpgradeSteps(pre, retries, preTimeout, backup, backupTimeout);
+    }
+
+    /** An argv with an absolute executable (the agent's PATH is not the operator's), or empty when absent or reported. */
+    private static List<String> command(ConfigNode node, String key) {
+        if (!node.has(key)) {
+            return List.of();
+        }
+        List<String> argv = node.stringList(key, null);
+        if (argv == null) {
+            return List.of();
+        }
+        if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
+            node.problem(key, "expected a command with an absolute path, such as " + key + " = [\"/usr/local/bin/" + key.replace('_', '-')
+                    + "\", \"--home\", \"/var/lib/gaia\"], got " + (argv.isEmpty() ? "an empty array" : "\"" + argv.get(0) + "\""));
+            return List.of();
+        }
+        return argv;
     }
 
     /** One version runs at a time, in version order: a binary that has not run yet cannot say its version. */

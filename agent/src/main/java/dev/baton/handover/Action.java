@@ -1,7 +1,7 @@
 package dev.baton.handover;
 
 /** What the group asks the supervisor to do to one of its programs. */
-public sealed interface Action permits Action.Idle, Action.Resume, Action.HoldRestarts, Action.Start {
+public sealed interface Action permits Action.Idle, Action.Resume, Action.HoldRestarts, Action.Start, Action.RunUpgradeSteps {
 
     String program();
 
@@ -23,5 +23,12 @@ public sealed interface Action permits Action.Idle, Action.Resume, Action.HoldRe
 
     /** Start the next version of a sequential group: the old one halted for the upgrade and has exited. */
     record Start(String program) implements Action {
+    }
+
+    /**
+     * Run the group's upgrade steps (pre-upgrade, backup) off the loop, then report with
+     * {@link EngineGroup#onUpgradeSteps}: the old version has exited at the upgrade, {@code program} waits for them.
+     */
+    record RunUpgradeSteps(String program) implements Action {
     }
 }

@@ -114,6 +114,9 @@ public final class EngineGroup {
         e.running = true;
         e.down = null;
         e.lifetime++;
+        if (sequential != null) {
+            sequential.processStarted(e, c);
+        }
         if (sequential != null && sequential.waitsForUpgrade(e, engines.values())) {
             c.event(HandoverEvent.Kind.OPERATOR_OVERRIDE, e, name + ": " + e.label() + " was started by an operator before its"
                     + " upgrade; a binary started before its upgrade height refuses to run (BINARY UPDATED BEFORE TRIGGER)");
@@ -197,6 +200,35 @@ public final class EngineGroup {
         return c.done();
     }
 
+    /** A sequential group with a pre-upgrade or backup command: the next version waits for them. */
+    public void setUpgradeSteps(boolean configured) {
+        if (sequential != null) {
+            sequential.hasUpgradeSteps(configured);
+        }
+    }
+
+    /** At agent start: upgrade steps an agent died while running are run again (their successor is held meanwhile). */
+    public Decision resumeUpgradeSteps(Instant now) {
+        if (sequential == null) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        sequential.resumeSteps(c);
+        return c.done();
+    }
+
+    /** The upgrade steps of {@link Action.RunUpgradeSteps} ended: {@code failure} null when they succeeded, else why not. */
+    public Decision onUpgradeSteps(String program, String failure, Instant now) {
+        if (sequential == null) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        revision++;
+        sequential.stepsDone(program, failure, c, engines.values());
+        reconcile(c);
+        return c.done();
+    }
+
     // ---- queries -----------------------------------------------------------------------------
 
     /** True when the supervisor must not start this program (idled with stop or a signal, or in error). */
@@ -264,7 +296,7 @@ public final class EngineGroup {
         List<GroupSnapshot.EngineSnapshot> es = engines.values().stream().map(e -> new GroupSnapshot.EngineSnapshot(
                 e.program, e.declared, e.learned, e.role, e.roleSince, e.idleSince, e.problem)).toList();
         return new GroupSnapshot(GroupSnapshot.FORMAT, name, release.current(), release.previous(), release.changedAt(),
-                lastHandoverAt, es, history.tail(SNAPSHOT_HISTORY));
+                lastHandoverAt, es, history.tail(SNAPSHOT_HISTORY), sequential == null ? null : sequential.pending());
     }
 
     /**
@@ -283,6 +315,10 @@ public final class EngineGroup {
         g.release.restore(s.release(), s.previousRelease(), s.releaseChangedAt());
         g.lastHandoverAt = s.lastHandoverAt();
         g.history.addAll(s.history());
+        if (g.sequential != null && s.upgradeSteps() != null && configured.stream()
+                .anyMatch(spec -> spec.program().equals(s.upgradeSteps().successor()))) {
+            g.sequential.restorePending(s.upgradeSteps());
+        }
         Map<String, GroupSnapshot.EngineSnapshot> saved = s.engines().stream()
                 .collect(Collectors.toMap(GroupSnapshot.EngineSnapshot::program, Function.identity(), (a, b) -> b));
         for (EngineSpec spec : configured) {

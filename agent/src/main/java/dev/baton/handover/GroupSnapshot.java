@@ -19,6 +19,7 @@ import java.util.List;
  * @param lastHandoverAt   when an engine was last idled because it was superseded
  * @param engines          every engine's state
  * @param history          the newest events, oldest first
+ * @param upgradeSteps     a sequential group's upgrade whose steps (pre-upgrade, backup) have not succeeded yet, or null
  */
 public record GroupSnapshot(
         int format,
@@ -28,9 +29,26 @@ public record GroupSnapshot(
         @JsonSerialize(using = ToStringSerializer.class) @JsonDeserialize(using = InstantDeserializer.class) Instant releaseChangedAt,
         @JsonSerialize(using = ToStringSerializer.class) @JsonDeserialize(using = InstantDeserializer.class) Instant lastHandoverAt,
         List<EngineSnapshot> engines,
-        List<HandoverEvent> history) {
+        List<HandoverEvent> history,
+        PendingSteps upgradeSteps) {
 
     public static final int FORMAT = 1;
+
+    public GroupSnapshot(int format, String group, Version release, Version previousRelease, Instant releaseChangedAt,
+                         Instant lastHandoverAt, List<EngineSnapshot> engines, List<HandoverEvent> history) {
+        this(format, group, release, previousRelease, releaseChangedAt, lastHandoverAt, engines, history, null);
+    }
+
+    /**
+     * Saved before the steps run, so that an agent killed while they run runs them again at its start
+     * (the successor is held until they succeed).
+     *
+     * @param successor the version that starts once they succeed
+     * @param upgrade   the halt's words
+     * @param failed    they failed: the successor stays held, the group in error, until an operator starts it
+     */
+    public record PendingSteps(String successor, String upgrade, boolean failed) {
+    }
 
     public GroupSnapshot {
         engines = engines == null ? List.of() : List.copyOf(engines);

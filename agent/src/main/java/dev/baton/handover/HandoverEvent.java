@@ -56,7 +56,8 @@ public record HandoverEvent(
     public boolean decisive() {
         return switch (kind) {
             case RELEASE_CHANGED, ENGINE_IDLED, ENGINE_RESUMED, ROLLBACK, NO_SUCCESSOR, SUCCESSOR_DOWN, DO_NOT_RESTART,
-                 OPERATOR_OVERRIDE, RESUME_REFUSED, SUCCESSOR_STARTED, ENGINE_SWITCHED -> true;
+                 OPERATOR_OVERRIDE, RESUME_REFUSED, SUCCESSOR_STARTED, ENGINE_SWITCHED, UPGRADE_STEPS_STARTED,
+                 UPGRADE_STEPS_FAILED -> true;
             default -> false;
         };
     }
@@ -92,6 +93,10 @@ public record HandoverEvent(
         ENGINE_SWITCHED(Severity.INFO),
         /** Sequential handover: the old version halted for the upgrade and has exited; the next one is started. */
         SUCCESSOR_STARTED(Severity.INFO),
+        /** Sequential handover: the old version has exited at the upgrade; the pre-upgrade and backup commands run. */
+        UPGRADE_STEPS_STARTED(Severity.INFO),
+        /** Sequential handover: the pre-upgrade or backup command failed; the next version is not started, an operator must act. */
+        UPGRADE_STEPS_FAILED(Severity.ERROR),
         /** The engine said it must not be restarted. */
         DO_NOT_RESTART(Severity.ERROR),
         /** A line was recorded but not acted on (versions did not parse, or it contradicts what the group knows). */

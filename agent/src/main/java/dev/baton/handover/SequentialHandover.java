@@ -23,9 +23,65 @@ final class SequentialHandover {
     private Engine halted;
     /** The halt's words: {@code UPGRADE "v18" NEEDED at height: 100}. */
     private String upgrade;
+    /** The group has a pre-upgrade or backup command: the next version starts only after they succeed. */
+    private boolean steps;
+    /** The upgrade whose steps have not succeeded yet (saved with the group), or null. */
+    private GroupSnapshot.PendingSteps pending;
 
     SequentialHandover(EngineGroup group) {
         this.group = group;
+    }
+
+    void hasUpgradeSteps(boolean steps) {
+        this.steps = steps;
+    }
+
+    GroupSnapshot.PendingSteps pending() {
+        return pending;
+    }
+
+    void restorePending(GroupSnapshot.PendingSteps saved) {
+        pending = saved;
+    }
+
+    /** At agent start: steps saved as pending were interrupted (the agent died while they ran): run them again. */
+    void resumeSteps(EngineGroup.Changes c) {
+        if (pending != null && !pending.failed()) {
+            c.actions.add(new Action.RunUpgradeSteps(pending.successor()));
+            c.event(HandoverEvent.Kind.UPGRADE_STEPS_STARTED, null, group.name() + ": the upgrade's steps (\"" + pending.upgrade()
+                    + "\") did not finish before the agent stopped: running them again before " + pending.successor() + " starts");
+        }
+    }
+
+    /** The steps' outcome: null when they succeeded (the next version starts), else the error with its fix. */
+    void stepsDone(String program, String failure, EngineGroup.Changes c, Collection<Engine> engines) {
+        Engine next = engines.stream().filter(e -> e.program.equals(program)).findFirst().orElse(null);
+        if (pending == null || pending.failed() || !pending.successor().equals(program) || next == null) {
+            return; // an operator started it meanwhile, or a reload removed it
+        }
+        if (failure != null) {
+            pending = new GroupSnapshot.PendingSteps(program, pending.upgrade(), true);
+            next.problem = "the upgrade (\"" + pending.upgrade() + "\") is stopped before " + next.label() + " starts: " + failure;
+            c.event(HandoverEvent.Kind.UPGRADE_STEPS_FAILED, next, group.name() + ": " + next.problem + "; the old version stays"
+                    + " stopped; fix what the command reports, then baton start " + program + " (the steps are not run again)");
+            return;
+        }
+        String words = pending.upgrade();
+        pending = null;
+        next.problem = null;
+        c.actions.add(new Action.Start(program));
+        c.event(HandoverEvent.Kind.SUCCESSOR_STARTED, next, group.name() + ": the upgrade's steps succeeded (\"" + words
+                + "\"); starting " + next.label());
+    }
+
+    /** An operator started the version whose steps are pending or failed: the steps are over, it runs. */
+    void processStarted(Engine e, EngineGroup.Changes c) {
+        if (pending != null && pending.successor().equals(e.program)) {
+            c.event(HandoverEvent.Kind.OPERATOR_OVERRIDE, e, group.name() + ": " + e.label() + " was started by an operator"
+                    + (pending.failed() ? " after its upgrade steps failed" : " while its upgrade steps ran") + "; they are not run again");
+            pending = null;
+            e.problem = null;
+        }
     }
 
     /** The engine that should run: the oldest one neither idled nor in error (versions are declared: config checks it). */
@@ -46,11 +102,14 @@ final class SequentialHandover {
      * for an upgrade (IDLE, whatever its {@code on_superseded}: it would only halt again).
      */
     boolean holds(Engine e, Collection<Engine> engines) {
-        return e.role == Role.IDLE || waitsForUpgrade(e, engines);
+        return e.role == Role.IDLE || waitsForUpgrade(e, engines) || (pending != null && pending.successor().equals(e.program));
     }
 
     String holdWords(Engine e, Collection<Engine> engines) {
         Engine cur = current(engines);
+        if (pending != null && pending.successor().equals(e.program)) {
+            return pending.failed() ? e.problem : "waits for the upgrade's pre-upgrade and backup commands";
+        }
         if (e.role == Role.IDLE) {
             return "idled: " + e.label() + " halted for its upgrade" + (cur == null ? "" : "; " + cur.label() + " is the running version");
         }
@@ -101,6 +160,20 @@ final class SequentialHandover {
                 e.problem = null; // the missing successor is installed now
             }
         }
+        if (pending != null && engines.stream().noneMatch(e -> e.program.equals(pending.successor()))) {
+            // A reload removed the version they were for (replaced by a fixed binary, say): run them for the next one
+            String words = pending.upgrade();
+            pending = null;
+            if (cur != null && !cur.running) {
+                pending = new GroupSnapshot.PendingSteps(cur.program, words, false);
+                c.actions.add(new Action.RunUpgradeSteps(cur.program));
+                c.event(HandoverEvent.Kind.UPGRADE_STEPS_STARTED, cur, group.name() + ": the version the upgrade's steps (\"" + words
+                        + "\") were for is gone: running them before " + cur.label() + " starts");
+            }
+        }
+        if (pending != null) {
+            return; // the steps run, or failed: nothing starts
+        }
         if (halted == null || halted.running || cur == null || cur == halted || cur.running || !newer(cur, halted)) {
             if (halted != null && cur != null && cur.running) {
                 halted = null;
@@ -117,6 +190,14 @@ final class SequentialHandover {
             return;
         }
         cur.problem = null;
+        if (steps) {
+            pending = new GroupSnapshot.PendingSteps(cur.program, upgrade, false);
+            c.actions.add(new Action.RunUpgradeSteps(cur.program));
+            c.event(HandoverEvent.Kind.UPGRADE_STEPS_STARTED, cur, group.name() + ": " + halted.label() + " has exited at the upgrade"
+                    + " (\"" + upgrade + "\"); running the pre-upgrade and backup commands before " + cur.label() + " starts");
+            halted = null;
+            return;
+        }
         c.actions.add(new Action.Start(cur.program));
         c.event(HandoverEvent.Kind.SUCCESSOR_STARTED, cur, group.name() + ": " + halted.label() + " has exited at the upgrade (\""
                 + upgrade + "\"); starting " + cur.label());

@@ -15,6 +15,15 @@ final class AgentStateProbe {
 
     /** The program's role in handover.json, or "" while there is none (or the file is being rewritten). */
     String role(String group, String program) {
+        return engineField(group, program, "role");
+    }
+
+    /** The program's problem (its error with the fix) in handover.json, or "" while there is none. */
+    String problem(String group, String program) {
+        return engineField(group, program, "problem");
+    }
+
+    private String engineField(String group, String program, String field) {
         try {
             Path file = stateDir.resolve("handover.json");
             if (!Files.exists(file)) {
@@ -23,7 +32,7 @@ final class AgentStateProbe {
             JsonNode root = StateFile.JSON.readTree(file.toFile());
             for (JsonNode e : root.path("groups").path(group).path("engines")) {
                 if (e.path("program").asText().equals(program)) {
-                    return e.path("role").asText();
+                    return e.path(field).isNull() ? "" : e.path(field).asText();
                 }
             }
         } catch (Exception e) {

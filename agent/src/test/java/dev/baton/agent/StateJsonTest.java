@@ -31,10 +31,14 @@ class StateJsonTest {
     }
 
     private static GroupSnapshot group(String name, List<HandoverEvent> history) {
+        return group(name, history, null);
+    }
+
+    private static GroupSnapshot group(String name, List<HandoverEvent> history, GroupSnapshot.PendingSteps steps) {
         return new GroupSnapshot(GroupSnapshot.FORMAT, name, Version.parse("1.2.0"), null, T, null, List.of(
                 new GroupSnapshot.EngineSnapshot("cfe10", Version.parse("1.1.0"), null, Role.IDLE, T, T, null),
                 new GroupSnapshot.EngineSnapshot("cfe12", Version.parse("1.2.0"), Version.parse("1.2.0"), Role.ACTIVE, T,
-                        null, "a \"problem\"")), history);
+                        null, "a \"problem\"")), history, steps);
     }
 
     private <T> JsonNode writtenBy(StateFile<T> file, T value) throws Exception {
@@ -71,7 +75,7 @@ class StateJsonTest {
             }
             Map<String, GroupSnapshot> groups = new TreeMap<>();
             groups.put("g0", group("g0", history));
-            groups.put("g1", group("g1", List.of()));
+            groups.put("g1", group("g1", List.of(), new GroupSnapshot.PendingSteps("cfe12", "UPGRADE \"v18\" NEEDED", round == 1)));
             HandoverCoordinator.HandoverState state = new HandoverCoordinator.HandoverState(1, groups);
 
             assertEquals(writtenBy(databindFile, state), writtenBy(streamedFile, state), "round " + round);

@@ -203,6 +203,21 @@ class BadConfigTest {
                 main("sequential group without versions", ENGINE + "engine_group = \"gaia\"\n[groups.gaia]\nprofile = \"cosmos\"\n",
                         "baton.toml:1: programs.engine.engine_group: engine group 'gaia' hands over sequentially (profile 'cosmos')",
                         "add version = \"X.Y.Z\" to [programs.engine]"),
+                main("pre-upgrade in a side-by-side group", ENGINE + "engine_group = \"chainflip\"\n[groups.chainflip]\n"
+                        + "pre_upgrade = [\"/usr/local/bin/pre\"]\n",
+                        "baton.toml:5: groups.chainflip.pre_upgrade: only a sequential group", "remove pre_upgrade"),
+                main("pre-upgrade not absolute", ENGINE + "engine_group = \"gaia\"\nversion = \"1.0.0\"\n[groups.gaia]\n"
+                        + "profile = \"cosmos\"\npre_upgrade = [\"pre\"]\n",
+                        "baton.toml:7: groups.gaia.pre_upgrade: expected a command with an absolute path", "got \"pre\""),
+                main("pre-upgrade retries without the command", ENGINE + "engine_group = \"gaia\"\nversion = \"1.0.0\"\n"
+                        + "[groups.gaia]\nprofile = \"cosmos\"\npre_upgrade_retries = 3\n",
+                        "baton.toml:7: groups.gaia.pre_upgrade_retries: pre_upgrade_retries without pre_upgrade"),
+                main("pre-upgrade retries negative", ENGINE + "engine_group = \"gaia\"\nversion = \"1.0.0\"\n[groups.gaia]\n"
+                        + "profile = \"cosmos\"\npre_upgrade = [\"/bin/true\"]\npre_upgrade_retries = -1\n",
+                        "baton.toml:8: groups.gaia.pre_upgrade_retries:"),
+                main("backup timeout not a duration", ENGINE + "engine_group = \"gaia\"\nversion = \"1.0.0\"\n[groups.gaia]\n"
+                        + "profile = \"cosmos\"\nbackup = [\"/bin/true\"]\nbackup_timeout = \"long\"\n",
+                        "baton.toml:8: groups.gaia.backup_timeout: expected a duration"),
                 main("upgrade rule in a side-by-side profile", ENGINE + "engine_group = \"x\"\n[profiles.x]\ncompatibility = \"major\"\n"
                         + "[[profiles.x.rules]]\nevent = \"upgrade_needed\"\ncontains = [\"NEEDED\"]\nregex = 'NEEDED'\n",
                         "profiles.x.handover: a rule with event = \"upgrade_needed\" needs handover = \"sequential\""),

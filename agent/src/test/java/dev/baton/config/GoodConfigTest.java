@@ -125,6 +125,29 @@ class GoodConfigTest {
     }
 
     @Test
+    void upgradeStepsOfASequentialGroup() throws ConfigException {
+        String versions = """
+                [programs.v1]
+                command = ["/usr/bin/d1"]
+                engine_group = "gaia"
+                version = "1.0.0"
+                [groups.gaia]
+                profile = "cosmos"
+                """;
+        assertNull(parse(versions).groups().get("gaia").upgradeSteps(), "none configured: the next version starts at once");
+        UpgradeSteps steps = parse(versions + """
+                pre_upgrade = ["/usr/local/bin/pre-upgrade", "--home", "/var/lib/gaia"]
+                pre_upgrade_retries = 3
+                pre_upgrade_timeout = "2m"
+                """).groups().get("gaia").upgradeSteps();
+        assertEquals(new UpgradeSteps(List.of("/usr/local/bin/pre-upgrade", "--home", "/var/lib/gaia"), 3, Duration.ofMinutes(2),
+                List.of(), UpgradeSteps.DEFAULT_BACKUP_TIMEOUT), steps);
+        assertEquals(new UpgradeSteps(List.of(), 0, UpgradeSteps.DEFAULT_PRE_UPGRADE_TIMEOUT, List.of("/usr/local/bin/backup"),
+                Duration.ofHours(3)), parse(versions + "backup = [\"/usr/local/bin/backup\"]\nbackup_timeout = \"3h\"\n")
+                .groups().get("gaia").upgradeSteps());
+    }
+
+    @Test
     void stringCommandIsSplitLikeAShellWouldWithoutRunningOne() throws ConfigException {
         ProgramConfig p = program("""
                 [programs.x]

@@ -158,6 +158,73 @@ class SequentialHandoverTest {
         assertFalse(after.holdsBack("gaiad-v18"));
     }
 
+    /** With a pre-upgrade or backup command: the exit runs them, the next version waits for their success, durably. */
+    @Test
+    void upgradeStepsRunBetweenTheExitAndTheStartAndSurviveARestart() throws Exception {
+        List<EngineSpec> specs = List.of(new EngineSpec("gaiad-v17", Version.parse("17.0.0"), IdleMode.STOP),
+                new EngineSpec("gaiad-v18", Version.parse("18.0.0"), IdleMode.STOP));
+        GroupHarness h = gaia();
+        h.group.setUpgradeSteps(true);
+        h.start("gaiad-v17");
+        h.line("gaiad-v17", HALT);
+        Decision exit = h.exit("gaiad-v17");
+        assertEquals(List.of(new Action.RunUpgradeSteps("gaiad-v18")), exit.actions());
+        assertEquals(List.of(HandoverEvent.Kind.UPGRADE_STEPS_STARTED), h.eventKinds(exit));
+        assertTrue(h.group.holdsBack("gaiad-v18"));
+        assertEquals("waits for the upgrade's pre-upgrade and backup commands", h.group.holdWords("gaiad-v18"));
+
+        // the agent killed while they run: at its start they run again, the new version held meanwhile
+        EngineGroup restarted = restored(new ObjectMapper(), h.group, specs);
+        assertTrue(restarted.holdsBack("gaiad-v17") && restarted.holdsBack("gaiad-v18"));
+        assertEquals(List.of(new Action.RunUpgradeSteps("gaiad-v18")), restarted.resumeUpgradeSteps(java.time.Instant.now()).actions());
+
+        Decision failed = h.group.onUpgradeSteps("gaiad-v18", "the pre-upgrade command [/x] exited 30", java.time.Instant.now());
+        assertTrue(failed.actions().isEmpty());
+        assertEquals(List.of(HandoverEvent.Kind.UPGRADE_STEPS_FAILED), h.eventKinds(failed));
+        assertTrue(h.group.holdsBack("gaiad-v18") && h.group.holdsBack("gaiad-v17"));
+        assertTrue(h.group.view().problems().get(0).contains("exited 30"), h.group.view().problems()::toString);
+        EngineGroup afterFailure = restored(new ObjectMapper(), h.group, specs);
+        assertTrue(afterFailure.holdsBack("gaiad-v18"), "a failed upgrade stays failed across a restart");
+        assertTrue(afterFailure.resumeUpgradeSteps(java.time.Instant.now()).actions().isEmpty(), "and is not run again");
+
+        // the operator fixed it and starts the new version: the steps are over
+        Decision override = h.start("gaiad-v18");
+        assertTrue(h.eventKinds(override).contains(HandoverEvent.Kind.OPERATOR_OVERRIDE));
+        assertTrue(h.group.view().problems().isEmpty(), h.group.view().problems()::toString);
+        assertFalse(restored(new ObjectMapper(), h.group, specs).holdsBack("gaiad-v18"));
+    }
+
+    @Test
+    void succeededUpgradeStepsStartTheNextVersion() {
+        GroupHarness h = gaia();
+        h.group.setUpgradeSteps(true);
+        h.start("gaiad-v17");
+        h.line("gaiad-v17", HALT);
+        h.exit("gaiad-v17");
+        Decision done = h.group.onUpgradeSteps("gaiad-v18", null, java.time.Instant.now());
+        assertEquals(List.of(new Action.Start("gaiad-v18")), done.actions());
+        assertEquals(List.of(HandoverEvent.Kind.SUCCESSOR_STARTED), h.eventKinds(done));
+        assertFalse(h.group.holdsBack("gaiad-v18"));
+        assertTrue(h.group.onUpgradeSteps("gaiad-v18", null, java.time.Instant.now()).actions().isEmpty(), "reported once");
+    }
+
+    @Test
+    void stepsOfAVersionAReloadRemovedRunForTheNextOne() {
+        GroupHarness h = gaia();
+        h.add("gaiad-v19", "19.0.0");
+        h.group.setUpgradeSteps(true);
+        h.start("gaiad-v17");
+        h.line("gaiad-v17", HALT);
+        h.exit("gaiad-v17");
+        h.group.onUpgradeSteps("gaiad-v18", "exited 30", java.time.Instant.now());
+        Decision removed = h.group.onEngineRemoved("gaiad-v18", java.time.Instant.now()); // replaced by a fixed binary
+        assertEquals(List.of(new Action.RunUpgradeSteps("gaiad-v19")), removed.actions());
+        assertTrue(h.group.holdsBack("gaiad-v19"));
+        assertTrue(h.group.view().problems().isEmpty(), h.group.view().problems()::toString);
+        assertEquals(List.of(new Action.Start("gaiad-v19")),
+                h.group.onUpgradeSteps("gaiad-v19", null, java.time.Instant.now()).actions());
+    }
+
     private static EngineGroup restored(ObjectMapper json, EngineGroup g, List<EngineSpec> specs) throws Exception {
         GroupSnapshot s = json.readValue(json.writeValueAsString(g.snapshot()), GroupSnapshot.class);
         return EngineGroup.restore(s, COSMOS.compatibility(), COSMOS.handover(), specs);
