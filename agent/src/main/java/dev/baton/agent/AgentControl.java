@@ -25,8 +25,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -57,8 +59,11 @@ public final class AgentControl implements Control {
     private volatile Cluster cluster;
     private volatile String clusterProblem;
 
+    private final Runnable shutdown;
+
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
-                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown) {
+                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown, Runnable shutdown) {
+        this.shutdown = shutdown;
         this.binaries = binaries;
         this.configPath = configPath;
         this.loop = loop;
@@ -264,15 +269,53 @@ public final class AgentControl implements Control {
         Set<String> resting = restingEngines();
         for (Program p : supervisor.programs()) {
             ProgramStatus s = p.status();
-            if (!supervisor.wanted(p) || s.state() == ProcessState.RUNNING || s.hold() != null
-                    || resting.contains(p.name()) || finishedAsExpected(p, s)) {
-                continue;
+            if (s.hold() == null && shouldRunAndDoesNot(p, s, resting)) {
+                reasons.add(notRunning(s));
             }
-            reasons.add(p.name() + " is " + s.state() + (s.lastError() != null ? " (" + s.lastError() + ")" : "")
-                    + ", should be RUNNING");
         }
         reasons.addAll(groupsWithoutActiveEngine());
         return reasons;
+    }
+
+    @Override
+    public void shutdown() {
+        log.info("shutdown asked through the API: stopping every program, then the agent");
+        shutdown.run();
+    }
+
+    @Override
+    public Map<String, String> offTarget() {
+        return onLoop(this::offTargetNow);
+    }
+
+    /**
+     * On the loop. Stricter than readiness, as {@code supervisorctl status} is: a FATAL program
+     * counts even when nobody wants it running, and so does a hold that is not the handover's
+     * resting of an engine or a standby host's cluster lock (an intent lost with the state file).
+     */
+    private Map<String, String> offTargetNow() {
+        Map<String, String> off = new TreeMap<>();
+        Set<String> resting = restingEngines();
+        for (Program p : supervisor.programs()) {
+            ProgramStatus s = p.status();
+            boolean normalHold = resting.contains(p.name()) || supervisor.clusterLock(p.name()) != null;
+            if (s.hold() != null && !normalHold) {
+                off.put(p.name(), p.name() + " is held: " + s.hold());
+            } else if (s.state() == ProcessState.FATAL || s.hold() == null && shouldRunAndDoesNot(p, s, resting)) {
+                off.put(p.name(), notRunning(s));
+            }
+        }
+        return off;
+    }
+
+    private boolean shouldRunAndDoesNot(Program p, ProgramStatus s, Set<String> resting) {
+        return supervisor.wanted(p) && s.state() != ProcessState.RUNNING && !resting.contains(p.name())
+                && !finishedAsExpected(p, s);
+    }
+
+    private static String notRunning(ProgramStatus s) {
+        return s.name() + " is " + s.state() + (s.lastError() != null ? " (" + s.lastError() + ")" : "")
+                + ", should be RUNNING";
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.baton.cluster.Cluster;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -60,6 +61,16 @@ public interface Control {
      * WAITING, IDLE or SUPERSEDED is where it should be.
      */
     List<String> unready();
+
+    /**
+     * Each program that is not in the state the agent wants it in ({@code baton status} exits 3):
+     * should run and does not, FATAL, or held for another reason than an engine's resting or a
+     * cluster lock; name to one plain sentence, empty when all are where they should be.
+     */
+    Map<String, String> offTarget();
+
+    /** Stop every program and then the agent, as SIGTERM does; returns at once. */
+    void shutdown();
 
     /**
      * The etcd cluster (fleet, exclusive locks), when {@code [cluster]} is configured and it started.

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** The agent as a whole: status, probes, handover history, reload and config check. */
+/** The agent as a whole: status, probes, handover history, reload, config check and shutdown. */
 final class AgentRoutes {
     private static final Set<String> TOML_TYPES = Set.of("application/toml", "text/plain");
 
@@ -21,7 +21,9 @@ final class AgentRoutes {
 
     void register(Router router) {
         router.get("/v1/status", this::status)
+                .get("/v1/status/off-target", ErrorHandler.blocking(this::offTarget))
                 .get("/v1/history", this::history)
+                .post("/v1/shutdown", this::shutdown)
                 .post("/v1/reload", ErrorHandler.blocking(this::reload))
                 .post("/v1/config/check", ErrorHandler.blocking(this::check))
                 .get("/healthz", this::health)
@@ -31,6 +33,18 @@ final class AgentRoutes {
 
     private void status(HttpServerExchange exchange) {
         Json.sendBytes(exchange, 200, statusDocument.json());
+    }
+
+    /** The programs {@code baton status} exits 3 for; asks the event loop, so a worker thread waits. */
+    private void offTarget(HttpServerExchange exchange) {
+        Json.send(exchange, 200, new Views.OffTarget(control.offTarget()));
+    }
+
+    /** Answers before the agent stops: the client then watches the socket close. */
+    private void shutdown(HttpServerExchange exchange) {
+        Json.send(exchange, 202, new Views.Shutdown(true, "shutting down: every program stops (reverse priority), "
+                + "then the agent exits"));
+        control.shutdown();
     }
 
     private void history(HttpServerExchange exchange) {

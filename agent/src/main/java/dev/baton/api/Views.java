@@ -106,6 +106,13 @@ final class Views {
     record Ready(boolean ready, List<String> reasons) {
     }
 
+    /** Program name to why it is not in the state the agent wants it in. */
+    record OffTarget(Map<String, String> programs) {
+    }
+
+    record Shutdown(boolean ok, String message) {
+    }
+
     record Health(String status, String version, long uptimeSeconds) {
     }
 

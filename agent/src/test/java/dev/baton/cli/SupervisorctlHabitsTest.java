@@ -1,0 +1,217 @@
+package dev.baton.cli;
+
+import static dev.baton.api.RunningAgent.program;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.api.RunningAgent;
+import dev.baton.process.ProcessState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * supervisorctl's habits against a running agent: status exits 3 off the wanted state, several
+ * names and GROUP:* in one command, tail -N and one stream, pid, version, shutdown.
+ */
+class SupervisorctlHabitsTest {
+    @TempDir
+    static Path dir;
+    static RunningAgent agent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        agent = new RunningAgent(dir);
+        String talker = agent.script("talker.sh", "echo one; echo two; echo three; echo err1 >&2; echo err2 >&2; "
+                + "exec sleep 300");
+        // An engine the handover holds after its real "update your CFE" line: not where it should be.
+        String runner = agent.script("runner.sh", "echo 'You need to update your CFE. The current version of the CFE you"
+                + " are running is not compatible with the latest runtime update.'; exit 0");
+        agent.config("[groups.runner]\nprofile = \"chainflip\"\n\n"
+                + program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")
+                + program("api2", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")
+                + program("talker", talker, "start_secs = \"0s\"")
+                + program("idle", "[\"sleep\", \"300\"]", "autostart = false")
+                + program("cfe", runner, "start_secs = \"0s\"", "engine_group = \"runner\"", "restart = \"always\"")).start();
+        agent.awaitState("web", ProcessState.RUNNING);
+        agent.awaitState("api2", ProcessState.RUNNING);
+        agent.awaitState("talker", ProcessState.RUNNING);
+        agent.awaitState("cfe", ProcessState.EXITED);
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.status("cfe").hold() != null);
+    }
+
+    @AfterAll
+    static void stop() {
+        agent.close();
+    }
+
+    record Run(int code, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    static Run baton(String... args) {
+        List<String> all = new ArrayList<>(List.of(TailCommand.supervisorctlLines(args)));
+        all.addAll(List.of("--url", agent.url(), "--token-file", agent.tokenFile().toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Through {@link DirectCommands}, as {@code Main.main} runs status, start, stop and restart. */
+    static Run direct(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", agent.url(), "--token-file", agent.tokenFile().toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Integer code = DirectCommands.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void statusExits3OnlyWhenAProgramShownIsOffItsWantedState() throws Exception {
+        Run fine = baton("status", "web", "api2", "idle");
+        assertEquals(0, fine.code(), fine.toString()); // idle: autostart = false, STOPPED as wanted
+        assertTrue(fine.out().contains("web") && fine.out().contains("api2") && fine.out().contains("idle"), fine.out());
+        assertFalse(fine.out().contains("talker"), fine.out());
+
+        Run all = baton("status");
+        assertEquals(3, all.code(), all.toString()); // cfe is held: the handover will not restart it
+        assertEquals(3, direct("status").code());
+        assertEquals(0, direct("status", "web", "talker").code());
+
+        for (String group : List.of("runner:*", "runner")) {
+            Run g = baton("status", group);
+            assertEquals(3, g.code(), g.toString());
+            assertTrue(g.out().contains("cfe") && g.out().contains("group runner"), g.out());
+            assertFalse(g.out().contains("web"), g.out());
+        }
+        Run json = baton("status", "--json", "web", "runner:*");
+        assertEquals(3, json.code(), json.toString());
+        assertEquals(2, json.json().path("programs").size(), json.out());
+
+        Run unknown = baton("status", "web", "nosuch:*");
+        assertEquals(4, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("no engine group named nosuch"), unknown.err());
+        assertEquals(4, baton("status", "nosuch").code());
+    }
+
+    @Test
+    void severalNamesInOneAction() throws Exception {
+        int web = agent.status("web").pid();
+        int api2 = agent.status("api2").pid();
+        Run r = direct("restart", "web", "api2");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("web") && r.out().contains("api2"), r.out());
+        assertNotEquals(web, agent.status("web").pid());
+        assertNotEquals(api2, agent.status("api2").pid());
+
+        Run json = baton("restart", "--json", "web", "api2");
+        assertEquals(0, json.code(), json.toString());
+        assertTrue(json.json().path("ok").asBoolean());
+        assertEquals(2, json.json().path("results").size(), json.out());
+
+        assertEquals(4, baton("stop", "web", "nosuch").code());
+        assertEquals(ProcessState.RUNNING, agent.status("web").state()); // nothing done when a name is wrong
+    }
+
+    @Test
+    void tailTakesMinusNAndOneStream() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> baton("tail", "talker").err().contains("err2"));
+        Run two = baton("tail", "-2", "talker");
+        assertEquals(0, two.code(), two.toString());
+        assertEquals(2, (two.out() + two.err()).lines().count(), two.toString()); // the two pipes interleave freely
+
+        Run out = baton("tail", "-2", "talker", "stdout");
+        assertEquals("two\nthree\n", out.out(), out.toString());
+        assertEquals("", out.err());
+        Run err = baton("tail", "talker", "stderr");
+        assertEquals("", err.out(), err.toString());
+        assertEquals("err1\nerr2\n", err.err());
+
+        Run bad = baton("tail", "talker", "stdin");
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("stdout or stderr"), bad.err());
+    }
+
+    @Test
+    void tailFollowOfOneStream() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        Thread t = new Thread(() -> cmd.execute("tail", "-f", "-n", "5", "talker", "stdout", "--url", agent.url()));
+        t.setDaemon(true);
+        t.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("three"));
+        assertEquals("one\ntwo\nthree\n", out.toString());
+        assertEquals("", err.toString());
+        t.interrupt();
+    }
+
+    @Test
+    void pidAndVersion() {
+        Run agentPid = baton("pid");
+        assertEquals(0, agentPid.code(), agentPid.toString());
+        assertEquals(ProcessHandle.current().pid() + "\n", agentPid.out());
+        assertEquals(agent.status("talker").pid() + "\n", baton("pid", "talker").out());
+        assertEquals("0\n", baton("pid", "idle").out());
+        assertEquals(4, baton("pid", "nosuch").code());
+
+        Run version = baton("version");
+        assertEquals(0, version.code(), version.toString());
+        assertEquals("client " + Main.Version.get() + "\nagent  " + Main.Version.get() + "\n", version.out());
+    }
+
+    @Test
+    void shutdownStopsTheProgramsAndTheAgent(@TempDir Path own) throws Exception {
+        try (RunningAgent other = new RunningAgent(own)) {
+            other.config(program("sleeper", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            int pid = other.awaitState("sleeper", ProcessState.RUNNING).pid();
+            StringWriter out = new StringWriter();
+            CommandLine cmd = new CommandLine(new Main());
+            cmd.setOut(new PrintWriter(out, true));
+            int code = cmd.execute("shutdown", "--url", other.url(), "--token-file", other.tokenFile().toString());
+            assertEquals(0, code, out.toString());
+            assertTrue(out.toString().contains("shutting down"), out.toString());
+            await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                try {
+                    other.http().get("/healthz");
+                    return false;
+                } catch (Exception e) {
+                    return true;
+                }
+            });
+        }
+    }
+
+    @Test
+    void shutdownOverTcpNeedsTheToken(@TempDir Path noToken) throws Exception {
+        java.nio.file.Files.writeString(noToken.resolve("t"), "wrong-token-0123456789abcdef0123456789\n");
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cmd.execute("shutdown", "--url", agent.url(), "--token-file", noToken.resolve("t").toString());
+        assertEquals(5, code);
+        assertEquals(200, agent.http().get("/healthz").status());
+    }
+}
