@@ -261,6 +261,35 @@ class CliTest {
     }
 
     @Test
+    void theAgentIsFoundThroughTheConfigGiven() throws Exception {
+        Run r = exec("status", "--config", agent.configFile.toString()); // its socket, under the config's state_dir
+        assertEquals(statusCode(), r.code(), r.err());
+        assertTrue(r.out().contains("web"), r.out());
+        ClientOptions options = new ClientOptions();
+        options.config = new ConfigOption();
+        options.config.file = agent.configFile;
+        assertEquals(agent.url(), options.baseUri(true).toString()); // its [api] port, not 9176
+        assertEquals(agent.stateDir.resolve("api.sock"), options.socket());
+        assertEquals("127.0.0.1", ClientOptions.connectHost("0.0.0.0"));
+        assertEquals("[::1]", ClientOptions.connectHost("::"));
+        assertEquals("[fd00::5]", ClientOptions.connectHost("fd00::5"));
+    }
+
+    @Test
+    void anInvalidConfigIsReportedAsInvalidNotAsAMissingToken() throws Exception {
+        Path bad = dir.resolve("bad.toml");
+        Files.writeString(bad, "[programs.x]\ncommand = 42\n");
+        for (Run r : List.of(exec("stop", "web", "--url", agent.url(), "--config", bad.toString()),
+                exec("status", "--config", bad.toString()))) {
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("baton: invalid config " + bad), r.err());
+            assertTrue(r.err().contains("bad.toml:2"), r.err());
+            assertTrue(!r.err().contains("no API token"), r.err());
+        }
+        assertEquals(ProcessState.RUNNING, agent.status("web").state());
+    }
+
+    @Test
     void tokenProblemsAreExit5() throws Exception {
         Run missing = exec("stop", "web", "--url", agent.url(), "--token-file", dir.resolve("nope").toString());
         assertEquals(5, missing.code());
