@@ -60,6 +60,7 @@ public final class AgentControl implements Control {
     private volatile String clusterProblem;
 
     private final Runnable shutdown;
+    private final OperatorLog operators = new OperatorLog();
 
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
                  StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown, Runnable shutdown) {
@@ -140,7 +141,15 @@ public final class AgentControl implements Control {
 
     @Override
     public List<HandoverRecord> history(int limit) {
-        return handover.history(limit);
+        List<HandoverRecord> all = new ArrayList<>(handover.history(limit));
+        all.addAll(operators.all());
+        all.sort(Comparator.comparing(HandoverRecord::time));
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    @Override
+    public void operatorAction(String who, String what, String program) {
+        operators.record(who, what, program);
     }
 
     @Override

@@ -37,8 +37,11 @@ public interface Control {
     /** The program's log (tail, follow, counters). */
     Optional<ProgramLog> log(String name);
 
-    /** Handover history, newest last, at most {@code limit} events (all groups). */
+    /** Handover history and operators' actions, newest last, at most {@code limit} events (all groups). */
     List<HandoverRecord> history(int limit);
+
+    /** Records an operator's request for the history ({@code who}: a user name, or "token"; {@code program} may be null). */
+    void operatorAction(String who, String what, String program);
 
     /**
      * Re-read the config files and apply the difference; problems leave everything as it is, and

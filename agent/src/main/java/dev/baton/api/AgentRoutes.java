@@ -44,6 +44,7 @@ final class AgentRoutes {
     private void shutdown(HttpServerExchange exchange) {
         Json.send(exchange, 202, new Views.Shutdown(true, "shutting down: every program stops (reverse priority), "
                 + "then the agent exits"));
+        Operators.record(control, exchange, "shutdown", null);
         control.shutdown();
     }
 
@@ -53,7 +54,9 @@ final class AgentRoutes {
     }
 
     private void reload(HttpServerExchange exchange) {
-        Json.send(exchange, 200, Views.reload(control.reload(Requests.boolParam(exchange, "force"))));
+        boolean force = Requests.boolParam(exchange, "force");
+        Operators.record(control, exchange, force ? "reload --force" : "reload", null);
+        Json.send(exchange, 200, Views.reload(control.reload(force)));
     }
 
     private void check(HttpServerExchange exchange) throws Exception {

@@ -84,8 +84,12 @@ final class Views {
     record History(List<Event> events) {
     }
 
-    /** {@code count}: how often it happened, {@code time} the first time, {@code lastTime} the last. */
-    record Event(String time, String group, String kind, String program, String message, int count, String lastTime) {
+    /**
+     * {@code count}: how often it happened, {@code time} the first time, {@code lastTime} the last;
+     * {@code actor}: who asked, for an operator's action (a Unix socket user, or "token"), else null.
+     */
+    record Event(String time, String group, String kind, String program, String message, int count, String lastTime,
+                 String actor) {
     }
 
     record Reload(boolean ok, List<String> problems, List<String> added, List<String> removed, List<String> changed,
@@ -143,7 +147,7 @@ final class Views {
     static History history(List<HandoverRecord> records) {
         return new History(records.stream()
                 .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message(),
-                        r.count(), time(r.lastTime()))).toList());
+                        r.count(), time(r.lastTime()), r.actor())).toList());
     }
 
     static Reload reload(ReloadResult r) {

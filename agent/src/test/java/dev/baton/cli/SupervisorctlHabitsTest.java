@@ -169,6 +169,37 @@ class SupervisorctlHabitsTest {
     }
 
     @Test
+    void historyRecordsOperatorActionsWithWhoAsked() throws Exception {
+        assertEquals(0, baton("stop", "idle").code());
+        assertEquals(4, baton("stop", "nosuch").code()); // nothing done: nothing recorded
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out, true));
+        String socket = agent.stateDir.resolve("api.sock").toString();
+        assertEquals(0, cmd.execute("signal", "CONT", "talker", "--socket", socket), out.toString());
+
+        JsonNode events = baton("history", "--json", "-n", "1000").json().path("events");
+        JsonNode stop = null;
+        JsonNode signal = null;
+        for (JsonNode e : events) {
+            assertNotEquals("nosuch", e.path("program").asText(), events.toString());
+            if (e.path("kind").asText().equals("OPERATOR_ACTION") && e.path("program").asText().equals("idle")) {
+                stop = e;
+            }
+            if (e.path("kind").asText().equals("OPERATOR_ACTION") && e.path("program").asText().equals("talker")) {
+                signal = e;
+            }
+        }
+        assertEquals("token", stop.path("actor").asText(), events.toString()); // over TCP: whoever holds the token
+        assertEquals("token: stop idle", stop.path("message").asText());
+        assertTrue(stop.path("time").asText().matches("\\d{4}-.*\\.\\d{3}Z"), stop.toString());
+        String me = System.getProperty("user.name");
+        assertEquals(me, signal.path("actor").asText(), events.toString()); // the socket's peer, as the kernel says
+        assertEquals(me + ": signal SIGCONT talker", signal.path("message").asText());
+        assertTrue(baton("history", "-n", "1000").out().contains("OPERATOR_ACTION"));
+    }
+
+    @Test
     void pidAndVersion() {
         Run agentPid = baton("pid");
         assertEquals(0, agentPid.code(), agentPid.toString());
@@ -180,29 +211,6 @@ class SupervisorctlHabitsTest {
         Run version = baton("version");
         assertEquals(0, version.code(), version.toString());
         assertEquals("client " + Main.Version.get() + "\nagent  " + Main.Version.get() + "\n", version.out());
-    }
-
-    @Test
-    void shutdownStopsTheProgramsAndTheAgent(@TempDir Path own) throws Exception {
-        try (RunningAgent other = new RunningAgent(own)) {
-            other.config(program("sleeper", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
-            int pid = other.awaitState("sleeper", ProcessState.RUNNING).pid();
-            StringWriter out = new StringWriter();
-            CommandLine cmd = new CommandLine(new Main());
-            cmd.setOut(new PrintWriter(out, true));
-            int code = cmd.execute("shutdown", "--url", other.url(), "--token-file", other.tokenFile().toString());
-            assertEquals(0, code, out.toString());
-            assertTrue(out.toString().contains("shutting down"), out.toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-                try {
-                    other.http().get("/healthz");
-                    return false;
-                } catch (Exception e) {
-                    return true;
-                }
-            });
-        }
     }
 
     @Test
