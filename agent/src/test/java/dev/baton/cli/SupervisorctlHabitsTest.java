@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.api.RunningAgent;
+import dev.baton.cli.CliTest.Run;
 import dev.baton.process.ProcessState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * supervisorctl's habits against a running agent: status exits 3 off the wanted state, several
@@ -58,22 +57,11 @@ class SupervisorctlHabitsTest {
         agent.close();
     }
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return new ObjectMapper().readTree(out);
-        }
-    }
-
+    /** {@code baton ARGS} against this test's agent, {@code -N} taken as {@code Main.main} takes it. */
     static Run baton(String... args) {
         List<String> all = new ArrayList<>(List.of(TailCommand.supervisorctlLines(args)));
         all.addAll(List.of("--url", agent.url(), "--token-file", agent.tokenFile().toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return CliTest.exec(all.toArray(String[]::new));
     }
 
     /** Through {@link DirectCommands}, as {@code Main.main} runs status, start, stop and restart. */
@@ -156,10 +144,7 @@ class SupervisorctlHabitsTest {
     void tailFollowOfOneStream() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        Thread t = new Thread(() -> cmd.execute("tail", "-f", "-n", "5", "talker", "stdout", "--url", agent.url()));
+        Thread t = new Thread(() -> CliTest.exec(out, err, "tail", "-f", "-n", "5", "talker", "stdout", "--url", agent.url()));
         t.setDaemon(true);
         t.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("three"));
@@ -172,11 +157,8 @@ class SupervisorctlHabitsTest {
     void historyRecordsOperatorActionsWithWhoAsked() throws Exception {
         assertEquals(0, baton("stop", "idle").code());
         assertEquals(4, baton("stop", "nosuch").code()); // nothing done: nothing recorded
-        StringWriter out = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out, true));
-        String socket = agent.stateDir.resolve("api.sock").toString();
-        assertEquals(0, cmd.execute("signal", "CONT", "talker", "--socket", socket), out.toString());
+        Run signalled = CliTest.exec("signal", "CONT", "talker", "--socket", agent.stateDir.resolve("api.sock").toString());
+        assertEquals(0, signalled.code(), signalled.toString());
 
         JsonNode events = baton("history", "--json", "-n", "1000").json().path("events");
         JsonNode stop = null;
@@ -216,10 +198,7 @@ class SupervisorctlHabitsTest {
     @Test
     void shutdownOverTcpNeedsTheToken(@TempDir Path noToken) throws Exception {
         java.nio.file.Files.writeString(noToken.resolve("t"), "wrong-token-0123456789abcdef0123456789\n");
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setErr(new PrintWriter(new StringWriter(), true));
-        int code = cmd.execute("shutdown", "--url", agent.url(), "--token-file", noToken.resolve("t").toString());
-        assertEquals(5, code);
+        assertEquals(5, CliTest.exec("shutdown", "--url", agent.url(), "--token-file", noToken.resolve("t").toString()).code());
         assertEquals(200, agent.http().get("/healthz").status());
     }
 }
