@@ -154,38 +154,53 @@ public final class AgentControl implements Control {
 
     @Override
     public ReloadResult reload(boolean force) {
-        BatonConfig next;
-        try {
-            next = ConfigLoader.load(configPath);
-        } catch (ConfigException e) {
-            log.error("reload refused, everything keeps running as it is; the new configuration has {} problem(s):\n  {}",
-                    e.problems().size(), e.getMessage().replace("\n", "\n  "));
-            return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+        Candidate c = candidate(force, "reload refused, everything keeps running as it is");
+        if (c.refused() != null) {
+            return c.refused();
         }
-        String heap = HeapNeed.problem(next, Runtime.getRuntime().maxMemory());
-        if (heap != null) {
-            log.error("reload refused, everything keeps running as it is: {}", heap);
-            return ReloadResult.invalid(List.of(heap));
-        }
-        String clusterChange = onLoop(() -> clusterChange(supervisor.config(), next));
-        if (clusterChange != null) {
-            log.error("reload refused, everything keeps running as it is: {}", clusterChange);
-            return ReloadResult.invalid(List.of(clusterChange));
-        }
-        String stopsAll = force ? null : emptyMainFile(configPath);
-        if (stopsAll == null && !force) {
-            stopsAll = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
-        }
-        if (stopsAll != null) {
-            log.error("reload refused, everything keeps running as it is: {}", stopsAll);
-            return ReloadResult.invalid(List.of(stopsAll));
-        }
+        BatonConfig next = c.config();
         ReloadResult result = diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));
         releases.follow(next);
         return result;
+    }
+
+    @Override
+    public ReloadResult reread() {
+        Candidate c = candidate(false, "reread: a reload would be refused");
+        return c.refused() != null ? c.refused() : diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), c.config())));
+    }
+
+    /** The config files as they are now, or why a reload to them is refused (then {@code config} is null). */
+    private record Candidate(BatonConfig config, ReloadResult refused) {
+    }
+
+    private Candidate candidate(boolean force, String refusal) {
+        BatonConfig next;
+        try {
+            next = ConfigLoader.load(configPath);
+        } catch (ConfigException e) {
+            log.error("{}; the new configuration has {} problem(s):\n  {}", refusal,
+                    e.problems().size(), e.getMessage().replace("\n", "\n  "));
+            return new Candidate(null, ReloadResult.invalid(e.problems().stream().map(Object::toString).toList()));
+        }
+        String problem = HeapNeed.problem(next, Runtime.getRuntime().maxMemory());
+        if (problem == null) {
+            problem = onLoop(() -> clusterChange(supervisor.config(), next));
+        }
+        if (problem == null && !force) {
+            problem = emptyMainFile(configPath);
+            if (problem == null) {
+                problem = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
+            }
+        }
+        if (problem != null) {
+            log.error("{}: {}", refusal, problem);
+            return new Candidate(null, ReloadResult.invalid(List.of(problem)));
+        }
+        return new Candidate(next, null);
     }
 
     /**

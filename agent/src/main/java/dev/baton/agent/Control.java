@@ -50,6 +50,9 @@ public interface Control {
      */
     ReloadResult reload(boolean force);
 
+    /** What a reload (without force) would change, from the config files as they are now; applies nothing. */
+    ReloadResult reread();
+
     /** A reload without force (SIGHUP's). */
     default ReloadResult reload() {
         return reload(false);

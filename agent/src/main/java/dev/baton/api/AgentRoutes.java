@@ -25,6 +25,7 @@ final class AgentRoutes {
                 .get("/v1/history", this::history)
                 .post("/v1/shutdown", this::shutdown)
                 .post("/v1/reload", ErrorHandler.blocking(this::reload))
+                .get("/v1/reload/preview", ErrorHandler.blocking(this::preview))
                 .post("/v1/config/check", ErrorHandler.blocking(this::check))
                 .get("/healthz", this::health)
                 // Readiness asks the event loop: a worker thread waits for it, never the I/O thread.
@@ -57,6 +58,11 @@ final class AgentRoutes {
         boolean force = Requests.boolParam(exchange, "force");
         Operators.record(control, exchange, force ? "reload --force" : "reload", null);
         Json.send(exchange, 200, Views.reload(control.reload(force)));
+    }
+
+    /** {@code baton reread}: what a reload would do now, nothing applied. */
+    private void preview(HttpServerExchange exchange) {
+        Json.send(exchange, 200, Views.reload(control.reread()));
     }
 
     private void check(HttpServerExchange exchange) throws Exception {

@@ -13,6 +13,7 @@ import dev.baton.cli.CliTest.Run;
 import dev.baton.process.ProcessState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,6 +180,38 @@ class SupervisorctlHabitsTest {
         assertEquals(me, signal.path("actor").asText(), events.toString()); // the socket's peer, as the kernel says
         assertEquals(me + ": signal SIGCONT talker", signal.path("message").asText());
         assertTrue(baton("history", "-n", "1000").out().contains("OPERATOR_ACTION"));
+    }
+
+    @Test
+    void rereadShowsAndUpdateAppliesOnlyWhatItIsToldTo() throws Exception {
+        String original = Files.readString(agent.configFile);
+        try {
+            Files.writeString(agent.configFile, original + program("extra", "[\"sleep\", \"300\"]", "start_secs = \"0s\""));
+            Run reread = baton("reread");
+            assertEquals(0, reread.code(), reread.toString());
+            assertEquals("a reload would change: added extra; 5 unchanged\n", reread.out());
+            assertEquals(4, baton("status", "extra").code()); // nothing applied
+
+            Run other = baton("update", "web");
+            assertEquals(1, other.code(), other.toString());
+            assertTrue(other.err().contains("also change extra (added)"), other.err());
+            assertEquals(4, baton("status", "extra").code());
+
+            Run update = baton("update", "extra");
+            assertEquals(0, update.code(), update.toString());
+            assertEquals("reloaded: added extra; 5 unchanged\n", update.out());
+            agent.awaitState("extra", ProcessState.RUNNING);
+
+            Files.writeString(agent.configFile, original.replace("[programs.web]", "[programs.web\n"));
+            Run broken = baton("reread");
+            assertEquals(1, broken.code(), broken.toString());
+            assertTrue(broken.out().startsWith("a reload would be refused:\n  " + agent.configFile), broken.out());
+        } finally {
+            Files.writeString(agent.configFile, original);
+        }
+        Run back = baton("update");
+        assertEquals(0, back.code(), back.toString());
+        assertEquals("reloaded: removed extra; 5 unchanged\n", back.out());
     }
 
     @Test
