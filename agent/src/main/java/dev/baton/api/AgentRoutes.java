@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import dev.baton.agent.Control;
+import dev.baton.agent.RecentAgentLines;
 import io.undertow.server.HttpServerExchange;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +24,7 @@ final class AgentRoutes {
         router.get("/v1/status", this::status)
                 .get("/v1/status/off-target", ErrorHandler.blocking(this::offTarget))
                 .get("/v1/history", this::history)
+                .get("/v1/agent/log", this::agentLog)
                 .post("/v1/shutdown", this::shutdown)
                 .post("/v1/reload", ErrorHandler.blocking(this::reload))
                 .get("/v1/reload/preview", ErrorHandler.blocking(this::preview))
@@ -47,6 +49,12 @@ final class AgentRoutes {
                 + "then the agent exits"));
         Operators.record(control, exchange, "shutdown", null);
         control.shutdown();
+    }
+
+    /** {@code baton maintail}: the agent's own newest lines. */
+    private void agentLog(HttpServerExchange exchange) {
+        int lines = Requests.intParam(exchange, "lines", 100, 0, 10_000);
+        Json.send(exchange, 200, Views.agentLog(RecentAgentLines.last(lines)));
     }
 
     private void history(HttpServerExchange exchange) {

@@ -110,6 +110,12 @@ final class Views {
     record Ready(boolean ready, List<String> reasons) {
     }
 
+    record AgentLog(List<AgentLine> lines) {
+    }
+
+    record AgentLine(String time, String level, String text) {
+    }
+
     /** Program name to why it is not in the state the agent wants it in. */
     record OffTarget(Map<String, String> programs) {
     }
@@ -162,6 +168,11 @@ final class Views {
     static Line line(LogLine l) {
         return new Line(l.seq(), time(Instant.ofEpochMilli(l.timeMillis())), l.stream().name().toLowerCase(Locale.ROOT),
                 l.text());
+    }
+
+    static AgentLog agentLog(List<dev.baton.agent.RecentAgentLines.Line> lines) {
+        return new AgentLog(lines.stream().map(l -> new AgentLine(time(Instant.ofEpochMilli(l.timeMillis())), l.level(),
+                l.text())).toList());
     }
 
     static Health health(AgentStatus s) {

@@ -47,11 +47,11 @@ final class TailCommand extends ClientCommand {
     }
 
     /**
-     * supervisorctl's {@code tail -1600 NAME}: a {@code -N} before the name means {@code -n N}
-     * (picocli would take it for an unknown option).
+     * supervisorctl's {@code tail -1600 NAME} (and {@code maintail -1600}): {@code -N} means
+     * {@code -n N} (picocli would take it for an unknown option).
      */
     static String[] supervisorctlLines(String[] args) {
-        if (args.length == 0 || !args[0].equals("tail")) {
+        if (args.length == 0 || !args[0].equals("tail") && !args[0].equals("maintail")) {
             return args;
         }
         String[] out = args.clone();

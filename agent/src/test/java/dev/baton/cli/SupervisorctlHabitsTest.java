@@ -215,6 +215,18 @@ class SupervisorctlHabitsTest {
     }
 
     @Test
+    void maintailPrintsTheAgentsOwnLines() throws Exception {
+        Run r = baton("maintail", "-n", "500");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*\\.\\d{3}Z ERROR runner: cfe \\(version "
+                + "unknown\\) says it must not be restarted .*")), r.out());
+        assertEquals(2, baton("maintail", "-2").out().lines().count());
+        JsonNode json = baton("maintail", "--json", "-n", "1").json();
+        assertEquals(1, json.path("lines").size(), json.toString());
+        assertTrue(json.path("lines").get(0).path("level").isTextual(), json.toString());
+    }
+
+    @Test
     void pidAndVersion() {
         Run agentPid = baton("pid");
         assertEquals(0, agentPid.code(), agentPid.toString());
