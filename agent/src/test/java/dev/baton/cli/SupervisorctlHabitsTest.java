@@ -227,6 +227,16 @@ class SupervisorctlHabitsTest {
     }
 
     @Test
+    void helpIsACommandToo() {
+        Run all = CliTest.exec("help");
+        assertEquals(0, all.code(), all.toString());
+        assertTrue(all.out().contains("maintail") && all.out().contains("reread"), all.out());
+        Run one = CliTest.exec("help", "status");
+        assertEquals(0, one.code(), one.toString());
+        assertTrue(one.out().contains("Exit 3 when a program shown is not in the state the agent wants it in"), one.out());
+    }
+
+    @Test
     void pidAndVersion() {
         Run agentPid = baton("pid");
         assertEquals(0, agentPid.code(), agentPid.toString());
