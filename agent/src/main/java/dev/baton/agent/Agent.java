@@ -180,7 +180,7 @@ public final class Agent {
             }
             supervisor.addListener(binaries::stateChanged);
             control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, binaries.digests(),
-                    exitCode::isDone);
+                    exitCode::isDone, () -> shutdown(0));
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),

@@ -25,8 +25,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -57,8 +59,12 @@ public final class AgentControl implements Control {
     private volatile Cluster cluster;
     private volatile String clusterProblem;
 
+    private final Runnable shutdown;
+    private final OperatorLog operators = new OperatorLog();
+
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
-                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown) {
+                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown, Runnable shutdown) {
+        this.shutdown = shutdown;
         this.binaries = binaries;
         this.configPath = configPath;
         this.loop = loop;
@@ -135,43 +141,66 @@ public final class AgentControl implements Control {
 
     @Override
     public List<HandoverRecord> history(int limit) {
-        return handover.history(limit);
+        List<HandoverRecord> all = new ArrayList<>(handover.history(limit));
+        all.addAll(operators.all());
+        all.sort(Comparator.comparing(HandoverRecord::time));
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    @Override
+    public void operatorAction(String who, String what, String program) {
+        operators.record(who, what, program);
     }
 
     @Override
     public ReloadResult reload(boolean force) {
-        BatonConfig next;
-        try {
-            next = ConfigLoader.load(configPath);
-        } catch (ConfigException e) {
-            log.error("reload refused, everything keeps running as it is; the new configuration has {} problem(s):\n  {}",
-                    e.problems().size(), e.getMessage().replace("\n", "\n  "));
-            return ReloadResult.invalid(e.problems().stream().map(Object::toString).toList());
+        Candidate c = candidate(force, "reload refused, everything keeps running as it is");
+        if (c.refused() != null) {
+            return c.refused();
         }
-        String heap = HeapNeed.problem(next, Runtime.getRuntime().maxMemory());
-        if (heap != null) {
-            log.error("reload refused, everything keeps running as it is: {}", heap);
-            return ReloadResult.invalid(List.of(heap));
-        }
-        String clusterChange = onLoop(() -> clusterChange(supervisor.config(), next));
-        if (clusterChange != null) {
-            log.error("reload refused, everything keeps running as it is: {}", clusterChange);
-            return ReloadResult.invalid(List.of(clusterChange));
-        }
-        String stopsAll = force ? null : emptyMainFile(configPath);
-        if (stopsAll == null && !force) {
-            stopsAll = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
-        }
-        if (stopsAll != null) {
-            log.error("reload refused, everything keeps running as it is: {}", stopsAll);
-            return ReloadResult.invalid(List.of(stopsAll));
-        }
+        BatonConfig next = c.config();
         ReloadResult result = diffResult(onLoop(() -> {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));
         releases.follow(next);
         return result;
+    }
+
+    @Override
+    public ReloadResult reread() {
+        Candidate c = candidate(false, "reread: a reload would be refused");
+        return c.refused() != null ? c.refused() : diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), c.config())));
+    }
+
+    /** The config files as they are now, or why a reload to them is refused (then {@code config} is null). */
+    private record Candidate(BatonConfig config, ReloadResult refused) {
+    }
+
+    private Candidate candidate(boolean force, String refusal) {
+        BatonConfig next;
+        try {
+            next = ConfigLoader.load(configPath);
+        } catch (ConfigException e) {
+            log.error("{}; the new configuration has {} problem(s):\n  {}", refusal,
+                    e.problems().size(), e.getMessage().replace("\n", "\n  "));
+            return new Candidate(null, ReloadResult.invalid(e.problems().stream().map(Object::toString).toList()));
+        }
+        String problem = HeapNeed.problem(next, Runtime.getRuntime().maxMemory());
+        if (problem == null) {
+            problem = onLoop(() -> clusterChange(supervisor.config(), next));
+        }
+        if (problem == null && !force) {
+            problem = emptyMainFile(configPath);
+            if (problem == null) {
+                problem = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
+            }
+        }
+        if (problem != null) {
+            log.error("{}: {}", refusal, problem);
+            return new Candidate(null, ReloadResult.invalid(List.of(problem)));
+        }
+        return new Candidate(next, null);
     }
 
     /**
@@ -264,15 +293,53 @@ public final class AgentControl implements Control {
         Set<String> resting = restingEngines();
         for (Program p : supervisor.programs()) {
             ProgramStatus s = p.status();
-            if (!supervisor.wanted(p) || s.state() == ProcessState.RUNNING || s.hold() != null
-                    || resting.contains(p.name()) || finishedAsExpected(p, s)) {
-                continue;
+            if (s.hold() == null && shouldRunAndDoesNot(p, s, resting)) {
+                reasons.add(notRunning(s));
             }
-            reasons.add(p.name() + " is " + s.state() + (s.lastError() != null ? " (" + s.lastError() + ")" : "")
-                    + ", should be RUNNING");
         }
         reasons.addAll(groupsWithoutActiveEngine());
         return reasons;
+    }
+
+    @Override
+    public void shutdown() {
+        log.info("shutdown asked through the API: stopping every program, then the agent");
+        shutdown.run();
+    }
+
+    @Override
+    public Map<String, String> offTarget() {
+        return onLoop(this::offTargetNow);
+    }
+
+    /**
+     * On the loop. Stricter than readiness, as {@code supervisorctl status} is: a FATAL program
+     * counts even when nobody wants it running, and so does a hold that is not the handover's
+     * resting of an engine or a standby host's cluster lock (an intent lost with the state file).
+     */
+    private Map<String, String> offTargetNow() {
+        Map<String, String> off = new TreeMap<>();
+        Set<String> resting = restingEngines();
+        for (Program p : supervisor.programs()) {
+            ProgramStatus s = p.status();
+            boolean normalHold = resting.contains(p.name()) || supervisor.clusterLock(p.name()) != null;
+            if (s.hold() != null && !normalHold) {
+                off.put(p.name(), p.name() + " is held: " + s.hold());
+            } else if (s.state() == ProcessState.FATAL || s.hold() == null && shouldRunAndDoesNot(p, s, resting)) {
+                off.put(p.name(), notRunning(s));
+            }
+        }
+        return off;
+    }
+
+    private boolean shouldRunAndDoesNot(Program p, ProgramStatus s, Set<String> resting) {
+        return supervisor.wanted(p) && s.state() != ProcessState.RUNNING && !resting.contains(p.name())
+                && !finishedAsExpected(p, s);
+    }
+
+    private static String notRunning(ProgramStatus s) {
+        return s.name() + " is " + s.state() + (s.lastError() != null ? " (" + s.lastError() + ")" : "")
+                + ", should be RUNNING";
     }
 
     /**

@@ -78,6 +78,7 @@ public final class AgentLog extends ContextAwareBase implements Configurator {
     private static final class Appender extends AppenderBase<ILoggingEvent> {
         @Override
         protected void append(ILoggingEvent e) {
+            RecentAgentLines.add(e.getTimeStamp(), e.getLevel().toString(), e.getFormattedMessage());
             AgentOutput out = output;
             if (out != null) {
                 out.agentLine(format(e, mode));

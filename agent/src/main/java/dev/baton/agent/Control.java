@@ -4,6 +4,7 @@ import dev.baton.cluster.Cluster;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,8 +37,11 @@ public interface Control {
     /** The program's log (tail, follow, counters). */
     Optional<ProgramLog> log(String name);
 
-    /** Handover history, newest last, at most {@code limit} events (all groups). */
+    /** Handover history and operators' actions, newest last, at most {@code limit} events (all groups). */
     List<HandoverRecord> history(int limit);
+
+    /** Records an operator's request for the history ({@code who}: a user name, or "token"; {@code program} may be null). */
+    void operatorAction(String who, String what, String program);
 
     /**
      * Re-read the config files and apply the difference; problems leave everything as it is, and
@@ -45,6 +49,9 @@ public interface Control {
      * {@code force}.
      */
     ReloadResult reload(boolean force);
+
+    /** What a reload (without force) would change, from the config files as they are now; applies nothing. */
+    ReloadResult reread();
 
     /** A reload without force (SIGHUP's). */
     default ReloadResult reload() {
@@ -60,6 +67,16 @@ public interface Control {
      * WAITING, IDLE or SUPERSEDED is where it should be.
      */
     List<String> unready();
+
+    /**
+     * Each program that is not in the state the agent wants it in ({@code baton status} exits 3):
+     * should run and does not, FATAL, or held for another reason than an engine's resting or a
+     * cluster lock; name to one plain sentence, empty when all are where they should be.
+     */
+    Map<String, String> offTarget();
+
+    /** Stop every program and then the agent, as SIGTERM does; returns at once. */
+    void shutdown();
 
     /**
      * The etcd cluster (fleet, exclusive locks), when {@code [cluster]} is configured and it started.

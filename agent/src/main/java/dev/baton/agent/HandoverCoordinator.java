@@ -308,7 +308,7 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
         List<HandoverRecord> all = new ArrayList<>();
         for (List<HandoverEvent> events : histories) {
             events.forEach(e -> all.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message(),
-                    e.count(), e.lastAt())));
+                    e.count(), e.lastAt(), null)));
         }
         all.sort(Comparator.comparing(HandoverRecord::time));
         return all.subList(Math.max(0, all.size() - limit), all.size());

@@ -1,12 +1,13 @@
 package dev.baton.api;
 
 import dev.baton.agent.Control;
+import dev.baton.agent.RecentAgentLines;
 import io.undertow.server.HttpServerExchange;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** The agent as a whole: status, probes, handover history, reload and config check. */
+/** The agent as a whole: status, probes, handover history, reload, config check and shutdown. */
 final class AgentRoutes {
     private static final Set<String> TOML_TYPES = Set.of("application/toml", "text/plain");
 
@@ -21,8 +22,12 @@ final class AgentRoutes {
 
     void register(Router router) {
         router.get("/v1/status", this::status)
+                .get("/v1/status/off-target", ErrorHandler.blocking(this::offTarget))
                 .get("/v1/history", this::history)
+                .get("/v1/agent/log", this::agentLog)
+                .post("/v1/shutdown", this::shutdown)
                 .post("/v1/reload", ErrorHandler.blocking(this::reload))
+                .get("/v1/reload/preview", ErrorHandler.blocking(this::preview))
                 .post("/v1/config/check", ErrorHandler.blocking(this::check))
                 .get("/healthz", this::health)
                 // Readiness asks the event loop: a worker thread waits for it, never the I/O thread.
@@ -33,13 +38,39 @@ final class AgentRoutes {
         Json.sendBytes(exchange, 200, statusDocument.json());
     }
 
+    /** The programs {@code baton status} exits 3 for; asks the event loop, so a worker thread waits. */
+    private void offTarget(HttpServerExchange exchange) {
+        Json.send(exchange, 200, new Views.OffTarget(control.offTarget()));
+    }
+
+    /** Answers before the agent stops: the client then watches the socket close. */
+    private void shutdown(HttpServerExchange exchange) {
+        Json.send(exchange, 202, new Views.Shutdown(true, "shutting down: every program stops (reverse priority), "
+                + "then the agent exits"));
+        Operators.record(control, exchange, "shutdown", null);
+        control.shutdown();
+    }
+
+    /** {@code baton maintail}: the agent's own newest lines. */
+    private void agentLog(HttpServerExchange exchange) {
+        int lines = Requests.intParam(exchange, "lines", 100, 0, 10_000);
+        Json.send(exchange, 200, Views.agentLog(RecentAgentLines.last(lines)));
+    }
+
     private void history(HttpServerExchange exchange) {
         int limit = Requests.intParam(exchange, "limit", 100, 1, 10_000);
         Json.send(exchange, 200, Views.history(control.history(limit)));
     }
 
     private void reload(HttpServerExchange exchange) {
-        Json.send(exchange, 200, Views.reload(control.reload(Requests.boolParam(exchange, "force"))));
+        boolean force = Requests.boolParam(exchange, "force");
+        Operators.record(control, exchange, force ? "reload --force" : "reload", null);
+        Json.send(exchange, 200, Views.reload(control.reload(force)));
+    }
+
+    /** {@code baton reread}: what a reload would do now, nothing applied. */
+    private void preview(HttpServerExchange exchange) {
+        Json.send(exchange, 200, Views.reload(control.reread()));
     }
 
     private void check(HttpServerExchange exchange) throws Exception {

@@ -144,6 +144,7 @@ final class ClusterRoutes {
             throw ApiException.conflict("switchover refused: " + String.join("; ", plan.problems()));
         }
         CompletableFuture<FailoverResult> result = cluster.failover(plan.lock(), to);
+        Operators.record(control, exchange, "failover of lock " + plan.lock() + to.map(h -> " to " + h).orElse(""), null);
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> result.whenCompleteAsync((r, t) -> {
             if (t != null) {
                 Throwable cause = t.getCause() != null && !(t instanceof ClusterException) ? t.getCause() : t;

@@ -1,8 +1,12 @@
 package dev.baton.api;
 
 import dev.baton.agent.Control;
+import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
+import dev.baton.logs.StreamKind;
 import io.undertow.server.HttpServerExchange;
+import java.util.List;
+import java.util.Locale;
 
 /** A program's recent lines, and a stream of its new ones. */
 final class LogRoutes {
@@ -37,13 +41,37 @@ final class LogRoutes {
             throw ApiException.unavailable("too much output is waiting for clients that read slowly: try again, "
                     + "or ask for fewer lines");
         }
-        Json.send(exchange, 200, Views.log(log, log.tail(lines, MAX_TEXT_BYTES)));
+        Json.send(exchange, 200, Views.log(log, tail(log, lines, MAX_TEXT_BYTES, stream(exchange))));
     }
 
     private void follow(HttpServerExchange exchange) throws Exception {
         ProgramLog log = find(exchange);
         int lines = Requests.intParam(exchange, "lines", 10, 0, MAX_LINES);
-        LogStream.open(exchange, log, lines);
+        LogStream.open(exchange, log, lines, stream(exchange));
+    }
+
+    /** {@code ?stream=stdout|stderr}: only that stream's lines; null (both) when absent. */
+    private static StreamKind stream(HttpServerExchange exchange) {
+        String s = Requests.query(exchange, "stream");
+        if (s == null) {
+            return null;
+        }
+        return switch (s) {
+            case "stdout", "stderr" -> StreamKind.valueOf(s.toUpperCase(Locale.ROOT));
+            default -> throw ApiException.badRequest("stream must be stdout or stderr");
+        };
+    }
+
+    /**
+     * The last {@code n} lines, of one stream when {@code only} is set: those among the ring's
+     * newest {@link #MAX_LINES} lines and {@code maxBytes} of text (the ring keeps both interleaved).
+     */
+    static List<LogLine> tail(ProgramLog log, int n, long maxBytes, StreamKind only) {
+        if (only == null) {
+            return log.tail(n, maxBytes);
+        }
+        List<LogLine> mine = log.tail(MAX_LINES, maxBytes).stream().filter(l -> l.stream() == only).toList();
+        return mine.subList(Math.max(0, mine.size() - n), mine.size());
     }
 
     private ProgramLog find(HttpServerExchange exchange) {

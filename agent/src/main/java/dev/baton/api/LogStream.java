@@ -3,6 +3,7 @@ package dev.baton.api;
 import dev.baton.logs.Follower;
 import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
+import dev.baton.logs.StreamKind;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
@@ -47,6 +48,8 @@ final class LogStream {
 
     /** Guarded by this (start and the sink thread): lines up to here were sent as backlog. */
     private long afterSeq;
+    /** Only this stream's lines ({@code baton tail NAME stderr}); null: both. */
+    private final StreamKind only;
     // Atomics, not the monitor: the connection calls back under its own lock, and offer() holds
     // this monitor while it calls the connection; sharing one lock both ways could deadlock.
     private final AtomicInteger queuedEvents = new AtomicInteger();
@@ -61,7 +64,8 @@ final class LogStream {
     private int checksWithoutProgress;
 
     private LogStream(ServerSentEventConnection connection, ProgramLog programLog, XnioIoThread ioThread,
-                      OutputBudget.Account account) {
+                      OutputBudget.Account account, StreamKind only) {
+        this.only = only;
         this.connection = connection;
         this.programLog = programLog;
         this.ioThread = ioThread;
@@ -69,10 +73,11 @@ final class LogStream {
     }
 
     /** Answers {@code exchange} with the stream: first the last {@code backlog} lines, then new ones. */
-    static void open(HttpServerExchange exchange, ProgramLog programLog, int backlog) throws Exception {
+    static void open(HttpServerExchange exchange, ProgramLog programLog, int backlog, StreamKind only) throws Exception {
         XnioIoThread io = exchange.getIoThread();
         OutputBudget.Account account = ConnectionPolicy.account(exchange);
-        new ServerSentEventHandler((c, lastEventId) -> new LogStream(c, programLog, io, account).start(backlog, lastEventId))
+        new ServerSentEventHandler((c, lastEventId) -> new LogStream(c, programLog, io, account, only)
+                .start(backlog, lastEventId))
                 .handleRequest(exchange);
     }
 
@@ -94,15 +99,16 @@ final class LogStream {
     private List<LogLine> backlog(int backlog, String lastEventId) {
         long last = parseSeq(lastEventId);
         if (last < 0) {
-            return backlog == 0 ? List.of() : programLog.tail(backlog, MAX_QUEUED_BYTES / 2);
+            return backlog == 0 ? List.of() : LogRoutes.tail(programLog, backlog, MAX_QUEUED_BYTES / 2, only);
         }
         afterSeq = last;
-        return programLog.tail(LogRoutes.MAX_LINES, MAX_QUEUED_BYTES / 2).stream().filter(l -> l.seq() > last).toList();
+        return LogRoutes.tail(programLog, LogRoutes.MAX_LINES, MAX_QUEUED_BYTES / 2, only).stream()
+                .filter(l -> l.seq() > last).toList();
     }
 
     /** Sink thread: never blocks (the connection only queues; the I/O thread writes). */
     private synchronized void offer(LogLine line) {
-        if (line.seq() > afterSeq) {
+        if (line.seq() > afterSeq && (only == null || line.stream() == only)) {
             queue(line);
         }
     }

@@ -27,9 +27,9 @@ final class ProgramRoutes {
     void register(Router router) {
         router.get("/v1/programs", this::list)
                 .get("/v1/programs/{name}", this::one)
-                .post("/v1/programs/{name}/start", action(Control::start))
-                .post("/v1/programs/{name}/stop", action(Control::stop))
-                .post("/v1/programs/{name}/restart", action(Control::restart))
+                .post("/v1/programs/{name}/start", action("start", Control::start))
+                .post("/v1/programs/{name}/stop", action("stop", Control::stop))
+                .post("/v1/programs/{name}/restart", action("restart", Control::restart))
                 .post("/v1/programs/{name}/signal", ErrorHandler.blocking(this::signal));
     }
 
@@ -47,10 +47,14 @@ final class ProgramRoutes {
      * An action answers when the agent finished it (a start when the program is RUNNING or failed
      * to be): the exchange waits without holding a thread, and the answer is written on its I/O thread.
      */
-    private HttpHandler action(BiFunction<Control, String, CompletableFuture<ActionResult>> op) {
+    private HttpHandler action(String what, BiFunction<Control, String, CompletableFuture<ActionResult>> op) {
         return exchange -> {
             String name = ProgramNames.check(Router.param(exchange, "name"));
-            answer(exchange, op.apply(control, name));
+            CompletableFuture<ActionResult> result = op.apply(control, name);
+            if (ProgramNames.ALL.equals(name) || control.program(name).isPresent()) {
+                Operators.record(control, exchange, what, name); // a request for nothing is not an action
+            }
+            answer(exchange, result);
         };
     }
 
@@ -71,7 +75,9 @@ final class ProgramRoutes {
             throw ApiException.badRequest(e.getMessage());
         }
         // Signalling is immediate; this worker thread may wait for it (blocking mode forbids the I/O thread).
-        ActionResult r = control.signal(name, signal).get(SIGNAL_WAIT_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture<ActionResult> sent = control.signal(name, signal);
+        Operators.record(control, exchange, "signal " + Signals.name(signal), name);
+        ActionResult r = sent.get(SIGNAL_WAIT_SECONDS, TimeUnit.SECONDS);
         Json.send(exchange, 200, Views.action(r, control.status()));
     }
 

@@ -84,8 +84,12 @@ final class Views {
     record History(List<Event> events) {
     }
 
-    /** {@code count}: how often it happened, {@code time} the first time, {@code lastTime} the last. */
-    record Event(String time, String group, String kind, String program, String message, int count, String lastTime) {
+    /**
+     * {@code count}: how often it happened, {@code time} the first time, {@code lastTime} the last;
+     * {@code actor}: who asked, for an operator's action (a Unix socket user, or "token"), else null.
+     */
+    record Event(String time, String group, String kind, String program, String message, int count, String lastTime,
+                 String actor) {
     }
 
     record Reload(boolean ok, List<String> problems, List<String> added, List<String> removed, List<String> changed,
@@ -104,6 +108,19 @@ final class Views {
     }
 
     record Ready(boolean ready, List<String> reasons) {
+    }
+
+    record AgentLog(List<AgentLine> lines) {
+    }
+
+    record AgentLine(String time, String level, String text) {
+    }
+
+    /** Program name to why it is not in the state the agent wants it in. */
+    record OffTarget(Map<String, String> programs) {
+    }
+
+    record Shutdown(boolean ok, String message) {
     }
 
     record Health(String status, String version, long uptimeSeconds) {
@@ -136,7 +153,7 @@ final class Views {
     static History history(List<HandoverRecord> records) {
         return new History(records.stream()
                 .map(r -> new Event(time(r.time()), r.group(), r.kind(), r.program(), r.message(),
-                        r.count(), time(r.lastTime()))).toList());
+                        r.count(), time(r.lastTime()), r.actor())).toList());
     }
 
     static Reload reload(ReloadResult r) {
@@ -151,6 +168,11 @@ final class Views {
     static Line line(LogLine l) {
         return new Line(l.seq(), time(Instant.ofEpochMilli(l.timeMillis())), l.stream().name().toLowerCase(Locale.ROOT),
                 l.text());
+    }
+
+    static AgentLog agentLog(List<dev.baton.agent.RecentAgentLines.Line> lines) {
+        return new AgentLog(lines.stream().map(l -> new AgentLine(time(Instant.ofEpochMilli(l.timeMillis())), l.level(),
+                l.text())).toList());
     }
 
     static Health health(AgentStatus s) {

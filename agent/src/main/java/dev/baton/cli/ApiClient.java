@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -33,22 +32,27 @@ final class ApiClient {
     private static final int READ_TIMEOUT_MILLIS = 15_000;
     private static final int NO_TIMEOUT = 0;
 
+    /** Where the token is: found only when an action needs it (reads do not). */
+    interface TokenFile {
+        Path get() throws CliException;
+    }
+
     /** A response: its body as text (for --json) and parsed. */
     record Answer(String body, JsonNode json) {
     }
 
     private final URI base;
     private final Path socket;
-    private final Supplier<Path> tokenFile;
+    private final TokenFile tokenFile;
     private String token;
 
     /** Over TCP to {@code base}. */
-    ApiClient(URI base, Supplier<Path> tokenFile) {
+    ApiClient(URI base, TokenFile tokenFile) {
         this(base, null, tokenFile);
     }
 
     /** Through the Unix socket {@code socket} when not null; else over TCP to {@code base}. */
-    ApiClient(URI base, Path socket, Supplier<Path> tokenFile) {
+    ApiClient(URI base, Path socket, TokenFile tokenFile) {
         this.base = base;
         this.socket = socket;
         this.tokenFile = tokenFile;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -29,7 +30,8 @@ abstract class ClientCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
-            return run(new ApiClient(options.baseUri(), options.socket(), options::tokenFile));
+            Path socket = options.socket();
+            return run(new ApiClient(options.baseUri(socket == null), socket, options::tokenFile));
         } catch (CliException e) {
             err().println("baton: " + TerminalText.escape(e.getMessage()));
             err().flush();

@@ -1,8 +1,12 @@
 package dev.baton.cli;
 
+import dev.baton.api.ApiToken;
+import dev.baton.config.ApiSettings;
 import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,8 +17,8 @@ final class ClientOptions {
     static final Path DEFAULT_TOKEN_FILE = Path.of("/var/lib/baton/api.token");
     static final Path DEFAULT_SOCKET = Path.of("/var/lib/baton/api.sock");
 
-    @Option(names = "--url", paramLabel = "URL", description = "The agent's API (default: $BATON_URL or "
-            + DEFAULT_URL + ").")
+    @Option(names = "--url", paramLabel = "URL", description = "The agent's API (default: $BATON_URL, else the agent "
+            + "config's [api] listen and port, else " + DEFAULT_URL + ").")
     String url;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "The API token for actions (default: the "
@@ -32,8 +36,17 @@ final class ClientOptions {
     @Mixin
     ConfigOption config;
 
-    URI baseUri() throws CliException {
+    /**
+     * The API's URL: the one given, else {@code $BATON_URL}, else the agent config's {@code [api]}
+     * address and port when {@code fromConfig} (it is read only when the socket is not used), else
+     * {@value #DEFAULT_URL}.
+     */
+    URI baseUri(boolean fromConfig) throws CliException {
         String u = url != null ? url : System.getenv("BATON_URL");
+        if ((u == null || u.isBlank()) && fromConfig && agentConfig() != null) {
+            ApiSettings api = agentConfig().api();
+            u = "http://" + connectHost(api.listen()) + ":" + api.port();
+        }
         if (u == null || u.isBlank()) {
             u = DEFAULT_URL;
         }
@@ -48,11 +61,22 @@ final class ClientOptions {
         }
     }
 
+    /** Where to connect for a listen address: a wildcard means this host's loopback. */
+    static String connectHost(String listen) {
+        if (listen == null || listen.isBlank() || listen.equals("0.0.0.0")) {
+            return "127.0.0.1";
+        }
+        if (listen.equals("::")) {
+            return "[::1]";
+        }
+        return listen.contains(":") && !listen.startsWith("[") ? "[" + listen + "]" : listen;
+    }
+
     /**
      * The Unix socket to use: none when a URL is given; else the one given or the agent's, when
      * this user may connect to it (else requests go over TCP, where actions need the token).
      */
-    Path socket() {
+    Path socket() throws CliException {
         String envUrl = System.getenv("BATON_URL");
         if (url != null || envUrl != null && !envUrl.isBlank()) {
             return null;
@@ -61,31 +85,54 @@ final class ClientOptions {
             return socket;
         }
         // The usual case without reading the config (parsing it costs a client more than the request).
-        String envConfig = System.getenv("BATON_CONFIG");
-        boolean configNamed = config.file != null || envConfig != null && !envConfig.isBlank();
-        if (!configNamed && java.nio.file.Files.isWritable(DEFAULT_SOCKET)) {
+        if (!configNamed() && Files.isWritable(DEFAULT_SOCKET)) {
             return DEFAULT_SOCKET;
         }
-        Path p;
-        try {
-            p = ConfigLoader.load(config.resolve()).agent().stateDir().resolve("api.sock");
-        } catch (Exception e) {
-            p = DEFAULT_SOCKET;
-        }
-        return java.nio.file.Files.isWritable(p) ? p : null;
+        BatonConfig cfg = agentConfig();
+        Path p = cfg == null ? DEFAULT_SOCKET : cfg.agent().stateDir().resolve("api.sock");
+        return Files.isWritable(p) ? p : null;
     }
 
     /** The token file: as given, else from the agent's config (read only now: actions need it, reads do not). */
-    Path tokenFile() {
+    Path tokenFile() throws CliException {
         if (tokenFile != null) {
             return tokenFile;
         }
-        try {
-            BatonConfig cfg = ConfigLoader.load(config.resolve());
-            return cfg.api().tokenFile() != null ? cfg.api().tokenFile()
-                    : dev.baton.api.ApiToken.defaultFile(cfg.agent().stateDir());
-        } catch (Exception e) {
+        BatonConfig cfg = agentConfig();
+        if (cfg == null) {
             return DEFAULT_TOKEN_FILE;
         }
+        return cfg.api().tokenFile() != null ? cfg.api().tokenFile() : ApiToken.defaultFile(cfg.agent().stateDir());
     }
+
+    private boolean configNamed() {
+        String envConfig = System.getenv("BATON_CONFIG");
+        return config.file != null || envConfig != null && !envConfig.isBlank();
+    }
+
+    /**
+     * The agent's config, read once: null when this user cannot read it, or when none was named
+     * and the default file does not exist (then the defaults hold). A broken one is said to be
+     * broken: guessing defaults would give "no API token" or "not running" for an agent that runs.
+     */
+    private BatonConfig agentConfig() throws CliException {
+        if (!configRead) {
+            configRead = true;
+            Path file = config.resolve();
+            if (!configNamed() && !Files.exists(file) || Files.exists(file) && !Files.isReadable(file)) {
+                return null;
+            }
+            try {
+                agentConfig = ConfigLoader.load(file);
+            } catch (ConfigException e) {
+                throw new CliException(ExitCodes.USAGE, "invalid config " + file + " (the agent's socket, address and "
+                        + "token file are read from it):\n" + e.getMessage() + "\nfix it (baton check-config), or pass "
+                        + "--socket, or --url and --token-file");
+            }
+        }
+        return agentConfig;
+    }
+
+    private BatonConfig agentConfig;
+    private boolean configRead;
 }

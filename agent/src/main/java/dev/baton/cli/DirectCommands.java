@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The operator's common calls, {@code status [NAME]} and {@code start|stop|restart NAME} with
+ * The operator's common calls, {@code status [NAME...]} and {@code start|stop|restart NAME...} with
  * {@code --url}, {@code --socket}, {@code --token-file} and {@code --json}, run without building picocli's model of
  * every command (its reflection is most of a client's start: picocli's classes are too old for the
  * CDS archive). Anything else, help and mistakes included, returns null and goes through picocli,

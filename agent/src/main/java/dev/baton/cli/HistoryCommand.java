@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code baton history [-n N]}. */
-@Command(name = "history", description = "Show the handover history (release changes, engines made active or idled), "
-        + "oldest first.", footer = {"", ExitCodes.HELP})
+@Command(name = "history", description = "Show the handover history (release changes, engines made active or idled) "
+        + "and operators' actions (who asked the agent what through its API), oldest first.", footer = {"", ExitCodes.HELP})
 final class HistoryCommand extends ClientCommand {
     @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "20", description = "The last N events (default: 20).")
     int limit;
@@ -23,7 +23,7 @@ final class HistoryCommand extends ClientCommand {
         }
         JsonNode events = a.json().path("events");
         if (events.isEmpty()) {
-            out().println("no handover events yet");
+            out().println("no events yet");
         } else {
             Table t = new Table("TIME", "GROUP", "EVENT", "PROGRAM", "MESSAGE");
             for (JsonNode e : events) {

@@ -11,10 +11,13 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, ImportSupervisordCommand.class, ImportSystemdCommand.class,
                 StatusCommand.class, ProgramActionCommand.Start.class, ProgramActionCommand.Stop.class,
                 ProgramActionCommand.Restart.class, SignalCommand.class, TailCommand.class, HistoryCommand.class,
-                ReloadCommand.class, AddUpgradeCommand.class, FleetCommand.class, FailoverCommand.class})
+                ReloadCommand.class, AddUpgradeCommand.class, FleetCommand.class, FailoverCommand.class, PidCommand.class, VersionCommand.class,
+                ShutdownCommand.class, RereadCommand.class, UpdateCommand.class, MaintailCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    public static void main(String[] args) {
+    public static void main(String[] given) {
+        String[] args = TailCommand.supervisorctlLines(given);
         Integer direct = RunCommand.runDirectly(args);
         if (direct == null) {
             direct = DirectCommands.run(args, new PrintWriter(System.out), new PrintWriter(System.err));

@@ -16,17 +16,26 @@ final class ReloadCommand extends ClientCommand {
 
     @Override
     int run(ApiClient api) throws CliException {
-        ApiClient.Answer a = api.post(force ? "/v1/reload?force=true" : "/v1/reload");
+        return reload(this, api, force);
+    }
+
+    /** Reloads and prints what changed, or the problems of a refused config; exit 0 or 1. */
+    static int reload(ClientCommand c, ApiClient api, boolean force) throws CliException {
+        return report(c, api.post(force ? "/v1/reload?force=true" : "/v1/reload"), "reloaded: ",
+                "reload refused, nothing changed:");
+    }
+
+    static int report(ClientCommand c, ApiClient.Answer a, String done, String refused) {
         JsonNode r = a.json();
-        if (options.json) {
-            printJson(a);
+        if (c.options.json) {
+            c.printJson(a);
         } else if (r.path("ok").asBoolean()) {
-            out().println("reloaded: " + summary(r));
+            c.out().println(done + summary(r));
         } else {
-            out().println("reload refused, nothing changed:");
-            r.path("problems").forEach(p -> out().println("  " + p.asText()));
+            c.out().println(refused);
+            r.path("problems").forEach(p -> c.out().println("  " + p.asText()));
         }
-        out().flush();
+        c.out().flush();
         return r.path("ok").asBoolean() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code baton tail [-f] [-n N] NAME}: stdout lines to stdout, stderr lines to stderr, their
+ * {@code baton tail [-f] [-n N|-N] NAME [stdout|stderr]}: stdout lines to stdout, stderr lines to stderr, their
  * control characters shown as {@code \xHH} ({@link TerminalText}); {@code --json} gives them as sent.
  */
 @Command(name = "tail", description = "Print a program's last lines (its stdout lines on stdout, its stderr lines on "
@@ -23,6 +23,9 @@ import picocli.CommandLine.Parameters;
 final class TailCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The program.")
     String name;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "STREAM", description = "Only this stream: stdout or stderr.")
+    String stream;
 
     @Option(names = {"-n", "--lines"}, paramLabel = "N", description = "How many of the last lines (default: 10 with -f, "
             + "else 100).")
@@ -37,11 +40,35 @@ final class TailCommand extends ClientCommand {
         if (n < 0) {
             throw new CliException(ExitCodes.USAGE, "-n must not be negative");
         }
+        if (stream != null && !stream.equals("stdout") && !stream.equals("stderr")) {
+            throw new CliException(ExitCodes.USAGE, "the stream is stdout or stderr, not " + stream);
+        }
         return follow ? follow(api, n) : once(api, n);
     }
 
+    /**
+     * supervisorctl's {@code tail -1600 NAME} (and {@code maintail -1600}): {@code -N} means
+     * {@code -n N} (picocli would take it for an unknown option).
+     */
+    static String[] supervisorctlLines(String[] args) {
+        if (args.length == 0 || !args[0].equals("tail") && !args[0].equals("maintail")) {
+            return args;
+        }
+        String[] out = args.clone();
+        for (int i = 1; i < out.length; i++) {
+            if (out[i].matches("-[0-9]{1,9}")) {
+                out[i] = "--lines=" + out[i].substring(1);
+            }
+        }
+        return out;
+    }
+
+    private String streamQuery() {
+        return stream == null ? "" : "&stream=" + stream;
+    }
+
     private int once(ApiClient api, int n) throws CliException {
-        ApiClient.Answer a = api.get(programPath(name) + "/log?lines=" + n);
+        ApiClient.Answer a = api.get(programPath(name) + "/log?lines=" + n + streamQuery());
         if (options.json) {
             printJson(a);
         } else {
@@ -53,7 +80,7 @@ final class TailCommand extends ClientCommand {
 
     /** Reads server-sent events: {@code event:}, {@code data:} lines, a blank line ends one. */
     private int follow(ApiClient api, int n) throws CliException {
-        try (Stream<String> stream = api.lines(programPath(name) + "/log/follow?lines=" + n)) {
+        try (Stream<String> stream = api.lines(programPath(name) + "/log/follow?lines=" + n + streamQuery())) {
             Iterator<String> it = stream.iterator();
             String event = "message";
             StringBuilder data = new StringBuilder();

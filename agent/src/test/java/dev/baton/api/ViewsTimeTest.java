@@ -18,6 +18,6 @@ class ViewsTimeTest {
         assertEquals("2026-12-02T09:13:00.000Z",
                 Views.line(new LogLine(1, EXACT.toEpochMilli(), StreamKind.STDOUT, "x")).time());
         assertEquals("2026-12-02T09:13:00.000Z", Views.history(List.of(
-                new HandoverRecord(EXACT, "chainflip", "HANDOVER", "cfe-1-1", "idled", 1, EXACT))).events().get(0).time());
+                new HandoverRecord(EXACT, "chainflip", "HANDOVER", "cfe-1-1", "idled", 1, EXACT, null))).events().get(0).time());
     }
 }

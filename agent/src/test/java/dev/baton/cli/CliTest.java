@@ -75,10 +75,15 @@ class CliTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** {@code baton status} exits 3 once broken went FATAL (another test starts it): supervisorctl's convention. */
+    private static int statusCode() {
+        return agent.status("broken").state() == ProcessState.FATAL ? 3 : 0;
+    }
+
     @Test
     void statusPrintsATable() {
         Run r = baton("status");
-        assertEquals(0, r.code(), r.err());
+        assertEquals(statusCode(), r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].matches("PROGRAM +GROUP +VERSION +ROLE +STATE +PID +UPTIME +RESTARTS +LAST EXIT"), lines[0]);
         assertTrue(r.out().contains("broken") && r.out().contains("STOPPED"), r.out());
@@ -90,7 +95,7 @@ class CliTest {
     void statusWithoutPicocliPrintsWhatPicocliDoes() throws Exception {
         Run direct = direct("status", "--url", agent.url());
         Run parsed = exec("status", "--url", agent.url());
-        assertEquals(0, direct.code(), direct.err());
+        assertEquals(statusCode(), direct.code(), direct.err());
         assertEquals(parsed.out().lines().map(l -> l.replaceAll("\\d+(s|m\\d\\ds)", "T")).toList(),
                 direct.out().lines().map(l -> l.replaceAll("\\d+(s|m\\d\\ds)", "T")).toList());
         JsonNode one = new ObjectMapper().readTree(direct("status", "web", "--url=" + agent.url(), "--json").out());
@@ -100,8 +105,8 @@ class CliTest {
         assertTrue(missing.err().startsWith("baton: "), missing.err());
         // Anything else goes through picocli: help, other options, mistakes, other commands
         for (String[] other : List.of(new String[] {"status", "--help"}, new String[] {"status", "--config", "f"},
-                new String[] {"status", "a", "b"}, new String[] {"status", "--url"}, new String[] {"stop"},
-                new String[] {"stop", "a", "b"}, new String[] {"restart", "web", "-h"}, new String[] {"history"})) {
+                new String[] {"status", "--url"}, new String[] {"stop"},
+                new String[] {"restart", "web", "-h"}, new String[] {"history"})) {
             assertEquals(null, DirectCommands.run(other, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter())), String.join(" ", other));
         }
@@ -143,7 +148,7 @@ class CliTest {
     @Test
     void statusJsonIsTheApiDocument() throws Exception {
         Run r = baton("status", "--json");
-        assertEquals(0, r.code());
+        assertEquals(statusCode(), r.code());
         assertEquals(4, r.json().path("programs").size());
         Run one = baton("status", "web", "--json");
         assertEquals("web", one.json().path("name").asText());
@@ -167,10 +172,11 @@ class CliTest {
         Run failed = baton("start", "broken");
         assertEquals(1, failed.code(), failed.out());
         assertTrue(failed.out().startsWith("broken: "), failed.out());
+        assertEquals(3, baton("status", "broken").code()); // FATAL: not where it should be, as in supervisorctl
 
         Run unknown = baton("start", "nosuch");
         assertEquals(4, unknown.code());
-        assertEquals("baton: no program named nosuch\n", unknown.err());
+        assertEquals("baton: no program or engine group named nosuch\n", unknown.err());
         assertEquals(2, baton("start", "../etc").code());
     }
 
@@ -232,7 +238,9 @@ class CliTest {
     void historyAndReload() throws Exception {
         Run h = baton("history");
         assertEquals(0, h.code());
-        assertEquals(0, baton("history", "--json").json().path("events").size());
+        for (JsonNode e : baton("history", "--json", "-n", "1000").json().path("events")) {
+            assertEquals("OPERATOR_ACTION", e.path("kind").asText(), e.toString()); // no handover here, only operators
+        }
         Run reload = baton("reload");
         assertEquals(0, reload.code(), reload.err());
         assertTrue(reload.out().matches("reloaded: \\d unchanged\n"), reload.out());
@@ -252,6 +260,35 @@ class CliTest {
     void theTokenIsFoundThroughTheAgentsConfig() {
         Run r = exec("restart", "web", "--url", agent.url(), "--config", agent.configFile.toString());
         assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void theAgentIsFoundThroughTheConfigGiven() throws Exception {
+        Run r = exec("status", "--config", agent.configFile.toString()); // its socket, under the config's state_dir
+        assertEquals(statusCode(), r.code(), r.err());
+        assertTrue(r.out().contains("web"), r.out());
+        ClientOptions options = new ClientOptions();
+        options.config = new ConfigOption();
+        options.config.file = agent.configFile;
+        assertEquals(agent.url(), options.baseUri(true).toString()); // its [api] port, not 9176
+        assertEquals(agent.stateDir.resolve("api.sock"), options.socket());
+        assertEquals("127.0.0.1", ClientOptions.connectHost("0.0.0.0"));
+        assertEquals("[::1]", ClientOptions.connectHost("::"));
+        assertEquals("[fd00::5]", ClientOptions.connectHost("fd00::5"));
+    }
+
+    @Test
+    void anInvalidConfigIsReportedAsInvalidNotAsAMissingToken() throws Exception {
+        Path bad = dir.resolve("bad.toml");
+        Files.writeString(bad, "[programs.x]\ncommand = 42\n");
+        for (Run r : List.of(exec("stop", "web", "--url", agent.url(), "--config", bad.toString()),
+                exec("status", "--config", bad.toString()))) {
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("baton: invalid config " + bad), r.err());
+            assertTrue(r.err().contains("bad.toml:2"), r.err());
+            assertTrue(!r.err().contains("no API token"), r.err());
+        }
+        assertEquals(ProcessState.RUNNING, agent.status("web").state());
     }
 
     @Test
