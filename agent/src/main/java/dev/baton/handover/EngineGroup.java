@@ -185,9 +185,10 @@ public final class EngineGroup {
                     sequential.upgradeNeeded(e, r, c, engines.values());
                 }
             }
-            case EXITING -> {
-                // The exit itself arrives as onProcessExited; the line adds nothing to decide on.
-            }
+            // The exit itself arrives as onProcessExited and the restart policy restarts it; the line
+            // is kept so the history says what the engine said before it went.
+            case EXITING -> c.event(HandoverEvent.Kind.ENGINE_EXITING, e, name + ": " + e.label() + " says why it exits: \""
+                    + r.message() + "\" (its restart policy decides the restart)");
         }
         reconcile(c);
         return c.done();
@@ -431,7 +432,7 @@ public final class EngineGroup {
                 : "update it, then start it by hand (baton start " + e.program + ")";
         e.problem = e.program + " must not be restarted: \"" + r.message() + "\": " + fix;
         setRole(e, Role.ERROR, c);
-        c.actions.add(new Action.HoldRestarts(e.program, r.message()));
+        c.actions.add(new Action.HoldRestarts(e.program, e.problem)); // the status says why and what to do
         c.event(HandoverEvent.Kind.DO_NOT_RESTART, e, name + ": " + e.label() + " says it must not be restarted (\""
                 + r.message() + "\"): restarts held, engine in error; " + fix);
     }

@@ -99,6 +99,8 @@ public record HandoverEvent(
         UPGRADE_STEPS_FAILED(Severity.ERROR),
         /** The engine said it must not be restarted. */
         DO_NOT_RESTART(Severity.ERROR),
+        /** The engine said why it exits and a restart is right (e.g. the 1.4+ runner's bail lines): its words are kept. */
+        ENGINE_EXITING(Severity.WARN),
         /** A line was recorded but not acted on (versions did not parse, or it contradicts what the group knows). */
         AMBIGUOUS_LINE(Severity.WARN),
         /** The engine's own output names another version than the one baton knew. */

@@ -242,7 +242,8 @@ class EngineGroupTest {
         assertEquals(v("1.4.2"), ready.engines().get(0).version());
 
         Decision d = h.line("chainflip-engine", RUNNER_UPDATE_CFE);
-        assertEquals(List.of(new Action.HoldRestarts("chainflip-engine", RUNNER_UPDATE_CFE)), d.actions());
+        // The status says what the group error says: the line and the fix.
+        assertEquals(List.of(new Action.HoldRestarts("chainflip-engine", h.group.view().problems().get(0))), d.actions());
         assertEquals(List.of(DO_NOT_RESTART), h.eventKinds(d));
         assertEquals(Role.ERROR, h.group.role("chainflip-engine").orElseThrow());
         assertTrue(h.group.holdsBack("chainflip-engine"));

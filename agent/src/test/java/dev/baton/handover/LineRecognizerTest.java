@@ -54,6 +54,29 @@ class LineRecognizerTest {
         assertRecognised(RUNNER_UPDATE_CFE, EventKind.DO_NOT_RESTART, null, null);
     }
 
+    /** The runner's bail lines (stderr, "Error: " first) and its info lines, which decide nothing. */
+    @Test
+    void theRunnersBailLines() {
+        String settings = "ExitStatus { status_code: -3, at_block: 0 }";
+        String panic = "ExitStatus { status_code: -1, at_block: 0 }";
+        assertRecognised("Error: " + RUNNER_UPDATE_CFE, EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("Error: An error has occurred running the new version on first run with exit status: " + settings,
+                EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("Error: An error has occurred running the old version with exit status: " + settings, EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("Error: New version has exited with exit status: " + settings, EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("engine-runner: error while loading shared libraries: libchainflip_engine_v1_5_0.so: cannot open shared"
+                + " object file: No such file or directory", EventKind.DO_NOT_RESTART, null, null);
+        assertRecognised("Error: An error has occurred running the new version on first run with exit status: " + panic,
+                EventKind.EXITING, null, null);
+        assertRecognised("Error: An error has occurred running the old version with exit status: ExitStatus { status_code: -2, at_block: 0 }",
+                EventKind.EXITING, null, null);
+        assertRecognised("Error: New version has exited with exit status: ExitStatus { status_code: 0, at_block: 5120 }",
+                EventKind.EXITING, null, null);
+        assertNull(CHAINFLIP.recognize("The new version has exited with exit status: " + settings));
+        assertNull(CHAINFLIP.recognize("Old version has exited with exit status: ExitStatus { status_code: 1, at_block: 5120 }"));
+        assertNull(CHAINFLIP.recognize("error while loading shared libraries: libssl.so.3: cannot open shared object file"));
+    }
+
     @Test
     void plainLinesAndPrefixes() {
         assertRecognised(waitingMessage("1.1.0", "1.0.0"), EventKind.WAITING, "1.1.0", "1.0.0");

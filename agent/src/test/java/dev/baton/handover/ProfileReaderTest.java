@@ -48,7 +48,7 @@ public class ProfileReaderTest {
     void builtInChainflipProfile() {
         Profile p = ProfileReader.builtIn("chainflip").orElseThrow();
         assertEquals(Compatibility.MAJOR_MINOR, p.compatibility());
-        assertEquals(9, p.rules().size());
+        assertEquals(14, p.rules().size());
         assertTrue(ProfileReader.builtIn("solana").isEmpty());
     }
 
