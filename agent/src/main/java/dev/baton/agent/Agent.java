@@ -82,7 +82,7 @@ public final class Agent {
         }
         // Under systemd with stdout on the journal, program lines go to journald under each
         // program's own identifier (journalctl -t NAME); stdout then carries the agent's own lines.
-        JournalSink journal = openJournal();
+        JournalSink journal = openJournal(config.agent().logStallTimeout());
         LogMode mode = journal != null ? LogMode.NONE : config.agent().logMode();
         AgentOutput out = AgentOutput.stdout(mode, config.agent().stdoutSpill(), config.agent().logStallTimeout());
         AgentLog.attach(out, mode);
@@ -101,12 +101,12 @@ public final class Agent {
         }
     }
 
-    private static JournalSink openJournal() {
+    private static JournalSink openJournal(java.time.Duration stall) {
         if (!JournalSink.stdoutIsJournal()) {
             return null;
         }
         try {
-            return JournalSink.open(JournalSink.DEFAULT_SOCKET);
+            return JournalSink.open(JournalSink.DEFAULT_SOCKET, stall);
         } catch (IOException e) {
             log.warn("stdout is the journal but {} cannot be opened ({}): program lines go to stdout",
                     JournalSink.DEFAULT_SOCKET, e.getMessage());

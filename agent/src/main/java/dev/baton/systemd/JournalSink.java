@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import jnr.posix.FileStat;
@@ -23,12 +24,19 @@ import jnr.posix.POSIXFactory;
  * program's stderr too, and many programs (Go's and Python's default loggers) write ordinary
  * lines to stderr; {@code BATON_STREAM=stderr} still lets operators select them.
  *
- * <p>Sends never block: when journald's queue is full the line is dropped and counted
- * ({@link #dropped()}); baton's own log files and ring buffer still have it.
+ * <p>Delivery follows the rule of the agent's other sinks: while journald's queue is full the
+ * sender (the log reader) waits for room, in slices of {@link #WAIT_SLICE_MILLIS}, as long as
+ * journald keeps taking lines, which holds the programs back through their pipes as a blocking
+ * stdout would. Only when journald has taken nothing for the stall timeout are lines dropped and
+ * counted ({@link #dropped()}), without waiting, until it takes one again; then one line per
+ * program says how many of its lines were dropped and for how long. baton's own log files and
+ * ring buffer still have them.
  */
 public final class JournalSink implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/systemd/journal/socket");
     static final int PRIORITY_PLAIN = 6;
+    /** How long one blocking send waits for room before the stall clock is looked at again. */
+    static final long WAIT_SLICE_MILLIS = 100;
 
     private final byte[] sockaddr;
     private final UnixDatagramSocket socket;
@@ -36,18 +44,33 @@ public final class JournalSink implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile String lastError;
+    private final long stallNanos;
+    // Sender thread only (the log reader):
+    private boolean stalled;
+    private long stalledSinceNanos;
+    private final Map<String, Long> droppedWhileStalled = new java.util.LinkedHashMap<>();
 
-    private JournalSink(byte[] sockaddr, UnixDatagramSocket socket) {
+    private JournalSink(byte[] sockaddr, UnixDatagramSocket socket, Duration stall) {
         this.sockaddr = sockaddr;
         this.socket = socket;
+        this.stallNanos = stall.toNanos();
     }
 
-    /** A sink sending to journald's native socket (normally {@link #DEFAULT_SOCKET}). */
+    /** A sink sending to journald's native socket (normally {@link #DEFAULT_SOCKET}), stall timeout 5 s. */
     public static JournalSink open(Path socket) throws IOException {
+        return open(socket, Duration.ofSeconds(5));
+    }
+
+    /**
+     * A sink sending to journald's native socket; lines are dropped only once journald has taken
+     * nothing for {@code stall} ({@code [agent] log_stall_timeout}).
+     */
+    public static JournalSink open(Path socket, Duration stall) throws IOException {
         byte[] sa = UnixDatagramSocket.sockaddr(socket.toString());
-        UnixDatagramSocket s = UnixDatagramSocket.create(true);
+        UnixDatagramSocket s = UnixDatagramSocket.create(false); // blocking: sendWaiting may wait for room
         s.setSendBuffer(8 * 1024 * 1024);
-        return new JournalSink(sa, s);
+        s.setSendTimeout(WAIT_SLICE_MILLIS);
+        return new JournalSink(sa, s, stall);
     }
 
     /**
@@ -92,7 +115,8 @@ public final class JournalSink implements AutoCloseable {
 
     /**
      * Sends one line of {@code program}'s output ({@code len} bytes at {@code off}; a trailing
-     * newline is removed). Never blocks, never throws.
+     * newline is removed). Waits while journald's queue is full and journald keeps taking lines,
+     * at most the stall timeout; never throws.
      */
     public void send(String program, byte[] buf, int off, int len, boolean stderr) {
         if (len > 0 && buf[off + len - 1] == '\n') {
@@ -114,15 +138,67 @@ public final class JournalSink implements AutoCloseable {
             priority = PRIORITY_PLAIN;
         }
         byte[] datagram = encode(program, priority, stderr, buf, off, len);
-        int errno = socket.sendTo(sockaddr, datagram, datagram.length);
+        int errno;
+        if (stalled && !reportDrops()) {
+            errno = UnixDatagramSocket.EAGAIN; // still stalled: drop at once, no waiting per line
+        } else {
+            errno = socket.sendTo(sockaddr, datagram, datagram.length);
+            if (errno == UnixDatagramSocket.EAGAIN) {
+                errno = waitForRoom(datagram);
+            }
+        }
         if (errno == 0) {
             sent.incrementAndGet();
         } else if (errno == UnixDatagramSocket.EAGAIN) {
             dropped.incrementAndGet();
+            droppedWhileStalled.merge(program, 1L, Long::sum);
         } else {
             failed.incrementAndGet();
             lastError = UnixDatagramSocket.libc().strerror(errno) + " (errno " + errno + ")";
         }
+    }
+
+    /**
+     * Blocking sends of one slice each; EAGAIN once journald took nothing for the stall timeout
+     * (this line is the only one in flight, so "nothing taken" is "this line not taken").
+     */
+    private int waitForRoom(byte[] datagram) {
+        long since = System.nanoTime();
+        while (true) {
+            int errno = socket.sendWaiting(sockaddr, datagram, datagram.length);
+            if (errno != UnixDatagramSocket.EAGAIN) {
+                return errno;
+            }
+            long now = System.nanoTime();
+            if (now - since >= stallNanos) {
+                stalled = true;
+                stalledSinceNanos = now;
+                return errno;
+            }
+        }
+    }
+
+    /**
+     * While stalled: one line per program saying how many of its lines were dropped and for how
+     * long, sent before anything else once journald takes lines again.
+     *
+     * @return true when every such line went out (the stall is over)
+     */
+    private boolean reportDrops() {
+        double seconds = (System.nanoTime() - stalledSinceNanos) / 1e9;
+        var it = droppedWhileStalled.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            byte[] text = String.format(java.util.Locale.ROOT, "[baton] %d lines of %s dropped over %.1f s: journald "
+                    + "was not taking lines", e.getValue(), e.getKey(), seconds).getBytes(StandardCharsets.UTF_8);
+            byte[] d = encode(e.getKey(), 4, false, text, 0, text.length);
+            if (socket.sendTo(sockaddr, d, d.length) == UnixDatagramSocket.EAGAIN) {
+                return false;
+            }
+            it.remove();
+        }
+        stalled = false;
+        return true;
     }
 
     /** Lines journald accepted. */

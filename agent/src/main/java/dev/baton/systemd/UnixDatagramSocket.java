@@ -31,6 +31,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
     static final int EAGAIN = 11;
     static final int SOL_SOCKET = 1;
     static final int SO_SNDBUF = 7;
+    static final int SO_SNDTIMEO = 21;
     /** sizeof(sockaddr_un.sun_path) on Linux. */
     static final int SUN_PATH_MAX = 108;
 
@@ -112,6 +113,40 @@ public final class UnixDatagramSocket implements AutoCloseable {
     /** Asks the kernel for a send buffer of at least {@code bytes} (best effort). */
     public void setSendBuffer(int bytes) {
         libc().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, new int[] {bytes}, 4);
+    }
+
+    /**
+     * Bounds how long {@link #sendWaiting} waits for room (SO_SNDTIMEO; the socket must have been
+     * made blocking). Best effort.
+     */
+    public void setSendTimeout(long millis) {
+        long sec = millis / 1000;
+        long usec = (millis % 1000) * 1000;
+        // struct timeval { long tv_sec; long tv_usec; } on 64-bit Linux, little-endian
+        int[] timeval = {(int) sec, (int) (sec >>> 32), (int) usec, (int) (usec >>> 32)};
+        libc().setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, timeval, 16);
+    }
+
+    /**
+     * Sends one datagram, waiting while the receiver's queue is full, at most the send timeout
+     * ({@link #setSendTimeout}) of a blocking socket.
+     *
+     * @return 0 when sent, else the errno (EAGAIN when the timeout passed with the queue still full)
+     */
+    public int sendWaiting(byte[] sockaddr, byte[] buf, int len) {
+        if (closed) {
+            return 9; // EBADF
+        }
+        while (true) {
+            long n = libc().sendto(fd, buf, len, MSG_NOSIGNAL, sockaddr, sockaddr.length);
+            if (n >= 0) {
+                return 0;
+            }
+            int e = errno();
+            if (e != EINTR) {
+                return e == 115 /* EINPROGRESS: SO_SNDTIMEO's own word */ ? EAGAIN : e;
+            }
+        }
     }
 
     /**
