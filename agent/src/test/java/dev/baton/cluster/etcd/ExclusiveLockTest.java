@@ -210,7 +210,7 @@ class ExclusiveLockTest {
         assertFalse(standby.lock().ready());
 
         standby.ready().set(true);
-        await().atMost(Duration.ofSeconds(3)).until(() -> standby.holds() && standby.runs(PROGRAM));
+        await().atMost(Duration.ofSeconds(10)).until(() -> standby.holds() && standby.runs(PROGRAM));
     }
 
     @Test
@@ -236,7 +236,7 @@ class ExclusiveLockTest {
         FailoverResult result = bystander.node().failover(Optional.of(target.name())).get(10, TimeUnit.SECONDS);
         assertEquals(target.name(), result.newHolder());
         assertTrue(result.newToken() > oldToken);
-        await().atMost(Duration.ofSeconds(3)).until(() -> target.runs(PROGRAM) && target.holds());
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.runs(PROGRAM) && target.holds());
         long started = fleet.ledger.firstSpawnAfter(PROGRAM, asked).orElseThrow().monoNanos();
         System.out.println("planned switchover: " + (started - asked) / 1_000_000 + " ms to the new program's start");
         assertFalse(holder.runs(PROGRAM));

@@ -76,7 +76,7 @@ class FleetInventoryTest {
         // A change is published soon after the agent says so.
         state.set("BACKOFF");
         a.inventoryChanged();
-        await().atMost(Duration.ofSeconds(2)).until(() -> "BACKOFF".equals(c.fleet().get(0).programs().get(0).state()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "BACKOFF".equals(c.fleet().get(0).programs().get(0).state()));
 
         // A dead host's entry goes with its lease; a closed one at once (its lease is revoked).
         long died = System.nanoTime();
