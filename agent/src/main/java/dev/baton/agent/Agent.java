@@ -179,8 +179,10 @@ public final class Agent {
                 supervisor.addListener(this::exitOnFatal);
             }
             supervisor.addListener(binaries::stateChanged);
-            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, binaries.digests(),
-                    exitCode::isDone, () -> shutdown(0));
+            OperatorLog operators = new OperatorLog(new StateFile<>(stateDir.path(), OperatorLog.FILE,
+                    OperatorLog.Saved.class), stateWriter);
+            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, operators,
+                    binaries.digests(), exitCode::isDone, () -> shutdown(0));
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
