@@ -85,7 +85,7 @@ public final class Agent {
         JournalSink journal = openJournal(config.agent().logStallTimeout());
         LogMode mode = journal != null ? LogMode.NONE : config.agent().logMode();
         AgentOutput out = AgentOutput.stdout(mode, config.agent().stdoutSpill(), config.agent().logStallTimeout());
-        AgentLog.attach(out, mode);
+        AgentLog.attach(out, mode, journal != null);
         this.journal = journal;
         try (StateDirectory stateDir = StateDirectory.open(config.agent().stateDir())) {
             return run(config, stateDir, out);
