@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end check of dev.baton.systemd.JournalSink against a real systemd-journald (root only).
-# Runs journald in a private mount namespace with its own tmpfs /run/systemd and /run/log, so the
-# host's journal is untouched, sends two program lines, and reads them back with journalctl -t.
+# Runs journald in a private mount namespace with its own tmpfs /run/systemd, /run/log and
+# /var/log/journal, so the host's journal is untouched, sends two program lines, and reads them
+# back with journalctl -t, BATON_PROGRAM=, -p err and BATON_STREAM= (as docs/journald.md shows).
 # Needs: agent/target/baton.jar (mvn -B package -DskipTests), /lib/systemd/systemd-journald.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,8 @@ fi
 mkdir -p /run/systemd /run/log
 mount -t tmpfs tmpfs /run/systemd
 mount -t tmpfs tmpfs /run/log
+# journald keeps a persistent journal where /var/log/journal exists: the host's, unless hidden too.
+if [ -d /var/log/journal ]; then mount -t tmpfs tmpfs /var/log/journal; fi
 mkdir -p /run/systemd/journal
 tmp=$(mktemp -d)
 /lib/systemd/systemd-journald >"$tmp/journald.log" 2>&1 &
@@ -24,18 +27,22 @@ cat > "$tmp/Send.java" <<'J'
 public class Send { public static void main(String[] a) throws Exception {
   try (dev.baton.systemd.JournalSink s = dev.baton.systemd.JournalSink.open(dev.baton.systemd.JournalSink.DEFAULT_SOCKET)) {
     byte[] l1 = "{\"level\":\"ERROR\",\"fields\":{\"message\":\"boom\"}}\n".getBytes();
-    s.send("baton-smoke", l1, 0, l1.length, false);
+    s.send("smoke-engine1.1", l1, 0, l1.length, false);
     byte[] l2 = "two\nlines".getBytes();
-    s.send("baton-smoke", l2, 0, l2.length, true);
+    s.send("smoke-engine1.1", l2, 0, l2.length, true);
     if (s.sent() != 2) throw new AssertionError("sent " + s.sent() + ": " + s.lastError());
   } } }
 J
 java -cp "$jar" "$tmp/Send.java"
-sleep 0.5
-out=$(journalctl -t baton-smoke -o json --no-pager)
-printf "%s\n" "$out" | grep -q '"MESSAGE":"{\\"level\\":\\"ERROR\\",\\"fields\\":{\\"message\\":\\"boom\\"}}","SYSLOG_IDENTIFIER":"baton-smoke"\|"PRIORITY":"3"' \
+i=0; while [ "$(journalctl -t smoke-engine1.1 -o json --no-pager | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+out=$(journalctl -t smoke-engine1.1 -o json --no-pager)
+printf "%s\n" "$out" | grep -q '"MESSAGE":"{\\"level\\":\\"ERROR\\",\\"fields\\":{\\"message\\":\\"boom\\"}}","SYSLOG_IDENTIFIER":"smoke-engine1.1"\|"PRIORITY":"3"' \
     || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (JSON line)"; exit 1; }
-[ "$(journalctl -t baton-smoke -p err -o cat --no-pager)" = '{"level":"ERROR","fields":{"message":"boom"}}' ] \
+[ "$(journalctl -t smoke-engine1.1 -p err -o cat --no-pager)" = '{"level":"ERROR","fields":{"message":"boom"}}' ] \
     || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (priority 3 for level ERROR)"; exit 1; }
 printf "%s\n" "$out" | grep -q '"MESSAGE":"two\\nlines"' || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (binary-safe field)"; exit 1; }
-echo "journald-smoke: OK (journalctl -t baton-smoke shows both lines, priority from the JSON level)"
+[ "$(journalctl BATON_PROGRAM=smoke-engine1.1 -o json --no-pager | wc -l)" = 2 ] \
+    || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (BATON_PROGRAM= selects the program)"; exit 1; }
+[ "$(journalctl -t smoke-engine1.1 BATON_STREAM=stderr -o cat --no-pager)" = "$(printf 'two\nlines')" ] \
+    || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (BATON_STREAM=stderr)"; exit 1; }
+echo "journald-smoke: OK (journalctl -t and BATON_PROGRAM= with the program's dotted name show both lines, priority from the JSON level, BATON_STREAM)"

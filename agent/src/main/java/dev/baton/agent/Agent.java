@@ -85,7 +85,7 @@ public final class Agent {
         JournalSink journal = openJournal(config.agent().logStallTimeout());
         LogMode mode = journal != null ? LogMode.NONE : config.agent().logMode();
         AgentOutput out = AgentOutput.stdout(mode, config.agent().stdoutSpill(), config.agent().logStallTimeout());
-        AgentLog.attach(out, mode);
+        AgentLog.attach(out, mode, journal != null);
         this.journal = journal;
         try (StateDirectory stateDir = StateDirectory.open(config.agent().stateDir())) {
             return run(config, stateDir, out);
@@ -179,8 +179,10 @@ public final class Agent {
                 supervisor.addListener(this::exitOnFatal);
             }
             supervisor.addListener(binaries::stateChanged);
-            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, binaries.digests(),
-                    exitCode::isDone, () -> shutdown(0));
+            OperatorLog operators = new OperatorLog(new StateFile<>(stateDir.path(), OperatorLog.FILE,
+                    OperatorLog.Saved.class), stateWriter);
+            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, operators,
+                    binaries.digests(), exitCode::isDone, () -> shutdown(0));
             reaper.start();
             AgentSignals.install(this);
             log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),

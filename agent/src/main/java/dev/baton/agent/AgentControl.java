@@ -60,10 +60,12 @@ public final class AgentControl implements Control {
     private volatile String clusterProblem;
 
     private final Runnable shutdown;
-    private final OperatorLog operators = new OperatorLog();
+    private final OperatorLog operators;
 
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
-                 StateFile<?> stateFile, RunningBinaries binaries, BooleanSupplier shuttingDown, Runnable shutdown) {
+                 StateFile<?> stateFile, OperatorLog operators, RunningBinaries binaries, BooleanSupplier shuttingDown,
+                 Runnable shutdown) {
+        this.operators = operators;
         this.shutdown = shutdown;
         this.binaries = binaries;
         this.configPath = configPath;

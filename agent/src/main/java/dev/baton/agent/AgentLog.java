@@ -24,10 +24,16 @@ import java.util.Locale;
 public final class AgentLog extends ContextAwareBase implements Configurator {
     private static volatile AgentOutput output;
     private static volatile LogMode mode = LogMode.PREFIXED;
+    private static volatile boolean levelPrefix;
 
-    /** Routes the agent's log lines into the agent output. */
-    public static void attach(AgentOutput out, LogMode logMode) {
+    /**
+     * Routes the agent's log lines into the agent output. {@code journal}: stdout is the journal,
+     * so each line starts with its syslog level ({@code <3>} for ERROR), which systemd takes as the
+     * entry's priority and removes: {@code journalctl -u baton -t baton -p warning} finds them.
+     */
+    public static void attach(AgentOutput out, LogMode logMode, boolean journal) {
         mode = logMode;
+        levelPrefix = journal;
         output = out;
     }
 
@@ -70,6 +76,17 @@ public final class AgentLog extends ContextAwareBase implements Configurator {
         return "baton | " + Timestamps.formatMillis(e.getTimeStamp()) + " " + String.format("%-5s", level) + " " + msg;
     }
 
+    /** The line with its syslog level in front, as systemd's stdout stream reads it (SyslogLevelPrefix=yes). */
+    static String forJournal(ILoggingEvent e, LogMode m) {
+        int level = switch (e.getLevel().toInt()) {
+            case Level.ERROR_INT -> 3;
+            case Level.WARN_INT -> 4;
+            case Level.INFO_INT -> 6;
+            default -> 7;
+        };
+        return "<" + level + ">" + format(e, m);
+    }
+
     private static String shortName(String logger) {
         int dot = logger.lastIndexOf('.');
         return dot < 0 ? logger : logger.substring(dot + 1);
@@ -81,7 +98,7 @@ public final class AgentLog extends ContextAwareBase implements Configurator {
             RecentAgentLines.add(e.getTimeStamp(), e.getLevel().toString(), e.getFormattedMessage());
             AgentOutput out = output;
             if (out != null) {
-                out.agentLine(format(e, mode));
+                out.agentLine(levelPrefix ? forJournal(e, mode) : format(e, mode));
             } else {
                 System.err.println(format(e, LogMode.PREFIXED));
             }

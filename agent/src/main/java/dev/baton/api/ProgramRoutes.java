@@ -51,11 +51,16 @@ final class ProgramRoutes {
         return exchange -> {
             String name = ProgramNames.check(Router.param(exchange, "name"));
             CompletableFuture<ActionResult> result = op.apply(control, name);
-            if (ProgramNames.ALL.equals(name) || control.program(name).isPresent()) {
-                Operators.record(control, exchange, what, name); // a request for nothing is not an action
-            }
+            recordIfAny(exchange, what, name);
             answer(exchange, result);
         };
+    }
+
+    /** Records the action in the history when {@code name} is a program or {@code all}: a request for nothing is not an action. */
+    private void recordIfAny(HttpServerExchange exchange, String what, String name) {
+        if (ProgramNames.ALL.equals(name) || control.program(name).isPresent()) {
+            Operators.record(control, exchange, what, name);
+        }
     }
 
     private void signal(HttpServerExchange exchange) throws Exception {
@@ -76,7 +81,7 @@ final class ProgramRoutes {
         }
         // Signalling is immediate; this worker thread may wait for it (blocking mode forbids the I/O thread).
         CompletableFuture<ActionResult> sent = control.signal(name, signal);
-        Operators.record(control, exchange, "signal " + Signals.name(signal), name);
+        recordIfAny(exchange, "signal " + Signals.name(signal), name);
         ActionResult r = sent.get(SIGNAL_WAIT_SECONDS, TimeUnit.SECONDS);
         Json.send(exchange, 200, Views.action(r, control.status()));
     }

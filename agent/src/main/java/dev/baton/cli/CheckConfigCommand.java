@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code baton check-config}: validate like {@code nginx -t}, print the effective config. */
-@Command(name = "check-config", description = "Validate the configuration and print it with every default applied.",
+@Command(name = "check-config", description = "Validate the configuration and print it with every default applied; "
+        + "then say what the agent will do with each engine group (profile, engines in version order, releases followed).",
         footer = {"", "Besides the files, it checks this host: each command exists and is executable, working",
                 "directories exist, users and groups are known, the API port is free (or held by the running agent).",
                 "", "Exit codes: 0 valid, 2 invalid (each problem names the file, line and key)."})
@@ -66,7 +67,10 @@ final class CheckConfigCommand implements Callable<Integer> {
                 }
             }
             err.println("baton: configuration " + path + " is valid (" + cfg.sources().size() + " file(s), "
-                    + cfg.programs().size() + " program(s))");
+                    + cfg.programs().size() + " program(s)" + GroupSummary.groupCount(cfg) + ")");
+            if (!quiet) {
+                GroupSummary.lines(cfg).forEach(line -> err.println("  " + line));
+            }
             externalCopies(cfg, err);
             return 0;
         } catch (ConfigException e) {

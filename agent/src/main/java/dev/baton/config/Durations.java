@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as written in the config: {@code "500ms"}, {@code "10s"}, {@code "2m"}, {@code "1h"}, {@code "1m30s"}. */
-final class Durations {
+public final class Durations {
     static final String EXPECTED = "a duration such as \"10s\" or \"500ms\"";
 
     // "ms" before "m" so that 5ms is not read as 5 minutes followed by garbage
@@ -43,7 +43,7 @@ final class Durations {
     }
 
     /** The shortest spelling that {@link #parse} reads back: {@code 1m30s}, {@code 500ms}, {@code 0s}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         if (d.isZero()) {
             return "0s";
         }

@@ -5,6 +5,10 @@ import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.ExclusiveProgramSettings;
 import dev.baton.cluster.ReadinessSpec;
 import dev.baton.process.os.Signals;
+import dev.baton.handover.Profile;
+import dev.baton.handover.ProfileReader;
+import dev.baton.handover.Rule;
+import dev.baton.releases.ReleaseSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +42,52 @@ public final class EffectiveConfig {
                         .ifPresent(e -> out.put(ClusterSection.KEY, exclusive(e)));
             }
         });
+        config.groups().values().forEach(g -> group(out, g));
+        // A built-in profile is named by its group; one from [profiles.NAME] is written out, once.
+        config.groups().values().stream().map(EngineGroupConfig::profile).filter(p -> !ProfileReader.isBuiltIn(p))
+                .collect(Collectors.toMap(Profile::name, p -> p, (a, b) -> a, java.util.TreeMap::new))
+                .values().forEach(p -> profile(out, p));
         return out.toString();
+    }
+
+    private static void group(TomlWriter out, EngineGroupConfig g) {
+        out.table(List.of(Section.GROUPS.key, g.name())).put("profile", TomlWriter.string(g.profile().name()));
+        ReleaseSource r = g.releases();
+        if (r != null) {
+            Map<String, String> keys = new LinkedHashMap<>();
+            keys.put(r.format() == ReleaseSource.Format.APT_INDEX ? "apt_index" : "json_feed", TomlWriter.string(r.url()));
+            keys.put("package", TomlWriter.string(r.packageName()));
+            keys.put("interval", duration(r.interval()));
+            keys.put("timeout", duration(r.timeout()));
+            keys.put("pre_releases", String.valueOf(r.preReleases()));
+            out.put("releases", TomlWriter.inline(keys));
+        }
+        UpgradeSteps steps = g.upgradeSteps();
+        if (steps != null && !steps.preUpgrade().isEmpty()) {
+            out.put("pre_upgrade", argv(steps.preUpgrade()))
+                    .put("pre_upgrade_retries", String.valueOf(steps.retries()))
+                    .put("pre_upgrade_timeout", duration(steps.preUpgradeTimeout()));
+        }
+        if (steps != null && !steps.backup().isEmpty()) {
+            out.put("backup", argv(steps.backup())).put("backup_timeout", duration(steps.backupTimeout()));
+        }
+    }
+
+    private static void profile(TomlWriter out, Profile p) {
+        out.table(List.of(Section.PROFILES.key, p.name()))
+                .put("compatibility", TomlWriter.string(p.compatibility().configName()))
+                .put("handover", TomlWriter.string(p.handover().configName()));
+        for (Rule rule : p.rules()) {
+            out.arrayTable(List.of(Section.PROFILES.key, p.name(), "rules"))
+                    .put("event", TomlWriter.string(rule.kind().configName()))
+                    .put("contains", argv(rule.contains()))
+                    .put("regex", TomlWriter.string(rule.regex().pattern()))
+                    .put("fix", TomlWriter.string(rule.fix()));
+        }
+    }
+
+    private static String argv(List<String> words) {
+        return TomlWriter.array(words.stream().map(TomlWriter::string).toList());
     }
 
     private static void cluster(TomlWriter out, ClusterSettings c) {

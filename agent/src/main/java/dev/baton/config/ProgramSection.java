@@ -44,7 +44,7 @@ final class ProgramSection {
 
     /** A program; {@code node} may have {@code [defaults]} as its fallback. */
     static ProgramConfig read(String name, ConfigNode node) {
-        node.rejectUnknownKeys(KEYS);
+        node.rejectUnknownKeys(withUnquotedDots(name, node));
         if (!Names.valid(name)) {
             node.problem("invalid program name " + TomlSyntax.string(name) + ": use " + Names.RULE);
         } else if (Names.reserved(name)) {
@@ -54,6 +54,28 @@ final class ProgramSection {
         }
         boolean shell = node.bool("shell", false);
         return settings(name, node, shell, CommandSetting.read(node, shell));
+    }
+
+    /**
+     * TOML reads {@code [programs.chainflip-engine1.1]} as a program {@code chainflip-engine1} with a
+     * table {@code 1}: each such table is reported with the quoting that names the program as meant.
+     *
+     * @return the known keys plus those tables (reported here, not again as unknown keys)
+     */
+    private static Set<String> withUnquotedDots(String name, ConfigNode node) {
+        Set<String> known = new HashSet<>(KEYS);
+        for (String key : node.keys()) {
+            JsonNode value = node.value(key);
+            // Not a mistyped key of the program's own tables ([programs.web.enviroment]): that is an unknown key.
+            if (!KEYS.contains(key) && value != null && value.isObject() && NearestKey.among(key, KEYS).isEmpty()
+                    && Names.valid(name + "." + key)) {
+                node.problem(key, "[programs." + name + "." + key + "] is read as the program '" + name + "' with a table '"
+                        + key + "': a program name with a dot must be quoted, [programs." + TomlSyntax.string(name + "." + key)
+                        + "]");
+                known.add(key);
+            }
+        }
+        return known;
     }
 
     /** Reports what is wrong in {@code [defaults]}; the values themselves are read through each program. */

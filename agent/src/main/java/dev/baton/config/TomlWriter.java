@@ -18,6 +18,12 @@ final class TomlWriter {
         return this;
     }
 
+    /** {@code [[path]]}: one more table of an array of tables. */
+    TomlWriter arrayTable(List<String> path) {
+        out.append(out.length() == 0 ? "" : "\n").append("[[").append(TomlSyntax.path(path)).append("]]\n");
+        return this;
+    }
+
     /** {@code key = literal}; nothing when the literal is null (TOML has no null: the key stays unset). */
     TomlWriter put(String key, String literal) {
         if (literal != null) {

@@ -93,6 +93,21 @@ public final class ProfileReader {
         return BUILT_IN;
     }
 
+    /** True when {@code p} is the built-in profile of its name, not a {@code [profiles.NAME]} that replaces it. */
+    public static boolean isBuiltIn(Profile p) {
+        Optional<Profile> b = builtIn(p.name());
+        return b.isPresent() && b.get().compatibility() == p.compatibility() && b.get().handover() == p.handover()
+                && b.get().rules().size() == p.rules().size()
+                && java.util.stream.IntStream.range(0, p.rules().size()).allMatch(i -> sameRule(b.get().rules().get(i),
+                p.rules().get(i)));
+    }
+
+    /** Rules compare by their regex's text and flags (a Pattern has no equality of its own). */
+    private static boolean sameRule(Rule a, Rule b) {
+        return a.kind() == b.kind() && a.contains().equals(b.contains()) && a.regex().pattern().equals(b.regex().pattern())
+                && a.regex().flags() == b.regex().flags() && java.util.Objects.equals(a.fix(), b.fix());
+    }
+
     private static Result failed(List<ProfileProblem> problems, String at, String message) {
         problems.add(new ProfileProblem(at, message));
         return new Result(null, List.copyOf(problems));

@@ -95,6 +95,88 @@ class CheckConfigTest {
         }
     }
 
+    /** After "is valid": each engine group's profile, its engines in version order, its releases and upgrade steps. */
+    @Test
+    void theSummarySaysWhatTheAgentDoesWithEachEngineGroup() throws Exception {
+        Path config = write("""
+                [agent]
+                state_dir = "%s"
+
+                [programs."chainflip-engine1.1"]
+                command = ["/usr/bin/chainflip-engine1.1"]
+                engine_group = "chainflip"
+                version = "1.1.0"
+
+                [programs."chainflip-engine1.0"]
+                command = ["/usr/bin/chainflip-engine1.0"]
+                engine_group = "chainflip"
+                version = "1.0.3"
+
+                [programs.chainflip-runner]
+                command = ["/usr/bin/chainflip-engine"]
+                engine_group = "chainflip"
+
+                [groups.chainflip.releases]
+                apt_index = "https://apt.example.org/Packages"
+                package = "chainflip-engine*"
+                interval = "2h"
+
+                [programs.mychaind-v10]
+                command = ["/usr/local/bin/mychaind-v10"]
+                engine_group = "mine"
+                version = "10.0.0"
+
+                [programs.mychaind-v9]
+                command = ["/usr/local/bin/mychaind-v9"]
+                engine_group = "mine"
+                version = "9.1.0"
+
+                [groups.mine]
+                profile = "mychain"
+                pre_upgrade = ["/usr/local/bin/pre-upgrade", "--home", "/var/lib/my chain"]
+                pre_upgrade_retries = 2
+                backup = ["/usr/local/bin/backup"]
+
+                [profiles.mychain]
+                compatibility = "major"
+                handover = "sequential"
+
+                [[profiles.mychain.rules]]
+                event = "upgrade_needed"
+                contains = ["NEEDED at height: "]
+                regex = 'UPGRADE "[^"]+" NEEDED at height: \\d+'
+
+                [programs.web]
+                command = ["/bin/sleep", "300"]
+                """.formatted(dir.resolve("state")));
+        CliTest.Run r = CliTest.exec("check-config", "--no-host-checks", "--config", config.toString());
+        assertEquals(0, r.code(), r.err());
+        String expected = "baton: configuration " + config + " is valid (1 file(s), 6 program(s), 2 engine group(s))\n"
+                + "  engine group chainflip: profile chainflip (built in: side-by-side, a version runs under a release of the"
+                + " same major and minor, 14 recognition rule(s))\n"
+                + "    engines in version order: chainflip-engine1.0 1.0.3, chainflip-engine1.1 1.1.0, chainflip-runner"
+                + " (version learned from its output)\n"
+                + "    releases: apt https://apt.example.org/Packages (chainflip-engine*), polled every 2h\n"
+                + "  engine group mine: profile mychain ([profiles.mychain]: sequential, a version runs under a release of the"
+                + " same major, 1 recognition rule(s))\n"
+                + "    engines in version order (one runs at a time, the next after the upgrade): mychaind-v9 9.1.0,"
+                + " mychaind-v10 10.0.0\n"
+                + "    releases: not followed (no [groups.mine.releases])\n"
+                + "    between two versions: pre_upgrade /usr/local/bin/pre-upgrade --home '/var/lib/my chain' (timeout 5m,"
+                + " 2 retries), then backup /usr/local/bin/backup (timeout 1h)\n";
+        assertEquals(expected, r.err());
+        // The effective config has the groups and the profile too, and loads back as it is.
+        assertTrue(r.out().contains("[groups.mine]\nprofile = \"mychain\"\n"), r.out());
+        assertTrue(r.out().contains("[[profiles.mychain.rules]]\nevent = \"upgrade_needed\"\n"), r.out());
+        Path printed = dir.resolve("printed.toml");
+        Files.writeString(printed, r.out());
+        CliTest.Run again = CliTest.exec("check-config", "--no-host-checks", "--config", printed.toString());
+        assertEquals(r.out().replaceAll("(?m)^#.*\n", ""), again.out().replaceAll("(?m)^#.*\n", ""), again.err());
+
+        CliTest.Run quiet = CliTest.exec("check-config", "-q", "--no-host-checks", "--config", config.toString());
+        assertEquals("baton: configuration " + config + " is valid (1 file(s), 6 program(s), 2 engine group(s))\n", quiet.err());
+    }
+
     private Path write(String toml) throws Exception {
         Path file = dir.resolve("baton.toml");
         Files.writeString(file, toml);

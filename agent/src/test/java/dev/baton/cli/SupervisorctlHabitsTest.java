@@ -158,6 +158,7 @@ class SupervisorctlHabitsTest {
     void historyRecordsOperatorActionsWithWhoAsked() throws Exception {
         assertEquals(0, baton("stop", "idle").code());
         assertEquals(4, baton("stop", "nosuch").code()); // nothing done: nothing recorded
+        assertNotEquals(0, baton("signal", "HUP", "nosuch").code()); // neither for a signal
         Run signalled = CliTest.exec("signal", "CONT", "talker", "--socket", agent.stateDir.resolve("api.sock").toString());
         assertEquals(0, signalled.code(), signalled.toString());
 

@@ -79,6 +79,12 @@ class BadConfigTest {
                 // unknown keys and sections
                 main("misspelt key", ENGINE + "stop_timout = \"5s\"\n",
                         "baton.toml:3: programs.engine.stop_timout: unknown key 'stop_timout' in [programs.engine]; did you mean 'stop_timeout'?"),
+                main("program name with an unquoted dot", "[programs.chainflip-engine1.1]\ncommand = \"/bin/x\"\n",
+                        "baton.toml:1: programs.chainflip-engine1.1: [programs.chainflip-engine1.1] is read as the program"
+                                + " 'chainflip-engine1' with a table '1': a program name with a dot must be quoted,"
+                                + " [programs.\"chainflip-engine1.1\"]"),
+                main("misspelt table of a program", ENGINE + "[programs.engine.enviroment]\nA = \"b\"\n",
+                        "programs.engine.enviroment: unknown key 'enviroment' in [programs.engine]; did you mean 'environment'?"),
                 main("unknown key far from all", "[agent]\nflavour = 1\n",
                         "baton.toml:2: agent.flavour: unknown key 'flavour' in [agent]; valid keys: exit_on_fatal, log_mode, log_stall_timeout, max_line_bytes, shutdown_timeout, state_dir, stdout_spill"),
                 main("misspelt key in inline table", ENGINE + "log = { stdout = true, ring_line = 5 }\n",

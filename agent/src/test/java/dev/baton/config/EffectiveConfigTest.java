@@ -93,12 +93,87 @@ class EffectiveConfigTest {
         assertEquals(withoutComments(once), withoutComments(twice));
     }
 
+    /** Groups (profile, releases, steps between versions) and the [profiles.NAME] they use are printed and load back. */
+    @Test
+    void groupsAndTheirProfilesLoadBack() throws ConfigException {
+        String toml = """
+                [programs."chainflip-engine1.1"]
+                command = ["/usr/bin/chainflip-engine1.1"]
+                engine_group = "chainflip"
+                version = "1.1.0"
+
+                [groups.chainflip.releases]
+                apt_index = "https://apt.example.org/Packages"
+                package = "chainflip-engine*"
+                interval = "2h"
+
+                [programs.mychaind-v1]
+                command = ["/usr/local/bin/mychaind-v1", "start"]
+                engine_group = "mine"
+                version = "1.0.0"
+
+                [groups.mine]
+                profile = "mychain"
+                pre_upgrade = ["/usr/local/bin/pre-upgrade", "--home", "/var/lib/my chain"]
+                pre_upgrade_retries = 2
+                backup = ["/usr/local/bin/backup"]
+
+                [profiles.mychain]
+                compatibility = "major"
+                handover = "sequential"
+
+                [[profiles.mychain.rules]]
+                event = "upgrade_needed"
+                contains = ["NEEDED at height: "]
+                regex = 'UPGRADE "[^"]+" NEEDED at height: \\d+'
+
+                [[profiles.mychain.rules]]
+                event = "do_not_restart"
+                contains = ["BINARY UPDATED", "TRIGGER"]
+                regex = 'BINARY UPDATED BEFORE TRIGGER!'
+                fix = "put the old binary of {program} back"
+
+                [profiles.unused]
+                compatibility = "exact"
+                [[profiles.unused.rules]]
+                event = "active"
+                contains = ["x"]
+                regex = "x"
+                """;
+        BatonConfig config = ConfigLoader.parse(toml, FILE);
+        String printed = EffectiveConfig.toToml(config);
+        for (String line : new String[] {"[groups.chainflip]", "profile = \"chainflip\"",
+                "releases = { apt_index = \"https://apt.example.org/Packages\", package = \"chainflip-engine*\", "
+                        + "interval = \"2h\", timeout = \"30s\", pre_releases = false }",
+                "[groups.mine]", "profile = \"mychain\"", "pre_upgrade_retries = 2", "pre_upgrade_timeout = \"5m\"",
+                "backup_timeout = \"1h\"", "[profiles.mychain]", "handover = \"sequential\"", "[[profiles.mychain.rules]]"}) {
+            assertTrue(printed.contains(line + "\n"), () -> "missing " + line + " in\n" + printed);
+        }
+        assertTrue(!printed.contains("[profiles.chainflip]") && !printed.contains("unused"), printed); // built in; not in use
+        BatonConfig again = ConfigLoader.parse(printed, PRINTED);
+        assertEqualExceptOrigins(config, again);
+        assertEquals(printed.replaceAll("(?m)^#.*\n", ""), EffectiveConfig.toToml(again).replaceAll("(?m)^#.*\n", ""));
+    }
+
     static void assertEqualExceptOrigins(BatonConfig expected, BatonConfig actual) {
         assertEquals(expected.agent(), actual.agent());
         assertEquals(expected.api(), actual.api());
         assertEquals(expected.programs().keySet(), actual.programs().keySet());
         expected.programs().forEach((name, program) ->
                 assertTrue(program.sameRuntime(actual.programs().get(name)), () -> program + "\n" + actual.programs().get(name)));
+        assertEquals(expected.groups().keySet(), actual.groups().keySet());
+        expected.groups().forEach((name, g) -> {
+            EngineGroupConfig a = actual.groups().get(name);
+            assertEquals(g.programs(), a.programs());
+            assertEquals(g.releases(), a.releases());
+            assertEquals(g.upgradeSteps(), a.upgradeSteps());
+            assertEquals(g.profile().name(), a.profile().name());
+            assertEquals(g.profile().compatibility(), a.profile().compatibility());
+            assertEquals(g.profile().handover(), a.profile().handover());
+            assertEquals(g.profile().rules().stream().map(r -> r.kind() + " " + r.contains() + " " + r.regex().pattern()
+                    + " " + r.fix()).toList(), a.profile().rules().stream().map(r -> r.kind() + " " + r.contains() + " "
+                    + r.regex().pattern() + " " + r.fix()).toList());
+        });
     }
 
     private static String withoutComments(String toml) {

@@ -81,6 +81,26 @@ class JournalSinkTest {
         assertEquals("stdout", s(f.get("BATON_STREAM")));
     }
 
+    /**
+     * {@code journalctl -t NAME} and {@code journalctl BATON_PROGRAM=NAME} (docs/journald.md) take the
+     * program's name exactly as the config writes it: dots, case, underscores, nothing mapped.
+     */
+    @Test
+    void identifierIsTheProgramNameAsTheConfigWritesIt() throws Exception {
+        Path config = dir.resolve("baton.toml");
+        java.nio.file.Files.writeString(config, "[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n\n"
+                + "[programs.\"chainflip-engine1.1\"]\ncommand = [\"/bin/true\"]\n\n"
+                + "[programs.\"Validator_2.0-rc1\"]\ncommand = [\"/bin/true\"]\n");
+        java.util.Set<String> names = dev.baton.config.ConfigLoader.load(config).programs().keySet();
+        assertEquals(java.util.Set.of("chainflip-engine1.1", "Validator_2.0-rc1"), names);
+        for (String name : names) {
+            Map<String, byte[]> f = roundTrip(name, "a line\n", false);
+            assertEquals(name, s(f.get("SYSLOG_IDENTIFIER")));
+            assertEquals(name, s(f.get("BATON_PROGRAM")));
+            java.nio.file.Files.delete(dir.resolve("journal.sock")); // the next round trip binds it again
+        }
+    }
+
     @Test
     void priorityMapping() {
         String[][] cases = {
