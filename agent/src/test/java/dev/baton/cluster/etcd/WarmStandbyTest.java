@@ -63,6 +63,7 @@ class WarmStandbyTest {
                        touch "$dir/live-$host"; log acquire-end ;;
               release) log release-begin
                        if [ -e "$dir/$host.fail-release" ]; then log release-failed; exit 1; fi
+                       if [ -e "$dir/slow-release" ]; then sleep 1; fi
                        rm -f "$dir/live-$host"; log release-end ;;
               verify)  log verify
                        [ -z "$BATON_PREVIOUS_HOLDER" ] || [ ! -e "$dir/live-$BATON_PREVIOUS_HOLDER" ] ;;
@@ -229,6 +230,12 @@ class WarmStandbyTest {
         assertEquals(2, lines().stream().filter(l -> l.startsWith("spawn ")).count(), lines().toString());
         assertFalse(lines().stream().anyMatch(l -> l.startsWith("exit ")), lines().toString());
         assertEquals(0, a.identity().hookFailures() + b.identity().hookFailures());
+
+        // The new holder's program restarts (by its policy): it comes back passive, so acquire runs again.
+        target.programs().killBehindTheBack(PROGRAM);
+        target.programs().start(PROGRAM, Map.of()).join();
+        await().atMost(TTL).until(() -> count("acquire-end", target.name()) == 2 && target.live());
+        assertEquals(IdentityState.PASSIVE, holder.identity().state());
     }
 
     @Test
@@ -306,6 +313,8 @@ class WarmStandbyTest {
 
     @Test
     void aHolderThatLosesEtcdReleasesItsIdentityBeforeItsLeaseCanExpire() throws Exception {
+        // A release that takes 1s: the fence must start early enough for it (the hook timeout is in the budget).
+        touch("slow-release");
         start("a", false, false);
         start("b", false, false);
         Host holder = awaitLiveHolder();
