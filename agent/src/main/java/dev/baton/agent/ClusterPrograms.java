@@ -238,9 +238,22 @@ final class ClusterPrograms implements ExclusiveProgramControl, Supervisor.Launc
             text = output.toString().strip();
         }
         if (!text.isEmpty()) {
-            log.info("{}: {} {}: {}", program, hook, r.describe(), text);
+            // One log line: a hook's output must not be able to forge agent log lines.
+            log.info("{}: {} {}: {}", program, hook, r.describe(), oneLine(text));
         }
         return new HookResult(r.succeeded(), r.describe());
+    }
+
+    /** Line breaks as " | ", other control characters as '?'. */
+    static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (String line : text.split("\r?\n")) {
+            if (out.length() > 0) {
+                out.append(" | ");
+            }
+            line.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        }
+        return out.toString();
     }
 
     @Override
