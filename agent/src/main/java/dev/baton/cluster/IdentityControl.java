@@ -142,8 +142,13 @@ public final class IdentityControl implements ExclusiveProgramControl {
         /** On the hook thread. */
         private void runAcquire(long at, Map<String, String> environment, CompletableFuture<Void> done) {
             if (!supervisor.isRunning(settings.program())) {
-                fail(at, IdentityState.PASSIVE, settings.program() + " is not running on this host: there is no"
-                        + " process to give the identity to", done);
+                String why = settings.program() + " is not running on this host: there is no process to give the identity to";
+                synchronized (this) {
+                    if (at == generation) {
+                        enter(IdentityState.PASSIVE, why);
+                    }
+                }
+                done.completeExceptionally(new IllegalStateException(why));
                 return;
             }
             if (hookSettings.verifyReleased() != null && !verified(at, environment, done)) {

@@ -214,8 +214,11 @@ class WarmStandbyTest {
         await().atMost(TTL.multipliedBy(2)).until(() -> target.node().plan(LOCK, Optional.of(target.name())).feasible());
         FailoverPlan plan = target.node().plan(LOCK, Optional.of(target.name()));
         assertTrue(plan.steps().stream().anyMatch(step -> step.contains("runs the release hook")), plan.render());
+        long asked = System.nanoTime();
         holder.node().failover(LOCK, Optional.of(target.name())).get(30, TimeUnit.SECONDS);
-        await().atMost(TTL.multipliedBy(2)).until(target::live);
+        await().atMost(TTL.multipliedBy(2)).pollInterval(Duration.ofMillis(10)).until(target::live);
+        System.out.println("warm standby switchover: request to the target's identity live (as polled) "
+                + (System.nanoTime() - asked) / 1_000_000 + " ms");
 
         int released = indexOf("release-end", holder.name(), before);
         int verified = indexOf("verify", target.name(), before);
