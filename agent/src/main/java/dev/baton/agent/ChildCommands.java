@@ -7,6 +7,11 @@ import dev.baton.process.os.SpawnRequest;
 import dev.baton.process.os.SpawnedProcess;
 import dev.baton.process.os.Signals;
 import dev.baton.process.os.Spawner;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,12 +127,12 @@ final class ChildCommands {
      * Reads the pipe (through /proc/self/fd: a stream of our own, then the spawner's fd is closed) on
      * a daemon thread until its end, keeping the tail.
      */
-    private static Thread readInto(int fd, StringBuilder output) throws java.io.IOException {
-        java.io.InputStream in = new java.io.FileInputStream("/proc/self/fd/" + fd);
+    private static Thread readInto(int fd, StringBuilder output) throws IOException {
+        InputStream in = new FileInputStream("/proc/self/fd/" + fd);
         Os.close(fd);
         Thread reader = new Thread(() -> {
             byte[] buf = new byte[4096];
-            java.io.ByteArrayOutputStream tail = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream tail = new ByteArrayOutputStream();
             try (in) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
@@ -138,13 +143,13 @@ final class ChildCommands {
                         tail.write(all, all.length - OUTPUT_LIMIT, OUTPUT_LIMIT);
                     }
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the pipe broke: keep what was read
             }
             byte[] all = tail.toByteArray();
             int from = Math.max(0, all.length - OUTPUT_LIMIT);
             synchronized (output) {
-                output.append(new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8));
+                output.append(new String(all, from, all.length - from, StandardCharsets.UTF_8));
             }
         }, "baton-hook-output");
         reader.setDaemon(true);

@@ -12,6 +12,7 @@ import dev.baton.metrics.Family.Counter;
 import dev.baton.metrics.Family.Gauge;
 import dev.baton.metrics.Family.Info;
 import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -86,7 +87,7 @@ final class ClusterMetrics {
                 groupReady.add(g.ready(), labels.of("group", g.group(), "version", g.version(), "basis", g.basis()));
             }
         }
-        List<Family> out = new java.util.ArrayList<>(List.of(connected, lease, heartbeat, role, ready, holder, token,
+        List<Family> out = new ArrayList<>(List.of(connected, lease, heartbeat, role, ready, holder, token,
                 hosts, byVersion, byState, held, groupHosts, groupReady));
         if (!s.identities().isEmpty()) {
             out.add(identity);

@@ -10,6 +10,7 @@ import dev.baton.cluster.ReadinessProbe;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -365,7 +366,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     }
 
     private Map<String, String> holderEnvironment(long fencingToken) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of(ExclusiveProgramControl.FENCING_TOKEN_ENV,
+        Map<String, String> env = new HashMap<>(Map.of(ExclusiveProgramControl.FENCING_TOKEN_ENV,
                 Long.toString(fencingToken), ExclusiveProgramControl.LOCK_ENV, settings.lock(),
                 ExclusiveProgramControl.ROLE_ENV, "holder"));
         if (previousHolder != null) {
