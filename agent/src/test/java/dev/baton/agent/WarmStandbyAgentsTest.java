@@ -100,5 +100,10 @@ class WarmStandbyAgentsTest {
         assertEquals(pids, livePids(), "both validators kept running: " + cluster.lives());
         assertEquals(2, cluster.lives().size(), "no validator was restarted: " + cluster.lives());
         assertEquals("PASSIVE", identity(holder).path("state").asText());
+        String metrics = ClusterHosts.get(target, "/metrics").body();
+        assertTrue(metrics.contains("baton_cluster_identity_state{lock=\"identity\",program=\"validator\",state=\"LIVE\"} 1"),
+                metrics);
+        assertTrue(metrics.contains("baton_cluster_identity_hook_failures_total{lock=\"identity\",program=\"validator\"} 0"),
+                metrics);
     }
 }
