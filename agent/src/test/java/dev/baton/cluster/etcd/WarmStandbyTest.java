@@ -118,7 +118,8 @@ class WarmStandbyTest {
     }
 
     private Host start(String name, boolean verify, boolean safeMoment) {
-        ClusterSettings settings = fleet.settings(name).withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500));
+        ClusterSettings settings = fleet.settings(name).withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
+                .withIntervals(Duration.ofMillis(250), TTL, Duration.ofSeconds(1)); // failover_timeout = ttl: a short refusal
         IdentityHooks hooks = new IdentityHooks(hookArgv("acquire", name), hookArgv("release", name),
                 verify ? hookArgv("verify", name) : null, HOOK_TIMEOUT);
         ExclusiveProgramSettings exclusive = new ExclusiveProgramSettings(PROGRAM, LOCK, new ReadinessSpec.Always(), null,
