@@ -246,7 +246,9 @@ public final class IdentityControl implements ExclusiveProgramControl {
             HookResult r = run("release", hookSettings.release(), environment);
             if (r.succeeded()) {
                 synchronized (this) {
-                    enter(IdentityState.PASSIVE, "release hook succeeded");
+                    if (state == IdentityState.RELEASING) { // else a new acquire has begun meanwhile
+                        enter(IdentityState.PASSIVE, "release hook succeeded");
+                    }
                 }
                 done.complete(null);
                 return;
@@ -264,7 +266,13 @@ public final class IdentityControl implements ExclusiveProgramControl {
                     settings.program());
             supervisor.stopAndConfirmExit(settings.program()).whenComplete((ignored, error) -> {
                 synchronized (this) {
-                    if (error != null) {
+                    if (state != IdentityState.RELEASING) { // a new acquire has begun meanwhile: it decides
+                        if (error != null) {
+                            done.completeExceptionally(error);
+                        } else {
+                            done.complete(null);
+                        }
+                    } else if (error != null) {
                         enter(IdentityState.FAILED, "stopping " + settings.program() + " failed: " + error.getMessage());
                         done.completeExceptionally(error);
                     } else {
