@@ -83,6 +83,7 @@ class WarmStandbyAgentsTest {
         ClusterHosts.Run dry = ClusterHosts.baton(holder, "failover", "--to", target.name);
         assertTrue(dry.out().contains("safe moment: ") && dry.out().contains("exit 0 now"), dry.out());
         assertTrue(dry.out().contains("runs the release hook"), dry.out());
+        assertTrue(dry.out().contains("without jitter (" + target.name + " (ready))"), dry.out());
         assertTrue(dry.out().contains("dry run: nothing changed"), dry.out());
         assertTrue(live(holder), "the dry run changed nothing");
         assertEquals(-1, indexOf("release", holder.name, before), hookLines().toString());

@@ -122,7 +122,9 @@ final class Switchover {
         steps.add(holder + " deletes " + settings.keyPrefix() + "locks/" + lock + " if its token is still "
                 + view.token() + ", and stays standby (starting its standby program, if it has one)");
         steps.add(who + " takes the lock" + (target == null ? " after 0-" + ClusterSettings.show(settings.takeoverJitter())
-                + " of jitter; candidates: " + describe(candidates(lock, hosts), holder) : " at once, without jitter")
+                + " of jitter; candidates: " + describe(candidates(lock, hosts), holder)
+                : " at once, without jitter (" + describe(candidates(lock, hosts).stream()
+                .filter(c -> c.host().equals(target)).toList(), holder) + ")")
                 + "; its fencing token will be greater than " + view.token());
         if (identity == null) {
             steps.add(who + " stops its standby program, sees it exit, and starts " + program + " with "
