@@ -215,11 +215,7 @@ final class ClusterSection {
                 }
             }
             case "ready_command" -> {
-                List<String> argv = node.stringList("ready_command", null);
-                if (argv != null && !argv.isEmpty() && !argv.get(0).startsWith("/") && argv.get(0).contains("/")) {
-                    node.problem("ready_command", "the program must be an absolute path or a name looked up in PATH,"
-                            + " not \"" + argv.get(0) + "\"");
-                }
+                List<String> argv = command(node, "ready_command");
                 return argv == null ? null : new ReadinessSpec.Command(argv, timeout);
             }
             case "ready_role" -> {
