@@ -7,6 +7,11 @@ import dev.baton.process.os.SpawnRequest;
 import dev.baton.process.os.SpawnedProcess;
 import dev.baton.process.os.Signals;
 import dev.baton.process.os.Spawner;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,23 +62,102 @@ final class ChildCommands {
     Result run(List<String> argv, Duration timeout) {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "baton-command"));
         command.addAll(argv);
+        return run(new SpawnRequest(command, environment, null, null, null, null, true), timeout, null);
+    }
+
+    /** The agent's environment as a child may inherit it (for commands that add their own variables). */
+    Map<String, String> inheritedEnvironment() {
+        return environment;
+    }
+
+    /**
+     * Runs a hook: {@code request}'s argv with its stdout and stderr (merged) read into {@code output}
+     * (the last {@link #OUTPUT_LIMIT} bytes, at most), waits for its exit up to {@code timeout}. Off the loop.
+     */
+    Result runCapturing(SpawnRequest request, Duration timeout, StringBuilder output) {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 2>&1 </dev/null", "baton-hook"));
+        command.addAll(request.argv());
+        SpawnRequest wrapped = new SpawnRequest(command, request.environment(), request.directory(), request.user(),
+                request.group(), request.umask(), true);
+        return run(wrapped, timeout, output);
+    }
+
+    /** A hook's output kept for the log: enough for an error message, bounded against a chatty or hostile command. */
+    static final int OUTPUT_LIMIT = 4096;
+
+    private Result run(SpawnRequest request, Duration timeout, StringBuilder output) {
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
         long started = System.nanoTime();
         int pid;
+        Thread reader = null;
         try {
-            pid = loop.call(() -> {
-                SpawnedProcess sp = spawner.spawn(new SpawnRequest(command, environment, null, null, null, null, true));
+            SpawnedProcess spawned = loop.call(() -> {
+                SpawnedProcess sp = spawner.spawn(request);
                 childSpawned.run();
-                Os.close(sp.stdoutFd());
+                if (output == null) {
+                    Os.close(sp.stdoutFd());
+                }
                 Os.close(sp.stderrFd());
                 running.put(sp.pid(), exit);
-                return sp.pid();
+                return sp;
             }, timeout);
+            pid = spawned.pid();
+            if (output != null) {
+                reader = readInto(spawned.stdoutFd(), output);
+            }
         } catch (SpawnException e) {
             return new Result(null, "cannot be started: " + e.getMessage());
         } catch (Exception e) {
             return new Result(null, "cannot be started: " + e);
         }
+        try {
+            return awaitExit(pid, exit, started, timeout);
+        } finally {
+            if (reader != null) {
+                try {
+                    reader.join(1000); // a grandchild holding the pipe open must not hold the caller
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the pipe (through /proc/self/fd: a stream of our own, then the spawner's fd is closed) on
+     * a daemon thread until its end, keeping the tail.
+     */
+    private static Thread readInto(int fd, StringBuilder output) throws IOException {
+        InputStream in = new FileInputStream("/proc/self/fd/" + fd);
+        Os.close(fd);
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[4096];
+            ByteArrayOutputStream tail = new ByteArrayOutputStream();
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    tail.write(buf, 0, n);
+                    if (tail.size() > 2 * OUTPUT_LIMIT) {
+                        byte[] all = tail.toByteArray();
+                        tail.reset();
+                        tail.write(all, all.length - OUTPUT_LIMIT, OUTPUT_LIMIT);
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe broke: keep what was read
+            }
+            byte[] all = tail.toByteArray();
+            int from = Math.max(0, all.length - OUTPUT_LIMIT);
+            synchronized (output) {
+                output.append(new String(all, from, all.length - from, StandardCharsets.UTF_8));
+            }
+        }, "baton-hook-output");
+        reader.setDaemon(true);
+        reader.start();
+        return reader;
+    }
+
+    private Result awaitExit(int pid, CompletableFuture<ExitStatus> exit, long started, Duration timeout) {
         long left = timeout.toNanos() - (System.nanoTime() - started);
         try {
             return new Result(exit.get(Math.max(left, 0), TimeUnit.NANOSECONDS), null);

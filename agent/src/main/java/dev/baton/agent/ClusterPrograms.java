@@ -1,17 +1,21 @@
 package dev.baton.agent;
 
 import dev.baton.cluster.ExclusiveProgramControl;
+import dev.baton.cluster.HookResult;
+import dev.baton.config.ProgramConfig;
 import dev.baton.process.Instance;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.SpawnException;
 import dev.baton.process.os.Signals;
+import dev.baton.process.os.SpawnRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,6 +202,69 @@ final class ClusterPrograms implements ExclusiveProgramControl, Supervisor.Launc
     }
 
     // ---- readiness commands ------------------------------------------------------------------------
+
+    /**
+     * A hook of a warm-standby identity or a safe-moment check: through the agent's spawner and reaper,
+     * as the program's user, in its directory, with its environment plus {@code environment}; output
+     * (bounded) into the agent's log. Blocks: on the cluster's hook threads.
+     */
+    @Override
+    public HookResult runHook(String program, List<String> argv, Map<String, String> environment, Duration timeout) {
+        ProgramConfig pc;
+        try {
+            pc = loop.call(() -> {
+                Program p = supervisor.program(program);
+                return p == null ? null : p.config();
+            }, timeout);
+        } catch (Exception e) {
+            return new HookResult(false, "cannot be started: " + e.getMessage());
+        }
+        if (pc == null) {
+            return new HookResult(false, "cannot be started: no program named " + program);
+        }
+        Map<String, String> env = new TreeMap<>();
+        if (pc.inheritEnvironment()) {
+            env.putAll(commands.inheritedEnvironment());
+        }
+        env.putAll(pc.environment());
+        env.putAll(environment);
+        env.put(ChildEnvironment.PROGRAM, program);
+        StringBuilder output = new StringBuilder();
+        ChildCommands.Result r = commands.runCapturing(new SpawnRequest(argv, env, pc.directory(), pc.user(), pc.group(),
+                pc.umask(), true), timeout, output);
+        String hook = environment.getOrDefault(HOOK_ENV, "hook");
+        String text;
+        synchronized (output) {
+            text = output.toString().strip();
+        }
+        if (!text.isEmpty()) {
+            // One log line: a hook's output must not be able to forge agent log lines.
+            log.info("{}: {} {}: {}", program, hook, r.describe(), oneLine(text));
+        }
+        return new HookResult(r.succeeded(), r.describe());
+    }
+
+    /** Line breaks as " | ", other control characters as '?'. */
+    static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (String line : text.split("\r?\n")) {
+            if (out.length() > 0) {
+                out.append(" | ");
+            }
+            line.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public long instanceId(String program) {
+        for (ProgramStatus s : supervisor.snapshot()) {
+            if (s.name().equals(program)) {
+                return s.pid();
+            }
+        }
+        return 0;
+    }
 
     /** Ready when the command exits 0 within the timeout (run through the agent's spawner and reaper). On the probe thread. */
     @Override

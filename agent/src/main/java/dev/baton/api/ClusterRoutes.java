@@ -39,7 +39,11 @@ final class ClusterRoutes {
     // ---- documents ----
 
     record Status(String host, boolean connected, long leaseId, long leaseRemainingMs, long heartbeatAgeMs,
-                  String lastError, List<Lock> locks) {
+                  String lastError, List<Lock> locks, List<Identity> identities) {
+    }
+
+    /** Warm standby: where a program's identity stands on this host. */
+    record Identity(String lock, String program, String state, long hookFailures, String lastFailure) {
     }
 
     record Lock(String lock, String program, String role, boolean ready, String holder, long holderToken,
@@ -85,7 +89,9 @@ final class ClusterRoutes {
         Cluster cluster = cluster();
         ClusterStatus s = cluster.status();
         Json.send(exchange, 200, new Status(s.host(), s.connected(), s.leaseId(), s.leaseRemaining().toMillis(),
-                cluster.heartbeatAge().toMillis(), s.lastError(), s.locks().stream().map(ClusterRoutes::lock).toList()));
+                cluster.heartbeatAge().toMillis(), s.lastError(), s.locks().stream().map(ClusterRoutes::lock).toList(),
+                s.identities().stream().map(i -> new Identity(i.lock(), i.program(), i.state().name(), i.hookFailures(),
+                        i.lastFailure())).toList()));
     }
 
     private static Lock lock(LockStatus l) {

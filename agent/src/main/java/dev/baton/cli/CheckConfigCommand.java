@@ -40,7 +40,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         ExternalCopyGuard.all(cfg, Os.pid(), System.getenv()).forEach((program, copies) -> copies.forEach(c ->
                 err.println("WARNING: " + program + ": " + c.what() + ": two copies of an engine sign with one "
                         + "key; fix: " + c.fix() + (cfg.programs().get(program).isEngine()
-                        || (cfg.cluster() != null && cfg.cluster().managedPrograms().containsKey(program))
+                        || (cfg.cluster() != null && (cfg.cluster().managedPrograms().containsKey(program)
+                        || cfg.cluster().identityPrograms().containsKey(program)))
                         ? " (baton run will not start " + program + " until then, unless allow_external_copies = true)"
                         : ""))));
     }

@@ -11,8 +11,12 @@ import picocli.CommandLine.Option;
 /** {@code baton failover [--to HOST] [--lock NAME] [--yes]}. */
 @Command(name = "failover", description = {"Planned switchover of an exclusive program to another host: the holder "
         + "stops its program and waits until it has exited, releases the lock, then the target takes the lock and "
-        + "starts the program with a new fencing token.",
-        "Without --yes this is a dry run: it prints the plan (and why it would be refused) and changes nothing."},
+        + "starts the program with a new fencing token. In warm-standby mode (exclusive.identity) the programs keep "
+        + "running: the holder's release hook runs, then the target's acquire hook.",
+        "A lock with a safe_moment check must be switched over from its holder: the check runs there first and the "
+        + "switchover waits for it (up to failover_timeout), else it is refused.",
+        "Without --yes this is a dry run: it prints the plan (with the safe-moment result now, and why it would be "
+        + "refused) and changes nothing."},
         footer = {"", ExitCodes.HELP})
 final class FailoverCommand extends ClientCommand {
     @Option(names = "--to", paramLabel = "HOST", description = "The host to take over (default: the first ready standby).")

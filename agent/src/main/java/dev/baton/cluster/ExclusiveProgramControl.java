@@ -20,6 +20,12 @@ public interface ExclusiveProgramControl {
     String LOCK_ENV = "BATON_LOCK";
     /** Environment variable carrying the role the program was started for: {@code holder} or {@code standby}. */
     String ROLE_ENV = "BATON_CLUSTER_ROLE";
+    /** Environment variable of identity hooks: the host that held the lock before this one, when known. */
+    String PREVIOUS_HOLDER_ENV = "BATON_PREVIOUS_HOLDER";
+    /** Environment variable of hooks and checks: {@code acquire}, {@code release}, {@code verify_released} or {@code safe_moment}. */
+    String HOOK_ENV = "BATON_HOOK";
+    /** Environment variable of the safe-moment check: the switchover's target host, empty for any ready standby. */
+    String TARGET_ENV = "BATON_SWITCHOVER_TARGET";
 
     /**
      * Starts {@code program} with {@code environment} added to its configured environment. Completes
@@ -46,5 +52,23 @@ public interface ExclusiveProgramControl {
      */
     default boolean runCheck(List<String> argv, Duration timeout) {
         return ReadinessChecks.exitsZero(argv, timeout);
+    }
+
+    /**
+     * Runs a hook of {@code program} (identity acquire / release, safe moment): {@code environment} added
+     * to the program's own, as the program's user where the host supports it, its output logged
+     * (bounded). Blocks up to {@code timeout}, then kills the command's process group. Never on the
+     * cluster loop. This default uses ProcessBuilder (see {@link #runCheck} on why the agent does not).
+     */
+    default HookResult runHook(String program, List<String> argv, Map<String, String> environment, Duration timeout) {
+        return ReadinessChecks.runHook(argv, environment, timeout);
+    }
+
+    /**
+     * Identifies the running instance of {@code program} (its pid), or 0 when it has no process: a
+     * change means the program was restarted, and a warm standby's identity with it.
+     */
+    default long instanceId(String program) {
+        return 0;
     }
 }

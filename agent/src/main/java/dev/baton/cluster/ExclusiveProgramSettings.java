@@ -14,16 +14,29 @@ import java.util.List;
  *                       secondary identity); null for none
  * @param stopTimeout    the longest {@link ExclusiveProgramControl#stopAndConfirmExit} can take for
  *                       {@code program}: its stop timeout before SIGKILL
+ * @param identity       warm standby: the program runs everywhere and these hooks move its identity; null
+ *                       for the classic mode (the program runs only on the holder)
+ * @param safeMoment     optional check run on the holder before a planned switchover (e.g. "no leader
+ *                       slot soon"): the switchover waits until it exits 0; null for none
  */
 public record ExclusiveProgramSettings(String program, String lock, ReadinessSpec readiness,
-                                       String standbyProgram, Duration stopTimeout) {
+                                       String standbyProgram, Duration stopTimeout, IdentityHooks identity,
+                                       ReadinessSpec.Command safeMoment) {
+
+    /** The classic mode, without a safe-moment check. */
+    public ExclusiveProgramSettings(String program, String lock, ReadinessSpec readiness, String standbyProgram,
+                                    Duration stopTimeout) {
+        this(program, lock, readiness, standbyProgram, stopTimeout, null, null);
+    }
 
     /**
-     * The holder stops its program when its lease has only this much left (measured from the last
-     * confirmed renewal on the monotonic clock), so that the program has exited before the lease can.
+     * The holder stops its program (in identity mode: runs the release hook and, if that fails, stops
+     * the program) when its lease has only this much left (measured from the last confirmed renewal on
+     * the monotonic clock), so that the program has exited, or its identity is passive, before the lease can.
      */
     public Duration fenceBudget(ClusterSettings cluster) {
-        return stopTimeout.plus(cluster.fenceMargin());
+        Duration release = identity == null || identity.timeout() == null ? Duration.ZERO : identity.timeout();
+        return release.plus(stopTimeout).plus(cluster.fenceMargin());
     }
 
     /** Problems with one exclusive program, given the cluster settings, prefixed with the config key. */
@@ -41,6 +54,7 @@ public record ExclusiveProgramSettings(String program, String lock, ReadinessSpe
         if (p.program().equals(p.standbyProgram())) {
             problems.add(key + ".standby_program: must differ from the exclusive program");
         }
+        problems.addAll(validateHooks(key, p));
         if (p.stopTimeout() == null || p.stopTimeout().isNegative()) {
             problems.add(key + ": the program needs a stop timeout");
             return problems;
@@ -49,12 +63,46 @@ public record ExclusiveProgramSettings(String program, String lock, ReadinessSpe
         if (needed.compareTo(cluster.leaseTtl()) > 0) {
             problems.add(key + ": renew_interval " + ClusterSettings.show(cluster.renewInterval())
                     + " + 2 x retry_timeout " + ClusterSettings.show(cluster.retryTimeout())
+                    + (p.identity() == null ? "" : " + identity.timeout " + ClusterSettings.show(p.identity().timeout()))
                     + " + the program's stop_timeout " + ClusterSettings.show(p.stopTimeout())
                     + " + fence_margin " + ClusterSettings.show(cluster.fenceMargin()) + " = " + ClusterSettings.show(needed)
                     + " exceeds cluster.lease_ttl " + ClusterSettings.show(cluster.leaseTtl())
-                    + " (the holder must stop its program and see it exit before its lease can expire, and must"
+                    + (p.identity() == null
+                    ? " (the holder must stop its program and see it exit before its lease can expire, and must"
                     + " not do so after one slow renewal); raise lease_ttl to at least "
-                    + ClusterSettings.show(ClusterSettings.roundUpToSeconds(needed)) + " or lower the stop_timeout");
+                    + ClusterSettings.show(ClusterSettings.roundUpToSeconds(needed)) + " or lower the stop_timeout"
+                    : " (the holder must run its release hook and, should that fail, stop its program before its lease"
+                    + " can expire, and must not do so after one slow renewal); raise lease_ttl to at least "
+                    + ClusterSettings.show(ClusterSettings.roundUpToSeconds(needed))
+                    + " or lower identity.timeout or the stop_timeout"));
+        }
+        return problems;
+    }
+
+    private static List<String> validateHooks(String key, ExclusiveProgramSettings p) {
+        List<String> problems = new ArrayList<>();
+        if (p.safeMoment() != null && (p.safeMoment().argv() == null || p.safeMoment().argv().isEmpty())) {
+            problems.add(key + ".safe_moment: the command is empty");
+        }
+        IdentityHooks hooks = p.identity();
+        if (hooks == null) {
+            return problems;
+        }
+        if (hooks.acquire() == null || hooks.acquire().isEmpty()) {
+            problems.add(key + ".identity.acquire: required: the command that makes the identity live on this host");
+        }
+        if (hooks.release() == null || hooks.release().isEmpty()) {
+            problems.add(key + ".identity.release: required: the command that makes the identity passive again");
+        }
+        if (hooks.verifyReleased() != null && hooks.verifyReleased().isEmpty()) {
+            problems.add(key + ".identity.verify_released: the command is empty (remove the key for none)");
+        }
+        if (hooks.timeout() == null || hooks.timeout().isZero() || hooks.timeout().isNegative()) {
+            problems.add(key + ".identity.timeout: must be greater than zero");
+        }
+        if (p.standbyProgram() != null) {
+            problems.add(key + ".standby_program: not with identity: in identity mode the program itself runs on"
+                    + " every host and the release hook makes it the standby; remove standby_program");
         }
         return problems;
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Turns a {@link ReadinessSpec} into a check. */
@@ -67,27 +68,33 @@ public final class ReadinessChecks {
      * the exit status). The agent runs commands through {@link ExclusiveProgramControl#runCheck} instead.
      */
     static boolean exitsZero(List<String> argv, Duration timeout) {
+        return runHook(argv, Map.of(), timeout).succeeded();
+    }
+
+    /** {@link ExclusiveProgramControl#runHook}'s default, for hosts without the agent's reaper (tests): output discarded. */
+    static HookResult runHook(List<String> argv, Map<String, String> environment, Duration timeout) {
         Process process = null;
         try {
-            process = new ProcessBuilder(argv)
+            ProcessBuilder builder = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(environment);
+            process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                return false;
+                return new HookResult(false, "timed out after " + timeout + " (killed)");
             }
-            return process.exitValue() == 0;
+            return new HookResult(process.exitValue() == 0, "exit " + process.exitValue());
         } catch (IOException e) {
-            return false;
+            return new HookResult(false, "cannot be started: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (process != null) {
                 process.destroyForcibly();
             }
-            return false;
+            return new HookResult(false, "interrupted");
         }
     }
 }

@@ -26,11 +26,21 @@ public record ClusterConfig(ClusterSettings settings, List<ExclusiveProgramSetti
     public Map<String, String> managedPrograms() {
         Map<String, String> out = new LinkedHashMap<>();
         for (ExclusiveProgramSettings p : exclusive) {
+            if (p.identity() != null) {
+                continue; // warm standby: runs on every host, the cluster moves its identity (identityPrograms)
+            }
             out.put(p.program(), p.lock());
             if (p.standbyProgram() != null) {
                 out.putIfAbsent(p.standbyProgram(), p.lock());
             }
         }
+        return out;
+    }
+
+    /** Exclusive programs in identity mode (warm standby), with their lock: started by the supervisor as usual. */
+    public Map<String, String> identityPrograms() {
+        Map<String, String> out = new LinkedHashMap<>();
+        exclusive.stream().filter(p -> p.identity() != null).forEach(p -> out.put(p.program(), p.lock()));
         return out;
     }
 }

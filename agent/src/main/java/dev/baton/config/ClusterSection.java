@@ -3,6 +3,7 @@ package dev.baton.config;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.IdentityHooks;
 import dev.baton.cluster.ReadinessSpec;
 import dev.baton.cluster.TlsFiles;
 import dev.baton.handover.Role;
@@ -32,7 +33,11 @@ final class ClusterSection {
             "lease_ttl", "renew_interval", "retry_timeout", "takeover_jitter", "fence_margin", "check_interval",
             "failover_timeout", "inventory_refresh");
     static final Set<String> EXCLUSIVE_KEYS = Set.of("lock", "ready_url", "ready_command", "ready_timeout",
-            "ready_role", "ready", "standby_program");
+            "ready_role", "ready", "standby_program", "identity", "safe_moment", "safe_moment_timeout");
+    /** {@code [programs.NAME.exclusive.identity]}: warm standby. */
+    static final Set<String> IDENTITY_KEYS = Set.of("acquire", "release", "verify_released", "timeout");
+    static final String IDENTITY = "identity";
+    static final Duration DEFAULT_SAFE_MOMENT_TIMEOUT = Duration.ofSeconds(10);
     static final String KEY = "exclusive";
     static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(5);
     static final String ALWAYS = "always";
@@ -138,7 +143,48 @@ final class ClusterSection {
         ReadinessSpec readiness = readiness(program, node, standby, configs);
         ProgramConfig config = configs.get(program);
         Duration stopTimeout = config == null ? ProgramConfig.DEFAULT_STOP_TIMEOUT : config.stopTimeout();
-        return lock == null ? null : new ExclusiveProgramSettings(program, lock, readiness, standby, stopTimeout);
+        IdentityHooks identity = node.has(IDENTITY) ? identity(node.table(IDENTITY)) : null;
+        ReadinessSpec.Command safeMoment = null;
+        if (node.has("safe_moment")) {
+            List<String> argv = command(node, "safe_moment");
+            safeMoment = argv == null ? null : new ReadinessSpec.Command(argv,
+                    node.duration("safe_moment_timeout", DEFAULT_SAFE_MOMENT_TIMEOUT, Duration.ofMillis(1), Limits.MAX_DURATION));
+        } else if (node.has("safe_moment_timeout")) {
+            node.problem("safe_moment_timeout", "only with safe_moment: remove safe_moment_timeout or set safe_moment");
+        }
+        return lock == null ? null
+                : new ExclusiveProgramSettings(program, lock, readiness, standby, stopTimeout, identity, safeMoment);
+    }
+
+    /** {@code identity = { acquire = [...], release = [...], ... }}; the cluster's rules check the rest. */
+    private static IdentityHooks identity(ConfigNode node) {
+        node.rejectUnknownKeys(IDENTITY_KEYS);
+        for (String required : List.of("acquire", "release")) {
+            if (!node.has(required)) {
+                node.problem("missing " + required + ": warm standby needs the command that makes the identity "
+                        + (required.equals("acquire") ? "live on this host" : "passive again")
+                        + ", e.g. " + required + " = [\"/usr/local/bin/identity-" + required + "\"]");
+            }
+        }
+        return new IdentityHooks(command(node, "acquire"), command(node, "release"), command(node, "verify_released"),
+                node.duration("timeout", IdentityHooks.DEFAULT_TIMEOUT, Duration.ofMillis(1), Limits.MAX_DURATION));
+    }
+
+    /** A command's argv (absolute path or a name in PATH); null when unset or unusable. */
+    private static List<String> command(ConfigNode node, String key) {
+        List<String> argv = node.stringList(key, null);
+        if (argv == null) {
+            return null;
+        }
+        if (argv.isEmpty()) {
+            node.problem(key, "the command is empty");
+            return null;
+        }
+        if (!argv.get(0).startsWith("/") && argv.get(0).contains("/")) {
+            node.problem(key, "the program must be an absolute path or a name looked up in PATH, not \"" + argv.get(0) + "\"");
+            return null;
+        }
+        return argv;
     }
 
     /** Exactly one readiness kind; null after a problem. */
@@ -169,11 +215,7 @@ final class ClusterSection {
                 }
             }
             case "ready_command" -> {
-                List<String> argv = node.stringList("ready_command", null);
-                if (argv != null && !argv.isEmpty() && !argv.get(0).startsWith("/") && argv.get(0).contains("/")) {
-                    node.problem("ready_command", "the program must be an absolute path or a name looked up in PATH,"
-                            + " not \"" + argv.get(0) + "\"");
-                }
+                List<String> argv = command(node, "ready_command");
                 return argv == null ? null : new ReadinessSpec.Command(argv, timeout);
             }
             case "ready_role" -> {
@@ -233,6 +275,16 @@ final class ClusterSection {
                 String sub = key.substring(prefix.length()).replaceFirst("^\\.", "");
                 if (sub.equals("readiness")) {
                     sub = READINESS_KEYS.stream().filter(node::has).findFirst().orElse("");
+                }
+                if (sub.startsWith(IDENTITY + ".") && node.has(IDENTITY)) {
+                    ConfigNode identity = node.table(IDENTITY);
+                    String hook = sub.substring(IDENTITY.length() + 1);
+                    if (identity.has(hook)) {
+                        identity.problem(hook, message);
+                    } else {
+                        identity.problem(message);
+                    }
+                    return;
                 }
                 if (!sub.isEmpty() && node.has(sub)) {
                     node.problem(sub, message);

@@ -125,7 +125,25 @@ public final class EffectiveConfig {
         if (e.standbyProgram() != null) {
             keys.put("standby_program", TomlWriter.string(e.standbyProgram()));
         }
+        if (e.safeMoment() != null) {
+            keys.put("safe_moment", argv(e.safeMoment().argv()));
+            keys.put("safe_moment_timeout", duration(e.safeMoment().timeout()));
+        }
+        if (e.identity() != null) {
+            Map<String, String> hooks = new LinkedHashMap<>();
+            hooks.put("acquire", argv(e.identity().acquire()));
+            hooks.put("release", argv(e.identity().release()));
+            if (e.identity().verifyReleased() != null) {
+                hooks.put("verify_released", argv(e.identity().verifyReleased()));
+            }
+            hooks.put("timeout", duration(e.identity().timeout()));
+            keys.put(ClusterSection.IDENTITY, TomlWriter.inline(hooks));
+        }
         return TomlWriter.inline(keys);
+    }
+
+    private static String argv(List<String> argv) {
+        return TomlWriter.array(argv.stream().map(TomlWriter::string).toList());
     }
 
     private static void agent(TomlWriter out, AgentSettings agent) {

@@ -31,7 +31,11 @@ public final class ExternalCopyGuard {
     ExternalCopyGuard(BatonConfig config, int agentPid, Map<String, String> agentEnv, Path root) {
         this.root = root;
         this.agentPid = agentPid;
-        Map<String, String> managed = config.cluster() == null ? Map.of() : config.cluster().managedPrograms();
+        Map<String, String> managed = new HashMap<>();
+        if (config.cluster() != null) {
+            managed.putAll(config.cluster().managedPrograms());
+            managed.putAll(config.cluster().identityPrograms()); // a second copy could sign with the identity too
+        }
         for (ProgramConfig p : config.programs().values()) {
             if ((p.isEngine() || managed.containsKey(p.name())) && !p.allowExternalCopies() && !p.shell()) {
                 Path exe = ExternalCopies.executable(p.command(), agentEnv);

@@ -4,11 +4,15 @@ import dev.baton.cluster.Cluster;
 import dev.baton.cluster.ClusterStatus;
 import dev.baton.cluster.FleetCounts;
 import dev.baton.cluster.FleetReadiness;
+import dev.baton.cluster.IdentityState;
+import dev.baton.cluster.IdentityStatus;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.LockStatus;
+import dev.baton.metrics.Family.Counter;
 import dev.baton.metrics.Family.Gauge;
 import dev.baton.metrics.Family.Info;
 import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +22,7 @@ import java.util.List;
  */
 final class ClusterMetrics {
     private static final LockRole[] ROLES = LockRole.values();
+    private static final IdentityState[] IDENTITY_STATES = IdentityState.values();
 
     private ClusterMetrics() {
     }
@@ -53,6 +58,17 @@ final class ClusterMetrics {
                 holder.add(labels.of("lock", l.lock(), "program", l.program(), "holder", l.holder()));
             }
         }
+        Gauge identity = new Gauge("baton_cluster_identity_state",
+                "Warm standby: 1 for the current state of the program's identity on this host (LIVE: acquired here),"
+                        + " 0 for each other state");
+        Counter hookFailures = new Counter("baton_cluster_identity_hook_failures",
+                "Warm standby: identity hooks (acquire, release, verify_released) that failed or timed out since the agent started");
+        for (IdentityStatus i : s.identities()) {
+            for (IdentityState state : IDENTITY_STATES) {
+                identity.add(i.state() == state, labels.of("lock", i.lock(), "program", i.program(), "state", state.name()));
+            }
+            hookFailures.add(i.hookFailures(), labels.of("lock", i.lock(), "program", i.program()));
+        }
         Gauge hosts = new Gauge("baton_fleet_hosts", "Hosts with a live inventory entry in etcd, as this host last read them")
                 .add(counts.hosts(), Labels.EMPTY);
         Gauge byVersion = new Gauge("baton_fleet_hosts_by_agent_version", "Hosts of the fleet per baton version");
@@ -71,7 +87,12 @@ final class ClusterMetrics {
                 groupReady.add(g.ready(), labels.of("group", g.group(), "version", g.version(), "basis", g.basis()));
             }
         }
-        return List.of(connected, lease, heartbeat, role, ready, holder, token, hosts, byVersion, byState, held,
-                groupHosts, groupReady);
+        List<Family> out = new ArrayList<>(List.of(connected, lease, heartbeat, role, ready, holder, token,
+                hosts, byVersion, byState, held, groupHosts, groupReady));
+        if (!s.identities().isEmpty()) {
+            out.add(identity);
+            out.add(hookFailures);
+        }
+        return out;
     }
 }

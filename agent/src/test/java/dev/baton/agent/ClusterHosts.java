@@ -180,6 +180,9 @@ final class ClusterHosts implements AutoCloseable {
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final Thread sampler;
     private volatile boolean closed;
+    /** Warm standby: every host runs the program, the lock moves its identity (hooks append to {@link #hookLog}). */
+    private boolean warmStandby;
+    final Path hookLog;
     private long ledgerOffset;
     private long samples;
 
@@ -194,6 +197,12 @@ final class ClusterHosts implements AutoCloseable {
         this.dir = Files.createTempDirectory("baton-cluster-agents-");
         this.ledger = dir.resolve("ledger.txt");
         Files.writeString(ledger, "");
+        this.hookLog = dir.resolve("hooks.log");
+        Files.writeString(dir.resolve("hook.sh"), """
+                #!/bin/sh
+                echo "$1 $2 token=${BATON_FENCING_TOKEN:-} prev=${BATON_PREVIOUS_HOLDER:-}" >> "$(dirname "$0")/hooks.log"
+                """);
+        dir.resolve("hook.sh").toFile().setExecutable(true);
         Files.writeString(dir.resolve("validator.sh"), """
                 #!/bin/sh
                 echo "start $TEST_HOST $$ $(date +%s%N) ${BATON_FENCING_TOKEN:-0}" >> "$TEST_LEDGER"
@@ -204,6 +213,27 @@ final class ClusterHosts implements AutoCloseable {
         this.sampler = new Thread(this::sample, "ledger-sampler");
         sampler.setDaemon(true);
         sampler.start();
+    }
+
+    /**
+     * Warm standby from here on: the program runs on every host (so two running programs are no
+     * violation), and hosts added later get identity hooks (acquire, release, verify_released) and a
+     * safe-moment check, all {@code hook.sh ACTION HOST} appending to {@link #hookLog}, and a lease ttl
+     * of 6s (renew 0.5 + 2 x retry 1 + hook timeout 2 + stop 0.5 + fence margin 0.5 = 5.5s).
+     */
+    ClusterHosts warmStandby() {
+        warmStandby = true;
+        return this;
+    }
+
+    private String identity(String host) {
+        if (!warmStandby) {
+            return "";
+        }
+        String hook = dir.resolve("hook.sh").toString();
+        return (", safe_moment = [\"%1$s\", \"safe\", \"%2$s\"], identity = { acquire = [\"%1$s\", \"acquire\", \"%2$s\"],"
+                + " release = [\"%1$s\", \"release\", \"%2$s\"], verify_released = [\"%1$s\", \"verify\", \"%2$s\"],"
+                + " timeout = \"2s\" }").formatted(hook, host);
     }
 
     /** Writes the host's config (not started yet). */
@@ -238,14 +268,15 @@ final class ClusterHosts implements AutoCloseable {
                 start_secs = "0s"
                 stop_timeout = "500ms"
                 restart = "always"
-                exclusive = { lock = "%s", ready_command = ["/usr/bin/test", "-e", "%s"], ready_timeout = "2s" }
+                exclusive = { lock = "%s", ready_command = ["/usr/bin/test", "-e", "%s"], ready_timeout = "2s"%s }
 
                 [programs.node]
                 command = ["sleep", "3600"]
                 start_secs = "0s"
                 stop_timeout = "1s"
-                """.formatted(hostDir.resolve("state"), host.port, etcd.clientUrl(), tls(), name, prefix, TTL.toSeconds(),
-                dir.resolve("validator.sh"), name, ledger, LOCK, hostDir.resolve("ready")));
+                """.formatted(hostDir.resolve("state"), host.port, etcd.clientUrl(), tls(), name, prefix,
+                warmStandby ? 6 : TTL.toSeconds(), dir.resolve("validator.sh"), name, ledger, LOCK, hostDir.resolve("ready"),
+                identity(name)));
         hosts.put(name, host);
         return host;
     }
@@ -357,7 +388,7 @@ final class ClusterHosts implements AutoCloseable {
                     }
                 }
                 samples++;
-                if (running.size() > 1) {
+                if (running.size() > 1 && !warmStandby) {
                     violations.add("at " + Instant.ofEpochSecond(0, now) + " hosts " + running + " both run " + PROGRAM
                             + ": " + lives.stream().filter(Life::alive).toList());
                 }

@@ -46,6 +46,67 @@ class ClusterConfigTest {
     }
 
     @Test
+    void warmStandbyIdentityHooksAndASafeMoment() throws ConfigException {
+        BatonConfig c = ConfigLoader.parse(CLUSTER + """
+                lease_ttl = "30s"
+
+                [programs.validator]
+                command = ["/usr/bin/validator", "--identity", "/etc/solana/unstaked.json"]
+                stop_timeout = "5s"
+
+                [programs.validator.exclusive]
+                lock = "identity"
+                ready_url = "http://127.0.0.1:8899/health"
+                safe_moment = ["/usr/local/bin/no-leader-slot-soon", "20"]
+
+                [programs.validator.exclusive.identity]
+                acquire = ["/usr/local/bin/identity", "acquire"]
+                release = ["/usr/local/bin/identity", "release"]
+                verify_released = ["/usr/local/bin/identity", "verify"]
+                timeout = "15s"
+                """, FILE);
+        ExclusiveProgramSettings e = c.cluster().exclusive().get(0);
+        assertEquals(new dev.baton.cluster.IdentityHooks(List.of("/usr/local/bin/identity", "acquire"),
+                List.of("/usr/local/bin/identity", "release"), List.of("/usr/local/bin/identity", "verify"),
+                Duration.ofSeconds(15)), e.identity());
+        assertEquals(new ReadinessSpec.Command(List.of("/usr/local/bin/no-leader-slot-soon", "20"), Duration.ofSeconds(10)),
+                e.safeMoment());
+        assertEquals(Duration.ofSeconds(21), e.fenceBudget(c.cluster().settings()), "release timeout + stop + margin");
+        // It runs on every host: the supervisor starts it, the cluster moves only its identity.
+        assertEquals(Map.of(), c.cluster().managedPrograms());
+        assertEquals(Map.of("validator", "identity"), c.cluster().identityPrograms());
+    }
+
+    @Test
+    void warmStandbyMistakesAreReportedAtTheirKeys() {
+        String base = CLUSTER + """
+
+                [programs.validator]
+                command = ["/usr/bin/validator"]
+                stop_timeout = "5s"
+
+                [programs.secondary]
+                command = ["/usr/bin/validator"]
+
+                [programs.validator.exclusive]
+                lock = "identity"
+                ready = "always"
+                """;
+        String hooks = """
+
+                [programs.validator.exclusive.identity]
+                acquire = ["/bin/true"]
+                release = ["/bin/true"]
+                """;
+        assertProblem(base + "\n[programs.validator.exclusive.identity]\nacquire = [\"/bin/true\"]\n", "missing release");
+        assertProblem(base + "standby_program = \"secondary\"\n" + hooks, "standby_program: not with identity");
+        assertProblem(base + hooks + "timeout = \"10s\"\n", "identity.timeout 10s", "raise lease_ttl to at least 22s",
+                "or lower identity.timeout or the stop_timeout");
+        assertProblem(base + hooks + "verify = [\"/bin/true\"]\n", "verify");
+        assertProblem(base + "safe_moment_timeout = \"5s\"\n", "only with safe_moment");
+    }
+
+    @Test
     void withoutClusterThereIsNone() throws ConfigException {
         assertNull(ConfigLoader.parse("[programs.a]\ncommand = \"/bin/a\"\n", FILE).cluster());
     }

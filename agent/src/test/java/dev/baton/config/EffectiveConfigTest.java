@@ -67,6 +67,24 @@ class EffectiveConfigTest {
     }
 
     @Test
+    void aWarmStandbyProgramRoundTrips() throws ConfigException {
+        BatonConfig config = ConfigLoader.parse("""
+                [cluster]
+                endpoints = ["http://10.0.0.5:2379"]
+                host = "v1"
+                lease_ttl = "30s"
+
+                [programs.validator]
+                command = ["/usr/bin/validator"]
+                stop_timeout = "5s"
+                exclusive = { lock = "identity", ready = "always", safe_moment = ["/bin/safe", "40"], identity = { acquire = ["/bin/acquire"], release = ["/bin/release"], verify_released = ["/bin/verify"] } }
+                """, FILE);
+        BatonConfig again = ConfigLoader.parse(EffectiveConfig.toToml(config), PRINTED);
+        assertEqualExceptOrigins(config, again);
+        assertEquals(config.cluster(), again.cluster());
+    }
+
+    @Test
     void defaultsOnlyRoundTrip() throws ConfigException {
         BatonConfig config = ConfigLoader.parse("", FILE);
         assertEqualExceptOrigins(config, ConfigLoader.parse(EffectiveConfig.toToml(config), PRINTED));

@@ -44,6 +44,7 @@ class ReferenceDocTest {
         keys.addAll(LimitsSection.KEYS);
         keys.addAll(ClusterSection.KEYS);
         keys.addAll(ClusterSection.EXCLUSIVE_KEYS);
+        keys.addAll(ClusterSection.IDENTITY_KEYS);
         keys.addAll(HandoverSection.GROUP_KEYS);
         keys.addAll(ReleasesSection.KEYS);
         keys.addAll(List.of("compatibility", "description", "rules", "event", "contains", "regex")); // [profiles.NAME]

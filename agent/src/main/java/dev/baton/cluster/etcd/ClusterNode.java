@@ -11,10 +11,13 @@ import dev.baton.cluster.FailoverPlan;
 import dev.baton.cluster.FailoverResult;
 import dev.baton.cluster.FleetCounts;
 import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.IdentityControl;
+import dev.baton.cluster.IdentityHooks;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LockStatus;
 import dev.baton.cluster.ReadinessChecks;
 import dev.baton.cluster.ReadinessProbe;
+import dev.baton.cluster.SafeMoment;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
@@ -56,6 +59,8 @@ public final class ClusterNode implements Cluster {
     private final Switchover switchover;
     private final List<Watch.Watcher> watchers = new ArrayList<>();
     private final Duration stopBudget;
+    private final IdentityControl identities;
+    private final Map<String, SafeMoment> safeMoments = new LinkedHashMap<>();
     private volatile long heartbeatNanos = System.nanoTime();
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -70,6 +75,14 @@ public final class ClusterNode implements Cluster {
     ClusterNode(ClusterSettings settings, List<ExclusiveProgramSettings> exclusive, Path stateDir,
                 ExclusiveProgramControl control, InventorySource source, EngineRoles roles) {
         this.settings = settings;
+        // Warm standby locks move an identity by hooks; the lock protocol below is the same for both modes.
+        this.identities = new IdentityControl(exclusive, settings, control);
+        control = identities;
+        for (ExclusiveProgramSettings p : exclusive) {
+            if (p.safeMoment() != null) {
+                safeMoments.put(p.lock(), new SafeMoment(p, control, settings));
+            }
+        }
         // Read before connecting: a floor that cannot be read stops the start (see FencingFloor.open).
         Map<String, FencingFloor> floors = new LinkedHashMap<>();
         exclusive.forEach(p -> floors.put(p.lock(), FencingFloor.open(stateDir, p.lock())));
@@ -91,7 +104,10 @@ public final class ClusterNode implements Cluster {
         }
         this.stopBudget = exclusive.stream().map(p -> p.fenceBudget(settings)).max(Duration::compareTo)
                 .orElse(Duration.ZERO).plus(settings.checkInterval());
-        this.switchover = new Switchover(settings, keys, client.getKVClient(), client.getLeaseClient(), inventory, loop);
+        Map<String, IdentityHooks> identityLocks = new LinkedHashMap<>();
+        exclusive.stream().filter(p -> p.identity() != null).forEach(p -> identityLocks.put(p.lock(), p.identity()));
+        this.switchover = new Switchover(settings, keys, client.getKVClient(), client.getLeaseClient(), inventory, loop,
+                identityLocks);
         leases.addListener(inventory);
         locks.values().forEach(leases::addListener);
         if (!locks.isEmpty()) {
@@ -128,7 +144,8 @@ public final class ClusterNode implements Cluster {
     @Override
     public ClusterStatus status() {
         List<LockStatus> lockStatus = locks.values().stream().map(ExclusiveLock::status).toList();
-        return new ClusterStatus(settings.host(), leases.leaseId(), leases.remaining(), lastError.message(), lockStatus);
+        return new ClusterStatus(settings.host(), leases.leaseId(), leases.remaining(), lastError.message(), lockStatus,
+                identities.status());
     }
 
     @Override
@@ -148,11 +165,32 @@ public final class ClusterNode implements Cluster {
 
     @Override
     public FailoverPlan plan(String lock, Optional<String> toHost) {
-        return switchover.plan(lock, toHost);
+        FailoverPlan plan = switchover.plan(lock, toHost);
+        SafeMoment moment = safeMoments.get(lock);
+        return moment == null ? plan : moment.addTo(plan);
     }
 
     @Override
     public CompletableFuture<FailoverResult> failover(String lock, Optional<String> toHost) {
+        SafeMoment moment = safeMoments.get(lock);
+        if (moment == null) {
+            return startSwitchover(lock, toHost);
+        }
+        // Waits up to failover_timeout for the check: on a thread of its own, not the cluster loop.
+        return CompletableFuture.runAsync(() -> {
+            FailoverPlan plan = moment.addTo(switchover.plan(lock, toHost));
+            if (!plan.feasible()) {
+                throw new ClusterException(String.join("; ", plan.problems()));
+            }
+            moment.await(plan);
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "baton-safe-moment-" + lock);
+            thread.setDaemon(true);
+            thread.start();
+        }).thenCompose(ignored -> startSwitchover(lock, toHost));
+    }
+
+    private CompletableFuture<FailoverResult> startSwitchover(String lock, Optional<String> toHost) {
         try {
             return switchover.start(lock, toHost);
         } catch (ClusterException e) {
@@ -214,6 +252,7 @@ public final class ClusterNode implements Cluster {
     }
 
     private void shutdown() {
+        identities.close();
         watchers.forEach(Watch.Watcher::close);
         loop.shutdownNow();
         probes.shutdownNow();

@@ -10,6 +10,7 @@ import dev.baton.cluster.ReadinessProbe;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +71,8 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private CompletableFuture<Void> closed;
     private LockInventory published;
     private long programDownSinceNanos = -1;
+    /** The last other host seen holding the lock: the identity hooks' BATON_PREVIOUS_HOLDER. */
+    private String previousHolder;
     private long holdOffUntilNanos = System.nanoTime();
 
     ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, FencingFloor floor,
@@ -162,6 +165,9 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
 
     private void onView(LockView v) {
         keepFloor(v);
+        if (!v.free() && !cluster.host().equals(v.holderHost())) {
+            previousHolder = v.holderHost();
+        }
         if (role == LockRole.HOLDER) {
             whileHolding(v);
         } else if (v.free()) {
@@ -331,6 +337,8 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                         return;
                     }
                     if (error != null) {
+                        // Leave the lock to a standby for a while rather than fail here again (a failing acquire hook).
+                        holdOffUntilNanos = System.nanoTime() + cluster.leaseTtl().toNanos();
                         demote("could not start " + settings.program() + ": " + EtcdCalls.describe(error), true);
                     } else {
                         enterRole(LockRole.HOLDER, settings.program() + " started with fencing token " + newToken);
@@ -358,9 +366,13 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     }
 
     private Map<String, String> holderEnvironment(long fencingToken) {
-        return Map.of(ExclusiveProgramControl.FENCING_TOKEN_ENV, Long.toString(fencingToken),
-                ExclusiveProgramControl.LOCK_ENV, settings.lock(),
-                ExclusiveProgramControl.ROLE_ENV, "holder");
+        Map<String, String> env = new HashMap<>(Map.of(ExclusiveProgramControl.FENCING_TOKEN_ENV,
+                Long.toString(fencingToken), ExclusiveProgramControl.LOCK_ENV, settings.lock(),
+                ExclusiveProgramControl.ROLE_ENV, "holder"));
+        if (previousHolder != null) {
+            env.put(ExclusiveProgramControl.PREVIOUS_HOLDER_ENV, previousHolder);
+        }
+        return env;
     }
 
     private CompletableFuture<Void> stopStandbyProgram() {

@@ -6,12 +6,14 @@ import dev.baton.cluster.ExclusiveProgramControl;
 import dev.baton.cluster.FailoverPlan;
 import dev.baton.cluster.FailoverResult;
 import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.IdentityHooks;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +36,12 @@ final class Switchover {
     private final Lease leases;
     private final FleetInventory fleet;
     private final ScheduledExecutorService loop;
+    /** Locks in warm-standby mode: their plan moves an identity, not a process. */
+    private final Map<String, IdentityHooks> identities;
 
     Switchover(ClusterSettings settings, KeySpace keys, KV kv, Lease leases, FleetInventory fleet,
-               ScheduledExecutorService loop) {
+               ScheduledExecutorService loop, Map<String, IdentityHooks> identities) {
+        this.identities = Map.copyOf(identities);
         this.settings = settings;
         this.keys = keys;
         this.kv = kv;
@@ -106,14 +111,30 @@ final class Switchover {
                 + ") and " + (target == null ? "any ready standby" : target) + ", on its own lease of "
                 + ClusterSettings.show(settings.failoverTimeout()) + "; until it expires " + holder
                 + " does not campaign" + (target == null ? "" : " and only " + target + " may take the lock"));
-        steps.add(holder + " stops " + program + " and waits until it has exited (at most its stop timeout)");
+        IdentityHooks identity = identities.get(lock);
+        if (identity == null) {
+            steps.add(holder + " stops " + program + " and waits until it has exited (at most its stop timeout)");
+        } else {
+            steps.add(holder + " runs the release hook (" + String.join(" ", identity.release()) + ") until it exits 0"
+                    + " (at most " + ClusterSettings.show(identity.timeout()) + "); should it fail, " + holder + " stops "
+                    + program + " and waits until it has exited");
+        }
         steps.add(holder + " deletes " + settings.keyPrefix() + "locks/" + lock + " if its token is still "
                 + view.token() + ", and stays standby (starting its standby program, if it has one)");
         steps.add(who + " takes the lock" + (target == null ? " after 0-" + ClusterSettings.show(settings.takeoverJitter())
-                + " of jitter; candidates: " + describe(candidates(lock, hosts), holder) : " at once, without jitter")
+                + " of jitter; candidates: " + describe(candidates(lock, hosts), holder)
+                : " at once, without jitter (" + describe(candidates(lock, hosts).stream()
+                .filter(c -> c.host().equals(target)).toList(), holder) + ")")
                 + "; its fencing token will be greater than " + view.token());
-        steps.add(who + " stops its standby program, sees it exit, and starts " + program + " with "
-                + ExclusiveProgramControl.FENCING_TOKEN_ENV + "=<new token>, then deletes the request");
+        if (identity == null) {
+            steps.add(who + " stops its standby program, sees it exit, and starts " + program + " with "
+                    + ExclusiveProgramControl.FENCING_TOKEN_ENV + "=<new token>, then deletes the request");
+        } else {
+            steps.add(who + (identity.verifyReleased() == null ? "" : " runs verify_released until " + holder
+                    + " is seen passive, then") + " runs the acquire hook (" + String.join(" ", identity.acquire())
+                    + ") with " + ExclusiveProgramControl.FENCING_TOKEN_ENV + "=<new token>; " + program
+                    + " keeps running on both hosts; then it deletes the request");
+        }
         return steps;
     }
 

@@ -84,6 +84,13 @@ final class RecordingPrograms implements ExclusiveProgramControl {
         return processes.containsKey(program);
     }
 
+    /** The pid of the program's process, 0 without one. */
+    @Override
+    public long instanceId(String program) {
+        Process p = processes.get(program);
+        return p == null ? 0 : p.pid();
+    }
+
     private void stopNow(String program, boolean kill) {
         Process p = processes.get(program); // stays "running" until its exit is recorded
         if (p == null) {
