@@ -115,7 +115,7 @@ public final class EffectiveConfig {
             keys.put("ready_url", TomlWriter.string(http.url().toString()));
             keys.put("ready_timeout", duration(http.timeout()));
         } else if (e.readiness() instanceof ReadinessSpec.Command command) {
-            keys.put("ready_command", TomlWriter.array(command.argv().stream().map(TomlWriter::string).toList()));
+            keys.put("ready_command", argv(command.argv()));
             keys.put("ready_timeout", duration(command.timeout()));
         } else if (e.readiness() instanceof ReadinessSpec.EngineRole role) {
             keys.put("ready_role", TomlWriter.array(role.roles().stream().map(TomlWriter::string).toList()));
@@ -140,10 +140,6 @@ public final class EffectiveConfig {
             keys.put(ClusterSection.IDENTITY, TomlWriter.inline(hooks));
         }
         return TomlWriter.inline(keys);
-    }
-
-    private static String argv(List<String> argv) {
-        return TomlWriter.array(argv.stream().map(TomlWriter::string).toList());
     }
 
     private static void agent(TomlWriter out, AgentSettings agent) {
