@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.baton.config.LogSettings;
@@ -37,6 +38,8 @@ public final class ProgramLog {
     // Counters: the reader thread counts in plain fields and publishes once per read
     private long readerLines, readerBytes, readerTruncated, readerDroppedByStdout, readerDroppedByFile;
     private volatile long lines, bytes, truncated, droppedByStdout, droppedByFile;
+    /** Counted by the journald sink, a line listener (on the reader thread, but outside this class). */
+    private final AtomicLong droppedByJournal = new AtomicLong();
 
     ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks,
             long stallNanos) {
@@ -104,6 +107,16 @@ public final class ProgramLog {
     /** Lines the program's log file had to drop (its disk stalled; they are still in the ring). */
     public long droppedByFile() {
         return droppedByFile;
+    }
+
+    /** Lines journald did not take (it stalled; they are still in the ring). */
+    public long droppedByJournal() {
+        return droppedByJournal.get();
+    }
+
+    /** The journald sink dropped one line of this program. */
+    public void countDroppedByJournal() {
+        droppedByJournal.incrementAndGet();
     }
 
     synchronized void apply(LogSettings newSettings) {
