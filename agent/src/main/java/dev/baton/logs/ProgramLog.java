@@ -157,8 +157,11 @@ public final class ProgramLog {
         sinks.remove(f);
     }
 
-    /** Reader thread: one framed line; {@code shownLen} includes the cut marker of a cut line. */
-    void line(StreamKind stream, long now, byte[] buf, int off, int len, int shownLen) {
+    /**
+     * Reader thread: one framed line; {@code shownLen} includes the cut marker of a cut line;
+     * {@code clean}: known to have no control character other than TAB (false when unknown).
+     */
+    void line(StreamKind stream, long now, byte[] buf, int off, int len, int shownLen, boolean clean) {
         long seq = ++readerLines;
         if (shownLen != len) {
             readerTruncated++;
@@ -166,7 +169,7 @@ public final class ProgramLog {
         ring.append(seq, now, stream, buf, off, shownLen);
         LogSettings s = settings;
         if (s.toAgentStdout()) {
-            stdout.add(name, buf, off, shownLen); // handed over, and drops counted, at the end of the read
+            stdout.add(name, buf, off, shownLen, clean); // handed over, and drops counted, at the end of the read
         }
         FileSink f = fileSink;
         if (s.file() != null && f != null) {
