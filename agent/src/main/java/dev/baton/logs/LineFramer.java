@@ -63,7 +63,10 @@ final class LineFramer {
             if (findControls) {
                 // One pass finds the newline and whether a control character comes before it
                 nl = Bytes.indexOfControl(buf, pos, end);
-                clean = nl >= 0 && (buf[nl] == '\n' || buf[nl] == '\r' && nl + 1 < end && buf[++nl] == '\n');
+                if (nl >= 0 && buf[nl] == '\r' && nl + 1 < end && buf[nl + 1] == '\n') {
+                    nl++; // CRLF: the CR goes with the line end
+                }
+                clean = nl >= 0 && buf[nl] == '\n';
                 if (!clean && nl >= 0) {
                     nl = Bytes.indexOfNewline(buf, nl, end);
                 }
