@@ -73,7 +73,7 @@ def flood(kind, lines, pattern, warm):
         load = [core.load_average()]
         try:
             sup = proc.pid if kind != "none" else None
-            core.wait_for(lambda: kind == "none" or core.children_of(proc.pid), 60, f"{kind} spawn", proc)
+            core.wait_for(lambda: kind == "none" or core.supervisor_children(proc.pid), 60, f"{kind} spawn", proc)
             if warm:
                 core.wait_for(lambda: os.path.exists(result + ".ready"), 120, f"{kind} warm-up", proc, 0.01)
                 _settle(status, WARM_LINES)

@@ -10,6 +10,10 @@ rewritten (the idled engine removed, a new waiting engine 1.(r+2).0 added) and r
 SIGHUP: G handovers per round, G * rounds in all. Both timestamps are CLOCK_MONOTONIC taken in
 the engine, so the number includes the pipe, baton's reader, recognition, the event loop, the
 decision and the kill(2), and the engine's wake-up.
+
+--noise RATE adds a program that prints RATE lines per second, one write(2) per line, in bursts every
+10 ms: baton's reader then lingers 1 ms after most of its reads (to batch such writers), and the
+handover lines arrive while it does.
 """
 import argparse
 import glob
@@ -33,7 +37,10 @@ def percentile(values, p):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def run(groups=20, rounds=50, gap=0.02, log=print):
+PRODUCER = os.path.join(core.BENCH, "producer.py")
+
+
+def run(groups=20, rounds=50, gap=0.02, log=print, noise=0):
     with core.Workdir("handover") as work:
         out = os.path.join(work, "out")
         os.makedirs(out)
@@ -49,6 +56,8 @@ def run(groups=20, rounds=50, gap=0.02, log=print):
                     name = f"g{g}-v{k}"
                     ps.append(core.Program(name, [core.PYTHON, FAKE, f"1.{k}.0", rel[g], out, name],
                                            f"g{g}", f"1.{k}.0"))
+            if noise:
+                ps.append(core.Program("noise", [core.PYTHON, PRODUCER, "paced", str(noise), f"{work}/noise", "line"]))
             return ps
 
         sup = core.Baton(work, programs(1), api=False, log_mode="raw")
@@ -102,7 +111,8 @@ if __name__ == "__main__":
     ap.add_argument("--groups", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--gap", type=float, default=0.02)
+    ap.add_argument("--noise", type=int, default=0, help="lines per second of a line-by-line writer beside the engines")
     a = ap.parse_args()
-    res = run(a.groups, a.rounds, a.gap)
+    res = run(a.groups, a.rounds, a.gap, noise=a.noise)
     res.pop("latencies_ms")
     print(res)

@@ -7,8 +7,10 @@
                                  line-buffered engine does); then write "start end" (CLOCK_MONOTONIC,
                                  s) to RESULT and sleep (so nobody restarts it). With WARM > 0: first
                                  WARM lines, then RESULT.ready, then wait for RESULT.go
-  producer.py paced RATE RESULT  write RATE lines per second (in 10 ms batches) until killed; RESULT
-                                 gets the number of lines written so far, about every second
+  producer.py paced RATE RESULT [block|line]
+                                 write RATE lines per second (in 10 ms batches: one write(2) per batch,
+                                 or with line one per line) until killed; RESULT gets the number of
+                                 lines written so far, about every second
 None of these lines matches a recognition rule: they are the noise an engine prints between events.
 """
 import os
@@ -59,16 +61,19 @@ def flood(n, result, pattern="block", warm=0):
     time.sleep(3600)
 
 
-def paced(rate, result):
+def paced(rate, result, pattern="block"):
     per_tick = max(1, rate // 100)
     block = b"".join(line(i) for i in range(per_tick))
+    lines = [line(i) for i in range(per_tick)]
     t = time.monotonic()
     written = 0
     last_report = t
     while True:
-        view = memoryview(block)
-        while view:
-            view = view[os.write(1, view):]
+        if pattern == "line":
+            for one in lines:
+                write_all(one)
+        else:
+            write_all(block)
         written += per_tick
         t += 0.01
         now = time.monotonic()
@@ -86,6 +91,6 @@ if __name__ == "__main__":
     if mode == "flood":
         flood(int(sys.argv[2]), sys.argv[3], *(sys.argv[4:5]), *(int(a) for a in sys.argv[5:6]))
     elif mode == "paced":
-        paced(int(sys.argv[2]), sys.argv[3])
+        paced(int(sys.argv[2]), sys.argv[3], *(sys.argv[4:5]))
     else:
         sys.exit(__doc__)

@@ -32,7 +32,7 @@ def idle(minutes=1.0, warmup=5.0, log=print):
             programs = [core.Program(f"p{i}", argv) for i, argv in enumerate(core.QUIET)]
             procs[kind] = core.SUPERVISORS[kind](w.path, programs, api=True).start()
         for kind, p in procs.items():
-            core.wait_for(lambda: len(core.children_of(p.pid)) >= 2, 60, kind, p)
+            core.wait_for(lambda: len(core.supervisor_children(p.pid)) >= 2, 60, kind, p)
         time.sleep(warmup)
         for kind, p in procs.items():
             cpu0[kind] = core.cpu_seconds(p.pid)
@@ -76,7 +76,7 @@ def noise_cost(kind, programs=1, rate=100_000, seconds=10.0, groups=True):
         proc = core.SUPERVISORS[kind](work, progs, log_mode="raw").start(stdout=sink.stdin)
         sink.stdin.close()
         try:
-            core.wait_for(lambda: len(core.children_of(proc.pid)) >= programs, 60, kind, proc)
+            core.wait_for(lambda: len(core.supervisor_children(proc.pid)) >= programs, 60, kind, proc)
             time.sleep(3.0)  # start-up and JIT out of the way
             counts = [os.path.join(work, f"count-{i}") for i in range(programs)]
 
@@ -172,7 +172,7 @@ def status_wall(kind, runs=5):
         sup = core.SUPERVISORS[kind](work, programs, api=True)
         proc = sup.start()
         try:
-            core.wait_for(lambda: len(core.children_of(proc.pid)) >= 2, 60, kind, proc)
+            core.wait_for(lambda: len(core.supervisor_children(proc.pid)) >= 2, 60, kind, proc)
             time.sleep(2.0)
             times = []
             for _ in range(runs):

@@ -6,7 +6,7 @@ import dev.baton.metrics.MetricsEndpoint;
 import dev.baton.config.BatonConfig;
 import dev.baton.external.ExternalCopyGuard;
 import dev.baton.config.LogMode;
-import dev.baton.logs.StreamKind;
+import dev.baton.systemd.JournalLines;
 import dev.baton.systemd.JournalSink;
 import dev.baton.systemd.SdNotify;
 import dev.baton.config.ConfigException;
@@ -169,8 +169,7 @@ public final class Agent {
             }
             logs.addListener(handover);
             if (journal != null) {
-                logs.addListener((program, stream, buf, off, len) ->
-                        journal.send(program, buf, off, len, stream == StreamKind.STDERR));
+                logs.addListener(new JournalLines(journal, logs::find));
             }
             SystemdNotifier systemd = new SystemdNotifier(notify, supervisor::snapshot, handover::groups);
             systemd.heartbeat(() -> cluster == null ? null : cluster.heartbeatAge());

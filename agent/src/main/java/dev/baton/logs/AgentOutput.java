@@ -112,6 +112,11 @@ public final class AgentOutput implements AutoCloseable {
         return stallNanos;
     }
 
+    /** True when program lines have their control characters escaped (prefixed mode; see {@link StdoutBatch}). */
+    boolean escapesProgramLines() {
+        return mode == LogMode.PREFIXED;
+    }
+
     /** True when program lines are not written at all (mode none). */
     boolean dropsProgramLines() {
         return mode == LogMode.NONE;

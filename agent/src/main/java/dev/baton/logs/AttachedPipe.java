@@ -11,12 +11,13 @@ final class AttachedPipe implements LineFramer.Lines {
     /** The time of the current read, shared by all lines of that read. */
     private long now;
 
-    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes, Runnable ended) {
+    /** @param findControls its lines' control characters get escaped (see {@link LineFramer}) */
+    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes, boolean findControls, Runnable ended) {
         this.fd = fd;
         this.ended = ended;
         this.stream = stream;
         this.log = log;
-        this.framer = new LineFramer(maxLineBytes);
+        this.framer = new LineFramer(maxLineBytes, findControls);
     }
 
     void feed(byte[] buf, int len, long timeMillis) {
@@ -42,6 +43,11 @@ final class AttachedPipe implements LineFramer.Lines {
 
     @Override
     public void line(byte[] buf, int off, int len, int shownLen) {
-        log.line(stream, now, buf, off, len, shownLen);
+        line(buf, off, len, shownLen, false);
+    }
+
+    @Override
+    public void line(byte[] buf, int off, int len, int shownLen, boolean clean) {
+        log.line(stream, now, buf, off, len, shownLen, clean);
     }
 }

@@ -12,6 +12,14 @@ final class LineFramer {
     /** Receives each line; {@code shownLen} also covers the cut marker that follows a cut line. */
     interface Lines {
         void line(byte[] buf, int off, int len, int shownLen);
+
+        /**
+         * {@link #line}, knowing whether the shown bytes have no control character other than TAB
+         * ({@code clean}; false when unknown): the newline search found that out on the way.
+         */
+        default void line(byte[] buf, int off, int len, int shownLen, boolean clean) {
+            line(buf, off, len, shownLen);
+        }
     }
 
     private static final int INITIAL_CARRY = 256;
@@ -22,13 +30,24 @@ final class LineFramer {
     private int carryLen;
     /** Discarding the rest of a cut line, up to its newline. */
     private boolean skipping;
+    private final boolean findControls;
 
     LineFramer(int maxLineBytes) {
+        this(maxLineBytes, false);
+    }
+
+    /**
+     * @param findControls also tell, for each line, whether it has a control character other than
+     *                     TAB (its lines' reader escapes those: the agent's stdout in prefixed mode);
+     *                     found in the same pass as the newline
+     */
+    LineFramer(int maxLineBytes, boolean findControls) {
         if (maxLineBytes < 1) {
             throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
         }
         this.maxLine = maxLineBytes;
         this.marker = cutMarker(maxLineBytes);
+        this.findControls = findControls;
     }
 
     static byte[] cutMarker(int maxLineBytes) {
@@ -39,7 +58,21 @@ final class LineFramer {
         int end = off + len;
         int pos = off;
         while (pos < end) {
-            int nl = Bytes.indexOfNewline(buf, pos, end);
+            int nl;
+            boolean clean = false;
+            if (findControls) {
+                // One pass finds the newline and whether a control character comes before it
+                nl = Bytes.indexOfControl(buf, pos, end);
+                if (nl >= 0 && buf[nl] == '\r' && nl + 1 < end && buf[nl + 1] == '\n') {
+                    nl++; // CRLF: the CR goes with the line end
+                }
+                clean = nl >= 0 && buf[nl] == '\n';
+                if (!clean && nl >= 0) {
+                    nl = Bytes.indexOfNewline(buf, nl, end);
+                }
+            } else {
+                nl = Bytes.indexOfNewline(buf, pos, end);
+            }
             if (skipping) {
                 if (nl < 0) {
                     return;
@@ -49,11 +82,11 @@ final class LineFramer {
                 keepPartial(buf, pos, end - pos, out);
                 return;
             } else if (carryLen == 0) {
-                emit(buf, pos, nl - pos, out);
+                emit(buf, pos, nl - pos, clean, out);
             } else {
                 // A line is cut only past maxLine + 1 bytes: the extra one may be the '\r' of a CRLF
                 appendToCarry(buf, pos, Math.min(nl - pos, maxLine + 1 - carryLen));
-                emit(carry, 0, carryLen, out);
+                emit(carry, 0, carryLen, false, out);
                 carryLen = 0;
             }
             pos = nl + 1;
@@ -63,7 +96,7 @@ final class LineFramer {
     /** At EOF: a last line without its newline is still a line. */
     void finish(Lines out) {
         if (carryLen > 0) {
-            emit(carry, 0, carryLen, out);
+            emit(carry, 0, carryLen, false, out);
         }
         carryLen = 0;
         skipping = false;
@@ -75,17 +108,18 @@ final class LineFramer {
             return;
         }
         appendToCarry(buf, off, maxLine + 1 - carryLen);
-        emit(carry, 0, carryLen, out);
+        emit(carry, 0, carryLen, false, out);
         carryLen = 0;
         skipping = true;
     }
 
-    private void emit(byte[] buf, int off, int len, Lines out) {
+    /** {@code clean}: the line (its last '\r' aside) is known to have no control character but TAB. */
+    private void emit(byte[] buf, int off, int len, boolean clean, Lines out) {
         if (len > 0 && buf[off + len - 1] == '\r') {
             len--;
         }
         if (len <= maxLine) {
-            out.line(buf, off, len, len);
+            out.line(buf, off, len, len, clean);
             return;
         }
         ensureCarry(maxLine + marker.length);
@@ -93,7 +127,7 @@ final class LineFramer {
             System.arraycopy(buf, off, carry, 0, maxLine);
         }
         System.arraycopy(marker, 0, carry, maxLine, marker.length);
-        out.line(carry, 0, maxLine, maxLine + marker.length);
+        out.line(carry, 0, maxLine, maxLine + marker.length, clean);
     }
 
     private void appendToCarry(byte[] buf, int off, int len) {

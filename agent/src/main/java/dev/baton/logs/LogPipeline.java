@@ -81,10 +81,10 @@ public final class LogPipeline implements AutoCloseable {
             }
         };
         if (stdoutFd >= 0) {
-            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes, ended));
+            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes, out.escapesProgramLines(), ended));
         }
         if (stderrFd >= 0) {
-            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes, ended));
+            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes, out.escapesProgramLines(), ended));
         }
     }
 

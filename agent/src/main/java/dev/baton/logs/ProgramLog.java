@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.baton.config.LogSettings;
@@ -37,6 +38,8 @@ public final class ProgramLog {
     // Counters: the reader thread counts in plain fields and publishes once per read
     private long readerLines, readerBytes, readerTruncated, readerDroppedByStdout, readerDroppedByFile;
     private volatile long lines, bytes, truncated, droppedByStdout, droppedByFile;
+    /** Counted by the journald sink, a line listener (on the reader thread, but outside this class). */
+    private final AtomicLong droppedByJournal = new AtomicLong();
 
     ProgramLog(String name, LogSettings settings, StdoutBatch stdout, ListenerSet listeners, SinkWorker sinks,
             long stallNanos) {
@@ -106,6 +109,16 @@ public final class ProgramLog {
         return droppedByFile;
     }
 
+    /** Lines journald did not take (it stalled; they are still in the ring). */
+    public long droppedByJournal() {
+        return droppedByJournal.get();
+    }
+
+    /** The journald sink dropped one line of this program. */
+    public void countDroppedByJournal() {
+        droppedByJournal.incrementAndGet();
+    }
+
     synchronized void apply(LogSettings newSettings) {
         Objects.requireNonNull(newSettings, "settings");
         LogSettings old = settings;
@@ -144,8 +157,11 @@ public final class ProgramLog {
         sinks.remove(f);
     }
 
-    /** Reader thread: one framed line; {@code shownLen} includes the cut marker of a cut line. */
-    void line(StreamKind stream, long now, byte[] buf, int off, int len, int shownLen) {
+    /**
+     * Reader thread: one framed line; {@code shownLen} includes the cut marker of a cut line;
+     * {@code clean}: known to have no control character other than TAB (false when unknown).
+     */
+    void line(StreamKind stream, long now, byte[] buf, int off, int len, int shownLen, boolean clean) {
         long seq = ++readerLines;
         if (shownLen != len) {
             readerTruncated++;
@@ -153,7 +169,7 @@ public final class ProgramLog {
         ring.append(seq, now, stream, buf, off, shownLen);
         LogSettings s = settings;
         if (s.toAgentStdout()) {
-            stdout.add(name, buf, off, shownLen); // handed over, and drops counted, at the end of the read
+            stdout.add(name, buf, off, shownLen, clean); // handed over, and drops counted, at the end of the read
         }
         FileSink f = fileSink;
         if (s.file() != null && f != null) {

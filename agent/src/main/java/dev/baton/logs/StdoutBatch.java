@@ -28,6 +28,8 @@ final class StdoutBatch {
     private int dropped;
     /** Whose lines are staged: one read is of one program, and a read's lines are handed over by its end. */
     private String program;
+    /** The prefix of {@link #program}'s lines (null in raw mode): looked up when the program changes, not per line. */
+    private byte[] prefix;
 
     StdoutBatch(AgentOutput out) {
         this.out = out;
@@ -40,11 +42,21 @@ final class StdoutBatch {
 
     /** Stages one line (without its newline) of {@code program}. */
     void add(String program, byte[] buf, int off, int lineLen) {
+        add(program, buf, off, lineLen, false);
+    }
+
+    /**
+     * {@link #add(String, byte[], int, int)} of a line that is known to have no control character
+     * but TAB when {@code clean} (the framer's newline search found out): it is not scanned again.
+     */
+    void add(String program, byte[] buf, int off, int lineLen, boolean clean) {
         if (out.dropsProgramLines()) {
             return;
         }
-        this.program = program;
-        byte[] prefix = out.prefixOf(program);
+        if (program != this.program) {
+            this.program = program;
+            prefix = out.prefixOf(program);
+        }
         int prefixLen = prefix == null ? 0 : prefix.length;
         if (prefixLen == 0 && buf == readBuffer && (runLines == 0 || runEnd == off)
                 && off + lineLen < buf.length && buf[off + lineLen] == '\n') {
@@ -63,14 +75,19 @@ final class StdoutBatch {
         }
         // Prefixed lines have their control characters escaped: a program must not be able to print
         // what looks like the agent's own line (a CR, a terminal escape). Raw lines stay byte-exact.
-        int need = prefixLen + (prefixLen > 0 ? Bytes.escapedMax(lineLen) : lineLen) + 1;
+        boolean escape = prefixLen > 0 && !clean;
+        int need = prefixLen + (escape ? Bytes.escapedMax(lineLen) : lineLen) + 1;
         if (len + need > bytes.length) {
             makeRoom(need);
         }
-        if (prefixLen > 0) {
+        if (escape) {
             System.arraycopy(prefix, 0, bytes, len, prefixLen);
             len += prefixLen;
             len += Bytes.copyEscaped(buf, off, lineLen, bytes, len);
+        } else if (prefixLen > 0) {
+            System.arraycopy(prefix, 0, bytes, len, prefixLen);
+            System.arraycopy(buf, off, bytes, len + prefixLen, lineLen);
+            len += prefixLen + lineLen;
         } else {
             System.arraycopy(buf, off, bytes, len, lineLen);
             len += lineLen;

@@ -9,7 +9,8 @@
  * one reused buffer.</li>
  * <li>{@code LineFramer} (one per pipe) splits on '\n', drops one '\r' before it, carries partial
  * lines across reads, cuts lines longer than the limit (with a marker) and flushes a last line at
- * EOF.</li>
+ * EOF; when the agent's stdout escapes control characters (prefixed mode) the same pass tells
+ * which lines have none, so those are not scanned again.</li>
  * <li>{@link dev.baton.logs.ProgramLog} takes each line, in this order: its ring buffer
  * ({@code LineRing}, a byte arena bounded by lines and bytes), the agent's stdout
  * ({@link dev.baton.logs.AgentOutput}), its log file ({@code FileSink}), its followers

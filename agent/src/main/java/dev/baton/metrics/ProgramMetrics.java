@@ -31,8 +31,8 @@ final class ProgramMetrics {
     private final Counter truncated = new Counter("baton_program_log_truncated_lines",
             "Output lines cut at the agent's max_line_bytes");
     private final Counter dropped = new Counter("baton_program_log_dropped_lines",
-            "Output lines a stalled sink (sink=stdout: the agent's stdout, sink=file: the program's log file) "
-                    + "did not take; the program is never blocked");
+            "Output lines a stalled sink (sink=stdout: the agent's stdout, sink=file: the program's log file, "
+                    + "sink=journal: journald) did not take; the program is never blocked");
 
     private final LabelCache labels;
 
@@ -70,6 +70,7 @@ final class ProgramMetrics {
             truncated.add(l.truncatedLines(), program);
             dropped.add(l.droppedByStdout(), labels.of("program", p.name(), "sink", "stdout"));
             dropped.add(l.droppedByFile(), labels.of("program", p.name(), "sink", "file"));
+            dropped.add(l.droppedByJournal(), labels.of("program", p.name(), "sink", "journal"));
         });
     }
 

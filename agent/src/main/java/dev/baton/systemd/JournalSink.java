@@ -117,8 +117,11 @@ public final class JournalSink implements AutoCloseable {
      * Sends one line of {@code program}'s output ({@code len} bytes at {@code off}; a trailing
      * newline is removed). Waits while journald's queue is full and journald keeps taking lines,
      * at most the stall timeout; never throws.
+     *
+     * @return false when the line was dropped because journald stalled (counted in {@link #dropped()});
+     *         true when it was sent, or failed for another reason ({@link #failed()})
      */
-    public void send(String program, byte[] buf, int off, int len, boolean stderr) {
+    public boolean send(String program, byte[] buf, int off, int len, boolean stderr) {
         if (len > 0 && buf[off + len - 1] == '\n') {
             len--;
         }
@@ -152,10 +155,12 @@ public final class JournalSink implements AutoCloseable {
         } else if (errno == UnixDatagramSocket.EAGAIN) {
             dropped.incrementAndGet();
             droppedWhileStalled.merge(program, 1L, Long::sum);
+            return false;
         } else {
             failed.incrementAndGet();
             lastError = UnixDatagramSocket.libc().strerror(errno) + " (errno " + errno + ")";
         }
+        return true;
     }
 
     /**

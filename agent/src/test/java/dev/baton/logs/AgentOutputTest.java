@@ -75,6 +75,15 @@ class AgentOutputTest {
     }
 
     @Test
+    void prefixedModePassesLinesWithoutControlCharactersAsTheyAre() throws IOException {
+        Path file = dir.resolve("stdout");
+        byte[] input = "tab\tand CRLF\r\nx\u001by\n\u00e9 plain\n".getBytes(UTF_8);
+        String expected = "web | tab\tand CRLF\nweb | x\\x1by\nweb | \u00e9 plain\n";
+        byte[] out = pipeThrough(LogMode.PREFIXED, file, input, expected.getBytes(UTF_8).length);
+        assertEquals(expected, new String(out, UTF_8));
+    }
+
+    @Test
     void rawModeKeepsControlCharactersByteExact() throws IOException {
         Path file = dir.resolve("stdout");
         byte[] input = "a\rb\u001b[2Kc\n".getBytes(UTF_8);

@@ -2,12 +2,16 @@ package dev.baton.logs;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,6 +51,43 @@ class LineFramerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
+    void findingControlCharactersFramesTheSameAndCleanMeansNone(String name, String input, List<String> expected) {
+        byte[] bytes = input.getBytes(ISO_8859_1);
+        for (int chunk = 1; chunk <= bytes.length + 1; chunk++) {
+            assertEquals(expected, frame(bytes, chunk, true), name + ", reads of " + chunk + " bytes");
+        }
+    }
+
+    @Test
+    void aLineInOneReadIsCleanUnlessItHasAControlCharacterOtherThanTab() {
+        LineFramer framer = new LineFramer(MAX, true);
+        Map<String, Boolean> clean = new LinkedHashMap<>();
+        byte[] read = ("a\tb\r\n" + "x\u001by\n" + "12345678\n" + "c\rd\n" + "123456789\n" + "\u00e9\u00ff\n" + "x\u0000\n")
+                .getBytes(ISO_8859_1);
+        framer.feed(read, 0, read.length, new LineFramer.Lines() {
+                    @Override
+                    public void line(byte[] buf, int off, int len, int shownLen) {
+                        throw new AssertionError("the framer says whether a line is clean");
+                    }
+
+                    @Override
+                    public void line(byte[] buf, int off, int len, int shownLen, boolean isClean) {
+                        clean.put(new String(buf, off, shownLen, ISO_8859_1), isClean);
+                    }
+                });
+        Map<String, Boolean> expected = new LinkedHashMap<>();
+        expected.put("a\tb", true);
+        expected.put("x\u001by", false);
+        expected.put("12345678", true);
+        expected.put("c\rd", false);
+        expected.put("12345678" + CUT, true);
+        expected.put("\u00e9\u00ff", true);
+        expected.put("x\u0000", false);
+        assertEquals(expected, clean);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
     void listenersGetTheLineWithoutTheMarker(String name, String input, List<String> expected) {
         LineFramer framer = new LineFramer(MAX);
         List<String> contents = new ArrayList<>();
@@ -58,9 +99,28 @@ class LineFramerTest {
     }
 
     private static List<String> frame(byte[] bytes, int chunk) {
-        LineFramer framer = new LineFramer(MAX);
+        return frame(bytes, chunk, false);
+    }
+
+    private static List<String> frame(byte[] bytes, int chunk, boolean findControls) {
+        LineFramer framer = new LineFramer(MAX, findControls);
         List<String> lines = new ArrayList<>();
-        LineFramer.Lines out = (buf, off, len, shownLen) -> lines.add(new String(buf, off, shownLen, ISO_8859_1));
+        LineFramer.Lines out = new LineFramer.Lines() {
+            @Override
+            public void line(byte[] buf, int off, int len, int shownLen) {
+                line(buf, off, len, shownLen, false);
+            }
+
+            @Override
+            public void line(byte[] buf, int off, int len, int shownLen, boolean clean) {
+                String shown = new String(buf, off, shownLen, ISO_8859_1);
+                if (clean) {
+                    assertTrue(findControls, "clean only when asked");
+                    assertTrue(shown.chars().noneMatch(c -> c < 0x20 && c != '\t'), "said clean: " + shown);
+                }
+                lines.add(shown);
+            }
+        };
         for (int pos = 0; pos < bytes.length; pos += chunk) {
             // a fresh array per read, at an offset, like a reused read buffer would not guarantee
             byte[] read = new byte[chunk + 3];

@@ -73,6 +73,7 @@ class MetricsScrapeTest {
         assertTrue(value(e, "baton_program_uptime_seconds", "program", "talker") > 0);
         assertEquals(0, value(e, "baton_program_log_dropped_lines_total", "program", "talker", "sink", "stdout"));
         assertEquals(0, value(e, "baton_program_log_dropped_lines_total", "program", "talker", "sink", "file"));
+        assertEquals(0, value(e, "baton_program_log_dropped_lines_total", "program", "talker", "sink", "journal"));
         double exitedAt = value(e, "baton_program_last_exit_time_seconds", "program", "crasher");
         assertTrue(Math.abs(Instant.now().getEpochSecond() - exitedAt) < 60, "exit time " + exitedAt);
     }

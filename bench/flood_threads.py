@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Where a supervisor's CPU goes in a warm flood: per-thread user and system time (and context
+switches) over the measured flood of delivery.py's workload, from /proc/PID/task/*/stat.
+
+  flood_threads.py KIND LINES PATTERN [LOG_MODE]     e.g. baton 3000000 block prefixed
+KIND baton or supervisord, PATTERN block or line, LOG_MODE raw (default) or prefixed (baton only).
+"""
+import os
+import subprocess
+import sys
+import time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import core, delivery
+kind, lines, pattern = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+mode = sys.argv[4] if len(sys.argv) > 4 else "raw"
+def per_thread(pid):
+    out = {}
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            s = open(f"/proc/{pid}/task/{t}/stat").read()
+            name = s[s.index("(")+1:s.rindex(")")]
+            f = s.rsplit(")", 1)[1].split()
+            cs = 0
+            for l in open(f"/proc/{pid}/task/{t}/status"):
+                if l.startswith("voluntary_ctxt_switches") or l.startswith("nonvoluntary_ctxt_switches"): cs += int(l.split()[1])
+            out[(t, name)] = (int(f[11]), int(f[12]), cs)
+        except OSError: pass
+    return out
+with core.Workdir(kind) as work:
+    result = os.path.join(work, "result"); status = os.path.join(work, "status")
+    argv = [core.PYTHON, delivery.PRODUCER, "flood", str(lines), result, pattern, str(delivery.WARM_LINES)]
+    reader = subprocess.Popen([core.PYTHON, delivery.CONSUMER, status], stdin=subprocess.PIPE)
+    programs = [core.Program("producer", argv, "chainflip" if kind == "baton" else None, "1.0.0" if kind == "baton" else None)]
+    proc = core.SUPERVISORS[kind](work, programs, log_mode=mode).start(stdout=reader.stdin)
+    reader.stdin.close()
+    try:
+        core.wait_for(lambda: os.path.exists(result + ".ready"), 120, "warm", proc, 0.01)
+        delivery._settle(status, delivery.WARM_LINES); time.sleep(3)
+        a = per_thread(proc.pid)
+        open(result + ".go", "w").close()
+        core.wait_for(lambda: os.path.exists(result), 600, "flood", proc, 0.01)
+        delivery._settle(status, lines + delivery.WARM_LINES, 10)
+        b = per_thread(proc.pid)
+        t0, t1 = (float(x) for x in open(result).read().split())
+    finally:
+        core.stop(proc); reader.wait()
+tot_u = tot_s = 0
+for k, (u, s, c) in sorted(b.items(), key=lambda kv: -sum(kv[1][:2])):
+    u0, s0, c0 = a.get(k, (0, 0, 0)); du, ds = u - u0, s - s0
+    tot_u += du; tot_s += ds
+    if du + ds: print(f"  {k[1]:20s} user {du/100:.2f} sys {ds/100:.2f} ctxsw {c - c0}")
+print(f"{kind} {mode} {pattern} load {core.load_average():.1f} child {t1-t0:.2f} s total user {tot_u/100:.2f} sys {tot_s/100:.2f} = {(tot_u+tot_s)/100/lines*1e9:.0f} ns/line")
