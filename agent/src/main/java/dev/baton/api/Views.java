@@ -100,7 +100,7 @@ final class Views {
     }
 
     /** Lines each stalled sink did not take (they are still in the tail). */
-    record DroppedLines(long stdout, long file) {
+    record DroppedLines(long stdout, long file, long journal) {
     }
 
     /** One line; {@code seq} counts the program's lines from 1, a gap means lines were lost. */
@@ -161,7 +161,7 @@ final class Views {
     }
 
     static Log log(ProgramLog log, List<LogLine> lines) {
-        return new Log(log.name(), log.lines(), new DroppedLines(log.droppedByStdout(), log.droppedByFile()),
+        return new Log(log.name(), log.lines(), new DroppedLines(log.droppedByStdout(), log.droppedByFile(), log.droppedByJournal()),
                 lines.stream().map(Views::line).toList());
     }
 

@@ -105,6 +105,7 @@ class ApiReadTest {
         assertTrue(log.path("lines_read").asLong() >= 21);
         assertEquals(0, log.path("dropped_lines").path("stdout").asLong(-1), log.toString());
         assertEquals(0, log.path("dropped_lines").path("file").asLong(-1), log.toString());
+        assertEquals(0, log.path("dropped_lines").path("journal").asLong(-1), log.toString());
 
         assertEquals(400, http.get("/v1/programs/talker/log?lines=-1").status());
         assertEquals(400, http.get("/v1/programs/talker/log?lines=abc").status());
