@@ -1,0 +1,232 @@
+package dev.baton.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.hardening.Fixtures;
+import dev.baton.process.os.ProcStat;
+import dev.baton.process.os.ProcessTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code baton reexec} with a real agent in its own JVM and two engines (an ACTIVE and a WAITING one,
+ * shell loops printing numbered lines): the agent re-executes in place and adopts them. Same agent
+ * pid, same engine pids (still its children: their parent-death signal did not fire, so the exec
+ * ran on the thread that spawned them), every numbered line arrives once with no gap across the
+ * exec, roles unchanged, the new start reported. Then a second re-exec is refused (the adopted
+ * engines' parent task is now the launcher's thread), and a SIGKILLed agent takes the engines with
+ * it: their parent-death signal is still armed.
+ */
+class ReexecTest {
+    @TempDir
+    Path dir;
+
+    private static final Pattern TICK = Pattern.compile("^(cfe-1-[01]) \\| tick (\\d+)$", Pattern.MULTILINE);
+
+    private Path config() {
+        return dir.resolve("baton.toml");
+    }
+
+    private void writeConfig(String... programs) throws Exception {
+        StringBuilder sb = new StringBuilder("[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
+                + "log_mode = \"prefixed\"\nshutdown_timeout = \"20s\"\n\n[api]\nport = " + freePort() + "\n\n");
+        for (String p : programs) {
+            sb.append(p);
+        }
+        Files.writeString(config(), sb.toString());
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** An engine stand-in: the Chainflip lines for its role once, then "tick N" every block. */
+    private Path engineScript() throws Exception {
+        return Fixtures.script(dir, "cfe.sh", """
+                own="$1"; rel_file="$2"; block_time="$3"
+                echo "Starting chainflip-engine v$own (CI Build: \\"reexec\\")"
+                read rel < "$rel_file"
+                ts='2024-05-01T10:00:00.000000Z'
+                if [ "${own%.*}" = "${rel%.*}" ]; then
+                  echo '{"timestamp":"'$ts'","level":"INFO","fields":{"message":"Initialised StateChainClient at block `1`; block hash: `0x00ff1`"},"target":"chainflip_engine::state_chain_observer::client"}'
+                else
+                  echo '{"timestamp":"'$ts'","level":"INFO","fields":{"message":"This version '"'$own'"' is incompatible with the current release '"'$rel'"' at block: 0x00ff1. WAITING for a compatible release version."},"target":"chainflip_engine::state_chain_observer::client"}'
+                fi
+                trap 'exit 0' TERM
+                n=0
+                while :; do
+                  n=$((n+1))
+                  echo "tick $n"
+                  sleep "$block_time" & wait $!
+                done""");
+    }
+
+    private String stdout() {
+        return AgentProcess.read(dir.resolve("agent.stdout"), StandardCharsets.ISO_8859_1);
+    }
+
+    private Map<String, List<Integer>> ticks() {
+        Map<String, List<Integer>> out = new java.util.TreeMap<>();
+        Matcher m = TICK.matcher(stdout());
+        while (m.find()) {
+            out.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(Integer.parseInt(m.group(2)));
+        }
+        return out;
+    }
+
+    private int lastTick(String program) {
+        List<Integer> t = ticks().getOrDefault(program, List.of());
+        return t.isEmpty() ? 0 : t.get(t.size() - 1);
+    }
+
+    /** The program's pid in programs.json, 0 while there is none (or the file is being replaced). */
+    private int pidOf(String program) {
+        try {
+            JsonNode state = StateFile.JSON.readTree(dir.resolve("state/programs.json").toFile());
+            return state.path("programs").path(program).path("pid").asInt();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static Optional<ProcStat> alive(int pid) {
+        return ProcessTable.stat(pid).filter(s -> !s.isZombie());
+    }
+
+    /** The CLI in its own JVM: exit code and output. */
+    private Cli cli(String... args) throws Exception {
+        List<String> cmd = AgentProcess.javaCommand(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the CLI did not end");
+        return new Cli(p.exitValue(), out);
+    }
+
+    record Cli(int code, String output) {
+    }
+
+    @Test
+    void reexecKeepsTheEnginesTheirPipesAndTheirRoles() throws Exception {
+        Path script = engineScript();
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        writeConfig(Fixtures.engine("cfe-1-0", "chainflip", "1.0.0", script, release, "0.05", null),
+                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null));
+        AgentStateProbe probe = new AgentStateProbe(dir.resolve("state"));
+        try (AgentProcess agent = AgentProcess.start(config())) {
+            await().atMost(Duration.ofSeconds(90)).failFast(() -> !agent.alive()).until(() -> probe.role("chainflip", "cfe-1-0").equals("ACTIVE")
+                    && probe.role("chainflip", "cfe-1-1").equals("WAITING") && lastTick("cfe-1-0") > 5
+                    && lastTick("cfe-1-1") > 5);
+            int active = pidOf("cfe-1-0");
+            int waiting = pidOf("cfe-1-1");
+            assertEquals(agent.pid(), alive(active).orElseThrow().ppid());
+            assertEquals(agent.pid(), alive(waiting).orElseThrow().ppid());
+            int before0 = lastTick("cfe-1-0");
+            int before1 = lastTick("cfe-1-1");
+
+            Cli reexec = cli("reexec", "--config", config().toString());
+
+            assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
+            assertTrue(reexec.output().contains("adopted: cfe-1-0, cfe-1-1"), reexec.output());
+            assertTrue(agent.alive(), "the agent process (same pid) goes on");
+            assertTrue(stdout().contains("re-executed in place from baton"), stdout());
+            assertEquals(active, pidOf("cfe-1-0"), "the active engine was not restarted");
+            assertEquals(waiting, pidOf("cfe-1-1"), "the waiting engine was not restarted");
+            assertEquals(agent.pid(), alive(active).orElseThrow(() -> new AssertionError("the active engine died at the exec"))
+                    .ppid(), "still the agent's child");
+            assertEquals(agent.pid(), alive(waiting).orElseThrow(() -> new AssertionError("the waiting engine died at the exec"))
+                    .ppid(), "still the agent's child");
+            // Lines go on arriving through the adopted pipes, each number once, none lost across the exec.
+            await().atMost(Duration.ofSeconds(60)).until(() -> lastTick("cfe-1-0") > before0 + 40
+                    && lastTick("cfe-1-1") > before1 + 40);
+            ticks().forEach((program, numbers) -> {
+                for (int i = 0; i < numbers.size(); i++) {
+                    assertEquals(i + 1, numbers.get(i), program + ": line " + (i + 1) + " lost or repeated: " + numbers);
+                }
+            });
+            assertEquals("ACTIVE", probe.role("chainflip", "cfe-1-0"));
+            assertEquals("WAITING", probe.role("chainflip", "cfe-1-1"));
+            Cli status = cli("status", "--json", "--config", config().toString());
+            assertTrue(status.output().contains("\"adopted\":[\"cfe-1-0\",\"cfe-1-1\"]"), status.output());
+            assertFalse(Files.exists(dir.resolve("state/reexec.json")), "the handoff is read once and removed");
+
+            // A second re-exec would end the launcher thread that is now the engines' parent: refused.
+            Cli again = cli("reexec", "--config", config().toString());
+            assertNotEquals(0, again.code());
+            assertTrue(again.output().contains("was adopted at the last re-exec"), again.output());
+            assertEquals(active, pidOf("cfe-1-0"));
+            assertTrue(alive(active).isPresent() && alive(waiting).isPresent());
+
+            // Their parent-death signal is still armed: it is what would have killed them at a wrong-thread exec.
+            agent.sigkill();
+            await().atMost(Duration.ofSeconds(30)).until(() -> alive(active).isEmpty() && alive(waiting).isEmpty());
+        }
+    }
+
+    @Test
+    void aPlantedOrStaleHandoffIsNeverAdopted() throws Exception {
+        writeConfig(Fixtures.program("plain", Fixtures.argv("sleep", "100000"), "start_secs = \"0s\""));
+        Process stranger = new ProcessBuilder("sleep", "100001").start();
+        try {
+            int pid = (int) stranger.pid();
+            long startTime = ProcessTable.startTime(pid).orElseThrow();
+            Files.createDirectories(dir.resolve("state"));
+            Files.setPosixFilePermissions(dir.resolve("state"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+            // Names the stranger as "plain"; written by "pid 1", with a nonce the agent is not given.
+            Files.writeString(dir.resolve("state/reexec.json"), "{\"version\":1,\"agentPid\":1,\"bootId\":\""
+                    + ReexecHandoff.currentBootId() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[{"
+                    + "\"program\":\"plain\",\"pid\":" + pid + ",\"startTime\":" + startTime + ",\"tag\":\"x.plain.1\","
+                    + "\"startedNanos\":0,\"startedAt\":\"2026-01-01T00:00:00Z\",\"stdoutFd\":-1,\"stderrFd\":-1}]}");
+            try (AgentProcess agent = AgentProcess.start(config())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> pidOf("plain") > 0);
+                assertNotEquals(pid, pidOf("plain"), "the agent started its own instance");
+                assertEquals(agent.pid(), alive(pidOf("plain")).orElseThrow().ppid());
+                assertEquals(1, probe().copies("plain"), "one instance");
+                assertTrue(stdout().contains("is not adopted (this agent was not started by a re-exec"), stdout());
+                assertFalse(Files.exists(dir.resolve("state/reexec.json")));
+                assertTrue(stranger.isAlive(), "a process the agent did not start is not touched");
+            }
+
+            // Same file, the agent given its nonce, but the file names another agent pid: still not adopted.
+            Files.writeString(dir.resolve("state/reexec.json"), "{\"version\":1,\"agentPid\":1,\"bootId\":\""
+                    + ReexecHandoff.currentBootId() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[]}");
+            ProcessBuilder pb = new ProcessBuilder(AgentProcess.javaCommand("run", "--config", config().toString()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stdout").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stderr").toFile()));
+            pb.environment().put(ReexecHandoff.NONCE_ENV, "n");
+            try (AgentProcess agent = new AgentProcess(pb.start())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> stdout().contains("written by pid 1, this agent is pid "
+                        + agent.pid()));
+                await().atMost(Duration.ofSeconds(60)).until(() -> alive(pidOf("plain")).map(s -> s.ppid() == agent.pid())
+                        .orElse(false));
+                assertEquals(1, probe().copies("plain"), "one instance: the previous run's was ended as stale");
+                assertFalse(ProcessTable.hasEnvironment(pidOf("plain"), ReexecHandoff.NONCE_ENV, "n"),
+                        "the nonce is never passed on to a program");
+            }
+        } finally {
+            stranger.destroyForcibly();
+        }
+    }
+
+    private AgentStateProbe probe() {
+        return new AgentStateProbe(dir.resolve("state"));
+    }
+}
