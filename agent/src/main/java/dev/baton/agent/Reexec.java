@@ -132,6 +132,7 @@ final class Reexec {
         } catch (Exception e) {
             return "the event loop did not answer: " + e;
         }
+        why.addAll(configChanged());
         if (commands.busy()) {
             why.add("an agent command (readiness check, upgrade step) is running: try again once it ended");
         }
@@ -144,6 +145,25 @@ final class Reexec {
             }
         }
         return why.isEmpty() ? null : "not re-executing: " + String.join("; ", why);
+    }
+
+    /**
+     * The new agent takes the config on disk as the one its adopted programs run with: a program change
+     * not applied yet would never be (a later reload sees no difference), so it must be applied first.
+     * The agent's own settings ([agent], [api]) are the new agent's anyway.
+     */
+    private List<String> configChanged() {
+        try {
+            dev.baton.config.BatonConfig onDisk = dev.baton.config.ConfigLoader.load(configPath);
+            dev.baton.config.ConfigDiff diff = dev.baton.config.ConfigDiff.between(supervisor.config(), onDisk);
+            if (diff.isEmpty()) {
+                return List.of();
+            }
+            return List.of("the programs in the config on disk differ from the running ones (added " + diff.added()
+                    + ", removed " + diff.removed() + ", changed " + diff.changed() + "): apply them first (baton reload)");
+        } catch (dev.baton.config.ConfigException e) {
+            return List.of("the config on disk is invalid (" + e.getMessage() + "): baton check-config says why");
+        }
     }
 
     /**
