@@ -138,7 +138,12 @@ final class Reexec {
         }
         Cluster c = cluster.get();
         if (c != null) {
-            List<String> held = c.status().locks().stream().filter(l -> l.fencingToken() != 0).map(LockStatus::lock).toList();
+            List<String> held;
+            try {
+                held = c.status().locks().stream().filter(l -> l.fencingToken() != 0).map(LockStatus::lock).toList();
+            } catch (RuntimeException e) {
+                held = List.of("(unknown: " + e.getMessage() + ")");
+            }
             if (!held.isEmpty()) {
                 why.add("this host holds the exclusive lock(s) " + held + ": a re-exec would drop the etcd lease "
                         + "under a running exclusive program; systemctl restart baton hands the locks over first");

@@ -142,6 +142,14 @@ class ReexecTest {
             int before0 = lastTick("cfe-1-0");
             int before1 = lastTick("cfe-1-1");
 
+            // A program edited in the config but not reloaded: the new version would take the edit as applied.
+            String applied = Files.readString(config());
+            Files.writeString(config(), applied.replace("[programs.\"cfe-1-1\"]\n", "[programs.\"cfe-1-1\"]\npriority = 7\n"));
+            Cli edited = cli("reexec", "--config", config().toString());
+            assertNotEquals(0, edited.code());
+            assertTrue(edited.output().contains("differ from the running ones"), edited.output());
+            Files.writeString(config(), applied);
+
             Cli reexec = cli("reexec", "--config", config().toString());
 
             assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
