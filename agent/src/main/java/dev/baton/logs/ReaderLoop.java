@@ -64,6 +64,7 @@ final class ReaderLoop {
     /** Stops the reader: partial last lines are flushed and every fd is closed. Idempotent. */
     void close() {
         closing = true;
+        LockSupport.unpark(thread); // paused: it parks until resumed or closed
         synchronized (pending) {
             if (!closed) {
                 epoll.wakeUp();
