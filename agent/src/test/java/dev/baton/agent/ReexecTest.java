@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,8 +129,12 @@ class ReexecTest {
         Path script = engineScript();
         Path release = dir.resolve("release");
         Files.writeString(release, "1.0.0\n");
+        // Exits while the agent re-executes (the handoff exists only then): its exit must reach the new version.
+        String quitter = Fixtures.program("quitter", Fixtures.argv("sh", "-c",
+                "while [ ! -e \"$0\" ]; do sleep 0.02; done; exit 5", dir.resolve("state/reexec.json")),
+                "start_secs = \"0s\"", "restart = \"never\"");
         writeConfig(Fixtures.engine("cfe-1-0", "chainflip", "1.0.0", script, release, "0.05", null),
-                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null));
+                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), quitter);
         AgentStateProbe probe = new AgentStateProbe(dir.resolve("state"));
         try (AgentProcess agent = AgentProcess.start(config())) {
             await().atMost(Duration.ofSeconds(90)).failFast(() -> !agent.alive()).until(() -> probe.role("chainflip", "cfe-1-0").equals("ACTIVE")
@@ -153,7 +158,7 @@ class ReexecTest {
             Cli reexec = cli("reexec", "--config", config().toString());
 
             assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
-            assertTrue(reexec.output().contains("adopted: cfe-1-0, cfe-1-1"), reexec.output());
+            assertTrue(reexec.output().contains("adopted: cfe-1-0, cfe-1-1, quitter"), reexec.output());
             assertTrue(agent.alive(), "the agent process (same pid) goes on");
             assertTrue(stdout().contains("re-executed in place from baton"), stdout());
             assertEquals(active, pidOf("cfe-1-0"), "the active engine was not restarted");
@@ -173,7 +178,14 @@ class ReexecTest {
             assertEquals("ACTIVE", probe.role("chainflip", "cfe-1-0"));
             assertEquals("WAITING", probe.role("chainflip", "cfe-1-1"));
             Cli status = cli("status", "--json", "--config", config().toString());
-            assertTrue(status.output().contains("\"adopted\":[\"cfe-1-0\",\"cfe-1-1\"]"), status.output());
+            assertTrue(status.output().contains("\"adopted\":[\"cfe-1-0\",\"cfe-1-1\",\"quitter\"]"), status.output());
+            // The exit in the exec window was left unreaped for the new version, which judged it: EXITED 5, not restarted.
+            JsonNode quit = StreamSupport.stream(StateFile.JSON.readTree(status.output()).path("programs").spliterator(), false)
+                    .filter(p -> p.path("name").asText().equals("quitter")).findFirst().orElseThrow();
+            assertEquals("EXITED", quit.path("state").asText(), quit.toString());
+            assertEquals(0, quit.path("restarts").asInt(), quit.toString());
+            assertTrue(quit.path("last_exit").toString().contains("5"), quit.toString());
+            assertEquals(1, occurrences(stdout(), "quitter: spawned pid"), "started once, never again");
             assertFalse(Files.exists(dir.resolve("state/reexec.json")), "the handoff is read once and removed");
 
             // A second re-exec would end the launcher thread that is now the engines' parent: refused.
@@ -232,6 +244,10 @@ class ReexecTest {
         } finally {
             stranger.destroyForcibly();
         }
+    }
+
+    private static int occurrences(String text, String part) {
+        return text.split(Pattern.quote(part), -1).length - 1;
     }
 
     private AgentStateProbe probe() {
