@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.hardening.Fixtures;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
+import dev.baton.systemd.UnixDatagramSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,7 +137,25 @@ class ReexecTest {
         writeConfig(Fixtures.engine("cfe-1-0", "chainflip", "1.0.0", script, release, "0.05", null),
                 Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), quitter);
         AgentStateProbe probe = new AgentStateProbe(dir.resolve("state"));
-        try (AgentProcess agent = AgentProcess.start(config())) {
+        // systemd's side of Type=notify: READY=1, RELOADING=1 around the exec, READY=1 again.
+        List<String> notified = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String notifySocket = dir.resolve("notify.sock").toString();
+        try (UnixDatagramSocket systemd = UnixDatagramSocket.bind(notifySocket);
+             AgentProcess agent = startAgent(Map.of("NOTIFY_SOCKET", notifySocket))) {
+            Thread listener = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        byte[] b = systemd.receive(4096, 200);
+                        if (b != null) {
+                            notified.add(new String(b, StandardCharsets.UTF_8));
+                        }
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "notify-listener");
+            listener.setDaemon(true);
+            listener.start();
             await().atMost(Duration.ofSeconds(90)).failFast(() -> !agent.alive()).until(() -> probe.role("chainflip", "cfe-1-0").equals("ACTIVE")
                     && probe.role("chainflip", "cfe-1-1").equals("WAITING") && lastTick("cfe-1-0") > 5
                     && lastTick("cfe-1-1") > 5);
@@ -187,6 +206,8 @@ class ReexecTest {
             assertTrue(quit.path("last_exit").toString().contains("5"), quit.toString());
             assertEquals(1, occurrences(stdout(), "quitter: spawned pid"), "started once, never again");
             assertFalse(Files.exists(dir.resolve("state/reexec.json")), "the handoff is read once and removed");
+            await().atMost(Duration.ofSeconds(30)).until(() -> readyReloadingReady(notified));
+            listener.interrupt();
 
             // A second re-exec would end the launcher thread that is now the engines' parent: refused.
             Cli again = cli("reexec", "--config", config().toString());
@@ -228,11 +249,7 @@ class ReexecTest {
             // Same file, the agent given its nonce, but the file names another agent pid: still not adopted.
             Files.writeString(dir.resolve("state/reexec.json"), "{\"version\":1,\"agentPid\":1,\"bootId\":\""
                     + ReexecHandoff.currentBootId() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[]}");
-            ProcessBuilder pb = new ProcessBuilder(AgentProcess.javaCommand("run", "--config", config().toString()))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stdout").toFile()))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stderr").toFile()));
-            pb.environment().put(ReexecHandoff.NONCE_ENV, "n");
-            try (AgentProcess agent = new AgentProcess(pb.start())) {
+            try (AgentProcess agent = startAgent(Map.of(ReexecHandoff.NONCE_ENV, "n"))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> stdout().contains("written by pid 1, this agent is pid "
                         + agent.pid()));
                 await().atMost(Duration.ofSeconds(60)).until(() -> alive(pidOf("plain")).map(s -> s.ppid() == agent.pid())
@@ -244,6 +261,31 @@ class ReexecTest {
         } finally {
             stranger.destroyForcibly();
         }
+    }
+
+    /** READY=1, later RELOADING=1 with MONOTONIC_USEC, later READY=1 again (STATUS= lines in between). */
+    private static boolean readyReloadingReady(List<String> notified) {
+        int ready = indexFrom(notified, 0, m -> m.startsWith("READY=1"));
+        int reloading = indexFrom(notified, ready + 1, m -> m.startsWith("RELOADING=1\nMONOTONIC_USEC="));
+        return ready >= 0 && reloading > ready && indexFrom(notified, reloading + 1, m -> m.startsWith("READY=1")) > reloading;
+    }
+
+    private static int indexFrom(List<String> list, int from, java.util.function.Predicate<String> p) {
+        for (int i = Math.max(from, 0); i < list.size(); i++) {
+            if (p.test(list.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The agent in its own JVM with extra environment; stdout and stderr beside the config. */
+    private AgentProcess startAgent(Map<String, String> env) throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder(AgentProcess.javaCommand("run", "--config", config().toString()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stdout").toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stderr").toFile()));
+        pb.environment().putAll(env);
+        return new AgentProcess(pb.start());
     }
 
     private static int occurrences(String text, String part) {
