@@ -157,7 +157,7 @@ public final class Agent {
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), env);
             supervisor.setCgroups(cgroups);
-            supervisor.adoptAtBegin(adopted);
+            supervisor.adoptAtBegin(adopted, reexecFrom == null || reexecFrom.ended() == null ? Map.of() : reexecFrom.ended());
             StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
                     HandoverCoordinator.HandoverState.class, new StateJson.Handover());
             handover = new HandoverCoordinator(loop, handoverFile, stateWriter, commands::run);

@@ -213,7 +213,7 @@ final class Reexec {
         List<ReexecHandoff.Handed> handed = supervisor.handOver(pipes);
         String nonce = ReexecHandoff.newNonce();
         ReexecHandoff handoff = new ReexecHandoff(ReexecHandoff.VERSION, Os.pid(), ReexecHandoff.currentBootId(), nonce,
-                dev.baton.cli.Main.Version.get(), handed);
+                dev.baton.cli.Main.Version.get(), handed, supervisor.endedPrograms());
         try {
             handoff.write(stateDir);
         } catch (IOException e) {

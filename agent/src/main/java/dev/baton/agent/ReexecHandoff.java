@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * at the next start. It is believed only when it names this very process (pid), this boot, and
  * carries the nonce the exec passed in the environment ({@link #NONCE_ENV}): a planted or
  * leftover file is never adopted, its programs are ended as stale, as after any restart.
+ * {@code ended}: the programs that had ended (EXITED, FATAL; name to how), which the new version
+ * leaves down instead of starting them (may be null).
  */
 record ReexecHandoff(int version, int agentPid, String bootId, String nonce, String fromVersion,
-                     List<Handed> instances) {
+                     List<Handed> instances, Map<String, String> ended) {
     static final int VERSION = 1;
     static final String FILE = "reexec.json";
     /** The nonce, in the new agent's environment only (never passed on to programs). */

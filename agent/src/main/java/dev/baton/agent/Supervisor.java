@@ -115,6 +115,8 @@ public final class Supervisor implements ProgramHost {
     private final Set<Integer> adopted = new java.util.HashSet<>();
     /** What {@link #begin} adopts instead of starting, set before it. */
     private List<ReexecHandoff.Handed> toAdopt = List.of();
+    /** Programs that had ended before a re-exec: left down at {@link #begin}, with how they ended. */
+    private Map<String, String> keepDown = Map.of();
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
                       StateFile<ProgramsState> stateFile, StateWriter stateWriter, String agentId,
@@ -192,9 +194,25 @@ public final class Supervisor implements ProgramHost {
                 + ": held until an operator starts them: " + String.join(", ", e.getValue())).toList());
     }
 
-    /** Before {@link #begin}: these instances (verified) are adopted as RUNNING instead of being started. */
-    void adoptAtBegin(List<ReexecHandoff.Handed> instances) {
+    /**
+     * Before {@link #begin}: these instances (verified) are adopted as RUNNING instead of being
+     * started, and these programs ({@code down}: name to how they ended) are left down.
+     */
+    void adoptAtBegin(List<ReexecHandoff.Handed> instances, Map<String, String> down) {
         this.toAdopt = List.copyOf(instances);
+        this.keepDown = Map.copyOf(down);
+    }
+
+    /** The programs that ended (EXITED, FATAL) and stay down, for a re-exec's handoff: name to how. Loop only. */
+    Map<String, String> endedPrograms() {
+        Map<String, String> out = new TreeMap<>();
+        for (Program p : programs.values()) {
+            if (p.state() == ProcessState.EXITED || p.state() == ProcessState.FATAL) {
+                ProgramStatus st = p.status();
+                out.put(p.name(), st.state() + (st.lastExit() != null ? " (" + st.lastExit() + ")" : ""));
+            }
+        }
+        return out;
     }
 
     /** First start: take the config, restore what operators asked for, start in priority order. */
@@ -212,7 +230,12 @@ public final class Supervisor implements ProgramHost {
         desired.forEach((name, want) -> listeners.forEach(l -> l.desiredChanged(name, want.equals("running"))));
         persist(true);
         byPriority(programs.values()).forEach(p -> {
-            if (shouldRun(p)) {
+            String downBefore = keepDown.get(p.name());
+            if (downBefore != null && !p.state().hasProcess()) {
+                // A re-exec changes no program: one that had ended stays down, as the previous version left it.
+                p.setHold(downBefore + " before the re-exec (baton start " + p.name() + " starts it)");
+                log.info("{}: not started: {}", p.name(), p.hold());
+            } else if (shouldRun(p)) {
                 p.start();
             } else if ("stopped".equals(desired.get(p.name()))) {
                 log.info("{}: not started: stopped by an operator (baton start {} to start it)", p.name(), p.name());

@@ -135,7 +135,9 @@ class ReexecTest {
                 "while [ ! -e \"$0\" ]; do sleep 0.02; done; exit 5", dir.resolve("state/reexec.json")),
                 "start_secs = \"0s\"", "restart = \"never\"");
         writeConfig(Fixtures.engine("cfe-1-0", "chainflip", "1.0.0", script, release, "0.05", null),
-                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), quitter);
+                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), quitter,
+                // Ended before the re-exec: the new version leaves it so, it does not start it again.
+                Fixtures.program("oneshot", Fixtures.argv("true"), "start_secs = \"0s\"", "restart = \"never\""));
         AgentStateProbe probe = new AgentStateProbe(dir.resolve("state"));
         // systemd's side of Type=notify: READY=1, RELOADING=1 around the exec, READY=1 again.
         List<String> notified = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -158,7 +160,7 @@ class ReexecTest {
             listener.start();
             await().atMost(Duration.ofSeconds(90)).failFast(() -> !agent.alive()).until(() -> probe.role("chainflip", "cfe-1-0").equals("ACTIVE")
                     && probe.role("chainflip", "cfe-1-1").equals("WAITING") && lastTick("cfe-1-0") > 5
-                    && lastTick("cfe-1-1") > 5);
+                    && lastTick("cfe-1-1") > 5 && stdout().contains("oneshot: RUNNING -> EXITED"));
             int active = pidOf("cfe-1-0");
             int waiting = pidOf("cfe-1-1");
             assertEquals(agent.pid(), alive(active).orElseThrow().ppid());
@@ -205,6 +207,8 @@ class ReexecTest {
             assertEquals(0, quit.path("restarts").asInt(), quit.toString());
             assertTrue(quit.path("last_exit").toString().contains("5"), quit.toString());
             assertEquals(1, occurrences(stdout(), "quitter: spawned pid"), "started once, never again");
+            assertEquals(1, occurrences(stdout(), "oneshot: spawned pid"), "an ended program is not started by a re-exec");
+            assertTrue(stdout().contains("oneshot: not started: EXITED (exit 0) before the re-exec"), stdout());
             assertFalse(Files.exists(dir.resolve("state/reexec.json")), "the handoff is read once and removed");
             await().atMost(Duration.ofSeconds(30)).until(() -> readyReloadingReady(notified));
             listener.interrupt();
