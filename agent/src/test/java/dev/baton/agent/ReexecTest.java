@@ -130,10 +130,12 @@ class ReexecTest {
         Path script = engineScript();
         Path release = dir.resolve("release");
         Files.writeString(release, "1.0.0\n");
-        // Exits while the agent re-executes (the handoff exists only then): its exit must reach the new version.
+        // Exits once the agent said it hands over (then its reaper is paused) or the handoff exists (only while the
+        // agent re-executes): its exit must reach the new version, judged there, not lost and not restarted. ([:]: the
+        // agent logs this very command line, which must not match.)
         String quitter = Fixtures.program("quitter", Fixtures.argv("sh", "-c",
-                "while [ ! -e \"$0\" ]; do sleep 0.02; done; exit 5", dir.resolve("state/reexec.json")),
-                "start_secs = \"0s\"", "restart = \"never\"");
+                "until [ -e \"$0\" ] || grep -q 'reexec[:] re-executing' \"$1\"; do sleep 0.02; done; exit 5",
+                dir.resolve("state/reexec.json"), dir.resolve("agent.stdout")), "start_secs = \"0s\"", "restart = \"never\"");
         writeConfig(Fixtures.engine("cfe-1-0", "chainflip", "1.0.0", script, release, "0.05", null),
                 Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), quitter,
                 // Ended before the re-exec: the new version leaves it so, it does not start it again.
