@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 final class Reexec {
     private static final Logger log = LoggerFactory.getLogger(Reexec.class);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration QUIESCE_LIMIT = Duration.ofSeconds(10);
+    /** Each of the three waits while the loop is held; their sum stays well under a WatchdogSec of 30 s. */
+    private static final Duration QUIESCE_LIMIT = Duration.ofSeconds(5);
     private static final Duration LOOP_LIMIT = Duration.ofSeconds(60);
 
     /** The steps the agent owns (its API); the rest is passed in. */
