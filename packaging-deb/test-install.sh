@@ -88,6 +88,24 @@ if grep -q "cluster: host test-install" "$work/out"; then ok "cluster started fr
 else sed 's/^/        /' "$work/out" | tail -20; bad "cluster did not start"; fi
 rm -rf "$work"
 
+echo "== baton reexec: the installed agent re-executes in place, its program keeps running"
+work=$(mktemp -d)
+printf '[agent]\nstate_dir = "%s/state"\n[api]\nport = %s\n[programs.one]\ncommand = ["sleep", "300"]\nstart_secs = "0s"\n' \
+    "$work" $(( 20000 + ($$ + 7) % 20000 )) >"$work/baton.toml"
+baton run --config "$work/baton.toml" >"$work/out" 2>&1 &
+agent=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q "api: listening on /" "$work/out"; do sleep 0.1; i=$((i + 1)); done
+one=$(pgrep -P $agent -x sleep || true)
+if [ -n "$one" ] && baton reexec --config "$work/baton.toml" --wait 120 >"$out" 2>&1 && kill -0 $agent \
+        && [ "$(pgrep -P $agent -x sleep)" = "$one" ] && grep -q "adopted: one" "$out"; then
+    ok "baton reexec: agent pid $agent and program pid $one kept"
+else
+    cat "$out"; sed 's/^/        /' "$work/out" | tail -20; bad "baton reexec"
+fi
+kill -TERM $agent 2>/dev/null; wait $agent || true
+rm -rf "$work"
+
 echo "== an operator's edit survives a reinstall (conffile)"
 echo "# local edit by test-install" >> /etc/baton/baton.toml
 dpkg -i --force-confold "$deb" >"$out" 2>&1 || { cat "$out"; bad "dpkg -i again"; }

@@ -23,6 +23,7 @@ import dev.baton.process.os.Spawner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -54,12 +55,14 @@ public final class Agent {
     private volatile HandoverCoordinator handover;
     private JournalSink journal;
     private volatile AgentControl control;
-    private ApiServer api;
+    private volatile ApiServer api;
     /** Only with [cluster]; the cluster itself is known only through its interface (jetcd loads in Cluster.start). */
     private volatile ClusterPrograms clusterPrograms;
     /** The agent's own short commands (readiness checks, upgrade steps); set before the reaper starts. */
     private volatile ChildCommands commands;
     private volatile Cluster cluster;
+    /** The handoff this run started from (after `baton reexec`), else null. */
+    private ReexecHandoff reexecFrom;
 
     public Agent(Path configPath) {
         this.configPath = configPath;
@@ -129,7 +132,16 @@ public final class Agent {
         }
         ProgramsState restored = previous;
         Optional<ProgramCgroups> cgroups = ProgramCgroups.detect(stateDir.agentId());
-        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4), cgroups);
+        // After `baton reexec`: the programs the previous version handed over are adopted, not ended.
+        List<ReexecHandoff.Handed> adopted = ReexecHandoff.take(stateDir.path(), System.getenv(), Os.pid())
+                .map(h -> {
+                    reexecFrom = h;
+                    return ReexecAdoption.verify(h, config, stateDir.agentId(), cgroups);
+                }).orElse(List.of());
+        StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4), cgroups,
+                StaleInstances.Adopted.of(adopted));
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.remove(ReexecHandoff.NONCE_ENV); // the agent's own: never passed on to a program
 
         loop = new EventLoop();
         // Declared first, closed last: what the loop still submits while programs stop is written
@@ -139,17 +151,18 @@ public final class Agent {
              Spawner spawner = new Spawner();
              LogPipeline logs = new LogPipeline(out, config.agent().maxLineBytes());
              ProgramBinaries binaries = new ProgramBinaries(() -> supervisor == null ? null : supervisor.config(),
-                     System.getenv())) {
+                     env)) {
             Reaper reaper = new Reaper((pid, status) -> loop.post(() -> onExit(pid, status)));
-            commands = new ChildCommands(loop, spawner, reaper::childSpawned, System.getenv());
+            commands = new ChildCommands(loop, spawner, reaper::childSpawned, env);
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
-                    stateDir.agentId(), System.getenv());
+                    stateDir.agentId(), env);
             supervisor.setCgroups(cgroups);
+            supervisor.adoptAtBegin(adopted, reexecFrom == null || reexecFrom.ended() == null ? Map.of() : reexecFrom.ended());
             StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
                     HandoverCoordinator.HandoverState.class, new StateJson.Handover());
             handover = new HandoverCoordinator(loop, handoverFile, stateWriter, commands::run);
             // Engines and exclusive programs never start next to a copy running outside baton (slashing).
-            ExternalCopyGuard external = new ExternalCopyGuard(config, Os.pid(), System.getenv());
+            ExternalCopyGuard external = new ExternalCopyGuard(config, Os.pid(), env);
             supervisor.setStartGate(program -> {
                 String copy = external.holdReason(program);
                 return copy != null ? copy : handover.holdReason(program);
@@ -182,16 +195,39 @@ public final class Agent {
                     OperatorLog.Saved.class), stateWriter);
             control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, operators,
                     binaries.digests(), exitCode::isDone, () -> shutdown(0));
-            reaper.start();
+            Reexec reexec = new Reexec(configPath, stateDir.path(), loop, supervisor, logs, stateWriter, spawner, reaper,
+                    commands, notify, () -> cluster, new Reexec.Api() {
+                        @Override
+                        public void stop() {
+                            ApiServer a = api;
+                            api = null;
+                            if (a != null) {
+                                a.close();
+                            }
+                        }
+
+                        @Override
+                        public void start() {
+                            api = startApi(config, stateDir.path());
+                        }
+                    });
+            control.reexec(reexec, reexecFrom == null ? null : new AgentStatus.Reexec(reexecFrom.fromVersion(),
+                    adopted.stream().map(ReexecHandoff.Handed::program).toList(),
+                    reexecFrom.instances().stream().map(ReexecHandoff.Handed::program)
+                            .filter(p -> adopted.stream().noneMatch(a -> a.program().equals(p))).toList(), null));
             AgentSignals.install(this);
-            log.info("baton {} started (pid {}{}), config {}, {} program(s)", dev.baton.cli.Main.Version.get(),
-                    Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size());
+            log.info("baton {} started (pid {}{}), config {}, {} program(s){}", dev.baton.cli.Main.Version.get(),
+                    Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size(),
+                    reexecFrom == null ? "" : ", re-executed in place from baton " + reexecFrom.fromVersion()
+                            + ", adopted " + adopted.size() + " of " + reexecFrom.instances().size() + " running program(s)");
             loop.post(() -> {
                 handover.begin(config, supervisor);
                 holdWhatLostItsIntent(config, restored, stateFile, handoverFile);
                 supervisor.begin(config, restored);
                 systemd.ready(loop);
             });
+            // After begin is queued: an adopted program's exit (a zombie since the exec) is judged once it is adopted.
+            reaper.start();
             startCluster(config, stateDir.path());
             control.followReleases(config);
             api = startApi(config, stateDir.path());

@@ -60,6 +60,8 @@ public final class AgentControl implements Control {
     private volatile String clusterProblem;
 
     private final Runnable shutdown;
+    private volatile Reexec reexec;
+    private volatile AgentStatus.Reexec reexecStartedBy;
     private final OperatorLog operators;
 
     AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
@@ -82,7 +84,41 @@ public final class AgentControl implements Control {
         String lost = supervisor.intentLost();
         return new AgentStatus(Main.Version.get(), Os.pid(), host, startedAt, configPath.toString(),
                 supervisor.snapshot(), releases.annotate(handover.groups()), lost != null ? lost : stateFile.problem(),
-                lost != null, binaries.snapshot());
+                lost != null, binaries.snapshot(), reexecStatus());
+    }
+
+    /** Set at start: how to re-exec, and how this agent came to be if by a re-exec (else null). */
+    void reexec(Reexec reexec, AgentStatus.Reexec startedBy) {
+        this.reexec = reexec;
+        this.reexecStartedBy = startedBy;
+    }
+
+    private AgentStatus.Reexec reexecStatus() {
+        String failure = reexec == null ? null : reexec.lastFailure();
+        AgentStatus.Reexec from = reexecStartedBy;
+        if (from == null && failure == null) {
+            return null;
+        }
+        return from == null ? new AgentStatus.Reexec(null, List.of(), List.of(), failure)
+                : new AgentStatus.Reexec(from.fromVersion(), from.adopted(), from.notAdopted(), failure);
+    }
+
+    @Override
+    public String reexecCheck() {
+        if (reexec == null) {
+            return "the agent is not ready to re-execute yet";
+        }
+        return reexec.check();
+    }
+
+    @Override
+    public void reexecNow() {
+        Reexec r = reexec;
+        if (r != null) {
+            Thread t = new Thread(r::execute, "baton-reexec");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /** Follows the groups' release sources (at start; a reload follows its new config itself). */

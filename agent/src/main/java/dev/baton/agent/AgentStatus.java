@@ -22,10 +22,19 @@ import java.util.Set;
  * @param stateLost   a state file and its last good copy were damaged: programs are held until an operator acts
  * @param binaries    program name to the binary its process runs (path, SHA-256); a program is absent
  *                    while it has no process or its digest is not known yet
+ * @param reexec      how this agent came to be by {@code baton reexec}, or null after an ordinary start
  */
 public record AgentStatus(String version, long pid, String host, Instant startedAt, String configFile,
                           List<ProgramStatus> programs, List<GroupStatus> groups, String stateProblem,
-                          boolean stateLost, Map<String, RunningBinaries.Binary> binaries) {
+                          boolean stateLost, Map<String, RunningBinaries.Binary> binaries, Reexec reexec) {
+
+    /**
+     * A re-exec in place: the version that re-executed itself into this one, the programs adopted
+     * (running on, not restarted) and those handed over but not adopted (ended and started anew);
+     * {@code lastFailure}: why the last re-exec this agent tried did not happen, or null.
+     */
+    public record Reexec(String fromVersion, List<String> adopted, List<String> notAdopted, String lastFailure) {
+    }
 
     /**
      * One engine group.

@@ -176,6 +176,11 @@ final class ChildCommands {
         }
     }
 
+    /** True while a command runs (a re-exec waits for it). */
+    boolean busy() {
+        return !running.isEmpty();
+    }
+
     /** From the reaper, on the loop: true when {@code pid} was one of these commands (then it is not a program's). */
     boolean onExit(int pid, ExitStatus status) {
         CompletableFuture<ExitStatus> command = running.remove(pid);

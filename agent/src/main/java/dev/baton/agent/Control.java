@@ -79,6 +79,18 @@ public interface Control {
     void shutdown();
 
     /**
+     * {@code baton reexec}, first half: why the agent cannot re-execute itself in place now (the
+     * installed version is run to check it starts and accepts the config), or null. Blocks (seconds).
+     */
+    default String reexecCheck() {
+        return "this agent cannot re-execute itself";
+    }
+
+    /** Second half, once the caller was answered: re-executes in place, on a thread of its own; returns at once. */
+    default void reexecNow() {
+    }
+
+    /**
      * The etcd cluster (fleet, exclusive locks), when {@code [cluster]} is configured and it started.
      * Only its interface: using it loads no etcd class that was not loaded already.
      */

@@ -31,13 +31,45 @@ public final class StaleInstances {
      */
     public static Set<Integer> end(ProgramsState previous, String agentId, Duration grace,
                                    java.util.Optional<ProgramCgroups> cgroups) {
+        return end(previous, agentId, grace, cgroups, Adopted.NONE);
+    }
+
+    /**
+     * The instances a re-exec handed over and that were verified: they, their process groups, their
+     * tagged descendants and their cgroups are no stale instances.
+     */
+    record Adopted(Set<Integer> pids, Set<String> tags, Set<java.nio.file.Path> cgroups) {
+        static final Adopted NONE = new Adopted(Set.of(), Set.of(), Set.of());
+
+        static Adopted of(java.util.List<ReexecHandoff.Handed> handed) {
+            return new Adopted(Set.copyOf(handed.stream().map(ReexecHandoff.Handed::pid).toList()),
+                    Set.copyOf(handed.stream().map(ReexecHandoff.Handed::tag).toList()),
+                    Set.copyOf(handed.stream().filter(h -> h.cgroup() != null)
+                            .map(h -> java.nio.file.Path.of(h.cgroup())).toList()));
+        }
+
+        boolean owns(int pid) {
+            if (pids.isEmpty()) {
+                return false;
+            }
+            if (pids.contains(pid) || ProcessTable.stat(pid).map(s -> pids.contains(s.pgrp())).orElse(false)) {
+                return true;
+            }
+            String tag = ProcessTable.environmentValue(pid, ChildEnvironment.INSTANCE);
+            return tag != null && tags.contains(tag);
+        }
+    }
+
+    /** {@link #end(ProgramsState, String, Duration, java.util.Optional)}, sparing what a re-exec adopted. */
+    static Set<Integer> end(ProgramsState previous, String agentId, Duration grace,
+                            java.util.Optional<ProgramCgroups> cgroups, Adopted adopted) {
         // First the cgroups of the last run's instances: whatever is in them, however it escaped.
         Set<Integer> killed = new TreeSet<>();
-        cgroups.ifPresent(c -> killed.addAll(c.killAll(grace)));
+        cgroups.ifPresent(c -> killed.addAll(c.killAllExcept(grace, adopted.cgroups())));
         if (!killed.isEmpty()) {
             log.warn("killed {} process(es) left in the cgroups of a previous run of this agent: {}", killed.size(), killed);
         }
-        Set<Integer> stale = find(previous, agentId);
+        Set<Integer> stale = find(previous, agentId, adopted);
         stale.addAll(killed);
         if (stale.size() == killed.size()) {
             return stale;
@@ -45,16 +77,20 @@ public final class StaleInstances {
         log.warn("found {} process(es) left from a previous run of this agent: {}; stopping them before "
                 + "starting anything", stale.size(), stale);
         signal(stale, Signals.SIGTERM);
-        if (!awaitGone(previous, agentId, grace)) {
-            signal(find(previous, agentId), Signals.SIGKILL);
-            if (!awaitGone(previous, agentId, Duration.ofSeconds(5))) {
-                log.error("stale processes {} survived SIGKILL", find(previous, agentId));
+        if (!awaitGone(previous, agentId, grace, adopted)) {
+            signal(find(previous, agentId, adopted), Signals.SIGKILL);
+            if (!awaitGone(previous, agentId, Duration.ofSeconds(5), adopted)) {
+                log.error("stale processes {} survived SIGKILL", find(previous, agentId, adopted));
             }
         }
         return stale;
     }
 
     static Set<Integer> find(ProgramsState previous, String agentId) {
+        return find(previous, agentId, Adopted.NONE);
+    }
+
+    private static Set<Integer> find(ProgramsState previous, String agentId, Adopted adopted) {
         Set<Integer> pids = new TreeSet<>(ProcessTable.findByEnvironment(ChildEnvironment.AGENT, agentId));
         previous.programs().values().forEach(e -> {
             if (e.pid() > 0 && ProcessTable.isInstance(e.pid(), e.startTime())) {
@@ -63,6 +99,7 @@ public final class StaleInstances {
             }
         });
         pids.remove(Os.pid());
+        pids.removeIf(adopted::owns);
         return pids;
     }
 
@@ -73,14 +110,14 @@ public final class StaleInstances {
         }
     }
 
-    private static boolean awaitGone(ProgramsState previous, String agentId, Duration limit) {
+    private static boolean awaitGone(ProgramsState previous, String agentId, Duration limit, Adopted adopted) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            if (find(previous, agentId).isEmpty()) {
+            if (find(previous, agentId, adopted).isEmpty()) {
                 return true;
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
-        return find(previous, agentId).isEmpty();
+        return find(previous, agentId, adopted).isEmpty();
     }
 }

@@ -109,6 +109,14 @@ public final class Supervisor implements ProgramHost {
     /** A cgroup per instance when the agent can make them; empty: process group and tag only. */
     private Optional<ProgramCgroups> cgroups = Optional.empty();
     private BatonConfig config;
+    /** Pipe read ends of each running instance as spawned ({stdout, stderr}), by pid, for a re-exec's handoff. */
+    private final Map<Integer, int[]> pipes = new HashMap<>();
+    /** Instances taken over at a re-exec: their parent task is not the spawner thread (see {@link #whyNoReexec}). */
+    private final Set<Integer> adopted = new java.util.HashSet<>();
+    /** What {@link #begin} adopts instead of starting, set before it. */
+    private List<ReexecHandoff.Handed> toAdopt = List.of();
+    /** Programs that had ended before a re-exec: left down at {@link #begin}, with how they ended. */
+    private Map<String, String> keepDown = Map.of();
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
                       StateFile<ProgramsState> stateFile, StateWriter stateWriter, String agentId,
@@ -186,6 +194,27 @@ public final class Supervisor implements ProgramHost {
                 + ": held until an operator starts them: " + String.join(", ", e.getValue())).toList());
     }
 
+    /**
+     * Before {@link #begin}: these instances (verified) are adopted as RUNNING instead of being
+     * started, and these programs ({@code down}: name to how they ended) are left down.
+     */
+    void adoptAtBegin(List<ReexecHandoff.Handed> instances, Map<String, String> down) {
+        this.toAdopt = List.copyOf(instances);
+        this.keepDown = Map.copyOf(down);
+    }
+
+    /** The programs that ended (EXITED, FATAL) and stay down, for a re-exec's handoff: name to how. Loop only. */
+    Map<String, String> endedPrograms() {
+        Map<String, String> out = new TreeMap<>();
+        for (Program p : programs.values()) {
+            if (p.state() == ProcessState.EXITED || p.state() == ProcessState.FATAL) {
+                ProgramStatus st = p.status();
+                out.put(p.name(), st.state() + (st.lastExit() != null ? " (" + st.lastExit() + ")" : ""));
+            }
+        }
+        return out;
+    }
+
     /** First start: take the config, restore what operators asked for, start in priority order. */
     public void begin(BatonConfig cfg, ProgramsState previous) {
         this.config = cfg;
@@ -195,11 +224,18 @@ public final class Supervisor implements ProgramHost {
             }
         });
         cfg.programs().values().forEach(pc -> add(pc));
+        toAdopt.forEach(this::adopt);
+        toAdopt = List.of();
         // Listeners learn what operators asked for before anything starts (a stopped engine stays stopped)
         desired.forEach((name, want) -> listeners.forEach(l -> l.desiredChanged(name, want.equals("running"))));
         persist(true);
         byPriority(programs.values()).forEach(p -> {
-            if (shouldRun(p)) {
+            String downBefore = keepDown.get(p.name());
+            if (downBefore != null && !p.state().hasProcess()) {
+                // A re-exec changes no program: one that had ended stays down, as the previous version left it.
+                p.setHold(downBefore + " before the re-exec (baton start " + p.name() + " starts it)");
+                log.info("{}: not started: {}", p.name(), p.hold());
+            } else if (shouldRun(p)) {
                 p.start();
             } else if ("stopped".equals(desired.get(p.name()))) {
                 log.info("{}: not started: stopped by an operator (baton start {} to start it)", p.name(), p.name());
@@ -393,6 +429,8 @@ public final class Supervisor implements ProgramHost {
      */
     public void onExit(int pid, ExitStatus status) {
         Program p = byPid.remove(pid);
+        pipes.remove(pid);
+        adopted.remove(pid);
         if (p == null) {
             log.debug("reaped pid {} ({})", pid, status);
             return;
@@ -445,11 +483,75 @@ public final class Supervisor implements ProgramHost {
         childSpawned.run();
         Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());
         byPid.put(sp.pid(), program);
+        pipes.put(sp.pid(), new int[] {sp.stdoutFd(), sp.stderrFd()});
         ProgramLog plog = logs.open(pc.name(), pc.log());
         int pid = sp.pid();
         logs.attach(plog, sp.stdoutFd(), sp.stderrFd(), () -> loop.post(() -> exits.outputEnded(pid)));
         log.info("{}: spawned pid {}: {}", pc.name(), sp.pid(), String.join(" ", pc.command()));
         return inst;
+    }
+
+    /** One handed-over instance becomes its program's RUNNING instance; its pipes are read again. */
+    private void adopt(ReexecHandoff.Handed h) {
+        Program p = programs.get(h.program());
+        Instance inst = new Instance(h.pid(), h.startTime(), h.tag(), h.startedNanos(), Instant.parse(h.startedAt()));
+        int pid = h.pid();
+        byPid.put(pid, p);
+        adopted.add(pid);
+        pipes.put(pid, new int[] {h.stdoutFd(), h.stderrFd()});
+        String seq = h.tag().substring(h.tag().lastIndexOf('.') + 1);
+        instanceSeq.accumulateAndGet(Long.parseLong(seq), Math::max); // new instances never reuse its tag or cgroup
+        logs.attach(logs.open(p.name(), p.config().log()), h.stdoutFd(), h.stderrFd(),
+                () -> loop.post(() -> exits.outputEnded(pid)));
+        p.adopt(inst);
+        log.info("{}: adopted pid {} (running since {}), its output is read again", p.name(), pid, h.startedAt());
+    }
+
+    /**
+     * Why the agent cannot re-execute itself now, or null. Loop only. A program on its way up or
+     * down, or whose exit is being judged, would be handed over half-done; an instance adopted at the
+     * last re-exec has the launcher's first thread as its parent task, which another re-exec (from
+     * the spawner thread) would end, and its parent-death signal would kill it.
+     */
+    String whyNoReexec() {
+        List<String> why = new ArrayList<>();
+        for (Program p : programs.values()) {
+            ProcessState s = p.state();
+            if (s == ProcessState.STARTING || s == ProcessState.STOPPING || s == ProcessState.BACKOFF) {
+                why.add(p.name() + " is " + s + " (try again once it settled)");
+            } else if (s == ProcessState.RUNNING && byPid.get(p.instance().pid()) != p) {
+                why.add(p.name() + " just exited (try again in a moment)");
+            } else if (s == ProcessState.RUNNING && adopted.contains(p.instance().pid())) {
+                why.add(p.name() + " (pid " + p.instance().pid() + ") was adopted at the last re-exec: its parent-death "
+                        + "signal is tied to a thread another re-exec would end, killing it; restart it (baton restart "
+                        + p.name() + ") when convenient, then re-exec");
+            } else if (s.hasProcess() && clusterLock(p.name()) != null) {
+                why.add(p.name() + " runs under the cluster lock " + clusterLock(p.name()) + " (a re-exec would drop the "
+                        + "etcd lease; systemctl restart baton hands the lock over)");
+            }
+        }
+        return why.isEmpty() ? null : String.join("; ", why);
+    }
+
+    /**
+     * Every RUNNING instance, for the handoff: its pipes as far as they are still being read
+     * ({@code attached}: fd to "program/STREAM" after the pipeline quiesced). Loop only.
+     */
+    List<ReexecHandoff.Handed> handOver(Map<Integer, String> attached) {
+        List<ReexecHandoff.Handed> out = new ArrayList<>();
+        for (Program p : programs.values()) {
+            if (p.state() != ProcessState.RUNNING) {
+                continue;
+            }
+            Instance i = p.instance();
+            int[] fds = pipes.getOrDefault(i.pid(), new int[] {-1, -1});
+            int stdout = (p.name() + "/STDOUT").equals(attached.get(fds[0])) ? fds[0] : -1;
+            int stderr = (p.name() + "/STDERR").equals(attached.get(fds[1])) ? fds[1] : -1;
+            String cgroup = cgroups.map(c -> c.dir(cgroupName(i.tag())).toString()).orElse(null);
+            out.add(new ReexecHandoff.Handed(p.name(), i.pid(), i.startTime(), i.tag(), i.startedNanos(),
+                    i.startedAt().toString(), stdout, stderr, cgroup));
+        }
+        return out;
     }
 
     /** An instance's cgroup: its tag without the agent id ({@code program.n}). */

@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import dev.baton.agent.AgentStatus;
 import dev.baton.agent.Control;
 import dev.baton.agent.RecentAgentLines;
 import io.undertow.server.HttpServerExchange;
@@ -26,6 +27,7 @@ final class AgentRoutes {
                 .get("/v1/history", this::history)
                 .get("/v1/agent/log", this::agentLog)
                 .post("/v1/shutdown", this::shutdown)
+                .post("/v1/reexec", ErrorHandler.blocking(this::reexec))
                 .post("/v1/reload", ErrorHandler.blocking(this::reload))
                 .get("/v1/reload/preview", ErrorHandler.blocking(this::preview))
                 .post("/v1/config/check", ErrorHandler.blocking(this::check))
@@ -49,6 +51,25 @@ final class AgentRoutes {
                 + "then the agent exits"));
         Operators.record(control, exchange, "shutdown", null);
         control.shutdown();
+    }
+
+    /**
+     * {@code baton reexec}: checks (seconds: the installed version is run), answers, and only once the
+     * answer is sent re-executes in place; the client then watches the status for the new start.
+     */
+    private void reexec(HttpServerExchange exchange) {
+        Operators.record(control, exchange, "reexec", null);
+        String refused = control.reexecCheck();
+        if (refused != null) {
+            throw ApiException.conflict(refused);
+        }
+        AgentStatus s = control.status();
+        exchange.addExchangeCompleteListener((done, next) -> {
+            next.proceed();
+            control.reexecNow();
+        });
+        Json.send(exchange, 202, new Views.Reexec(true, "re-executing baton " + s.version() + " in place (pid " + s.pid()
+                + "): the installed version adopts the running programs", s.version(), s.pid()));
     }
 
     /** {@code baton maintail}: the agent's own newest lines. */

@@ -40,7 +40,11 @@ final class Views {
     }
 
     record AgentInfo(String version, long pid, String host, String startedAt, long uptimeSeconds, String configFile,
-                     String stateProblem) {
+                     String stateProblem, AgentStatus.Reexec reexec) {
+    }
+
+    /** {@code POST /v1/reexec}'s answer: 202, re-executing (a refusal is a 409 error that says why). */
+    record Reexec(boolean ok, String message, String fromVersion, long pid) {
     }
 
     /**
@@ -200,7 +204,7 @@ final class Views {
 
     private static AgentInfo agent(AgentStatus s) {
         return new AgentInfo(s.version(), s.pid(), s.host(), time(s.startedAt()), agentUptime(),
-                s.configFile(), s.stateProblem());
+                s.configFile(), s.stateProblem(), s.reexec());
     }
 
     private static Program program(ProgramStatus p, EngineOf e, AgentStatus s) {

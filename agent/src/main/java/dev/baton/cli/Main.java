@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 StatusCommand.class, ProgramActionCommand.Start.class, ProgramActionCommand.Stop.class,
                 ProgramActionCommand.Restart.class, SignalCommand.class, TailCommand.class, HistoryCommand.class,
                 ReloadCommand.class, AddUpgradeCommand.class, FleetCommand.class, FailoverCommand.class, PidCommand.class, VersionCommand.class,
-                ShutdownCommand.class, RereadCommand.class, UpdateCommand.class, MaintailCommand.class,
+                ShutdownCommand.class, ReexecCommand.class, RereadCommand.class, UpdateCommand.class, MaintailCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

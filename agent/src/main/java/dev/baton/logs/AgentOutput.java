@@ -151,6 +151,25 @@ public final class AgentOutput implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits (at most {@code limitNanos}) until everything handed over so far is written to stdout
+     * (the spool releases bytes only once written).
+     */
+    public boolean awaitWritten(long limitNanos) {
+        long deadline = System.nanoTime() + limitNanos;
+        while (!spool.isEmpty()) {
+            if (broken || closing) {
+                return true; // nothing more will be written anyway
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            LockSupport.unpark(writer);
+            LockSupport.parkNanos(RETRY_PARK_NANOS);
+        }
+        return true;
+    }
+
     /** Wakes the writer if lines are waiting (after deferred appends). */
     void wakeIfPending() {
         if (!spool.isEmpty()) {

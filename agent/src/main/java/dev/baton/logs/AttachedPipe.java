@@ -41,6 +41,22 @@ final class AttachedPipe implements LineFramer.Lines {
         }
     }
 
+    /** Whose pipe this is: "program/STDOUT" or "program/STDERR". */
+    String owner() {
+        return log.name() + "/" + stream;
+    }
+
+    /** A partial line handed on as a line now (the pipe goes on); nothing is left buffered. */
+    void flushPartial(long timeMillis) {
+        now = timeMillis;
+        log.beginRead(null, 0);
+        try {
+            framer.finish(this);
+        } finally {
+            log.endRead();
+        }
+    }
+
     @Override
     public void line(byte[] buf, int off, int len, int shownLen) {
         line(buf, off, len, shownLen, false);

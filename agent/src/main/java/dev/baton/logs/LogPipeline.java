@@ -88,6 +88,37 @@ public final class LogPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * For an exec in place: stops reading (partial lines handed on as lines), then waits until every
+     * line read so far is written to stdout and the log files. The pipes stay open and unread.
+     *
+     * @return the attached pipes by fd ("program/STDOUT", "program/STDERR"), or null when the pipeline did not quiesce within {@code limit}
+     *         (it then reads again)
+     */
+    public Map<Integer, String> quiesce(java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        if (!reader.pause(limit.toNanos())) {
+            return null;
+        }
+        boolean flushed = out.awaitWritten(deadline - System.nanoTime()) && sinks.awaitWritten(deadline - System.nanoTime());
+        if (!flushed) {
+            reader.resume();
+            return null;
+        }
+        return reader.fds();
+    }
+
+    /** Waits (at most {@code limit}) until what was handed to stdout and the log files so far is written. */
+    public boolean awaitWritten(java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        return out.awaitWritten(limit.toNanos()) && sinks.awaitWritten(deadline - System.nanoTime());
+    }
+
+    /** After a failed exec in place: reading goes on. */
+    public void resumeReading() {
+        reader.resume();
+    }
+
     /** Listeners see every complete line of every program, once, on the reader thread. */
     public void addListener(LineListener listener) {
         listeners.add(listener);

@@ -35,6 +35,9 @@ final class ReaderLoop {
     /** Attached pipes by fd; reader thread only. */
     private AttachedPipe[] byFd = new AttachedPipe[64];
     private volatile boolean closing;
+    /** Set by {@link #pause}: the reader stops between rounds, fds stay open and registered. */
+    private volatile boolean pauseWanted;
+    private final java.util.concurrent.Semaphore pausedAck = new java.util.concurrent.Semaphore(0);
     private final Thread thread;
     /** Run before the reader blocks: wakes the writers whose wake-ups were deferred. */
     private final Runnable beforeIdle;
@@ -61,6 +64,7 @@ final class ReaderLoop {
     /** Stops the reader: partial last lines are flushed and every fd is closed. Idempotent. */
     void close() {
         closing = true;
+        LockSupport.unpark(thread); // paused: it parks until resumed or closed
         synchronized (pending) {
             if (!closed) {
                 epoll.wakeUp();
@@ -73,9 +77,68 @@ final class ReaderLoop {
         }
     }
 
+    /**
+     * Stops reading after the current round, with every partial line handed on as a line of its own
+     * (nothing stays buffered in the agent), the fds open: what the programs write meanwhile waits in
+     * their pipes. Returns false when the reader did not stop within {@code limit} (then it is resumed).
+     */
+    boolean pause(long limitNanos) {
+        pauseWanted = true;
+        synchronized (pending) {
+            if (!closed) {
+                epoll.wakeUp();
+            }
+        }
+        try {
+            if (pausedAck.tryAcquire(limitNanos, TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        resume();
+        return false;
+    }
+
+    void resume() {
+        pauseWanted = false;
+        LockSupport.unpark(thread);
+    }
+
+    /** The pipes being read now, by fd: "program/STDOUT" (after {@link #pause}: a stable set). */
+    java.util.Map<Integer, String> fds() {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        for (AttachedPipe p : byFd) {
+            if (p != null) {
+                out.put(p.fd, p.owner());
+            }
+        }
+        return out;
+    }
+
+    private void stayPaused() {
+        long now = System.currentTimeMillis();
+        for (AttachedPipe pipe : byFd) {
+            if (pipe != null) {
+                pipe.flushPartial(now);
+            }
+        }
+        beforeIdle.run();
+        pausedAck.release();
+        while (pauseWanted && !closing) {
+            LockSupport.park(this);
+        }
+        pausedAck.drainPermits();
+    }
+
     private void run() {
         try {
             while (!closing) {
+                if (pauseWanted) {
+                    registerPending();
+                    stayPaused();
+                    continue;
+                }
                 round();
             }
         } catch (RuntimeException | Error e) {

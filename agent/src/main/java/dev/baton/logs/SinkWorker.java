@@ -52,6 +52,19 @@ final class SinkWorker {
         }
     }
 
+    /** Waits (at most {@code limitNanos}) until every file line handed to this worker is written. */
+    boolean awaitWritten(long limitNanos) {
+        long deadline = System.nanoTime() + limitNanos;
+        while (files.stream().anyMatch(FileSink::hasPending)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            wake();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
     private synchronized void ensureStarted() {
         if (thread == null && !closing) {
             Thread t = new Thread(this::loop, THREAD_NAME);

@@ -107,6 +107,20 @@ public final class Program {
     }
 
     /**
+     * Takes over an instance that runs already (spawned by this agent's previous program, before it
+     * re-executed itself in place): RUNNING at once, nothing is spawned. Only from STOPPED, at the start.
+     */
+    public void adopt(Instance running) {
+        if (state != ProcessState.STOPPED) {
+            throw new IllegalStateException(name() + " is " + state + ", not STOPPED: cannot adopt pid " + running.pid());
+        }
+        instance = running;
+        mainAlive = true;
+        lastError = null;
+        setState(ProcessState.RUNNING);
+    }
+
+    /**
      * Stop: the stop signal to the whole group, SIGKILL after the stop timeout, done when no
      * process of the group (or a tagged descendant) is left. {@code done} runs then.
      */

@@ -24,6 +24,16 @@ final class LibC {
     static final int F_DUPFD_CLOEXEC = 1030;
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
+    static final int F_GETFD = 1;
+    static final int F_SETFD = 2;
+    static final int FD_CLOEXEC = 1;
+    static final int SIG_SETMASK = 2;
+    static final int P_ALL = 0;
+    static final int WNOHANG = 1;
+    static final int WEXITED = 4;
+    static final int WNOWAIT = 0x01000000;
+    /** siginfo_t is 128 bytes on Linux; si_pid follows three ints and, on 64-bit, the union's alignment. */
+    static final int SIGINFO_SIZE = 128;
 
     static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -116,6 +126,17 @@ final class LibC {
 
         @SaveError
         int waitpid(int pid, @Out int[] status, int options);
+
+        /** Waits for a child state change; with WNOWAIT the child is left waitable (not reaped). */
+        @SaveError
+        int waitid(int idType, int id, Pointer info, int options);
+
+        /** Returns only on failure. */
+        @SaveError
+        int execve(@Encoding("UTF-8") String path, Pointer argv, Pointer envp);
+
+        /** Returns an error number (0: done), like the posix_spawn functions. */
+        int pthread_sigmask(int how, Pointer set, Pointer oldSet);
 
         @SaveError
         int prctl(int option, long arg2, long arg3, long arg4, long arg5);

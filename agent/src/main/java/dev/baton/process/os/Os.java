@@ -64,6 +64,28 @@ public final class Os {
         return LibC.INSTANCE.close(fd) == 0 || LibC.errno() != LibC.EBADF;
     }
 
+    /**
+     * Marks an inherited pipe read end close-on-exec again (like the pipes the spawner makes).
+     *
+     * @return why it cannot be used as one: not open, or not a pipe; null when done
+     */
+    public static String adoptPipe(int fd) {
+        String target;
+        try {
+            target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (java.io.IOException e) {
+            return "fd " + fd + " is not open";
+        }
+        if (!target.startsWith("pipe:")) {
+            return "fd " + fd + " is " + target + ", not a pipe";
+        }
+        int flags = LibC.INSTANCE.fcntl(fd, LibC.F_GETFD, 0);
+        if (flags < 0 || LibC.INSTANCE.fcntl(fd, LibC.F_SETFD, flags | LibC.FD_CLOEXEC) != 0) {
+            return "fd " + fd + ": fcntl failed: " + ErrorNumbers.describe(LibC.errno());
+        }
+        return null;
+    }
+
     private static boolean send(int target, int signal, String what) {
         if (LibC.INSTANCE.kill(target, signal) == 0) {
             return true;

@@ -157,8 +157,14 @@ public final class ProgramCgroups {
      * @return the pids that were in them
      */
     public List<Integer> killAll(java.time.Duration limit) {
+        return killAllExcept(limit, java.util.Set.of());
+    }
+
+    /** {@link #killAll}, sparing the cgroups in {@code keep} (instances a re-exec adopted). */
+    public List<Integer> killAllExcept(java.time.Duration limit, java.util.Set<Path> keep) {
         List<Integer> found = new ArrayList<>();
-        List<Path> groups = children();
+        List<Path> groups = new ArrayList<>(children());
+        groups.removeIf(keep::contains);
         groups.forEach(g -> found.addAll(pids(g)));
         if (!found.isEmpty()) {
             groups.forEach(this::kill);

@@ -31,6 +31,7 @@ public final class Reaper implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
     private boolean childMayExist; // guarded by lock
+    private boolean paused; // guarded by lock
     private volatile boolean closed;
     private volatile boolean inWaitpid;
 
@@ -47,6 +48,19 @@ public final class Reaper implements AutoCloseable {
     /** Call after each spawn: wakes the reaper if it idles because there were no children. */
     public void childSpawned() {
         signal(() -> childMayExist = true);
+    }
+
+    /**
+     * Stops reaping until {@link #resume()}: children that exit meanwhile stay zombies, waiting to be reaped
+     * (by this reaper after a resume, or by the next agent after an exec in place). Returns once no exit is
+     * being reported any more: every exit reaped so far was handed to the listener.
+     */
+    public void pause() {
+        signal(() -> paused = true);
+    }
+
+    public void resume() {
+        signal(() -> paused = false);
     }
 
     @Override
@@ -81,21 +95,42 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * waitid(WNOWAIT) waits for an exit without reaping it; the child is reaped under the lock, and
+     * only while not paused, so that {@link #pause()} leaves every later exit waitable.
+     */
     private void reapLoop() {
         int[] status = new int[1];
+        jnr.ffi.Pointer info = jnr.ffi.Memory.allocateDirect(LibC.runtime(), LibC.SIGINFO_SIZE, true);
+        int pidOffset = LibC.runtime().addressSize() == 8 ? 16 : 12;
         while (!closed) {
             inWaitpid = true;
-            int pid = LibC.INSTANCE.waitpid(-1, status, 0);
+            info.putInt(pidOffset, 0);
+            int result = LibC.INSTANCE.waitid(LibC.P_ALL, 0, info, LibC.WEXITED | LibC.WNOWAIT);
             int errno = LibC.errno();
             inWaitpid = false;
-            if (pid > 0) {
-                report(pid, ExitStatus.fromWaitStatus(status[0]));
-            } else if (errno == LibC.ECHILD) {
+            if (result == 0 && info.getInt(pidOffset) > 0) {
+                reapUnlessPaused(info.getInt(pidOffset), status);
+            } else if (result != 0 && errno == LibC.ECHILD) {
                 awaitChild();
-            } else if (errno != LibC.EINTR) {
-                LOG.error("waitpid failed: {}", ErrorNumbers.describe(errno));
+            } else if (result != 0 && errno != LibC.EINTR) {
+                LOG.error("waitid failed: {}", ErrorNumbers.describe(errno));
                 awaitChild(); // never spin on an unexpected error
             }
+        }
+    }
+
+    private void reapUnlessPaused(int pid, int[] status) {
+        lock.lock();
+        try {
+            while (paused && !closed) {
+                wakeUp.awaitUninterruptibly();
+            }
+            if (LibC.INSTANCE.waitpid(pid, status, LibC.WNOHANG) == pid) {
+                report(pid, ExitStatus.fromWaitStatus(status[0]));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -74,6 +74,26 @@ public final class Spawner implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces this process's program with {@code argv} (same pid), called from the spawner thread: the
+     * thread that spawned every child is the one that survives execve (Linux ends all the others), so no
+     * child's parent-death signal fires, and in the new JVM that task is the launcher's first thread, which
+     * lives as long as the JVM. Blocks until the exec failed; on success it never returns.
+     *
+     * @param keep descriptors that must stay open in the new program (every other one is closed by the exec)
+     * @return why execve failed (everything was undone, the agent goes on)
+     */
+    public String execInPlace(String path, java.util.List<String> argv, java.util.Map<String, String> env,
+                              java.util.Set<Integer> keep) {
+        try {
+            return CompletableFuture.supplyAsync(() -> InPlaceExec.exec(path, argv, env, keep), thread).join();
+        } catch (RejectedExecutionException e) {
+            return "the spawner is closed";
+        } catch (CompletionException e) {
+            return "exec failed: " + e.getCause();
+        }
+    }
+
     /** Ends the spawner thread: children spawned with dieWithAgent get SIGKILL. */
     @Override
     public void close() {
