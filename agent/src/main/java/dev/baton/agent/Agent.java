@@ -1,5 +1,9 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.ProgramsState;
+import dev.baton.agent.state.StateDirectory;
+import dev.baton.agent.state.StateFile;
+import dev.baton.agent.state.StateWriter;
 import dev.baton.api.ApiServer;
 import dev.baton.cluster.Cluster;
 import dev.baton.metrics.MetricsEndpoint;

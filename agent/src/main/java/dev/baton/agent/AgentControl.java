@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.StateFile;
 import dev.baton.cli.Main;
 import dev.baton.cluster.Cluster;
 import dev.baton.config.BatonConfig;

@@ -1,5 +1,7 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.StateFile;
+import dev.baton.agent.state.StateWriter;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.EngineGroupConfig;
 import dev.baton.config.ProgramConfig;

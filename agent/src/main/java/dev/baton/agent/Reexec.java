@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.StateWriter;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.LockStatus;
 import dev.baton.logs.LogPipeline;

@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.StateFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

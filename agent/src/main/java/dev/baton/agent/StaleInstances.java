@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.ProgramsState;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.process.os.ProgramCgroups;

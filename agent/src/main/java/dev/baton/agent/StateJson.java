@@ -1,6 +1,8 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.baton.agent.state.ProgramsState;
+import dev.baton.agent.state.StateFile;
 import dev.baton.handover.GroupSnapshot;
 import dev.baton.handover.HandoverEvent;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package dev.baton.agent;
 
+import dev.baton.agent.state.ProgramsState;
+import dev.baton.agent.state.StateFile;
+import dev.baton.agent.state.StateWriter;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigDiff;
 import dev.baton.config.ProgramConfig;

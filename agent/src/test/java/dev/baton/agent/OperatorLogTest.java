@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.agent.state.StateFile;
+import dev.baton.agent.state.StateWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.state.StateFile;
 import dev.baton.hardening.Fixtures;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;

@@ -3,6 +3,8 @@ package dev.baton.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.state.ProgramsState;
+import dev.baton.agent.state.StateFile;
 import dev.baton.handover.GroupSnapshot;
 import dev.baton.handover.HandoverEvent;
 import dev.baton.handover.Role;

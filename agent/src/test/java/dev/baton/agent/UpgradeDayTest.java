@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.state.StateFile;
 import dev.baton.hardening.Fixtures;
 import dev.baton.process.ProcessState;
 import java.nio.file.Files;

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.baton.agent.ProgramsState;
-import dev.baton.agent.StateDirectory;
-import dev.baton.agent.StateFile;
+import dev.baton.agent.state.ProgramsState;
+import dev.baton.agent.state.StateDirectory;
+import dev.baton.agent.state.StateFile;
 import dev.baton.config.ConfigFilePermissions;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,6 +1,7 @@
 package dev.baton.config.systemd;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.state.StateDirectory;
 import dev.baton.config.migration.Findings;
 import dev.baton.config.migration.Impact;
 import dev.baton.config.migration.ImportCheck;

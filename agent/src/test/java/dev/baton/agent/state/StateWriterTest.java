@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.agent.state;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

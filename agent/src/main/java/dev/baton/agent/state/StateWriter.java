@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.agent.state;
 
 import java.time.Duration;
 import java.util.ArrayList;

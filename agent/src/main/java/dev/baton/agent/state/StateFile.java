@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.agent.state;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -149,7 +149,7 @@ public final class StateFile<T> {
      * The file's bytes, checked first without following a link or opening it: a FIFO would block
      * the read (and the agent's start) forever, a huge file would fill the heap.
      */
-    static byte[] readBounded(Path p) throws IOException {
+    public static byte[] readBounded(Path p) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, "unix:size,isRegularFile", LinkOption.NOFOLLOW_LINKS);
         if (!(Boolean) a.get("isRegularFile")) {
             throw new IOException("not a regular file (a FIFO, a device, a directory or a link)");
@@ -243,12 +243,12 @@ public final class StateFile<T> {
      * mode: whatever sits at its name, a leftover of a crash or a planted link, is removed first,
      * so a write of the root agent cannot be redirected to another file.
      */
-    static void writeAtomically(Path target, ByteBuffer buf, boolean durable) throws IOException {
+    public static void writeAtomically(Path target, ByteBuffer buf, boolean durable) throws IOException {
         writeAtomically(target, buf, durable, FILE_MODE);
     }
 
     /** {@link #writeAtomically(Path, ByteBuffer, boolean)} with another mode (a secret: rw-------). */
-    static void writeAtomically(Path target, ByteBuffer buf, boolean durable, FileAttribute<?> mode) throws IOException {
+    public static void writeAtomically(Path target, ByteBuffer buf, boolean durable, FileAttribute<?> mode) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(tmp); // a link itself, never its target

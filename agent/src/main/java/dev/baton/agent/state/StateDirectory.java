@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.agent.state;
 
 import dev.baton.config.ConfigFilePermissions;
 import dev.baton.config.TrustedPaths;

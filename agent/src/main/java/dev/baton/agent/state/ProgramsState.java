@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.agent.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.charset.StandardCharsets;
