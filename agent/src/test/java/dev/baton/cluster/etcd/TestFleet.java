@@ -79,9 +79,9 @@ final class TestFleet implements AutoCloseable {
         peerAddresses.put(name, address);
     }
 
-    /** The loopback port the host's peer channel listens on (chosen at its start). */
+    /** The loopback port the host's peer channel listens on (chosen now or at its start). */
     int peerPort(String name) {
-        return peerPorts.get(name);
+        return peerPorts.computeIfAbsent(name, h -> freePort());
     }
 
     private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
