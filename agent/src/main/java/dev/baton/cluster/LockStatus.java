@@ -1,5 +1,7 @@
 package dev.baton.cluster;
 
+import java.util.List;
+
 /**
  * One lock as this host sees it.
  *
@@ -25,7 +27,7 @@ public record LockStatus(String lock, String program, LockRole role, boolean rea
      * @param members         the members this holder asks (the list it wrote to etcd), null before it wrote one
      * @param promiseRemainingMs while this host promised a holder not to campaign: how long the promise still runs
      */
-    public record Failsafe(boolean active, int confirmations, java.util.List<String> members, long promiseRemainingMs) {
+    public record Failsafe(boolean active, int confirmations, List<String> members, long promiseRemainingMs) {
     }
 
     public boolean amHolder() {

@@ -101,8 +101,13 @@ public final class ClusterNode implements Cluster {
         this.switchover = new Switchover(settings, keys, client.getKVClient(), client.getLeaseClient(), inventory, loop);
         leases.addListener(inventory);
         locks.values().forEach(leases::addListener);
-        this.failsafeServer = peerTls == null ? null : new FailsafeServer(
-                settings.failsafe().listen(), peerTls, settings.retryTimeout(), this::answer);
+        try {
+            this.failsafeServer = peerTls == null ? null : new FailsafeServer(
+                    settings.failsafe().listen(), peerTls, settings.retryTimeout(), this::answer);
+        } catch (ClusterException e) {
+            shutdown(); // the peer port is taken: nothing of this node may linger
+            throw e;
+        }
         if (!locks.isEmpty()) {
             watch(keys.locksPrefix());
             watch(keys.failoverPrefix());

@@ -5,12 +5,14 @@ import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.LockStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,7 +63,7 @@ final class Failsafe {
     // ---- member side ----
 
     /** @param etcdSilence how long etcd has confirmed nothing to this host ({@link LeaseKeeper#etcdSilence}) */
-    FailsafeAnswer promise(FailsafeRequest request, LockRole role, LockView seen, java.time.Duration etcdSilence) {
+    FailsafeAnswer promise(FailsafeRequest request, LockRole role, LockView seen, Duration etcdSilence) {
         if (client == null) {
             return FailsafeAnswer.refuse("failsafe is off on " + cluster.host());
         }
@@ -138,7 +140,7 @@ final class Failsafe {
      * runs {@code extended}. A member that refuses or does not answer extends nothing: the holder then fences
      * by the deadline it already has.
      */
-    void ask(long token, Runnable extended, java.util.concurrent.Executor loop) {
+    void ask(long token, Runnable extended, Executor loop) {
         FailsafeMembers members = written;
         if (client == null || asking || members == null || members.token() != token) {
             return;

@@ -9,6 +9,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -90,7 +91,7 @@ final class FailsafeServer implements AutoCloseable {
 
     private static void reply(HttpServerExchange exchange, FailsafeAnswer answer) {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(Json.write(answer)));
+        exchange.getResponseSender().send(ByteBuffer.wrap(Json.write(answer)));
     }
 
     @Override
