@@ -95,7 +95,10 @@ public final class ClusterNode implements Cluster {
                     lastError, inventory::changed,
                     new Failsafe(program.lock(), settings, peers, inventory::lastView)));
         }
-        leases.retainWhile(() -> locks.values().stream().anyMatch(ExclusiveLock::runsOnPromises));
+        if (settings.failsafe() != null) {
+            leases.retainWhile(() -> locks.values().stream().anyMatch(ExclusiveLock::runsOnPromises),
+                    EtcdClients.backoffReset(client));
+        }
         this.stopBudget = exclusive.stream().map(p -> p.fenceBudget(settings)).max(Duration::compareTo)
                 .orElse(Duration.ZERO).plus(settings.checkInterval());
         this.switchover = new Switchover(settings, keys, client.getKVClient(), client.getLeaseClient(), inventory, loop);

@@ -69,6 +69,7 @@ final class LeaseKeeper {
     private volatile long quietUntilNanos = Long.MAX_VALUE; // until a lease is granted
     private final long startedNanos = System.nanoTime();
     private volatile BooleanSupplier retain = () -> false;
+    private Runnable reconnect = () -> { };
     private ScheduledFuture<?> nextAttempt;
     private ScheduledFuture<?> expiry;
     private boolean closed;
@@ -130,8 +131,9 @@ final class LeaseKeeper {
      * its local deadline and renewed, not given up: when etcd comes back (it restores leases with a fresh
      * ttl when it restarts), the holder's first renewal keeps its lock key, before any member may campaign.
      */
-    void retainWhile(BooleanSupplier retain) {
+    void retainWhile(BooleanSupplier retain, Runnable reconnectNow) {
         this.retain = retain;
+        this.reconnect = reconnectNow;
     }
 
     private void attempt() {
@@ -159,6 +161,7 @@ final class LeaseKeeper {
             }
             if (error != null) {
                 lastError.record("lease grant", error);
+                reconnect.run();
                 schedule(pauseAfter(sent));
                 return;
             }
@@ -188,6 +191,7 @@ final class LeaseKeeper {
                 schedule(Duration.ZERO);
             } else {
                 lastError.record("lease renewal", error);
+                reconnect.run(); // failsafe: retry the connection at once, not after gRPC's growing backoff
                 schedule(pauseAfter(sent));
             }
         }, loop);

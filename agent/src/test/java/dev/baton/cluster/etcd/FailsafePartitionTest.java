@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * process's life by the ledger ({@link TestFleet#close}).
  */
 class FailsafePartitionTest {
-    private static final Duration TTL = TestFleet.TTL;
+    private static final Duration TTL = TestFleet.FAILSAFE_TTL;
     private static final String PROGRAM = TestFleet.PROGRAM;
     private static final List<String> NAMES = List.of("a", "b", "c");
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailsafeTest {
     private static final String PROGRAM = TestFleet.PROGRAM;
-    private static final Duration TTL = TestFleet.TTL;
+    private static final Duration TTL = TestFleet.FAILSAFE_TTL;
 
     private static LockStatus.Failsafe failsafe(TestFleet.Host host) {
         return host.lock().failsafe();

@@ -40,6 +40,8 @@ final class TestFleet implements AutoCloseable {
     static final String STANDBY_PROGRAM = "validator-secondary";
     static final String LOCK = "identity";
     static final Duration TTL = Duration.ofSeconds(3);
+    /** The lease ttl of hosts started with failsafe ({@link #withFailsafe}). */
+    static final Duration FAILSAFE_TTL = Duration.ofSeconds(4);
     static final Duration STOP_TIMEOUT = Duration.ofMillis(500);
 
     /** One fake host. */
@@ -131,6 +133,10 @@ final class TestFleet implements AutoCloseable {
             return s;
         }
         int port = peerPorts.computeIfAbsent(host, h -> freePort());
+        // One more second of lease: a member counts as cut off after renew + retry (1 s) of silence and may have
+        // renewed up to renew (0.5 s) after the holder, whose fence comes at ttl - 1 s; with ttl 3 s that leaves
+        // a single round of asking (0.5 s) for the promises, with 4 s three (see docs/cluster.md, failsafe).
+        s = s.withLeaseTiming(FAILSAFE_TTL, s.renewInterval(), s.retryTimeout());
         return s.withFailsafe(new FailsafeSettings(peerAddresses.getOrDefault(host, "127.0.0.1:" + port),
                 "127.0.0.1:" + port, peerCerts.forHost(host)));
     }
@@ -201,7 +207,8 @@ final class TestFleet implements AutoCloseable {
 
     /** Waits until exactly one host holds the lock and runs the program (at most 3 ttl); returns it. */
     Host awaitSingleHolder() {
-        await().atMost(TTL.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
+        Duration ttl = peerCerts == null ? TTL : FAILSAFE_TTL;
+        await().atMost(ttl.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
         return holders().get(0);
     }
 
