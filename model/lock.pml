@@ -14,6 +14,16 @@
  *   -DLIVENESS      someoneRunsOnceCalm: once the faults stop, one host runs the program for good
  *   -DOLD_QUIET     the quiet period as it was (first lease only): must FAIL neverTwoLive
  *   -DTOKENS -DSTRICT  tokens grow across a data loss too: must FAIL (the limit in docs/cluster.md)
+ *   -DFAILSAFE      neverTwoLive with failsafe (Failsafe, ExclusiveLock.failsafeRound): a holder that hears
+ *                   nothing from etcd asks its peer, which promises (for one ttl) not to campaign when it
+ *                   hears nothing either; the holder runs past its lease on the promise and keeps its lease
+ *                   (retained); extra faults: cuts between the hosts, a standby agent's restart (its promise
+ *                   forgotten), etcd's restart (leases restored with a fresh ttl)
+ *                   (a data loss and etcd's restart only with -DFAILSAFE_ALL: 13 M states, ~2.5 GB, by hand)
+ *   -DFAILSAFE -DLIVENESS  someoneRunsOnceCalm with failsafe
+ *   -DFAILSAFE -DBROKEN_PROMISE  a member forgets its promise as soon as it hears from etcd: must FAIL
+ *   -DFAILSAFE -DLONG_PROMISE    a promise longer than the quiet period (a restart forgets it): FAILS
+ *                                (checked by hand: 10 M states before the violation)
  *
  * Time is discrete. A round: every live host takes one step (in any order), then the environment may
  * inject one fault, then one tick passes. Within its step a host does what the code does at that
@@ -34,6 +44,11 @@
 #define CAN_ISSUE (calm || counter < MAXTOKEN)
 #else
 #define CAN_ISSUE 1
+#endif
+#ifdef FAILSAFE
+#define NOT_PROMISED(h) (promised[h] == 0)     /* ExclusiveLock.campaignObstacle: a promise keeps it out */
+#else
+#define NOT_PROMISED(h) 1
 #endif
 
 mtype = { INITIALIZING, STANDBY, CAMPAIGNING, STARTING, HOLDER, DEMOTING };
@@ -64,12 +79,45 @@ byte  floor[N];           /* FencingFloor, on disk: survives everything */
 bit   releaseAfterExit[N];
 byte  stopLeft[N];        /* ticks until the stop must have completed (stop_timeout) */
 bit   acted[N];
+#ifdef FAILSAFE
+byte  promised[N];        /* Failsafe.promisedUntilNanos: ticks this host still may not campaign */
+byte  confirmed[N];       /* Failsafe.confirmedUntilNanos: ticks of the peer's promise the holder counts on */
+bit   retained[N];        /* LeaseKeeper.retainWhile: the lease is kept past its local deadline */
+/* LeaseKeeper.etcdSilence >= the bound: no renewal or grant confirmed in the last round (a confirmation
+ * sets left to TTL, the tick takes one off). A restarted agent counts as silent at once (the code counts
+ * from its start): more promises than the code gives, so safety here covers the code. */
+#define SILENT(h) (left[h] < TTL - 1)
+bit   peerLink = 1;       /* the hosts reach each other over the peer channel */
+#ifdef LIVENESS
+byte  restarts = 0;
+#else
+byte  restarts = 1;       /* a standby's agent may restart this often */
+#endif
+#if defined(FAILSAFE_ALL) || defined(LIVENESS)
+byte  etcdRestarts = 1;   /* etcd may restart this often (leases restored with a fresh ttl): it only */
+#else                     /* lengthens leases, so the safety run leaves it to -DFAILSAFE_ALL */
+byte  etcdRestarts = 0;
+#endif
+#define DEADLINE(h) (left[h] > confirmed[h] -> left[h] : confirmed[h])
+#ifdef LONG_PROMISE
+#define PROMISE (2 * TTL)         /* longer than the quiet period after a grant: a restart breaks it */
+#else
+#define PROMISE TTL               /* the promise is one lease ttl, as long as the quiet period */
+#endif
+#else
+#define DEADLINE(h) left[h]
+#endif
 
 /* environment */
 bit  calm;                /* no more faults from here on (liveness) */
+#if defined(FAILSAFE) && !defined(FAILSAFE_ALL)
+byte wipes = 0;           /* failsafe: checked with a data loss only in the long run (-DFAILSAFE_ALL) */
+#else
 byte wipes = 1;           /* etcd may lose all its data this often */
-#ifdef TOKENS
-byte crashes = 0;         /* the token run leaves deaths out: they add no new token path, only states */
+#endif
+#if defined(TOKENS) || defined(FAILSAFE)
+byte crashes = 0;         /* the token and failsafe runs leave deaths out: a death is a cut that never heals, */
+                          /* and a standby's restart (failsafe) forgets more than a death does */
 #else
 byte crashes = 1;         /* a host may die this often */
 #endif
@@ -99,6 +147,9 @@ inline leaseLost(h) {
 
 inline lose(h) {
     left[h] = 0;
+#ifdef FAILSAFE
+    retained[h] = 0;
+#endif
     if                    /* abandoned: revoked at the next grant */
     :: keyHolder == h -> keyOnCurrent = 0
     :: else -> skip
@@ -144,6 +195,9 @@ inline renew(h) {
         fi;
         if
         :: left[h] = TTL                          /* the answer arrived */
+#ifdef FAILSAFE
+            ; retained[h] = 0
+#endif
         :: !calm -> skip                          /* etcd renewed, the answer was lost */
         fi
     fi
@@ -222,6 +276,46 @@ inline stopUntilExited(h) {
     role[h] = STANDBY
 }
 
+#ifdef FAILSAFE
+/*
+ * Failsafe.promise: peer p answers holder h; it promises only when it hears nothing from etcd either, and
+ * only as a standby. (The code also wants p's last read to name h with h's token; the model leaves that
+ * out: more promises, so safety here covers the code.)
+ */
+inline promise(p, h) {
+    if
+    :: !dead[p] && SILENT(p) && role[p] == STANDBY ->
+        promised[p] = PROMISE;
+        if
+        :: confirmed[h] = PROMISE                   /* Failsafe.ask: the answer arrives, send time + ttl */
+        :: !calm -> skip                        /* the answer is lost: the promise holds anyway */
+        fi
+    :: else -> skip                             /* refused: the holder keeps its old deadline */
+    fi
+}
+
+/* ExclusiveLock.failsafeRound: a holder that hears nothing from etcd asks its peer (N = 2: one member) */
+inline failsafeRound(h) {
+    if
+    :: (role[h] == STARTING || role[h] == HOLDER) && SILENT(h) && peerLink -> promise(1 - h, h)
+    :: else -> skip
+    fi
+}
+
+/* ExclusiveLock.runsOnPromises: the lease is retained past its deadline while this holds */
+#define runsOnPromises(h) ((role[h] == STARTING || role[h] == HOLDER) && confirmed[h] > left[h])
+
+/* LeaseKeeper.expireIfDue at the local deadline, and re-checked while the lease is retained */
+inline expireIfDue(h) {
+    if
+    :: left[h] == 0 && !retained[h] && runsOnPromises(h) -> retained[h] = 1
+    :: left[h] == 0 && retained[h] && !runsOnPromises(h) -> lose(h)
+    :: left[h] == 0 && !retained[h] && !runsOnPromises(h) -> lose(h)
+    :: else -> skip
+    fi
+}
+#endif
+
 /* what the lock does in this instant: the fence and the stop first, they run on timers */
 inline model_lockStep(h) {
     if
@@ -230,9 +324,9 @@ inline model_lockStep(h) {
         :: stopUntilExited(h)
         :: stopLeft[h] > 0 && !calm -> skip     /* still stopping */
         fi
-    :: (role[h] == STARTING || role[h] == HOLDER) && left[h] <= FENCE ->
+    :: (role[h] == STARTING || role[h] == HOLDER) && DEADLINE(h) <= FENCE ->
         demote(h, left[h] > 0)                  /* checkFence */
-    :: (role[h] == STARTING || role[h] == HOLDER) && left[h] > FENCE ->
+    :: (role[h] == STARTING || role[h] == HOLDER) && DEADLINE(h) > FENCE ->
         if
         :: role[h] == STARTING -> start(h)
         :: role[h] == HOLDER && conn[h] && !(keyHolder == h && keyOnCurrent) ->
@@ -247,13 +341,14 @@ inline model_lockStep(h) {
     :: (role[h] == STANDBY || role[h] == CAMPAIGNING) && !conn[h] -> skip
     :: (role[h] == STANDBY || role[h] == CAMPAIGNING) && conn[h] ->
         keepFloor(h);
+
         if
         :: keyHolder == h && keyOnCurrent && left[h] > 0 ->
             if
             :: role[h] == CAMPAIGNING -> beginHolding(h)   /* onView: found its own lock key */
             :: else -> keyHolder = NOBODY                  /* onView: a leftover: release */
             fi
-        :: keyHolder == NOBODY && left[h] > FENCE + RENEW && quiet[h] == 0 && CAN_ISSUE ->
+        :: keyHolder == NOBODY && left[h] > FENCE + RENEW && quiet[h] == 0 && CAN_ISSUE && NOT_PROMISED(h) ->
             if
             :: etcdLeft[h] > 0 -> campaign(h)
             :: etcdLeft[h] == 0 -> skip         /* etcd refuses a key on a lease it does not know */
@@ -267,20 +362,38 @@ inline model_lockStep(h) {
     fi
 }
 
+#ifdef FAILSAFE
+#define HAS_LEASE(h) (left[h] > 0 || retained[h])
+#else
+#define HAS_LEASE(h) (left[h] > 0)
+#endif
+
 inline model_hostStep(h) {
     if
-    :: conn[h] && left[h] == 0 -> grant(h)
-    :: conn[h] && left[h] > 0 ->
+    :: conn[h] && !HAS_LEASE(h) -> grant(h)
+    :: conn[h] && HAS_LEASE(h) ->
         if
         :: renew(h)
         :: !calm -> skip                        /* the call timed out */
         fi
     :: !conn[h] -> skip
     fi;
+#ifdef FAILSAFE
+    failsafeRound(h);
+#ifdef BROKEN_PROMISE
+    if :: !SILENT(h) -> promised[h] = 0 :: else -> skip fi;
+#endif
+#endif
     model_lockStep(h)
 }
 
 inline model_tick(h) {
+#ifdef FAILSAFE
+    if :: left[h] > 0 -> left[h]-- :: else -> skip fi;
+    if :: confirmed[h] > 0 -> confirmed[h]-- :: else -> skip fi;
+    if :: promised[h] > 0 -> promised[h]-- :: else -> skip fi;
+    expireIfDue(h);
+#else
     if
     :: left[h] > 0 ->
         left[h]--;
@@ -290,6 +403,7 @@ inline model_tick(h) {
         fi
     :: else -> skip
     fi;
+#endif
     if :: etcdLeft[h] > 0 -> etcdLeft[h]-- :: else -> skip fi;
     if :: quiet[h] > 0 -> quiet[h]-- :: else -> skip fi;
     if :: stopLeft[h] > 0 -> stopLeft[h]-- :: else -> skip fi;
@@ -301,6 +415,24 @@ inline model_fault() {
     :: skip
 #ifdef LIVENESS
     :: !calm -> calm = 1; conn[0] = 1; conn[1] = 1
+#ifdef FAILSAFE
+        ; peerLink = 1
+#endif
+#endif
+#ifdef FAILSAFE
+    :: !calm -> peerLink = !peerLink            /* a cut between the hosts, or its repair */
+    :: !calm && restarts > 0 ->                 /* a standby's agent restarts: its promise is forgotten */
+        restarts--;
+        if
+        :: role[0] == STANDBY -> promised[0] = 0; left[0] = 0; retained[0] = 0
+        :: role[1] == STANDBY -> promised[1] = 0; left[1] = 0; retained[1] = 0
+        :: else -> skip
+        fi
+    :: !calm && etcdRestarts > 0 ->             /* etcd restarts: its leases get a fresh ttl */
+        etcdRestarts--;
+        if :: etcdLeft[0] > 0 -> etcdLeft[0] = TTL :: else -> skip fi;
+        if :: etcdLeft[1] > 0 -> etcdLeft[1] = TTL :: else -> skip fi;
+        if :: keyHolder != NOBODY && keyOnCurrent -> keyLeft = TTL :: else -> skip fi
 #endif
     :: !calm -> conn[0] = !conn[0]              /* a cut between host 0 and etcd, or its repair */
     :: !calm -> conn[1] = !conn[1]

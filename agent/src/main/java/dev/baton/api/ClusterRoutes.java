@@ -47,7 +47,8 @@ final class ClusterRoutes {
     }
 
     record Lock(String lock, String program, String role, boolean ready, String holder, long holderToken,
-                long fencingToken, String standbyProgram, String pendingFailover, String lastChange) {
+                long fencingToken, String standbyProgram, String pendingFailover, String lastChange,
+                LockStatus.Failsafe failsafe) {
     }
 
     /** {@code readiness}: per engine group, hosts ready for its next version; {@code drift}: one version, several builds. */
@@ -96,7 +97,7 @@ final class ClusterRoutes {
 
     private static Lock lock(LockStatus l) {
         return new Lock(l.lock(), l.program(), l.role().name(), l.ready(), l.holder(), l.holderToken(), l.fencingToken(),
-                l.standbyProgram(), l.pendingFailover(), l.lastChange());
+                l.standbyProgram(), l.pendingFailover(), l.lastChange(), l.failsafe());
     }
 
     /** Reads etcd (bounded by the cluster's retry timeout): on a worker thread. */

@@ -29,11 +29,13 @@ import java.util.regex.Pattern;
  * @param checkInterval    the lock keys are re-read and readiness probed this often (watches make it faster)
  * @param failoverTimeout  a switchover request lives this long: until then only its target may take the lock
  * @param inventoryRefresh this host's inventory is re-checked and the fleet counts refreshed this often
+ * @param failsafe         keep the holder's program running through an etcd outage while every peer confirms
+ *                         (see docs/cluster.md#failsafe-through-an-etcd-outage); null: off, the holder fences as always
  */
 public record ClusterSettings(List<URI> endpoints, TlsFiles tls, String host, String keyPrefix,
                               Duration leaseTtl, Duration renewInterval, Duration retryTimeout,
                               Duration takeoverJitter, Duration fenceMargin, Duration checkInterval,
-                              Duration failoverTimeout, Duration inventoryRefresh) {
+                              Duration failoverTimeout, Duration inventoryRefresh, FailsafeSettings failsafe) {
 
     public static final String DEFAULT_KEY_PREFIX = "/baton/";
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
@@ -56,38 +58,51 @@ public record ClusterSettings(List<URI> endpoints, TlsFiles tls, String host, St
     public static ClusterSettings defaults(List<URI> endpoints) {
         return new ClusterSettings(endpoints, null, localHostName(), DEFAULT_KEY_PREFIX, DEFAULT_LEASE_TTL,
                 DEFAULT_RENEW_INTERVAL, DEFAULT_RETRY_TIMEOUT, DEFAULT_TAKEOVER_JITTER, DEFAULT_FENCE_MARGIN,
-                DEFAULT_CHECK_INTERVAL, DEFAULT_FAILOVER_TIMEOUT, DEFAULT_INVENTORY_REFRESH);
+                DEFAULT_CHECK_INTERVAL, DEFAULT_FAILOVER_TIMEOUT, DEFAULT_INVENTORY_REFRESH, null);
     }
 
     public ClusterSettings withTls(TlsFiles files) {
         return new ClusterSettings(endpoints, files, host, keyPrefix, leaseTtl, renewInterval, retryTimeout,
-                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh);
+                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh, failsafe);
+    }
+
+    public ClusterSettings withFailsafe(FailsafeSettings peers) {
+        return new ClusterSettings(endpoints, tls, host, keyPrefix, leaseTtl, renewInterval, retryTimeout,
+                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh, peers);
+    }
+
+    /**
+     * How long a host must have had no confirmed etcd contact before it confirms a holder's failsafe
+     * request, and before a holder asks: one renewal and its retry failed.
+     */
+    public Duration etcdSilenceBound() {
+        return renewInterval.plus(retryTimeout);
     }
 
     public ClusterSettings withHost(String name) {
         return new ClusterSettings(endpoints, tls, name, keyPrefix, leaseTtl, renewInterval, retryTimeout,
-                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh);
+                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh, failsafe);
     }
 
     public ClusterSettings withKeyPrefix(String prefix) {
         return new ClusterSettings(endpoints, tls, host, prefix, leaseTtl, renewInterval, retryTimeout,
-                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh);
+                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh, failsafe);
     }
 
     /** The lease timing in one call, as the rule ties the three together. */
     public ClusterSettings withLeaseTiming(Duration ttl, Duration renew, Duration retry) {
         return new ClusterSettings(endpoints, tls, host, keyPrefix, ttl, renew, retry,
-                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh);
+                takeoverJitter, fenceMargin, checkInterval, failoverTimeout, inventoryRefresh, failsafe);
     }
 
     public ClusterSettings withTakeover(Duration jitter, Duration margin) {
         return new ClusterSettings(endpoints, tls, host, keyPrefix, leaseTtl, renewInterval, retryTimeout,
-                jitter, margin, checkInterval, failoverTimeout, inventoryRefresh);
+                jitter, margin, checkInterval, failoverTimeout, inventoryRefresh, failsafe);
     }
 
     public ClusterSettings withIntervals(Duration check, Duration failover, Duration inventory) {
         return new ClusterSettings(endpoints, tls, host, keyPrefix, leaseTtl, renewInterval, retryTimeout,
-                takeoverJitter, fenceMargin, check, failover, inventory);
+                takeoverJitter, fenceMargin, check, failover, inventory, failsafe);
     }
 
     boolean usesTls() {
@@ -110,6 +125,9 @@ public record ClusterSettings(List<URI> endpoints, TlsFiles tls, String host, St
             problems.add("key_prefix: \"" + s.keyPrefix() + "\" must start and end with '/', e.g. \"/baton/\"");
         }
         validateTiming(s, problems);
+        if (s.failsafe() != null) {
+            problems.addAll(FailsafeSettings.validate(s.failsafe()));
+        }
         return problems;
     }
 

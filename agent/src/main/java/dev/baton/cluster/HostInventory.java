@@ -14,10 +14,17 @@ import java.util.Map;
  * @param locks         this host's part in each exclusive lock
  * @param updatedAt     when this content last changed (ISO-8601, the host's wall clock; informative only)
  * @param groupPublished per engine group with a release source, the newest published version (null from older agents)
+ * @param peerAddress   "host:port" of the host's failsafe peer channel, null without failsafe
  */
 public record HostInventory(String host, String agentVersion, List<ProgramInventory> programs,
                             Map<String, String> groupReleases, List<LockInventory> locks, String updatedAt,
-                            Map<String, String> groupPublished) {
+                            Map<String, String> groupPublished, String peerAddress) {
+    public HostInventory(String host, String agentVersion, List<ProgramInventory> programs,
+                         Map<String, String> groupReleases, List<LockInventory> locks, String updatedAt,
+                         Map<String, String> groupPublished) {
+        this(host, agentVersion, programs, groupReleases, locks, updatedAt, groupPublished, null);
+    }
+
     public HostInventory(String host, String agentVersion, List<ProgramInventory> programs,
                          Map<String, String> groupReleases, List<LockInventory> locks, String updatedAt) {
         this(host, agentVersion, programs, groupReleases, locks, updatedAt, null);

@@ -3,6 +3,7 @@ package dev.baton.config;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.FailsafeSettings;
 import dev.baton.cluster.IdentityHooks;
 import dev.baton.cluster.ReadinessSpec;
 import dev.baton.cluster.TlsFiles;
@@ -31,7 +32,8 @@ import java.util.stream.Collectors;
 final class ClusterSection {
     static final Set<String> KEYS = Set.of("endpoints", "tls_ca", "tls_cert", "tls_key", "host", "key_prefix",
             "lease_ttl", "renew_interval", "retry_timeout", "takeover_jitter", "fence_margin", "check_interval",
-            "failover_timeout", "inventory_refresh");
+            "failover_timeout", "inventory_refresh", "failsafe", "peer_address", "peer_listen", "peer_tls_ca",
+            "peer_tls_cert", "peer_tls_key");
     static final Set<String> EXCLUSIVE_KEYS = Set.of("lock", "ready_url", "ready_command", "ready_timeout",
             "ready_role", "ready", "standby_program", "identity", "safe_moment", "safe_moment_timeout");
     /** {@code [programs.NAME.exclusive.identity]}: warm standby. */
@@ -118,7 +120,23 @@ final class ClusterSection {
                 duration(node, "fence_margin", ClusterSettings.DEFAULT_FENCE_MARGIN),
                 duration(node, "check_interval", ClusterSettings.DEFAULT_CHECK_INTERVAL),
                 duration(node, "failover_timeout", ClusterSettings.DEFAULT_FAILOVER_TIMEOUT),
-                duration(node, "inventory_refresh", ClusterSettings.DEFAULT_INVENTORY_REFRESH));
+                duration(node, "inventory_refresh", ClusterSettings.DEFAULT_INVENTORY_REFRESH),
+                failsafe(node, tls));
+    }
+
+    /** Off unless {@code failsafe = true}; the peer channel's TLS files default to the etcd ones. */
+    private static FailsafeSettings failsafe(ConfigNode node, TlsFiles etcdTls) {
+        List<String> peerKeys = List.of("peer_address", "peer_listen", "peer_tls_ca", "peer_tls_cert", "peer_tls_key");
+        if (!node.bool("failsafe", false)) {
+            peerKeys.stream().filter(node::has).findFirst().ifPresent(key -> node.problem(key,
+                    "only used with failsafe = true: set it, or remove " + key));
+            return null;
+        }
+        Path ca = node.absolutePath("peer_tls_ca", null);
+        Path cert = node.absolutePath("peer_tls_cert", null);
+        Path key = node.absolutePath("peer_tls_key", null);
+        TlsFiles tls = ca == null && cert == null && key == null ? etcdTls : new TlsFiles(ca, cert, key);
+        return new FailsafeSettings(node.string("peer_address", null), node.string("peer_listen", null), tls);
     }
 
     private static Duration duration(ConfigNode node, String key, Duration dflt) {
@@ -295,7 +313,7 @@ final class ClusterSection {
             }
         }
         String located = Arrays.stream(key.split(",\\s*"))
-                .map(k -> k.equals("tls") ? "tls_ca" : k)
+                .map(k -> k.equals("tls") ? "tls_ca" : k.equals("peer_tls") ? "peer_tls_ca" : k)
                 .filter(k -> KEYS.contains(k) && cluster.has(k))
                 .findFirst().orElse(null);
         if (located != null) {

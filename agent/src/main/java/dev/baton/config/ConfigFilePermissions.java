@@ -56,10 +56,18 @@ public final class ConfigFilePermissions {
             return;
         }
         Origin main = new Origin(mainFile, 0);
-        if (config.cluster() != null && config.cluster().settings().tls() != null) {
-            // Read, not written: but whoever can swap the CA or key can stand in for etcd, or for this host.
-            var tls = config.cluster().settings().tls();
-            for (Path file : java.util.stream.Stream.of(tls.ca(), tls.cert(), tls.key()).filter(p -> p != null).toList()) {
+        if (config.cluster() != null) {
+            // Read, not written: but whoever can swap the CA or key can stand in for etcd, or for this host
+            // (also towards the other members, over the failsafe peer channel).
+            var settings = config.cluster().settings();
+            var tlsFiles = new java.util.LinkedHashSet<Path>();
+            for (var tls : java.util.Arrays.asList(settings.tls(),
+                    settings.failsafe() == null ? null : settings.failsafe().tls())) {
+                if (tls != null) {
+                    java.util.stream.Stream.of(tls.ca(), tls.cert(), tls.key()).filter(p -> p != null).forEach(tlsFiles::add);
+                }
+            }
+            for (Path file : tlsFiles) {
                 TrustedPaths.Finding f = TrustedPaths.whyUntrusted(file, false);
                 if (f != null) {
                     problems.add(main, "cluster", "the TLS file " + file + " is not root's alone: " + f + ": whoever can "

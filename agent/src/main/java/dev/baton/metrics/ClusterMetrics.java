@@ -47,12 +47,27 @@ final class ClusterMetrics {
                 "The host holding the lock as this host last read it; absent while the lock is free");
         Gauge token = new Gauge("baton_cluster_lock_fencing_token",
                 "The holder's fencing token (it only grows) as last read; 0 while the lock is free");
+        Gauge failsafeActive = new Gauge("baton_cluster_failsafe_active",
+                "1 while this holder runs its exclusive program on its members' failsafe promises (etcd unreachable"
+                        + " past its lease deadline), else 0; only with [cluster] failsafe = true");
+        Gauge confirmations = new Gauge("baton_cluster_failsafe_confirmations",
+                "Members that promised in this holder's last failsafe round (of baton_cluster_failsafe_members)");
+        Gauge members = new Gauge("baton_cluster_failsafe_members",
+                "Members this holder asks for failsafe promises (the list it wrote to etcd)");
+        Gauge promise = new Gauge("baton_cluster_failsafe_promise_remaining_seconds",
+                "Time this host still promised a failsafe holder not to campaign for the lock; 0 without a promise");
         for (LockStatus l : s.locks()) {
             for (LockRole r : ROLES) {
                 role.add(l.role() == r, labels.of("lock", l.lock(), "program", l.program(), "role", r.name()));
             }
             Labels lock = labels.of("lock", l.lock(), "program", l.program());
             ready.add(l.ready(), lock);
+            if (l.failsafe() != null) {
+                failsafeActive.add(l.failsafe().active(), lock);
+                confirmations.add(l.failsafe().confirmations(), lock);
+                members.add(l.failsafe().members() == null ? 0 : l.failsafe().members().size(), lock);
+                promise.add(l.failsafe().promiseRemainingMs() / 1000.0, lock);
+            }
             token.add(l.holderToken(), lock);
             if (l.holder() != null) {
                 holder.add(labels.of("lock", l.lock(), "program", l.program(), "holder", l.holder()));
@@ -88,7 +103,7 @@ final class ClusterMetrics {
             }
         }
         List<Family> out = new ArrayList<>(List.of(connected, lease, heartbeat, role, ready, holder, token,
-                hosts, byVersion, byState, held, groupHosts, groupReady));
+                failsafeActive, confirmations, members, promise, hosts, byVersion, byState, held, groupHosts, groupReady));
         if (!s.identities().isEmpty()) {
             out.add(identity);
             out.add(hookFailures);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.FailsafeSettings;
 import dev.baton.cluster.ReadinessSpec;
 import dev.baton.cluster.TlsFiles;
 import java.net.URI;
@@ -177,6 +178,30 @@ class ClusterConfigTest {
                 "baton.toml:1: cluster: tls: https endpoints need tls_ca, tls_cert and tls_key");
         assertProblem("[cluster]\nendpoints = [\"https://10.0.0.5:2379\"]\ntls_ca = \"/nonexistent/ca.pem\"\n",
                 "baton.toml:3: cluster.tls_ca: give all three of tls_ca, tls_cert and tls_key, or none");
+    }
+
+    @Test
+    void failsafeNeedsMutualTlsAndAPeerAddress() throws Exception {
+        assertNull(ConfigLoader.parse(CLUSTER, FILE).cluster().settings().failsafe(), "off by default");
+        assertProblem(CLUSTER + "failsafe = true\npeer_address = \"10.0.1.11:7450\"\n",
+                "cluster.failsafe: the peer channel needs mutual TLS: set peer_tls_ca, peer_tls_cert and peer_tls_key");
+        assertProblem(CLUSTER + "failsafe = true\n", "peer_address: failsafe needs the address");
+        assertProblem(CLUSTER + "peer_address = \"10.0.1.11:7450\"\n",
+                "cluster.peer_address: only used with failsafe = true");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        String tls = "tls_ca = \"" + ca + "\"\ntls_cert = \"" + cert + "\"\ntls_key = \"" + key + "\"\n";
+        String https = "[cluster]\nendpoints = [\"https://10.0.0.5:2379\"]\nhost = \"v1\"\n";
+        FailsafeSettings reused = ConfigLoader.parse(https + tls + "failsafe = true\npeer_address = \"10.0.1.11:7450\"\n", FILE)
+                .cluster().settings().failsafe();
+        assertEquals(new FailsafeSettings("10.0.1.11:7450", null, new TlsFiles(ca, cert, key)), reused,
+                "the etcd TLS files serve the peer channel too");
+        FailsafeSettings own = ConfigLoader.parse(CLUSTER + "failsafe = true\npeer_address = \"10.0.1.11:7450\"\n"
+                + "peer_listen = \"0.0.0.0:7450\"\n" + tls.replace("tls_", "peer_tls_"), FILE).cluster().settings().failsafe();
+        assertEquals(new FailsafeSettings("10.0.1.11:7450", "0.0.0.0:7450", new TlsFiles(ca, cert, key)), own);
+        assertProblem(CLUSTER + "failsafe = true\npeer_address = \"0.0.0.0:7450\"\n" + tls.replace("tls_", "peer_tls_"),
+                "is not an address the other members can call");
     }
 
     @Test

@@ -164,5 +164,11 @@ class ConfigTrustTest {
                 + "tls_ca = \"" + tls.get(0) + "\"\ntls_cert = \"" + tls.get(1) + "\"\ntls_key = \"" + tls.get(2) + "\"\n");
         assertTrue(msg != null && msg.contains("the TLS file " + tls.get(0)) && msg.contains("owned by uid 65534")
                 && !msg.contains("the TLS file " + tls.get(1)), msg);
+        // The failsafe peer channel's own files, the same: a swapped key stands in for this host towards the others.
+        msg = loadRaw(Fixtures.agent(dir.resolve("state")) + "[cluster]\nendpoints = [\"http://10.0.0.5:2379\"]\n"
+                + "failsafe = true\npeer_address = \"10.0.1.11:7450\"\npeer_tls_ca = \"" + tls.get(1)
+                + "\"\npeer_tls_cert = \"" + tls.get(2) + "\"\npeer_tls_key = \"" + tls.get(0) + "\"\n");
+        assertTrue(msg != null && msg.contains("the TLS file " + tls.get(0)) && msg.contains("owned by uid 65534")
+                && !msg.contains("the TLS file " + tls.get(1)), msg);
     }
 }

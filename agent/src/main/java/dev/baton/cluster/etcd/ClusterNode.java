@@ -32,11 +32,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,7 @@ public final class ClusterNode implements Cluster {
     private final Duration stopBudget;
     private final IdentityControl identities;
     private final Map<String, SafeMoment> safeMoments = new LinkedHashMap<>();
+    private final FailsafeServer failsafeServer; // null: failsafe off
     private volatile long heartbeatNanos = System.nanoTime();
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -93,6 +96,8 @@ public final class ClusterNode implements Cluster {
         this.leases = new LeaseKeeper(client.getLeaseClient(), settings, loop, lastError);
         this.inventory = new FleetInventory(settings, keys, client.getKVClient(), leases, source,
                 () -> locks.values().stream().map(ExclusiveLock::inventory).toList(), loop, lastError);
+        SSLContext peerTls = settings.failsafe() == null ? null : PeerTls.context(settings.failsafe().tls());
+        FailsafeClient peers = peerTls == null ? null : new FailsafeClient(peerTls, settings.retryTimeout());
         for (ExclusiveProgramSettings program : exclusive) {
             ReadinessProbe probe = new ReadinessProbe(program.lock(), ReadinessChecks.of(program.readiness(), roles, control),
                     settings.checkInterval(), ReadinessChecks.timeout(program.readiness()));
@@ -100,7 +105,12 @@ public final class ClusterNode implements Cluster {
             LockStore store = new LockStore(client.getKVClient(), keys, program.lock(), settings.retryTimeout());
             locks.put(program.lock(), new ExclusiveLock(program, settings, store, floors.get(program.lock()), leases,
                     control, probe, loop,
-                    lastError, inventory::changed));
+                    lastError, inventory::changed,
+                    new Failsafe(program.lock(), settings, peers, inventory::lastView)));
+        }
+        if (settings.failsafe() != null) {
+            leases.retainWhile(() -> locks.values().stream().anyMatch(ExclusiveLock::runsOnPromises),
+                    EtcdClients.backoffReset(client));
         }
         this.stopBudget = exclusive.stream().map(p -> p.fenceBudget(settings)).max(Duration::compareTo)
                 .orElse(Duration.ZERO).plus(settings.checkInterval());
@@ -110,9 +120,30 @@ public final class ClusterNode implements Cluster {
                 identityLocks);
         leases.addListener(inventory);
         locks.values().forEach(leases::addListener);
+        try {
+            this.failsafeServer = peerTls == null ? null : new FailsafeServer(
+                    settings.failsafe().listen(), peerTls, settings.retryTimeout(), this::answer);
+        } catch (ClusterException e) {
+            shutdown(); // the peer port is taken: nothing of this node may linger
+            throw e;
+        }
         if (!locks.isEmpty()) {
             watch(keys.locksPrefix());
             watch(keys.failoverPrefix());
+        }
+    }
+
+    /** A failsafe request from another member, answered by the lock on the cluster thread. */
+    private CompletableFuture<FailsafeAnswer> answer(FailsafeRequest request) {
+        ExclusiveLock lock = locks.get(request.lock());
+        if (lock == null) {
+            return CompletableFuture.completedFuture(
+                    FailsafeAnswer.refuse(settings.host() + " takes no part in lock " + request.lock()));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> lock.answer(request), loop);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(FailsafeAnswer.refuse(settings.host() + " is shutting down"));
         }
     }
 
@@ -253,6 +284,9 @@ public final class ClusterNode implements Cluster {
 
     private void shutdown() {
         identities.close();
+        if (failsafeServer != null) {
+            failsafeServer.close();
+        }
         watchers.forEach(Watch.Watcher::close);
         loop.shutdownNow();
         probes.shutdownNow();

@@ -5,16 +5,22 @@ import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.TlsFiles;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
+import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the jetcd client from the settings. */
 final class EtcdClients {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdClients.class);
     private EtcdClients() {
     }
 
@@ -33,6 +39,33 @@ final class EtcdClients {
             builder.sslContext(sslContext(s.tls()));
         }
         return builder.build();
+    }
+
+    /**
+     * A way to make the client's gRPC channel try to reconnect now instead of after its backoff, which grows
+     * to minutes over a long outage. Failsafe needs it: when etcd comes back, the members reach it and refuse
+     * at once, so the holder must renew within what is left of their promises, not whenever its backoff ends.
+     * jetcd does not expose its channel: it is read by reflection (jetcd 0.8); without it, a no-op.
+     */
+    static Runnable backoffReset(Client client) {
+        try {
+            Field manager = client.getClass().getDeclaredField("connectionManager");
+            manager.setAccessible(true);
+            Object connections = manager.get(client);
+            Method channel = connections.getClass().getDeclaredMethod("getChannel");
+            channel.setAccessible(true);
+            return () -> {
+                try {
+                    ((ManagedChannel) channel.invoke(connections)).resetConnectBackoff();
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    LOG.debug("cannot reset the etcd channel's reconnect backoff: {}", e.toString());
+                }
+            };
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("this jetcd does not let baton reconnect at once after an outage ({}): failsafe may lose its"
+                    + " holder when etcd returns", e.toString());
+            return () -> { };
+        }
     }
 
     /** grpc's own builder: a plain Netty SslContext fails with "ALPN must be enabled". */

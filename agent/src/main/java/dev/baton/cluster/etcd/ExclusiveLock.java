@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -55,6 +56,8 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private final LastError lastError;
     private final Runnable onChange;
     private final long fenceBudgetNanos;
+    private final Failsafe failsafe;
+    private boolean writingMembers;
 
     private volatile LockRole role = LockRole.INITIALIZING;
     private volatile String lastChange = "starting";
@@ -78,7 +81,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, FencingFloor floor,
                   LeaseKeeper leases,
                   ExclusiveProgramControl control, ReadinessProbe probe, ScheduledExecutorService loop,
-                  LastError lastError, Runnable onChange) {
+                  LastError lastError, Runnable onChange, Failsafe failsafe) {
         this.settings = settings;
         this.cluster = cluster;
         this.store = store;
@@ -90,12 +93,17 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         this.lastError = lastError;
         this.onChange = onChange;
         this.fenceBudgetNanos = settings.fenceBudget(cluster).toNanos();
+        this.failsafe = failsafe;
     }
 
     /** Makes sure the exclusive program is not running, then takes part. On the loop thread. */
     void start() {
         long period = cluster.checkInterval().toMillis();
         loop.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+        if (failsafe.enabled()) {
+            long renew = cluster.renewInterval().toNanos();
+            loop.scheduleWithFixedDelay(this::failsafeRound, renew, renew, TimeUnit.NANOSECONDS);
+        }
         if (control.isRunning(settings.program())) {
             demote("the exclusive program was running before this host held the lock", false);
         } else {
@@ -108,7 +116,8 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         FailoverRequest request = v == null ? null : v.activeRequest();
         return new LockStatus(settings.lock(), settings.program(), role, probe.ready(),
                 v == null ? null : v.holderHost(), v == null ? 0 : v.token(), token, settings.standbyProgram(),
-                request == null ? null : request.describe(), lastChange);
+                request == null ? null : request.describe(), lastChange,
+                failsafe.enabled() ? failsafe.status(runsOnPromises()) : null);
     }
 
     /** For the fleet: "ready" there means "would take the lock now", so that a switchover plan can rely on it. */
@@ -221,6 +230,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                     + ", token " + v.token() + ")", false);
             return;
         }
+        keepMembers(v);
         FailoverRequest request = v.request();
         if (request == null) {
             return;
@@ -232,8 +242,60 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
     }
 
+    /**
+     * Failsafe on: keeps {@code failsafe/<lock>} equal to the members this holder would ask (only those it
+     * wrote count). Off: removes a list a failsafe holder left behind (it no longer runs: we hold the lock).
+     */
+    private void keepMembers(LockView v) {
+        FailsafeMembers desired = failsafe.enabled() ? failsafe.desired(token) : null;
+        if (failsafe.enabled() && desired == null) {
+            return; // the fleet has not been read yet
+        }
+        if (Objects.equals(desired, v.members())) {
+            failsafe.written(desired);
+            return;
+        }
+        if (writingMembers) {
+            return;
+        }
+        writingMembers = true;
+        int at = epoch;
+        store.writeMembers(desired, keyRevision).whenCompleteAsync((written, error) -> {
+            writingMembers = false;
+            if (error != null) {
+                lastError.record("writing the failsafe members of lock " + settings.lock(), error);
+            } else if (written && at == epoch) {
+                failsafe.written(desired);
+            }
+        }, loop);
+    }
+
+    /** Holder, failsafe on, etcd silent for a while: ask the members for promises (every renew interval). */
+    private void failsafeRound() {
+        if ((role == LockRole.HOLDER || role == LockRole.STARTING)
+                && leases.etcdSilence().compareTo(cluster.etcdSilenceBound()) >= 0) {
+            failsafe.ask(token, this::armFence, loop);
+        }
+    }
+
+    /** A failsafe holder's request, answered on the loop thread (atomic with campaigning). */
+    FailsafeAnswer answer(FailsafeRequest request) {
+        FailsafeAnswer answer = failsafe.promise(request, role, seen, leases.etcdSilence());
+        if (answer.promise()) {
+            onChange.run();
+        }
+        return answer;
+    }
+
+    /** Whether the lease must be kept past its local deadline: this holder runs on its members' promises. */
+    boolean runsOnPromises() {
+        LeaseKeeper.Tenure lease = leases.tenure();
+        return (role == LockRole.HOLDER || role == LockRole.STARTING)
+                && failsafe.active(lease == null ? System.nanoTime() : lease.deadlineNanos());
+    }
+
     private void whileFree(LockView v) {
-        String obstacle = campaignObstacle(v.activeRequest());
+        String obstacle = campaignObstacle(v);
         if (obstacle != null) {
             if (role == LockRole.CAMPAIGNING) {
                 enterRole(LockRole.STANDBY, "stopped campaigning: " + obstacle);
@@ -258,7 +320,16 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     }
 
     /** Why this host must not campaign now, or null when it may. */
-    private String campaignObstacle(FailoverRequest request) {
+    private String campaignObstacle(LockView v) {
+        FailoverRequest request = v.activeRequest();
+        String promised = failsafe.promiseObstacle();
+        if (promised != null) {
+            return promised;
+        }
+        String notMember = Failsafe.membersObstacle(v, cluster.host());
+        if (notMember != null) {
+            return notMember.replace("<lock>", settings.lock());
+        }
         LeaseKeeper.Tenure lease = leases.tenure();
         if (lease == null) {
             return "no etcd lease";
@@ -323,6 +394,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         keyLease = lease.id();
         keyRevision = acquired.revision();
+        failsafe.reset();
         token = newToken;
         enterRole(LockRole.STARTING, why + ", fencing token " + newToken);
         LOG.info("lock {}: this host holds it (token {}), starting {}", settings.lock(), newToken, settings.program());
@@ -381,14 +453,28 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
                 : control.stopAndConfirmExit(settings.standbyProgram());
     }
 
-    /** The fence: a timer at (local lease deadline - stop budget), re-armed while the deadline moves on. */
+    /**
+     * The fence: a timer at (deadline - stop budget), re-armed while the deadline moves on. The deadline is the
+     * local lease deadline or, with failsafe, the end of the members' promises when that is later.
+     */
     private void armFence() {
+        if (role != LockRole.STARTING && role != LockRole.HOLDER) {
+            return;
+        }
         if (fenceTimer != null) {
             fenceTimer.cancel(false);
         }
-        LeaseKeeper.Tenure lease = leases.tenure();
-        long delay = lease == null ? 0 : Math.max(0, lease.remainingNanos() - fenceBudgetNanos);
+        long delay = Math.max(0, deadlineNanos() - System.nanoTime() - fenceBudgetNanos);
         fenceTimer = loop.schedule(this::checkFence, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** Until when this holder may count on nobody else running: its lease, or its members' promises. */
+    private long deadlineNanos() {
+        LeaseKeeper.Tenure lease = leases.tenure();
+        long now = System.nanoTime();
+        long leaseDeadline = lease != null && lease.id() == keyLease ? lease.deadlineNanos() : now;
+        long promised = failsafe.confirmedUntilNanos();
+        return promised != 0 && promised - leaseDeadline > 0 ? promised : leaseDeadline;
     }
 
     private void checkFence() {
@@ -397,9 +483,11 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         LeaseKeeper.Tenure lease = leases.tenure();
         boolean sameLease = lease != null && lease.id() == keyLease;
-        if (!sameLease || lease.remainingNanos() <= fenceBudgetNanos) {
-            long leftMs = sameLease ? TimeUnit.NANOSECONDS.toMillis(lease.remainingNanos()) : 0;
-            demote("fencing: " + leftMs + "ms of lease left, " + settings.program() + " needs up to "
+        long left = deadlineNanos() - System.nanoTime();
+        if (left <= fenceBudgetNanos) {
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, left));
+            demote("fencing: " + leftMs + "ms of lease" + (failsafe.enabled() ? " (or failsafe promises)" : "")
+                    + " left, " + settings.program() + " needs up to "
                     + settings.fenceBudget(cluster).toMillis() + "ms to stop", sameLease);
         } else {
             armFence();
@@ -416,8 +504,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         LOG.warn("lock {}: stopping {}: {}", settings.lock(), settings.program(), reason);
         enterRole(LockRole.DEMOTING, reason);
-        LeaseKeeper.Tenure lease = leases.tenure();
-        long deadline = lease != null && lease.id() == keyLease ? lease.deadlineNanos() : System.nanoTime();
+        long deadline = deadlineNanos();
         stopUntilExited(reason, releaseAfterExit, token != 0 ? deadline : Long.MAX_VALUE);
     }
 
@@ -459,6 +546,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     }
 
     private void enterStandby(String why) {
+        failsafe.reset();
         enterRole(LockRole.STANDBY, why);
         if (closed != null) {
             closed.complete(null);

@@ -51,6 +51,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
     private long publishedLease;
     private String updatedAt = Timestamps.format(Instant.now());
     private volatile FleetCounts counts = FleetCounts.EMPTY;
+    private volatile List<HostInventory> lastView = List.of();
 
     FleetInventory(ClusterSettings settings, KeySpace keys, KV kv, LeaseKeeper leases, InventorySource source,
                    Supplier<List<LockInventory>> locks, ScheduledExecutorService loop, LastError lastError) {
@@ -103,7 +104,8 @@ final class FleetInventory implements LeaseKeeper.Listener {
         }
         LocalInventory local = source.snapshot();
         HostInventory content = new HostInventory(settings.host(), local.agentVersion(), local.programs(),
-                local.groupReleases(), locks.get(), null, local.groupPublished());
+                local.groupReleases(), locks.get(), null, local.groupPublished(),
+                settings.failsafe() == null ? null : settings.failsafe().peerAddress());
         if (content.equals(published) && lease == publishedLease) {
             return;
         }
@@ -113,7 +115,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
         published = content;
         publishedLease = lease;
         HostInventory entry = new HostInventory(content.host(), content.agentVersion(), content.programs(),
-                content.groupReleases(), content.locks(), updatedAt, content.groupPublished());
+                content.groupReleases(), content.locks(), updatedAt, content.groupPublished(), content.peerAddress());
         CompletableFuture<?> put = kv.put(keys.host(settings.host()), ByteSequence.from(Json.write(entry)),
                 PutOption.builder().withLeaseId(lease).build());
         EtcdCalls.within(put, settings.retryTimeout()).whenCompleteAsync((ok, error) -> {
@@ -128,6 +130,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
     List<HostInventory> fleet() {
         List<HostInventory> hosts = EtcdCalls.await(read(), settings.retryTimeout(), "reading the fleet");
         counts = count(hosts);
+        lastView = hosts;
         return hosts;
     }
 
@@ -141,6 +144,11 @@ final class FleetInventory implements LeaseKeeper.Listener {
                 .toList());
     }
 
+    /** Every host's inventory as last read from etcd (the failsafe's view of the fleet); empty before a read. */
+    List<HostInventory> lastView() {
+        return lastView;
+    }
+
     FleetCounts counts() {
         return counts;
     }
@@ -149,6 +157,7 @@ final class FleetInventory implements LeaseKeeper.Listener {
         EtcdCalls.within(read(), settings.retryTimeout()).whenComplete((hosts, error) -> {
             if (error == null) {
                 counts = count(hosts);
+                lastView = hosts;
             }
         });
     }

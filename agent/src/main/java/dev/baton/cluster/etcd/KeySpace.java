@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * {@code hosts/<host>} (inventory JSON, on the host's lease),
  * {@code locks/<lock>} (the holder's {@link LockRecord} with its fencing token, on its lease),
  * {@code failover/<lock>} (a pending {@link FailoverRequest}, on its own short lease),
- * {@code tokens/<lock>} (the last fencing token issued for the lock, on no lease: it outlives every holder).
+ * {@code tokens/<lock>} (the last fencing token issued for the lock, on no lease: it outlives every holder),
+ * {@code failsafe/<lock>} (the {@link FailsafeMembers} a failsafe holder would ask, on no lease: only they may take over).
  */
 record KeySpace(String prefix) {
 
@@ -34,6 +35,10 @@ record KeySpace(String prefix) {
 
     ByteSequence tokens(String lock) {
         return bytes(prefix + "tokens/" + lock);
+    }
+
+    ByteSequence failsafe(String lock) {
+        return bytes(prefix + "failsafe/" + lock);
     }
 
     ByteSequence failoverPrefix() {

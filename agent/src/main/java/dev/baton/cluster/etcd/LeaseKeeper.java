@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,9 @@ final class LeaseKeeper {
     private volatile Tenure current;
     private volatile long lastConfirmedNanos;
     private volatile long quietUntilNanos = Long.MAX_VALUE; // until a lease is granted
+    private final long startedNanos = System.nanoTime();
+    private volatile BooleanSupplier retain = () -> false;
+    private Runnable reconnect = () -> { };
     private ScheduledFuture<?> nextAttempt;
     private ScheduledFuture<?> expiry;
     private boolean closed;
@@ -114,6 +118,24 @@ final class LeaseKeeper {
         return lastConfirmedNanos;
     }
 
+    /**
+     * How long etcd has confirmed nothing: since the send time of the last confirmed renewal or grant,
+     * or since this keeper started. A failsafe member confirms only after a while of this.
+     */
+    Duration etcdSilence() {
+        return Duration.ofNanos(System.nanoTime() - Math.max(lastConfirmedNanos, startedNanos));
+    }
+
+    /**
+     * Failsafe: while {@code retain} says so (a holder runs on its peers' promises), the lease is kept past
+     * its local deadline and renewed, not given up: when etcd comes back (it restores leases with a fresh
+     * ttl when it restarts), the holder's first renewal keeps its lock key, before any member may campaign.
+     */
+    void retainWhile(BooleanSupplier retain, Runnable reconnectNow) {
+        this.retain = retain;
+        this.reconnect = reconnectNow;
+    }
+
     private void attempt() {
         if (closed) {
             return;
@@ -139,6 +161,7 @@ final class LeaseKeeper {
             }
             if (error != null) {
                 lastError.record("lease grant", error);
+                reconnect.run();
                 schedule(pauseAfter(sent));
                 return;
             }
@@ -168,6 +191,7 @@ final class LeaseKeeper {
                 schedule(Duration.ZERO);
             } else {
                 lastError.record("lease renewal", error);
+                reconnect.run(); // failsafe: retry the connection at once, not after gRPC's growing backoff
                 schedule(pauseAfter(sent));
             }
         }, loop);
@@ -198,7 +222,9 @@ final class LeaseKeeper {
     }
 
     private void expireIfDue(Tenure t) {
-        if (current == t && t.remainingNanos() == 0) {
+        if (current == t && t.remainingNanos() == 0 && retain.getAsBoolean()) {
+            expiry = loop.schedule(() -> expireIfDue(t), renewInterval.toNanos(), TimeUnit.NANOSECONDS);
+        } else if (current == t && t.remainingNanos() == 0) {
             abandoned.add(t.id());
             lose(t.id(), "no renewal confirmed within the lease ttl");
         }

@@ -60,6 +60,22 @@ record LockStore(KV kv, KeySpace keys, String lock, Duration limit) {
         return ByteSequence.from(Long.toString(token), StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Writes (or with null deletes) the failsafe member list, if the lock is still held in the tenure created
+     * at {@code revision}: the list only changes while its writer holds the lock, so a campaigner's
+     * transaction (lock key absent, counter unchanged) never races with it.
+     */
+    CompletableFuture<Boolean> writeMembers(FailsafeMembers members, long revision) {
+        Op change = members == null
+                ? Op.delete(keys.failsafe(lock), DeleteOption.DEFAULT)
+                : Op.put(keys.failsafe(lock), ByteSequence.from(Json.write(members)), PutOption.DEFAULT);
+        CompletableFuture<TxnResponse> call = kv.txn()
+                .If(new Cmp(keys.lock(lock), Cmp.Op.EQUAL, CmpTarget.createRevision(revision)))
+                .Then(change)
+                .commit();
+        return EtcdCalls.within(call, limit).thenApply(TxnResponse::isSucceeded);
+    }
+
     /** Deletes the lock key if it is still the one created at {@code revision}. */
     CompletableFuture<Boolean> release(long revision) {
         CompletableFuture<TxnResponse> call = kv.txn()

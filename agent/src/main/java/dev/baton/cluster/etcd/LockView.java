@@ -23,9 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * @param requestRevision the request key's mod revision (to delete exactly that request)
  * @param counter         {@code tokens/<lock>}: the last token issued, and the key's mod revision (0, 0: absent)
  * @param etcdRevision    etcd's revision at this read: above every create revision etcd ever handed out
+ * @param members         {@code failsafe/<lock>}: the members a failsafe holder asks, or null (no such key)
  */
 record LockView(LockRecord holder, long token, long revision, long holderLease, FailoverRequest request,
-                long requestRevision, TokenCounter counter, long etcdRevision) {
+                long requestRevision, TokenCounter counter, long etcdRevision, FailsafeMembers members) {
 
     /** The value of {@code tokens/<lock>} and its mod revision (for a compare-and-set). */
     record TokenCounter(long value, long modRevision) {
@@ -58,7 +59,7 @@ record LockView(LockRecord holder, long token, long revision, long holderLease, 
     static CompletableFuture<LockView> read(KV kv, KeySpace keys, String lock, Duration limit) {
         CompletableFuture<TxnResponse> call = kv.txn()
                 .Then(Op.get(keys.lock(lock), GetOption.DEFAULT), Op.get(keys.failover(lock), GetOption.DEFAULT),
-                        Op.get(keys.tokens(lock), GetOption.DEFAULT))
+                        Op.get(keys.tokens(lock), GetOption.DEFAULT), Op.get(keys.failsafe(lock), GetOption.DEFAULT))
                 .commit();
         return EtcdCalls.within(call, limit).thenApply(r -> of(r.getGetResponses(), r.getHeader().getRevision()));
     }
@@ -91,7 +92,14 @@ record LockView(LockRecord holder, long token, long revision, long holderLease, 
             counter = new TokenCounter(parseOrZero(counterKey.getValue().toString(StandardCharsets.US_ASCII)),
                     counterKey.getModRevision());
         }
-        return new LockView(holder, token, revision, lease, request, requestRevision, counter, etcdRevision);
+        KeyValue membersKey = first(gets.get(3));
+        FailsafeMembers members = null;
+        if (membersKey != null) {
+            // Unreadable: nobody may rely on it, so it names nobody (a holder rewrites it, an operator deletes it).
+            members = Json.readOrNull(membersKey.getValue().getBytes(), FailsafeMembers.class);
+            members = members != null && members.hosts() != null ? members : FailsafeMembers.UNREADABLE;
+        }
+        return new LockView(holder, token, revision, lease, request, requestRevision, counter, etcdRevision, members);
     }
 
     private static long parseOrZero(String s) {

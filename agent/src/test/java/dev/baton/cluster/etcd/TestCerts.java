@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.baton.cluster.TlsFiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +37,16 @@ public record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path
                 dir.resolve("rogue.key"));
     }
 
+    /** A certificate from this CA naming {@code host} in its CN (a failsafe member's identity), and its key. */
+    public TlsFiles forHost(String host) {
+        signed(dir, "host-" + host, "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out host-" + host + ".key");
+        return new TlsFiles(ca, dir.resolve("host-" + host + ".pem"), dir.resolve("host-" + host + ".key"));
+    }
+
     private static void signed(Path dir, String name, String keyCommand) {
         run(dir, List.of("sh", "-c", keyCommand));
-        openssl(dir, "req", "-new", "-key", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name);
+        String cn = name.startsWith("host-") ? name.substring(5) : name;
+        openssl(dir, "req", "-new", "-key", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
         openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", name + ".pem", "-days", "2", "-extfile", "ext.cnf");
     }

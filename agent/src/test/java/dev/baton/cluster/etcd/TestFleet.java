@@ -7,6 +7,7 @@ import dev.baton.cluster.Cluster;
 import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.EngineRoles;
 import dev.baton.cluster.ExclusiveProgramSettings;
+import dev.baton.cluster.FailsafeSettings;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
 import dev.baton.cluster.LockRole;
@@ -39,6 +40,8 @@ final class TestFleet implements AutoCloseable {
     static final String STANDBY_PROGRAM = "validator-secondary";
     static final String LOCK = "identity";
     static final Duration TTL = Duration.ofSeconds(3);
+    /** The lease ttl of hosts started with failsafe ({@link #withFailsafe}). */
+    static final Duration FAILSAFE_TTL = Duration.ofSeconds(4);
     static final Duration STOP_TIMEOUT = Duration.ofMillis(500);
 
     /** One fake host. */
@@ -64,6 +67,26 @@ final class TestFleet implements AutoCloseable {
     private final Path dir;
     private final TestCerts certs;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
+    private TestCerts peerCerts;
+    private final Map<String, String> peerAddresses = new LinkedHashMap<>();
+
+    /** Hosts started from now on run with failsafe, their peer channel on a free loopback port, certificates from {@code certs}. */
+    TestFleet withFailsafe(TestCerts certs) {
+        this.peerCerts = certs;
+        return this;
+    }
+
+    /** Host {@code name} publishes {@code address} as its peer address (e.g. a relay in front of its real port). */
+    void publishPeerAddress(String name, String address) {
+        peerAddresses.put(name, address);
+    }
+
+    /** The loopback port the host's peer channel listens on (chosen now or at its start). */
+    int peerPort(String name) {
+        return peerPorts.computeIfAbsent(name, h -> freePort());
+    }
+
+    private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
 
     TestFleet() {
         this((TestCerts) null);
@@ -105,7 +128,25 @@ final class TestFleet implements AutoCloseable {
                 .withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
                 .withTakeover(Duration.ofMillis(300), Duration.ofMillis(500))
                 .withIntervals(Duration.ofMillis(250), Duration.ofSeconds(6), Duration.ofSeconds(1));
-        return certs == null ? s : s.withTls(new TlsFiles(certs.ca(), certs.clientCert(), certs.clientKeyPkcs1()));
+        s = certs == null ? s : s.withTls(new TlsFiles(certs.ca(), certs.clientCert(), certs.clientKeyPkcs1()));
+        if (peerCerts == null) {
+            return s;
+        }
+        int port = peerPorts.computeIfAbsent(host, h -> freePort());
+        // One more second of lease: a member counts as cut off after renew + retry (1 s) of silence and may have
+        // renewed up to renew (0.5 s) after the holder, whose fence comes at ttl - 1 s; with ttl 3 s that leaves
+        // a single round of asking (0.5 s) for the promises, with 4 s three (see docs/cluster.md, failsafe).
+        s = s.withLeaseTiming(FAILSAFE_TTL, s.renewInterval(), s.retryTimeout());
+        return s.withFailsafe(new FailsafeSettings(peerAddresses.getOrDefault(host, "127.0.0.1:" + port),
+                "127.0.0.1:" + port, peerCerts.forHost(host)));
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static ExclusiveProgramSettings exclusive(boolean withStandbyProgram) {
@@ -166,7 +207,8 @@ final class TestFleet implements AutoCloseable {
 
     /** Waits until exactly one host holds the lock and runs the program (at most 3 ttl); returns it. */
     Host awaitSingleHolder() {
-        await().atMost(TTL.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
+        Duration ttl = peerCerts == null ? TTL : FAILSAFE_TTL;
+        await().atMost(ttl.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
         return holders().get(0);
     }
 

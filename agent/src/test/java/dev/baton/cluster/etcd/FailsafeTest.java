@@ -1,0 +1,121 @@
+package dev.baton.cluster.etcd;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.cluster.LockStatus;
+import dev.baton.cluster.TlsFiles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failsafe through an etcd outage, against a real etcd, real processes and the real peer channel
+ * (mutual TLS over loopback). {@link TestFleet#close} fails the test if two hosts ever ran the program
+ * at once: the ledger holds every process's life, so the invariant is checked over the whole run.
+ */
+class FailsafeTest {
+    private static final String PROGRAM = TestFleet.PROGRAM;
+    private static final Duration TTL = TestFleet.FAILSAFE_TTL;
+
+    private static LockStatus.Failsafe failsafe(TestFleet.Host host) {
+        return host.lock().failsafe();
+    }
+
+    private static List<String> othersThan(TestFleet fleet, TestFleet.Host host) {
+        return fleet.hosts().stream().map(TestFleet.Host::name).filter(n -> !n.equals(host.name())).sorted().toList();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theHolderRunsThroughAWholeEtcdOutageWhileEveryMemberPromisesAndKeepsTheLockAfterwards(@TempDir Path dir) {
+        TestCerts certs = TestCerts.create(dir);
+        try (TestFleet fleet = new TestFleet().withFailsafe(certs)) {
+            List.of("a", "b", "c").forEach(fleet::start);
+            TestFleet.Host holder = fleet.awaitSingleHolder();
+            List<String> members = othersThan(fleet, holder);
+            await().atMost(TTL.multipliedBy(3)).until(() -> members.equals(failsafe(holder).members()));
+
+            fleet.etcd.stop();
+            // Past its lease deadline, on the members' promises; every member promised.
+            await().atMost(TTL.multipliedBy(3)).until(() -> failsafe(holder).active());
+            for (TestFleet.Host member : fleet.hosts()) {
+                if (member != holder) {
+                    await().atMost(TTL).until(() -> failsafe(member).promiseRemainingMs() > 0);
+                }
+            }
+            // ... and keeps running for two more lease ttl without etcd.
+            await().during(TTL.multipliedBy(2)).atMost(TTL.multipliedBy(4))
+                    .until(() -> holder.holds() && holder.runs(PROGRAM) && failsafe(holder).confirmations() == 2);
+
+            fleet.etcd.restart();
+            // Its first renewal after etcd's return keeps its key: the same tenure goes on.
+            await().atMost(TTL.multipliedBy(3)).until(() -> holder.node().status().connected() && !failsafe(holder).active());
+            await().during(TTL).atMost(TTL.multipliedBy(3)).until(() -> holder.holds() && holder.runs(PROGRAM));
+            assertEquals(1, fleet.ledger.spawnTokens(PROGRAM).size(), "the program was started once, by " + holder.name());
+            assertTrue(fleet.ledger.last("exit", holder.name(), PROGRAM).isEmpty(), "the holder's program never stopped");
+            fleet.hosts().stream().filter(h -> h != holder).forEach(h -> assertFalse(h.runs(PROGRAM)));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aHolderCutFromEtcdAloneIsRefusedByMembersThatReachEtcdAndFencesAndOneOfThemTakesOver(@TempDir Path dir) {
+        TestCerts certs = TestCerts.create(dir);
+        try (TestFleet fleet = new TestFleet().withFailsafe(certs);
+             TcpRelay relay = new TcpRelay(fleet.etcd.clientUrl().getPort())) {
+            TestFleet.Host holder = fleet.startBehind(relay, "a");
+            fleet.awaitSingleHolder();
+            fleet.start("b");
+            fleet.start("c");
+            await().atMost(TTL.multipliedBy(3)).until(() -> List.of("b", "c").equals(failsafe(holder).members()));
+
+            relay.blackhole(); // real sockets that swallow every byte: a's calls to etcd hang
+            await().atMost(TTL.multipliedBy(3)).until(() -> !holder.runs(PROGRAM));
+            assertFalse(failsafe(holder).active(), "the members reach etcd: they must refuse");
+            TestFleet.Host next = fleet.awaitSingleHolder();
+            assertTrue(List.of("b", "c").contains(next.name()));
+            for (String member : List.of("b", "c")) {
+                assertEquals(0, failsafe(fleet.host(member)).promiseRemainingMs(), member + " promised nothing");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void thePeerChannelRefusesStrangersAtTlsAndCallersThatClaimAnotherName(@TempDir Path dir) {
+        TestCerts certs = TestCerts.create(dir);
+        try (TestFleet fleet = new TestFleet().withFailsafe(certs)) {
+            TestFleet.Host a = fleet.start("a");
+            fleet.awaitSingleHolder();
+            String address = "127.0.0.1:" + fleet.peerPort("a");
+            FailsafeRequest fromC = new FailsafeRequest(TestFleet.LOCK, "c", 1);
+            Duration limit = Duration.ofSeconds(5);
+
+            // A certificate from the CA, naming c: a real answer (a reaches etcd, so no).
+            FailsafeAnswer member = new FailsafeClient(PeerTls.context(certs.forHost("c")), limit)
+                    .ask("a", address, fromC).join();
+            assertFalse(member.promise());
+            assertTrue(member.reason().contains("reaches etcd"), member.reason());
+
+            // The same certificate claiming to be b: refused by name.
+            FailsafeAnswer impostor = new FailsafeClient(PeerTls.context(certs.forHost("c")), limit)
+                    .ask("a", address, new FailsafeRequest(TestFleet.LOCK, "b", 1)).join();
+            assertFalse(impostor.promise());
+            assertTrue(impostor.reason().contains("does not name b"), impostor.reason());
+
+            // A self-signed certificate: the handshake fails, nothing is answered.
+            TlsFiles rogue = new TlsFiles(certs.ca(), certs.rogueCert(), certs.rogueKey());
+            FailsafeAnswer stranger = new FailsafeClient(PeerTls.context(rogue), limit).ask("a", address, fromC).join();
+            assertFalse(stranger.promise());
+            assertFalse(stranger.reason().contains("reaches etcd"), stranger.reason());
+            assertTrue(a.holds());
+        }
+    }
+}
