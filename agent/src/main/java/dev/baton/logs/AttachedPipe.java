@@ -31,12 +31,9 @@ final class AttachedPipe implements LineFramer.Lines {
     }
 
     void finish(long timeMillis) {
-        now = timeMillis;
-        log.beginRead(null, 0);
         try {
-            framer.finish(this);
+            flushPartial(timeMillis);
         } finally {
-            log.endRead();
             ended.run();
         }
     }
