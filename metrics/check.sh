@@ -10,4 +10,4 @@ if ! command -v promtool >/dev/null; then
 fi
 promtool check rules "$here/prometheus/baton-alerts.yml" "$here/prometheus/baton-cluster-alerts.yml"
 # promtool resolves rule_files relative to the test file's directory
-promtool test rules "$here/prometheus/baton-alerts.test.yml"
+promtool test rules "$here/prometheus/baton-alerts.test.yml" "$here/prometheus/baton-cluster-alerts.test.yml"

@@ -9,15 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.cluster.etcd.TestCerts;
-import dev.baton.metrics.ShippedMetrics;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -297,10 +294,6 @@ class ClusterAgentTest {
                 + "\",lock=\"identity\",program=\"validator\"} 1"), metrics);
         assertTrue(metrics.contains("baton_cluster_lock_role{lock=\"identity\",program=\"validator\",role=\"STANDBY\"} 1.0"),
                 metrics);
-        // Every cluster metric the shipped alert rules and dashboard (metrics/) use is exported.
-        Set<String> missing = new TreeSet<>(ShippedMetrics.usedByCluster());
-        missing.removeIf(name -> metrics.contains("\n" + name + "{") || metrics.contains("\n" + name + " "));
-        assertEquals(Set.of(), missing, "used by metrics/ but not exported by a cluster agent");
 
         // A dead host leaves the fleet when its lease expires.
         ClusterHosts.Host gone = cluster.hosts().stream().filter(h -> h != holder && h != asker).findFirst().orElseThrow();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.cli.Main;
+import dev.baton.cluster.TlsFiles;
 import dev.baton.cluster.etcd.EtcdServer;
 import dev.baton.cluster.etcd.TestCerts;
 import java.io.IOException;
@@ -182,6 +183,8 @@ final class ClusterHosts implements AutoCloseable {
     private volatile boolean closed;
     /** Warm standby: every host runs the program, the lock moves its identity (hooks append to {@link #hookLog}). */
     private boolean warmStandby;
+    /** Failsafe through an etcd outage, with a peer channel per host ({@link #failsafe()}). */
+    private boolean failsafe;
     final Path hookLog;
     private long ledgerOffset;
     private long samples;
@@ -224,6 +227,27 @@ final class ClusterHosts implements AutoCloseable {
     ClusterHosts warmStandby() {
         warmStandby = true;
         return this;
+    }
+
+    /**
+     * Failsafe from here on ({@code [cluster] failsafe = true}): hosts added later get a peer
+     * channel on a free loopback port and a peer certificate naming them. Needs the TLS constructor.
+     */
+    ClusterHosts failsafe() {
+        if (certs == null) {
+            throw new IllegalStateException("failsafe needs peer certificates: new ClusterHosts(TestCerts)");
+        }
+        failsafe = true;
+        return this;
+    }
+
+    private String failsafe(String host) {
+        if (!failsafe) {
+            return "";
+        }
+        TlsFiles peer = certs.forHost(host);
+        return "\nfailsafe = true\npeer_address = \"127.0.0.1:" + freePort() + "\"\npeer_tls_ca = \"" + peer.ca()
+                + "\"\npeer_tls_cert = \"" + peer.cert() + "\"\npeer_tls_key = \"" + peer.key() + "\"";
     }
 
     private String identity(String host) {
@@ -274,7 +298,7 @@ final class ClusterHosts implements AutoCloseable {
                 command = ["sleep", "3600"]
                 start_secs = "0s"
                 stop_timeout = "1s"
-                """.formatted(hostDir.resolve("state"), host.port, etcd.clientUrl(), tls(), name, prefix,
+                """.formatted(hostDir.resolve("state"), host.port, etcd.clientUrl(), tls() + failsafe(name), name, prefix,
                 warmStandby ? 6 : TTL.toSeconds(), dir.resolve("validator.sh"), name, ledger, LOCK, hostDir.resolve("ready"),
                 identity(name)));
         hosts.put(name, host);

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shipped alert rules and dashboard only use metrics a real agent exports, their queries
  * parse, and the export itself passes promtool's lint. The cluster families are checked against
- * agents with {@code [cluster]} by {@code ClusterAgentTest}. The agent runs plain programs and an engine
- * group through a real handover, so that every conditional series (last exit, release, handover)
- * exists. promtool runs only after the agent stopped: its reaper (waitpid -1) would take
+ * an agent with {@code [cluster]}, failsafe and an identity program by {@code ClusterMetricNamesTest}.
+ * The agent runs plain programs and an engine group through a real handover, so that every
+ * conditional series (last exit, release, handover) exists. promtool runs only after the agent stopped: its reaper (waitpid -1) would take
  * promtool's exit status.
  */
 class ShippedMetricNamesTest {

@@ -1,0 +1,62 @@
+package dev.baton.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.cluster.etcd.TestCerts;
+import dev.baton.metrics.ShippedMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every cluster metric the shipped alert rules and dashboard (metrics/) use is exported by a real
+ * agent (its own JVM) with {@code [cluster]} against a real etcd. Some families exist only with a
+ * feature on: the failsafe gauges with {@code failsafe = true}, the identity state and hook
+ * failures with an identity-mode exclusive program. So the host runs both: mutual TLS to etcd and
+ * on its peer channel, warm standby hooks; it takes the lock and its identity goes live.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterMetricNamesTest {
+    private ClusterHosts cluster;
+
+    @AfterEach
+    void close() {
+        if (cluster != null) {
+            cluster.close();
+            assertEquals(List.of(), cluster.violations());
+        }
+    }
+
+    @Test
+    void aFailsafeWarmStandbyHostExportsEveryClusterMetricTheShippedRulesUse(@TempDir Path certDir) throws Exception {
+        cluster = new ClusterHosts(TestCerts.create(certDir)).warmStandby().failsafe();
+        ClusterHosts.Host host = cluster.start("a", true);
+        cluster.awaitApis(Duration.ofSeconds(60));
+        Set<String> used = ShippedMetrics.usedByCluster();
+        assertTrue(used.contains("baton_cluster_failsafe_active") && used.contains("baton_cluster_identity_state"), used.toString());
+        await("the identity live").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> metrics(host).contains(
+                        "baton_cluster_identity_state{lock=\"identity\",program=\"validator\",state=\"LIVE\"} 1"));
+        String metrics = metrics(host);
+        Set<String> missing = new TreeSet<>(used);
+        missing.removeIf(name -> metrics.contains("\n" + name + "{") || metrics.contains("\n" + name + " "));
+        assertEquals(Set.of(), missing, "used by metrics/ but not exported by a cluster agent");
+    }
+
+    private static String metrics(ClusterHosts.Host host) {
+        try {
+            return ClusterHosts.get(host, "/metrics").body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}
