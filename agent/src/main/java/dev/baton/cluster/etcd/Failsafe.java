@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,6 +41,12 @@ final class Failsafe {
     private final ClusterSettings cluster;
     private final FailsafeClient client; // null: failsafe off on this host
     private final Supplier<List<HostInventory>> view;
+    /**
+     * Each member's peer address as last seen in any view. A member's inventory entry can be missing from one
+     * read (its lease was replaced after a cut and it has not published again yet) while it is still a member;
+     * an old address is harmless, since the answering certificate must name the member.
+     */
+    private final Map<String, String> lastAddresses = new ConcurrentHashMap<>();
 
     private volatile long promisedUntilNanos;
     private volatile String promisedTo;
@@ -113,7 +120,7 @@ final class Failsafe {
 
     /** The member list this holder should have in etcd: every other host taking part in the lock. Null before a fleet read. */
     FailsafeMembers desired(long token) {
-        List<HostInventory> hosts = view.get();
+        List<HostInventory> hosts = viewRememberingAddresses();
         if (hosts.stream().noneMatch(h -> cluster.host().equals(h.host()))) {
             return null; // not read yet (our own entry is in every complete view)
         }
@@ -122,6 +129,12 @@ final class Failsafe {
                 .filter(h -> h.locks() != null && h.locks().stream().map(LockInventory::lock).anyMatch(lock::equals))
                 .map(HostInventory::host).sorted().toList();
         return new FailsafeMembers(cluster.host(), token, others);
+    }
+
+    private List<HostInventory> viewRememberingAddresses() {
+        List<HostInventory> hosts = view.get();
+        hosts.stream().filter(h -> h.peerAddress() != null).forEach(h -> lastAddresses.put(h.host(), h.peerAddress()));
+        return hosts;
     }
 
     void written(FailsafeMembers members) {
@@ -146,8 +159,8 @@ final class Failsafe {
             return;
         }
         asking = true;
-        Map<String, String> addresses = new TreeMap<>();
-        view.get().forEach(h -> addresses.put(h.host(), h.peerAddress()));
+        viewRememberingAddresses();
+        Map<String, String> addresses = new TreeMap<>(lastAddresses);
         FailsafeRequest request = new FailsafeRequest(lock, cluster.host(), token);
         long sent = System.nanoTime();
         List<CompletableFuture<FailsafeAnswer>> answers = new ArrayList<>();

@@ -55,8 +55,10 @@ class EtcdMemberLossTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> fleet.members.stream().anyMatch(EtcdServer::isLeader));
         System.out.println("leader killed: new leader after " + (System.nanoTime() - killed) / 1_000_000 + " ms, "
                 + (fleet.ledger.last("exit", holder.name(), PROGRAM).isPresent() ? "the holder fenced" : "the holder kept running"));
-        TestFleet.Host after = fleet.awaitSingleHolder();
-        await().during(TTL).atMost(TTL.multipliedBy(2)).until(() -> fleet.holders().equals(List.of(after)) && after.runs(PROGRAM));
+        // The holder's renewals stall through the election, so it may still fence a moment after the line above
+        // saw it running: wait for one host, whoever it is, to hold and run the program for a whole ttl.
+        await().during(TTL).atMost(TTL.multipliedBy(5))
+                .until(() -> fleet.holders().size() == 1 && fleet.holders().get(0).runs(PROGRAM));
         leader.restart();
         await().atMost(TTL.multipliedBy(3)).until(() -> fleet.hosts().stream().allMatch(h -> h.node().status().leaseId() != 0));
         assertEquals(Optional.empty(), fleet.overlap());
