@@ -53,5 +53,6 @@ check "tokens across data loss" fails neverTwoLive "-DSAFETY" -DTOKENS -DSTRICT
 check "failsafe" holds neverTwoLive "-DSAFETY" -DFAILSAFE
 check "failsafe liveness" holds someoneRunsOnceCalm "" -DFAILSAFE -DLIVENESS
 check "failsafe, promise dropped on etcd's return" fails neverTwoLive "-DSAFETY" -DFAILSAFE -DBROKEN_PROMISE
+check "failsafe, re-take counting on a lease without its key" fails neverTwoLive "-DSAFETY" -DFAILSAFE -DRETAKE_ON_ANY_LEASE
 # By hand (10 M states before the violation, too slow here): -DFAILSAFE -DLONG_PROMISE fails neverTwoLive.
 exit $failed

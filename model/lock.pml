@@ -21,7 +21,10 @@
  *                   forgotten), etcd's restart (leases restored with a fresh ttl)
  *                   (a data loss and etcd's restart only with -DFAILSAFE_ALL: 13 M states, ~2.5 GB, by hand)
  *   -DFAILSAFE -DLIVENESS  someoneRunsOnceCalm with failsafe
+ *                   A holder whose lease etcd expired meanwhile (everyone cut from an etcd that stayed up)
+ *                   keeps running and takes its key back on a new lease while the promises last (retake)
  *   -DFAILSAFE -DBROKEN_PROMISE  a member forgets its promise as soon as it hears from etcd: must FAIL
+ *   -DFAILSAFE -DRETAKE_ON_ANY_LEASE  a re-taking holder counts on its new lease before its key is on it: must FAIL
  *   -DFAILSAFE -DLONG_PROMISE    a promise longer than the quiet period (a restart forgets it): FAILS
  *                                (checked by hand: 10 M states before the violation)
  *
@@ -83,6 +86,7 @@ bit   acted[N];
 byte  promised[N];        /* Failsafe.promisedUntilNanos: ticks this host still may not campaign */
 byte  confirmed[N];       /* Failsafe.confirmedUntilNanos: ticks of the peer's promise the holder counts on */
 bit   retained[N];        /* LeaseKeeper.retainWhile: the lease is kept past its local deadline */
+bit   retaking[N];        /* ExclusiveLock.retaking: lease lost on promises, the program runs, the key is taken back */
 /* LeaseKeeper.etcdSilence >= the bound: no renewal or grant confirmed in the last round (a confirmation
  * sets left to TTL, the tick takes one off). A restarted agent counts as silent at once (the code counts
  * from its start): more promises than the code gives, so safety here covers the code. */
@@ -98,14 +102,24 @@ byte  etcdRestarts = 1;   /* etcd may restart this often (leases restored with a
 #else                     /* lengthens leases, so the safety run leaves it to -DFAILSAFE_ALL */
 byte  etcdRestarts = 0;
 #endif
+#ifdef RETAKE_ON_ANY_LEASE
+/* wrong: a holder re-taking its lock counts on its new lease before the key is on it: must FAIL */
 #define DEADLINE(h) (left[h] > confirmed[h] -> left[h] : confirmed[h])
+#else
+/* ExclusiveLock.deadlineNanos: the lease counts only when the key is on it (not while re-taking) */
+#define DEADLINE(h) (retaking[h] -> confirmed[h] : (left[h] > confirmed[h] -> left[h] : confirmed[h]))
+#endif
 #ifdef LONG_PROMISE
 #define PROMISE (2 * TTL)         /* longer than the quiet period after a grant: a restart breaks it */
 #else
 #define PROMISE TTL               /* the promise is one lease ttl, as long as the quiet period */
 #endif
+#define NOT_RETAKING(h) !retaking[h]
+#define RETAKES_GONE_KEY(h) (keyHolder == NOBODY && confirmed[h] > FENCE)
 #else
+#define RETAKES_GONE_KEY(h) 0
 #define DEADLINE(h) left[h]
+#define NOT_RETAKING(h) 1
 #endif
 
 /* environment */
@@ -135,11 +149,23 @@ inline demote(h, release) {
     role[h] = DEMOTING;
     releaseAfterExit[h] = release;
     stopLeft[h] = STOP
+#ifdef FAILSAFE
+    ; retaking[h] = 0
+#endif
 }
 
 inline leaseLost(h) {
     if
+#ifdef FAILSAFE
+    /* (the code also wants a renew interval to spare, time for the new lease: the model re-takes in more
+     * cases than the code does, so safety here covers the code) */
+    :: role[h] == HOLDER && !retaking[h] && confirmed[h] > FENCE -> retaking[h] = 1   /* keeps running */
+    :: role[h] == HOLDER && retaking[h] -> skip  /* not the key's lease (keyLease): the fence still runs */
+    :: (role[h] == STARTING || role[h] == HOLDER) && !retaking[h] && !(role[h] == HOLDER && confirmed[h] > FENCE) ->
+        demote(h, 0)
+#else
     :: role[h] == STARTING || role[h] == HOLDER -> demote(h, 0)
+#endif
     :: role[h] == CAMPAIGNING -> role[h] = STANDBY
     :: else -> skip
     fi
@@ -302,8 +328,37 @@ inline failsafeRound(h) {
     fi
 }
 
+/* ExclusiveLock.retake: the key again, on the new lease; the program keeps running */
+inline retake(h) {
+#ifdef TOKENS
+    t = (counter > floor[h] -> counter : floor[h]) + 1;
+    counter = t;
+    keyToken = t;
+    t = 0;
+#endif
+    keyHolder = h;
+    keyOnCurrent = 1;
+    keyLeft = etcdLeft[h];
+    if
+    :: retaking[h] = 0; confirmed[h] = 0        /* adoptRetaken */
+    :: !calm -> skip                            /* the answer was lost: the next read adopts the key */
+    fi
+}
+
+/* ExclusiveLock.whileRetaking: the holder's lease expired in etcd while it ran on promises */
+inline whileRetaking(h) {
+    if
+    :: keyHolder == h && keyOnCurrent -> retaking[h] = 0; confirmed[h] = 0   /* adoptRetaken: its own key */
+    :: keyHolder != NOBODY && !(keyHolder == h && keyOnCurrent) -> demote(h, 0)
+    :: keyHolder == NOBODY && left[h] > 0 && etcdLeft[h] > 0 && confirmed[h] > FENCE -> retake(h)
+    :: keyHolder == NOBODY && !(left[h] > 0 && etcdLeft[h] > 0 && confirmed[h] > FENCE) -> skip
+    :: !calm -> skip                            /* a slow read */
+    fi
+}
+
 /* ExclusiveLock.runsOnPromises: the lease is retained past its deadline while this holds */
-#define runsOnPromises(h) ((role[h] == STARTING || role[h] == HOLDER) && confirmed[h] > left[h])
+/* (not while re-taking: the loss ended the tenure, and LeaseKeeper retains only its current one) */
+#define runsOnPromises(h) ((role[h] == STARTING || role[h] == HOLDER) && !retaking[h] && confirmed[h] > left[h])
 
 /* LeaseKeeper.expireIfDue at the local deadline, and re-checked while the lease is retained */
 inline expireIfDue(h) {
@@ -325,13 +380,20 @@ inline model_lockStep(h) {
         :: stopLeft[h] > 0 && !calm -> skip     /* still stopping */
         fi
     :: (role[h] == STARTING || role[h] == HOLDER) && DEADLINE(h) <= FENCE ->
-        demote(h, left[h] > 0)                  /* checkFence */
+        demote(h, left[h] > 0 && NOT_RETAKING(h))   /* checkFence */
     :: (role[h] == STARTING || role[h] == HOLDER) && DEADLINE(h) > FENCE ->
         if
         :: role[h] == STARTING -> start(h)
-        :: role[h] == HOLDER && conn[h] && !(keyHolder == h && keyOnCurrent) ->
+#ifdef FAILSAFE
+        :: role[h] == HOLDER && conn[h] && retaking[h] -> whileRetaking(h)
+#endif
+#ifdef FAILSAFE
+        :: role[h] == HOLDER && conn[h] && NOT_RETAKING(h) && keyHolder == NOBODY && confirmed[h] > FENCE ->
+            retaking[h] = 1                     /* whileHolding: the key is gone while on promises */
+#endif
+        :: role[h] == HOLDER && conn[h] && NOT_RETAKING(h) && !(keyHolder == h && keyOnCurrent) && !RETAKES_GONE_KEY(h) ->
             demote(h, 0)                        /* whileHolding: the key is gone or replaced */
-        :: role[h] == HOLDER && conn[h] && keyHolder == h && keyOnCurrent ->
+        :: role[h] == HOLDER && conn[h] && NOT_RETAKING(h) && keyHolder == h && keyOnCurrent ->
             if
             :: skip
             :: !calm -> demote(h, 1)            /* whileHolding: a switchover names this host */

@@ -58,6 +58,11 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private final long fenceBudgetNanos;
     private final Failsafe failsafe;
     private boolean writingMembers;
+    /**
+     * Failsafe: etcd came back without our lease (it expired the key meanwhile) while the members' promises
+     * still cover us: the program keeps running and the lock is taken again on a new lease (see {@link #retake}).
+     */
+    private volatile boolean retaking;
 
     private volatile LockRole role = LockRole.INITIALIZING;
     private volatile String lastChange = "starting";
@@ -225,6 +230,15 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     }
 
     private void whileHolding(LockView v) {
+        if (retaking) {
+            whileRetaking(v);
+            return;
+        }
+        if (v.revision() != keyRevision && v.free() && promisesCoverRetake()) {
+            beginRetaking("the lock key is gone (etcd expired it while this holder ran on the failsafe promises)");
+            whileRetaking(v);
+            return;
+        }
         if (v.revision() != keyRevision) {
             demote(v.free() ? "the lock key is gone" : "the lock key was replaced (now " + v.holderHost()
                     + ", token " + v.token() + ")", false);
@@ -240,6 +254,79 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         } else if (request.token() != token) {
             store.deleteRequest(v.requestRevision()); // it was for the previous tenure: done
         }
+    }
+
+    /**
+     * The holder's lease expired in etcd while it ran on its members' promises (everyone was cut from an etcd
+     * that stayed up): once etcd answers again it takes the lock back on its new lease, the program still
+     * running, before the promises run out. Nobody else can hold the lock meanwhile: every member promised not
+     * to campaign for longer than this holder counts on, and a restarted member is in its quiet period for as
+     * long; hosts outside the member list are kept out by {@code failsafe/<lock>}, which is on no lease. So the
+     * quiet period that a campaign waits out (a holder etcd forgot may still run) does not apply: that holder
+     * is this host. The fence still fires when the promises run out first.
+     */
+    /** Failsafe: the members' promises last long enough to take the lock again (a renew interval to spare). */
+    private boolean promisesCoverRetake() {
+        return role == LockRole.HOLDER && failsafe.enabled()
+                && failsafe.confirmedUntilNanos() - System.nanoTime() > fenceBudgetNanos + cluster.renewInterval().toNanos();
+    }
+
+    private void beginRetaking(String why) {
+        retaking = true;
+        LOG.warn("lock {}: {} while running on the failsafe promises: {} keeps running, the lock is taken again"
+                + " before the promises run out", settings.lock(), why, settings.program());
+        lastChange = why + ": re-taking the lock on the failsafe promises";
+        onChange.run();
+        armFence(); // the deadline is now the promises' end
+    }
+
+    private void whileRetaking(LockView v) {
+        LeaseKeeper.Tenure lease = leases.tenure();
+        if (!v.free() && cluster.host().equals(v.holderHost()) && lease != null && v.holderLease() == lease.id()) {
+            adoptRetaken(v.token(), v.revision(), lease.id(), "found its own lock key (the re-take's answer was lost)");
+        } else if (!v.free()) {
+            demote("re-taking the lock after etcd's return: " + v.holderHost() + " holds it (token " + v.token() + ")", false);
+        } else if (lease != null && failsafe.confirmedUntilNanos() - System.nanoTime() > fenceBudgetNanos) {
+            retake(v, lease);
+        }
+    }
+
+    private void retake(LockView v, LeaseKeeper.Tenure lease) {
+        busy = true;
+        int at = epoch;
+        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString(),
+                v.nextToken(floor.value()));
+        store.tryAcquire(lease.id(), record, v.counter()).whenCompleteAsync((acquired, error) -> {
+            busy = false;
+            if (error != null) {
+                lastError.record("re-taking lock " + settings.lock(), error); // the next read adopts it or retries
+            } else if (acquired == null) {
+                tick(); // taken (the next read demotes) or the counter moved (retry)
+            } else if (at != epoch || !retaking) {
+                release(acquired.revision());
+            } else {
+                String refused = refuseBelowFloor(acquired.token());
+                if (refused != null) {
+                    release(acquired.revision());
+                    demote(refused, false);
+                } else {
+                    adoptRetaken(acquired.token(), acquired.revision(), lease.id(), "re-took the lock after etcd's return");
+                }
+            }
+        }, loop);
+    }
+
+    private void adoptRetaken(long newToken, long revision, long leaseId, String why) {
+        long oldToken = token;
+        retaking = false;
+        keyLease = leaseId;
+        keyRevision = revision;
+        token = newToken;
+        failsafe.reset(); // the promises were for the old tenure; the new lease covers this one
+        LOG.warn("lock {}: {}: fencing token {} -> {}, {} kept running throughout", settings.lock(), why, oldToken,
+                newToken, settings.program());
+        enterRole(LockRole.HOLDER, why + ", fencing token " + newToken + " (" + settings.program() + " kept running)");
+        armFence();
     }
 
     /**
@@ -290,7 +377,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     /** Whether the lease must be kept past its local deadline: this holder runs on its members' promises. */
     boolean runsOnPromises() {
         LeaseKeeper.Tenure lease = leases.tenure();
-        return (role == LockRole.HOLDER || role == LockRole.STARTING)
+        return (role == LockRole.HOLDER || role == LockRole.STARTING) && !retaking
                 && failsafe.active(lease == null ? System.nanoTime() : lease.deadlineNanos());
     }
 
@@ -472,7 +559,8 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private long deadlineNanos() {
         LeaseKeeper.Tenure lease = leases.tenure();
         long now = System.nanoTime();
-        long leaseDeadline = lease != null && lease.id() == keyLease ? lease.deadlineNanos() : now;
+        // While re-taking, the lease does not count even when it is the key's (the key is gone): only the promises
+        long leaseDeadline = !retaking && lease != null && lease.id() == keyLease ? lease.deadlineNanos() : now;
         long promised = failsafe.confirmedUntilNanos();
         return promised != 0 && promised - leaseDeadline > 0 ? promised : leaseDeadline;
     }
@@ -503,6 +591,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
             fenceTimer.cancel(false);
         }
         LOG.warn("lock {}: stopping {}: {}", settings.lock(), settings.program(), reason);
+        retaking = false;
         enterRole(LockRole.DEMOTING, reason);
         long deadline = deadlineNanos();
         stopUntilExited(reason, releaseAfterExit, token != 0 ? deadline : Long.MAX_VALUE);
@@ -583,7 +672,12 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
 
     @Override
     public void leaseLost(long leaseId, String reason) {
-        if ((role == LockRole.STARTING || role == LockRole.HOLDER) && keyLease == leaseId) {
+        if (retaking) {
+            return; // the lock is being taken again on the next lease; the fence runs on the promises meanwhile
+        }
+        if (role == LockRole.HOLDER && keyLease == leaseId && promisesCoverRetake()) {
+            beginRetaking("lease lost (" + reason + ")");
+        } else if ((role == LockRole.STARTING || role == LockRole.HOLDER) && keyLease == leaseId) {
             demote("lease lost: " + reason, false);
         } else if (role == LockRole.CAMPAIGNING) {
             enterRole(LockRole.STANDBY, "lease lost: " + reason);

@@ -39,7 +39,7 @@ class ExclusiveLockModelTest {
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "model/check.sh still running");
         System.out.print(output);
         assertEquals(0, p.exitValue(), output);
-        assertEquals(8, output.lines().filter(l -> l.startsWith("ok   ")).count(), output);
+        assertEquals(9, output.lines().filter(l -> l.startsWith("ok   ")).count(), output);
     }
 
     @Test

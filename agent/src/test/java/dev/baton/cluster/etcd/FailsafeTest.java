@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.cluster.LockStatus;
 import dev.baton.cluster.TlsFiles;
+import io.etcd.jetcd.Client;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +64,51 @@ class FailsafeTest {
             assertEquals(1, fleet.ledger.spawnTokens(PROGRAM).size(), "the program was started once, by " + holder.name());
             assertTrue(fleet.ledger.last("exit", holder.name(), PROGRAM).isEmpty(), "the holder's program never stopped");
             fleet.hosts().stream().filter(h -> h != holder).forEach(h -> assertFalse(h.runs(PROGRAM)));
+        }
+    }
+
+    /**
+     * Everyone cut from an etcd that stays up: etcd expires the holder's lease and key meanwhile. When the
+     * links heal, the holder's renewal hears "lease not found"; the members' promises still cover it, so it
+     * keeps its program running and takes the lock again on a new lease (a new fencing token), before any
+     * member may campaign. Before this, it stopped there and the next holder waited out its quiet period
+     * (~4 s of downtime at ttl 4 s).
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void whenEveryoneWasCutFromAnEtcdThatExpiredTheHoldersKeyTheHolderTakesTheLockBackWithoutStopping(@TempDir Path dir) {
+        TestCerts certs = TestCerts.create(dir);
+        Map<String, TcpRelay> relays = new LinkedHashMap<>();
+        try (TestFleet fleet = new TestFleet().withFailsafe(certs);
+             Client direct = Client.builder().endpoints(fleet.etcd.clientUrl()).build()) {
+            for (String name : List.of("a", "b", "c")) {
+                TcpRelay relay = new TcpRelay(fleet.etcd.clientUrl().getPort());
+                relays.put(name, relay);
+                fleet.startBehind(relay, name);
+            }
+            TestFleet.Host holder = fleet.awaitSingleHolder();
+            List<String> members = othersThan(fleet, holder);
+            await().atMost(TTL.multipliedBy(3)).until(() -> members.equals(failsafe(holder).members()));
+            long tokenBefore = holder.lock().fencingToken();
+            LockStore store = new LockStore(direct.getKVClient(), new KeySpace(fleet.prefix), TestFleet.LOCK, Duration.ofSeconds(5));
+
+            relays.values().forEach(TcpRelay::blackhole);
+            await().atMost(TTL.multipliedBy(3)).until(() -> failsafe(holder).active());
+            // etcd, alive, expires the holder's lease and with it the lock key
+            await().atMost(TTL.multipliedBy(3)).until(() -> store.read().join().free());
+            assertTrue(holder.runs(PROGRAM), "running on the promises");
+
+            relays.values().forEach(TcpRelay::heal);
+            await().atMost(TTL.multipliedBy(3)).until(() -> !store.read().join().free());
+            LockView retaken = store.read().join();
+            assertEquals(holder.name(), retaken.holderHost(), "the holder took its lock back first");
+            assertTrue(retaken.token() > tokenBefore, "a new tenure, a new token: " + retaken.token() + " after " + tokenBefore);
+            await().during(TTL).atMost(TTL.multipliedBy(3)).until(() -> holder.holds() && holder.runs(PROGRAM)
+                    && holder.lock().fencingToken() == retaken.token());
+            assertEquals(1, fleet.ledger.spawnTokens(PROGRAM).size(), "the program was started once, by " + holder.name());
+            assertTrue(fleet.ledger.last("exit", holder.name(), PROGRAM).isEmpty(), "the holder's program never stopped");
+        } finally {
+            relays.values().forEach(TcpRelay::close);
         }
     }
 
