@@ -11,14 +11,19 @@ import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.EngineRoles;
 import dev.baton.cluster.ExclusiveProgramSettings;
 import dev.baton.cluster.FailoverPlan;
+import dev.baton.cluster.FleetWarnings;
+import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.IdentityHooks;
 import dev.baton.cluster.IdentityState;
 import dev.baton.cluster.IdentityStatus;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
+import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.ProgramInventory;
 import dev.baton.cluster.ReadinessSpec;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -242,6 +248,43 @@ class WarmStandbyTest {
         assertEquals(IdentityState.PASSIVE, holder.identity().state());
     }
 
+    /** Each host's identity state as the fleet view (read from etcd) shows it for the lock, by host. */
+    private static Map<String, String> identities(List<HostInventory> fleetView) {
+        Map<String, String> out = new TreeMap<>();
+        for (HostInventory h : fleetView) {
+            h.locks().stream().filter(l -> l.lock().equals(LOCK) && l.identity() != null)
+                    .forEach(l -> out.put(h.host(), l.role() + " " + l.identity().state()));
+        }
+        return out;
+    }
+
+    @Test
+    void theFleetShowsEachHostsIdentityAfterASwitchoverAndAConflictInWords() throws Exception {
+        start("a", true, false);
+        start("b", true, false);
+        Host holder = awaitLiveHolder();
+        Host target = other(holder);
+        await().atMost(TTL.multipliedBy(2)).ignoreExceptions().until(() -> identities(target.node().fleet())
+                .equals(Map.of(holder.name(), "HOLDER LIVE", target.name(), "STANDBY PASSIVE")));
+        await().atMost(TTL.multipliedBy(2)).until(() -> target.node().plan(LOCK, Optional.of(target.name())).feasible());
+
+        holder.node().failover(LOCK, Optional.of(target.name())).get(30, TimeUnit.SECONDS);
+        await().atMost(TTL.multipliedBy(2)).ignoreExceptions().until(() -> identities(holder.node().fleet())
+                .equals(Map.of(holder.name(), "STANDBY PASSIVE", target.name(), "HOLDER LIVE")));
+        assertEquals(List.of(), FleetWarnings.of(holder.node().fleet()));
+
+        // A third host says its identity is live too (a hook that lies, a host started by hand): the view says so.
+        HostInventory rogue = new HostInventory("c", "0.1.0-test", List.of(), Map.of(), List.of(new LockInventory(LOCK,
+                PROGRAM, LockRole.STANDBY, false, 0, new LockInventory.Identity("LIVE", 0, null), null)), null);
+        try (Client client = EtcdClients.connect(fleet.settings("c"))) {
+            client.getKVClient().put(ByteSequence.from((fleet.prefix + "hosts/c").getBytes()),
+                    ByteSequence.from(Json.write(rogue))).get(5, TimeUnit.SECONDS);
+        }
+        List<String> warnings = FleetWarnings.of(holder.node().fleet());
+        assertEquals(List.of("IDENTITY CONFLICT: lock " + LOCK + " may be live on " + target.name() + " (LIVE) and c (LIVE)"),
+                warnings);
+    }
+
     @Test
     void aFailingReleaseStopsTheProgramBeforeTheOtherHostAcquires() throws Exception {
         start("a", false, false);
@@ -265,6 +308,10 @@ class WarmStandbyTest {
         assertEquals(IdentityState.FENCED, status.state());
         assertEquals(1, status.hookFailures());
         assertTrue(status.lastFailure().contains("release hook exit 1"), status.lastFailure());
+        // The fleet view, read on the other host, says which hook failed where.
+        await().atMost(TTL).ignoreExceptions().until(() -> FleetWarnings.of(target.node().fleet()).equals(List.of(
+                "IDENTITY FENCED: lock " + LOCK + " on " + holder.name() + " (1 hook failure, last: release hook exit 1:"
+                        + " stopping " + PROGRAM + ")")));
     }
 
     @Test
