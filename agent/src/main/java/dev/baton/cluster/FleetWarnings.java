@@ -30,11 +30,15 @@ public final class FleetWarnings {
     }
 
     public static List<String> of(List<HostInventory> fleet) {
-        List<String> conflicts = new ArrayList<>();
         List<String> out = new ArrayList<>();
+        List<String> failsafe = new ArrayList<>();
         Map<String, List<String>> mayBeLive = new TreeMap<>();
         for (HostInventory host : fleet) {
             for (LockInventory l : host.locks() == null ? List.<LockInventory>of() : host.locks()) {
+                if (l.failsafe() != null && l.failsafe().onPromisesSince() != null) {
+                    failsafe.add("FAILSAFE: lock " + l.lock() + " holder " + host.host() + " runs on its members' promises"
+                            + " since " + l.failsafe().onPromisesSince() + " (etcd unreachable)");
+                }
                 LockInventory.Identity identity = l.identity();
                 if (identity == null) {
                     continue;
@@ -51,20 +55,14 @@ public final class FleetWarnings {
                 }
             }
         }
+        List<String> conflicts = new ArrayList<>(); // the worst first
         mayBeLive.forEach((lock, hosts) -> {
             if (hosts.size() > 1) {
                 conflicts.add("IDENTITY CONFLICT: lock " + lock + " may be live on " + String.join(" and ", hosts));
             }
         });
-        for (HostInventory host : fleet) {
-            for (LockInventory l : host.locks() == null ? List.<LockInventory>of() : host.locks()) {
-                if (l.failsafe() != null && l.failsafe().onPromisesSince() != null) {
-                    out.add("FAILSAFE: lock " + l.lock() + " holder " + host.host() + " runs on its members' promises since "
-                            + l.failsafe().onPromisesSince() + " (etcd unreachable)");
-                }
-            }
-        }
         conflicts.addAll(out);
+        conflicts.addAll(failsafe);
         return List.copyOf(conflicts);
     }
 
