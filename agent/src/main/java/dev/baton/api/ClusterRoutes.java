@@ -4,11 +4,13 @@ import dev.baton.agent.Control;
 import dev.baton.cluster.BuildDrift;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.FleetReadiness;
+import dev.baton.cluster.FleetWarnings;
 import dev.baton.cluster.ClusterException;
 import dev.baton.cluster.ClusterStatus;
 import dev.baton.cluster.FailoverPlan;
 import dev.baton.cluster.FailoverResult;
 import dev.baton.cluster.HostInventory;
+import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockStatus;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
@@ -51,8 +53,12 @@ final class ClusterRoutes {
                 LockStatus.Failsafe failsafe) {
     }
 
-    /** {@code readiness}: per engine group, hosts ready for its next version; {@code drift}: one version, several builds. */
-    record Fleet(int hosts, List<Host> fleet, List<FleetReadiness.Group> readiness, List<BuildDrift.Drift> drift) {
+    /**
+     * {@code readiness}: per engine group, hosts ready for its next version; {@code drift}: one version, several
+     * builds; {@code warnings}: dangerous lock states in words ({@link FleetWarnings}).
+     */
+    record Fleet(int hosts, List<Host> fleet, List<FleetReadiness.Group> readiness, List<BuildDrift.Drift> drift,
+                 List<String> warnings) {
     }
 
     record Host(String host, String agentVersion, List<Program> programs, Map<String, String> groupReleases,
@@ -62,7 +68,9 @@ final class ClusterRoutes {
     record Program(String name, String version, String state, String role, String group, String sha256) {
     }
 
-    record HostLock(String lock, String program, String role, boolean ready, long fencingToken) {
+    /** {@code identity}: null without identity hooks; {@code failsafe}: null with failsafe off (both: or an older agent). */
+    record HostLock(String lock, String program, String role, boolean ready, long fencingToken,
+                    LockInventory.Identity identity, LockInventory.Failsafe failsafe) {
     }
 
     record Plan(boolean dryRun, boolean feasible, String lock, String holder, long holderToken, String target,
@@ -110,7 +118,7 @@ final class ClusterRoutes {
             throw ApiException.unavailable("cannot read the fleet from etcd: " + e.getMessage());
         }
         Json.send(exchange, 200, new Fleet(hosts.size(), hosts.stream().map(ClusterRoutes::host).toList(),
-                FleetReadiness.of(hosts), BuildDrift.of(hosts)));
+                FleetReadiness.of(hosts), BuildDrift.of(hosts), FleetWarnings.of(hosts)));
     }
 
     private static Host host(HostInventory h) {
@@ -121,7 +129,7 @@ final class ClusterRoutes {
                 h.groupPublished() == null ? Map.of() : h.groupPublished(),
                 h.locks() == null ? List.of() : h.locks().stream()
                         .map(l -> new HostLock(l.lock(), l.program(), l.role() == null ? null : l.role().name(), l.ready(),
-                                l.fencingToken())).toList(),
+                                l.fencingToken(), l.identity(), l.failsafe())).toList(),
                 h.updatedAt());
     }
 

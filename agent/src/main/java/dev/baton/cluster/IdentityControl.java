@@ -43,6 +43,7 @@ public final class IdentityControl implements ExclusiveProgramControl {
     private final Map<String, Identity> byProgram = new LinkedHashMap<>();
     private final Duration retryEvery;
     private final Duration verifyWithin;
+    private volatile Runnable onChange = () -> { };
 
     /**
      * @param exclusive  every exclusive program; those with {@link ExclusiveProgramSettings#identity} are handled here
@@ -59,6 +60,17 @@ public final class IdentityControl implements ExclusiveProgramControl {
     /** Each identity's state, in config order. */
     public List<IdentityStatus> status() {
         return byProgram.values().stream().map(Identity::status).toList();
+    }
+
+    /** The identity of {@code lock}'s program, or null when that lock has no identity hooks. */
+    public IdentityStatus status(String lock) {
+        return byProgram.values().stream().filter(i -> i.settings.lock().equals(lock)).findFirst()
+                .map(Identity::status).orElse(null);
+    }
+
+    /** Runs {@code listener} after every change of a state or of the failures (under a lock: it must not block). */
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
     }
 
     /** Stops the hook threads (a hook still running is abandoned to its own timeout). */
@@ -203,6 +215,7 @@ public final class IdentityControl implements ExclusiveProgramControl {
         private synchronized void fail(long at, IdentityState next, String why, CompletableFuture<Void> done) {
             failures++;
             lastFailure = why;
+            onChange.run();
             if (at == generation) {
                 enter(next, why);
             }
@@ -256,6 +269,7 @@ public final class IdentityControl implements ExclusiveProgramControl {
             synchronized (this) {
                 failures++;
                 lastFailure = "release hook " + r.outcome() + ": stopping " + settings.program();
+                onChange.run();
             }
             fence("the release hook " + r.outcome(), done);
         }
@@ -329,8 +343,9 @@ public final class IdentityControl implements ExclusiveProgramControl {
         private void enter(IdentityState next, String why) {
             if (next != state) {
                 LOG.info("lock {}: identity of {} {} -> {}: {}", settings.lock(), settings.program(), state, next, why);
+                state = next;
+                onChange.run();
             }
-            state = next;
         }
     }
 }

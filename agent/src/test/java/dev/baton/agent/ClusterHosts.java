@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -138,6 +139,18 @@ final class ClusterHosts implements AutoCloseable {
 
         boolean holds() {
             return "HOLDER".equals(role());
+        }
+
+        /** Warm standby: its identity's entry in {@code GET /v1/cluster}, or null when the agent does not answer. */
+        JsonNode identity() {
+            JsonNode c = cluster();
+            return c == null ? null : c.path("identities").path(0);
+        }
+
+        /** Warm standby: it holds the lock and its identity is LIVE. */
+        boolean identityLive() {
+            JsonNode i = identity();
+            return i != null && "LIVE".equals(i.path("state").asText()) && holds();
         }
 
         boolean connected() {
@@ -335,6 +348,27 @@ final class ClusterHosts implements AutoCloseable {
         });
         return hosts.values().stream().filter(h -> h.agent != null && h.agent.process.isAlive() && h.holds())
                 .findFirst().orElseThrow();
+    }
+
+    /**
+     * Warm standby agents, every one ready, started together: waits until they answer and exactly one
+     * holds the lock with its identity LIVE, and returns that one.
+     */
+    Host startWarmStandby(String... names) throws IOException {
+        warmStandby();
+        for (String name : names) {
+            start(name, true);
+        }
+        awaitApis(Duration.ofSeconds(60));
+        await("one live identity").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> hosts.values().stream().filter(Host::identityLive).count() == 1);
+        return hosts.values().stream().filter(Host::identityLive).findFirst().orElseThrow();
+    }
+
+    /** For {@code @AfterEach}: {@link #close}, then no check may have failed (no double run of the program). */
+    void closeExpectingNoViolations() {
+        close();
+        assertEquals(List.of(), violations());
     }
 
     /** Waits until every started agent answers on its API. */

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.cluster.etcd.TestCerts;
 import dev.baton.metrics.ShippedMetrics;
 import java.nio.file.Path;
@@ -31,16 +32,14 @@ class ClusterMetricNamesTest {
     @AfterEach
     void close() {
         if (cluster != null) {
-            cluster.close();
-            assertEquals(List.of(), cluster.violations());
+            cluster.closeExpectingNoViolations();
         }
     }
 
     @Test
     void aFailsafeWarmStandbyHostExportsEveryClusterMetricTheShippedRulesUse(@TempDir Path certDir) throws Exception {
-        cluster = new ClusterHosts(TestCerts.create(certDir)).warmStandby().failsafe();
-        ClusterHosts.Host host = cluster.start("a", true);
-        cluster.awaitApis(Duration.ofSeconds(60));
+        cluster = new ClusterHosts(TestCerts.create(certDir)).failsafe();
+        ClusterHosts.Host host = cluster.startWarmStandby("a");
         Set<String> used = ShippedMetrics.usedByCluster();
         assertTrue(used.contains("baton_cluster_failsafe_active") && used.contains("baton_cluster_identity_state"), used.toString());
         await("the identity live").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
@@ -55,6 +54,14 @@ class ClusterMetricNamesTest {
                     missing.removeIf(name -> metrics.contains("\n" + name + "{") || metrics.contains("\n" + name + " "));
                     assertEquals(Set.of(), missing, "used by metrics/ but not exported by a cluster agent");
                 });
+        // The fleet view carries both parts too: the identity LIVE, the failsafe members the holder wrote (none here).
+        await("the fleet shows the identity and the failsafe part").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300)).until(() -> ClusterHosts.baton(host, "fleet").out()
+                        .matches("(?s).*\\n" + ClusterHosts.LOCK + " +a +HOLDER +yes +\\d+ +LIVE +members none\\n.*"));
+        JsonNode lock = ClusterHosts.json(ClusterHosts.baton(host, "fleet", "--json").out()).path("fleet").path(0)
+                .path("locks").path(0);
+        assertEquals("LIVE", lock.path("identity").path("state").asText(), lock.toString());
+        assertTrue(lock.path("failsafe").path("members").isArray(), lock.toString());
     }
 
     private static String metrics(ClusterHosts.Host host) {

@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,19 +30,8 @@ class WarmStandbyAgentsTest {
     @AfterEach
     void close() {
         if (cluster != null) {
-            cluster.close();
-            assertEquals(List.of(), cluster.violations());
+            cluster.closeExpectingNoViolations();
         }
-    }
-
-    private static JsonNode identity(ClusterHosts.Host host) {
-        JsonNode c = host.cluster();
-        return c == null ? null : c.path("identities").path(0);
-    }
-
-    private static boolean live(ClusterHosts.Host host) {
-        JsonNode i = identity(host);
-        return i != null && "LIVE".equals(i.path("state").asText()) && host.holds();
     }
 
     private List<String> hookLines() throws Exception {
@@ -64,15 +54,10 @@ class WarmStandbyAgentsTest {
 
     @Test
     void theCliMovesTheIdentityBetweenTwoAgentsWithoutRestartingEitherValidator() throws Exception {
-        cluster = new ClusterHosts().warmStandby();
-        ClusterHosts.Host a = cluster.start("a", true);
-        ClusterHosts.Host b = cluster.start("b", true);
-        cluster.awaitApis(Duration.ofSeconds(60));
+        cluster = new ClusterHosts();
+        ClusterHosts.Host holder = cluster.startWarmStandby("a", "b");
+        ClusterHosts.Host target = cluster.host(holder.name.equals("a") ? "b" : "a");
         await("both validators running").atMost(Duration.ofSeconds(30)).until(() -> livePids().size() == 2);
-        await("one live identity").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> live(a) ^ live(b));
-        ClusterHosts.Host holder = live(a) ? a : b;
-        ClusterHosts.Host target = holder == a ? b : a;
         Set<Integer> pids = livePids();
         assertEquals(1, hookLines().stream().filter(l -> l.startsWith("acquire ")).count(), hookLines().toString());
 
@@ -85,13 +70,13 @@ class WarmStandbyAgentsTest {
         assertTrue(dry.out().contains("runs the release hook"), dry.out());
         assertTrue(dry.out().contains("without jitter (" + target.name + " (ready))"), dry.out());
         assertTrue(dry.out().contains("dry run: nothing changed"), dry.out());
-        assertTrue(live(holder), "the dry run changed nothing");
+        assertTrue(holder.identityLive(), "the dry run changed nothing");
         assertEquals(-1, indexOf("release", holder.name, before), hookLines().toString());
 
         ClusterHosts.Run yes = ClusterHosts.baton(holder, "failover", "--to", target.name, "--yes");
         assertEquals(0, yes.code(), yes.out() + yes.err());
         assertTrue(yes.out().contains(holder.name + " -> " + target.name), yes.out());
-        await("the target's identity live").atMost(Duration.ofSeconds(20)).until(() -> live(target));
+        await("the target's identity live").atMost(Duration.ofSeconds(20)).until(target::identityLive);
 
         int released = indexOf("release", holder.name, before);
         int verified = indexOf("verify", target.name, before);
@@ -100,11 +85,25 @@ class WarmStandbyAgentsTest {
         assertTrue(hookLines().get(acquired).contains("prev=" + holder.name), hookLines().get(acquired));
         assertEquals(pids, livePids(), "both validators kept running: " + cluster.lives());
         assertEquals(2, cluster.lives().size(), "no validator was restarted: " + cluster.lives());
-        assertEquals("PASSIVE", identity(holder).path("state").asText());
+        assertEquals("PASSIVE", holder.identity().path("state").asText());
         String metrics = ClusterHosts.get(target, "/metrics").body();
         assertTrue(metrics.contains("baton_cluster_identity_state{lock=\"identity\",program=\"validator\",state=\"LIVE\"} 1"),
                 metrics);
         assertTrue(metrics.contains("baton_cluster_identity_hook_failures_total{lock=\"identity\",program=\"validator\"} 0"),
                 metrics);
+
+        // baton fleet, from either host, shows both identities from etcd after the switchover, and nothing to warn about.
+        String lockRow = "(?s).*\\n" + ClusterHosts.LOCK + " +%s +%s +(yes|no) +%s +%s +- *\\n.*";
+        await("the fleet shows the switchover").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    String fleet = ClusterHosts.baton(holder, "fleet").out();
+                    return fleet.matches(lockRow.formatted(target.name, "HOLDER", "\\d+", "LIVE"))
+                            && fleet.matches(lockRow.formatted(holder.name, "STANDBY", "-", "PASSIVE"));
+                });
+        ClusterHosts.Run fleet = ClusterHosts.baton(target, "fleet");
+        assertTrue(fleet.out().contains("IDENTITY  FAILSAFE"), fleet.out());
+        assertFalse(fleet.out().contains("IDENTITY CONFLICT") || fleet.out().contains("NOT LIVE"), fleet.out());
+        JsonNode json = ClusterHosts.json(ClusterHosts.baton(target, "fleet", "--json").out());
+        assertTrue(json.path("warnings").isArray() && json.path("warnings").isEmpty(), json.toString());
     }
 }

@@ -43,4 +43,43 @@ class FleetViewTest {
                 + "bbbbbbbbbbbb on h2\n"), text);
         assertEquals(1, text.split("BUILD DRIFT").length - 1);
     }
+
+    /** The lock table with each host's identity and failsafe part, and the warnings of the document, in words. */
+    @Test
+    void identitiesFailsafeAndWarningsShowUnderTheLockTable() throws Exception {
+        String doc = """
+                {"hosts": 3, "readiness": [], "drift": [], "fleet": [
+                  {"host": "a", "agent_version": "0.1.0", "programs": [], "locks": [
+                    {"lock": "validator", "program": "agave", "role": "HOLDER", "ready": true, "fencing_token": 7,
+                     "identity": {"state": "LIVE", "hook_failures": 2, "last_failure": "verify_released did not pass"},
+                     "failsafe": {"members": ["b", "c"], "on_promises_since": null, "confirmations": 0,
+                                  "last_on_promises": "2026-12-02T03:01:00Z to 2026-12-02T03:01:40Z"}}]},
+                  {"host": "b", "agent_version": "0.1.0", "programs": [], "locks": [
+                    {"lock": "validator", "program": "agave", "role": "STANDBY", "ready": true, "fencing_token": 0,
+                     "identity": {"state": "FENCED", "hook_failures": 1,
+                                  "last_failure": "release hook exit 1: stopping agave"},
+                     "failsafe": {"members": null, "on_promises_since": null, "confirmations": 0,
+                                  "last_on_promises": null}}]},
+                  {"host": "c", "agent_version": "0.0.9", "programs": [], "locks": [
+                    {"lock": "validator", "program": "agave", "role": "STANDBY", "ready": false, "fencing_token": 0}]}],
+                 "warnings": ["IDENTITY CONFLICT: lock validator may be live on a (LIVE) and d (RELEASING)",
+                              "IDENTITY FENCED: lock validator on b (1 hook failure, last: release hook exit 1: stopping agave)"]}
+                """;
+        FleetCommand fleet = new FleetCommand();
+        StringWriter out = new StringWriter();
+        fleet.writers(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        fleet.print(new ObjectMapper().readTree(doc));
+        fleet.out().flush();
+        String text = out.toString();
+        assertTrue(text.contains("""
+                LOCK       HOST  ROLE     READY  TOKEN  IDENTITY                 FAILSAFE
+                validator  a     HOLDER   yes    7      LIVE (2 hook failures)   members b,c; last on promises \
+                2026-12-02T03:01:00Z to 2026-12-02T03:01:40Z
+                validator  b     STANDBY  yes    -      FENCED (1 hook failure)  on
+                validator  c     STANDBY  no     -      -                        -
+                hook failures on a, lock validator: 2 hook failures, last: verify_released did not pass
+                IDENTITY CONFLICT: lock validator may be live on a (LIVE) and d (RELEASING)
+                IDENTITY FENCED: lock validator on b (1 hook failure, last: release hook exit 1: stopping agave)
+                """), text);
+    }
 }

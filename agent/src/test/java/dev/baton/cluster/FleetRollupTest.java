@@ -64,4 +64,43 @@ class FleetRollupTest {
                 BuildDrift.of(fleet));
         assertEquals(List.of(), BuildDrift.of(List.of(fleet.get(0), fleet.get(2))));
     }
+
+    private static HostInventory locking(String name, LockRole role, String identity, String lastFailure,
+                                         LockInventory.Failsafe failsafe) {
+        LockInventory.Identity id = identity == null ? null
+                : new LockInventory.Identity(identity, lastFailure == null ? 0 : 1, lastFailure);
+        return new HostInventory(name, "0.1.0", List.of(), Map.of(),
+                List.of(new LockInventory("validator", "agave", role, true, role == LockRole.HOLDER ? 7 : 0, id, failsafe)),
+                null);
+    }
+
+    @Test
+    void identityWarningsNameTheLockTheHostsAndTheirStates() {
+        // A switchover in its steady states: one LIVE holder, a passive standby, a verifying one. Nothing to say.
+        assertEquals(List.of(), FleetWarnings.of(List.of(locking("a", LockRole.HOLDER, "LIVE", null, null),
+                locking("b", LockRole.STANDBY, "PASSIVE", null, null),
+                locking("c", LockRole.STARTING, "VERIFYING", null, null),
+                locking("old", LockRole.STANDBY, null, null, null)))); // an agent without identity hooks or before them
+        assertEquals(List.of("IDENTITY CONFLICT: lock validator may be live on a (LIVE) and b (RELEASING)"),
+                FleetWarnings.of(List.of(locking("a", LockRole.HOLDER, "LIVE", null, null),
+                        locking("b", LockRole.STANDBY, "RELEASING", null, null))));
+        assertEquals(List.of("IDENTITY NOT LIVE: lock validator is held by a but its identity there is FAILED"
+                        + " (1 hook failure, last: acquire hook exit 1)",
+                        "IDENTITY FENCED: lock validator on b (1 hook failure, last: release hook exit 1: stopping agave)"),
+                FleetWarnings.of(List.of(locking("a", LockRole.HOLDER, "FAILED", "acquire hook exit 1", null),
+                        locking("b", LockRole.STANDBY, "FENCED", "release hook exit 1: stopping agave", null))));
+        assertEquals(List.of("FAILSAFE: lock validator holder a runs on its members' promises since 2026-12-02T03:00:00Z"
+                        + " (etcd unreachable)"),
+                FleetWarnings.of(List.of(locking("a", LockRole.HOLDER, null, null,
+                        new LockInventory.Failsafe(List.of("b"), "2026-12-02T03:00:00Z", 1, null)))));
+    }
+
+    @Test
+    void aLongLastFailureIsCutForTheInventory() {
+        IdentityStatus status = new IdentityStatus("validator", "agave", IdentityState.PASSIVE, 3, "x".repeat(500));
+        LockInventory.Identity published = LockInventory.Identity.of(status);
+        assertEquals(LockInventory.FAILURE_CHARS, published.lastFailure().length());
+        assertEquals(new LockInventory.Identity("PASSIVE", 3, null),
+                LockInventory.Identity.of(new IdentityStatus("validator", "agave", IdentityState.PASSIVE, 3, null)));
+    }
 }

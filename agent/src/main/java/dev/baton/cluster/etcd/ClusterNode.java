@@ -13,7 +13,9 @@ import dev.baton.cluster.FleetCounts;
 import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.IdentityControl;
 import dev.baton.cluster.IdentityHooks;
+import dev.baton.cluster.IdentityStatus;
 import dev.baton.cluster.InventorySource;
+import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockStatus;
 import dev.baton.cluster.ReadinessChecks;
 import dev.baton.cluster.ReadinessProbe;
@@ -95,7 +97,8 @@ public final class ClusterNode implements Cluster {
         KeySpace keys = new KeySpace(settings.keyPrefix());
         this.leases = new LeaseKeeper(client.getLeaseClient(), settings, loop, lastError);
         this.inventory = new FleetInventory(settings, keys, client.getKVClient(), leases, source,
-                () -> locks.values().stream().map(ExclusiveLock::inventory).toList(), loop, lastError);
+                this::lockInventory, loop, lastError);
+        identities.onChange(inventory::changed);
         SSLContext peerTls = settings.failsafe() == null ? null : PeerTls.context(settings.failsafe().tls());
         FailsafeClient peers = peerTls == null ? null : new FailsafeClient(peerTls, settings.retryTimeout());
         for (ExclusiveProgramSettings program : exclusive) {
@@ -131,6 +134,16 @@ public final class ClusterNode implements Cluster {
             watch(keys.locksPrefix());
             watch(keys.failoverPrefix());
         }
+    }
+
+    /** Each lock's part for the fleet, with its warm-standby identity. On the cluster thread. */
+    private List<LockInventory> lockInventory() {
+        return locks.values().stream().map(lock -> {
+            LockInventory part = lock.inventory();
+            IdentityStatus identity = identities.status(part.lock());
+            return identity == null ? part : new LockInventory(part.lock(), part.program(), part.role(), part.ready(),
+                    part.fencingToken(), LockInventory.Identity.of(identity), part.failsafe());
+        }).toList();
     }
 
     /** A failsafe request from another member, answered by the lock on the cluster thread. */

@@ -7,6 +7,7 @@ import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.LockStatus;
 import dev.baton.cluster.ReadinessProbe;
+import dev.baton.time.Timestamps;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +83,10 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     /** The last other host seen holding the lock: the identity hooks' BATON_PREVIOUS_HOLDER. */
     private String previousHolder;
     private long holdOffUntilNanos = System.nanoTime();
+    /** While this holder runs on failsafe promises: since when (wall clock, for people); on the loop thread. */
+    private String onPromisesSince;
+    /** The last such episode, "FROM to TO", for the fleet view once etcd is back. */
+    private String lastOnPromises;
 
     ExclusiveLock(ExclusiveProgramSettings settings, ClusterSettings cluster, LockStore store, FencingFloor floor,
                   LeaseKeeper leases,
@@ -128,11 +133,28 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     /** For the fleet: "ready" there means "would take the lock now", so that a switchover plan can rely on it. */
     LockInventory inventory() {
         boolean canTakeOver = probe.ready() && leases.tenure() != null && leases.quietRemaining().isZero();
-        return new LockInventory(settings.lock(), settings.program(), role, canTakeOver, token);
+        LockInventory.Failsafe part = null;
+        if (failsafe.enabled()) {
+            LockStatus.Failsafe now = failsafe.status(onPromisesSince != null);
+            part = new LockInventory.Failsafe(now.members(), onPromisesSince, now.confirmations(), lastOnPromises);
+        }
+        return new LockInventory(settings.lock(), settings.program(), role, canTakeOver, token, null, part);
+    }
+
+    /** Notes when this holder starts and stops running on promises (each tick: within a check interval). */
+    private void notePromises() {
+        boolean on = failsafe.enabled() && runsOnPromises();
+        if (on && onPromisesSince == null) {
+            onPromisesSince = Timestamps.format(Instant.now());
+        } else if (!on && onPromisesSince != null) {
+            lastOnPromises = onPromisesSince + " to " + Timestamps.format(Instant.now());
+            onPromisesSince = null;
+        }
     }
 
     /** Re-reads the lock and acts on it. Periodic, on watch events and on lease changes. */
     void tick() {
+        notePromises();
         LockInventory now = inventory();
         if (!now.equals(published)) { // readiness or the quiet period changed: tell the fleet
             published = now;

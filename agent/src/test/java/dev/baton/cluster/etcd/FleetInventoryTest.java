@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.EngineRoles;
 import dev.baton.cluster.FleetCounts;
+import dev.baton.cluster.FleetWarnings;
 import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
@@ -128,5 +129,27 @@ class FleetInventoryTest {
         // A read of the cached view, not a round trip per host: even a loaded machine stays far below 2 s.
         assertTrue(micros.get(25) < 2_000_000, "a fleet read should take milliseconds");
         assertEquals(100, reader.fleetCounts().hosts());
+    }
+
+    /** An entry as an agent before identity and failsafe in the fleet wrote it still reads, with neither part. */
+    @Test
+    void anOlderAgentsEntryStillReads() throws Exception {
+        Cluster reader = start("reader", new AtomicReference<>("RUNNING"));
+        String old = """
+                {"host":"old","agentVersion":"0.0.9","programs":[{"name":"validator","version":"2.0.1","state":"RUNNING",
+                "role":null,"group":null,"sha256":null}],"groupReleases":{},"locks":[{"lock":"identity","program":"validator",
+                "role":"HOLDER","ready":true,"fencingToken":4}],"updatedAt":"2026-01-01T00:00:00Z","groupPublished":null,
+                "peerAddress":null}""";
+        try (Client client = EtcdClients.connect(fleet.settings("writer"))) {
+            client.getKVClient().put(ByteSequence.from((fleet.prefix + "hosts/old").getBytes()),
+                    ByteSequence.from(old.getBytes())).get(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> reader.fleet().size() == 2);
+        HostInventory entry = reader.fleet().get(0);
+        assertEquals("old", entry.host());
+        assertEquals(List.of(new LockInventory("identity", "validator", LockRole.HOLDER, true, 4)), entry.locks());
+        assertEquals(null, entry.locks().get(0).identity());
+        assertEquals(null, entry.locks().get(0).failsafe());
+        assertEquals(List.of(), FleetWarnings.of(reader.fleet()), "no identity hooks known: nothing to warn about");
     }
 }

@@ -11,14 +11,19 @@ import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.EngineRoles;
 import dev.baton.cluster.ExclusiveProgramSettings;
 import dev.baton.cluster.FailoverPlan;
+import dev.baton.cluster.FleetWarnings;
+import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.IdentityHooks;
 import dev.baton.cluster.IdentityState;
 import dev.baton.cluster.IdentityStatus;
 import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
+import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockRole;
 import dev.baton.cluster.ProgramInventory;
 import dev.baton.cluster.ReadinessSpec;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +94,8 @@ class WarmStandbyTest {
     private Path hook;
     private Ledger ledger;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
+    /** How often hosts started from now on re-publish their inventory regardless of changes. */
+    private Duration inventoryRefresh = Duration.ofSeconds(1);
 
     @BeforeEach
     void setUp() throws IOException {
@@ -119,7 +127,7 @@ class WarmStandbyTest {
 
     private Host start(String name, boolean verify, boolean safeMoment) {
         ClusterSettings settings = fleet.settings(name).withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
-                .withIntervals(Duration.ofMillis(250), TTL, Duration.ofSeconds(1)); // failover_timeout = ttl: a short refusal
+                .withIntervals(Duration.ofMillis(250), TTL, inventoryRefresh); // failover_timeout = ttl: a short refusal
         IdentityHooks hooks = new IdentityHooks(hookArgv("acquire", name), hookArgv("release", name),
                 verify ? hookArgv("verify", name) : null, HOOK_TIMEOUT);
         ExclusiveProgramSettings exclusive = new ExclusiveProgramSettings(PROGRAM, LOCK, new ReadinessSpec.Always(), null,
@@ -242,6 +250,54 @@ class WarmStandbyTest {
         assertEquals(IdentityState.PASSIVE, holder.identity().state());
     }
 
+    /** Each host's identity state as the fleet view (read from etcd) shows it for the lock, by host. */
+    private static Map<String, String> identities(List<HostInventory> fleetView) {
+        Map<String, String> out = new TreeMap<>();
+        for (HostInventory h : fleetView) {
+            h.locks().stream().filter(l -> l.lock().equals(LOCK) && l.identity() != null)
+                    .forEach(l -> out.put(h.host(), l.role() + " " + l.identity().state()));
+        }
+        return out;
+    }
+
+    @Test
+    void theFleetShowsEachHostsIdentityAfterASwitchoverAndAConflictInWords() throws Exception {
+        inventoryRefresh = Duration.ofMinutes(5); // only changes publish: an identity change must say so itself
+        start("a", true, false);
+        start("b", true, false);
+        Host holder = awaitLiveHolder();
+        Host target = other(holder);
+        await().atMost(TTL.multipliedBy(2)).ignoreExceptions().until(() -> identities(target.node().fleet())
+                .equals(Map.of(holder.name(), "HOLDER LIVE", target.name(), "STANDBY PASSIVE")));
+        await().atMost(TTL.multipliedBy(2)).until(() -> target.node().plan(LOCK, Optional.of(target.name())).feasible());
+
+        holder.node().failover(LOCK, Optional.of(target.name())).get(30, TimeUnit.SECONDS);
+        await().atMost(TTL.multipliedBy(2)).ignoreExceptions().until(() -> identities(holder.node().fleet())
+                .equals(Map.of(holder.name(), "STANDBY PASSIVE", target.name(), "HOLDER LIVE")));
+        assertEquals(List.of(), FleetWarnings.of(holder.node().fleet()));
+
+        // A third host says its identity is live too (a hook that lies, a host started by hand): the view says so.
+        HostInventory rogue = new HostInventory("c", "0.1.0-test", List.of(), Map.of(), List.of(new LockInventory(LOCK,
+                PROGRAM, LockRole.STANDBY, false, 0, new LockInventory.Identity("LIVE", 0, null), null)), null);
+        ByteSequence rogueKey = ByteSequence.from((fleet.prefix + "hosts/c").getBytes());
+        try (Client client = EtcdClients.connect(fleet.settings("c"))) {
+            client.getKVClient().put(rogueKey, ByteSequence.from(Json.write(rogue))).get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("IDENTITY CONFLICT: lock " + LOCK + " may be live on " + target.name()
+                    + " (LIVE) and c (LIVE)"), FleetWarnings.of(holder.node().fleet()));
+            client.getKVClient().delete(rogueKey).get(5, TimeUnit.SECONDS);
+        }
+
+        // The holder's validator restarts and taking the identity again fails: the holder is not live, while its
+        // role stays HOLDER (for up to a ttl, then it hands over). Only the identity's own change can publish that.
+        touch(target.name() + ".fail-acquire");
+        target.programs().killBehindTheBack(PROGRAM);
+        target.programs().start(PROGRAM, Map.of()).join();
+        await().atMost(TTL).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> FleetWarnings.of(
+                holder.node().fleet()).equals(List.of("IDENTITY NOT LIVE: lock " + LOCK + " is held by " + target.name()
+                + " but its identity there is FAILED (1 hook failure, last: acquire hook exit 1)")));
+        await().atMost(TTL.multipliedBy(4)).until(holder::live); // handed back: the original holder is live again
+    }
+
     @Test
     void aFailingReleaseStopsTheProgramBeforeTheOtherHostAcquires() throws Exception {
         start("a", false, false);
@@ -265,6 +321,10 @@ class WarmStandbyTest {
         assertEquals(IdentityState.FENCED, status.state());
         assertEquals(1, status.hookFailures());
         assertTrue(status.lastFailure().contains("release hook exit 1"), status.lastFailure());
+        // The fleet view, read on the other host, says which hook failed where.
+        await().atMost(TTL).ignoreExceptions().until(() -> FleetWarnings.of(target.node().fleet()).equals(List.of(
+                "IDENTITY FENCED: lock " + LOCK + " on " + holder.name() + " (1 hook failure, last: release hook exit 1:"
+                        + " stopping " + PROGRAM + ")")));
     }
 
     @Test
