@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (published as its peer address; blackholed, no byte passes). Three hosts with failsafe; the holder
  * cut from its members only, from etcd only, from etcd's answers only, from both; cut from etcd while
  * etcd restarts in the middle of the failover; everyone cut from etcd while etcd restarts (the holder
- * keeps its key when etcd returns, nobody else campaigns meanwhile); everyone cut from etcd while it
+ * keeps its key when etcd returns, nobody else campaigns meanwhile; also when the members reach the
+ * restarted etcd before the holder does); everyone cut from etcd while it
  * stays up (it expires the holder's key). The invariant is sampled every 10 ms throughout (no two
  * hosts with a process of the program) and checked over every process's life by the ledger
  * ({@link TestFleet#close}). Prints failover and downtime per case.
@@ -46,6 +47,8 @@ class FailsafePartitionTest {
     private final AtomicReference<String> otherCampaigned = new AtomicReference<>();
     /** While set, no other host may campaign, start or hold (sampled). */
     private volatile TestFleet.Host keepsTheLock;
+    /** Then only while that host still starts or holds the lock (it may fence: the rule is who goes first). */
+    private volatile boolean keeperMayFence;
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -138,7 +141,39 @@ class FailsafePartitionTest {
                     "the holder's program never stopped");
             downtimeMillis.put("everyone cut from etcd, etcd restarted, then healed", List.of(0L));
 
-            // 7. Everyone cut from etcd (alive: it expires the holder's key), the members reach each other.
+            // 7. The same, but the members reach etcd again first (their links heal once it is back, the holder's
+            // after they hold new leases): from then on they refuse, but keep what they promised. The holder, back
+            // within those promises, renews its restored lease and keeps its key; if it came too late it fences,
+            // and still nobody campaigns while it holds the lock.
+            TestFleet.Host late = awaitStable(fleet);
+            long lateToken = late.lock().fencingToken();
+            long lateSince = System.nanoTime();
+            keepsTheLock = late;
+            keeperMayFence = true;
+            for (int i = 0; i < NAMES.size(); i++) {
+                ns.cut(i);
+            }
+            fleet.etcd.kill();
+            await().atMost(TTL.multipliedBy(3)).until(() -> late.lock().failsafe().active()
+                    && fleet.hosts().stream().filter(h -> h != late).allMatch(h -> h.node().status().leaseId() == 0));
+            fleet.etcd.restart();
+            othersThan(late).forEach(name -> ns.heal(NAMES.indexOf(name)));
+            await().atMost(TTL.multipliedBy(3)).until(() -> fleet.hosts().stream().filter(h -> h != late)
+                    .allMatch(h -> h.node().status().leaseId() != 0));
+            ns.heal(NAMES.indexOf(late.name()));
+            TestFleet.Host afterLate = awaitStable(fleet);
+            keepsTheLock = null;
+            keeperMayFence = false;
+            Optional<Ledger.Event> lateSpawn = fleet.ledger.firstSpawnAfter(PROGRAM, lateSince);
+            if (lateSpawn.isEmpty()) {
+                assertEquals(late, afterLate);
+                assertEquals(lateToken, late.lock().fencingToken(), "the holder kept its tenure");
+                downtimeMillis.put("everyone cut, etcd restarted, the members back first", List.of(0L));
+            } else {
+                awaitTakeover("everyone cut, etcd restarted, the members back first (the holder fenced)", fleet, late, lateSince);
+            }
+
+            // 8. Everyone cut from etcd (alive: it expires the holder's key), the members reach each other.
             TestFleet.Host failsafe = awaitStable(fleet);
             for (int i = 0; i < NAMES.size(); i++) {
                 ns.cut(i);
@@ -167,7 +202,7 @@ class FailsafePartitionTest {
             twoRunning.compareAndSet(null, running.toString());
         }
         TestFleet.Host keeper = keepsTheLock;
-        if (keeper != null) {
+        if (keeper != null && !(keeperMayFence && !Set.of(LockRole.STARTING, LockRole.HOLDER).contains(keeper.lock().role()))) {
             hosts.stream().filter(h -> h != keeper && TAKING.contains(h.lock().role())).findFirst()
                     .ifPresent(h -> otherCampaigned.compareAndSet(null, h.name() + " was " + h.lock().role()));
         }
@@ -192,7 +227,7 @@ class FailsafePartitionTest {
             LatencyReport.print("failsafe, " + what + ": downtime (old program's exit to the new one's start)",
                     downtimeMillis.get(what), TTL);
         }
-        System.out.println("failsafe: 7 partition cases, double runs: 0 (sampled every 10 ms and by the ledger)");
+        System.out.println("failsafe: 8 partition cases, double runs: 0 (sampled every 10 ms and by the ledger)");
     }
 
     private static List<String> othersThan(TestFleet.Host host) {

@@ -146,7 +146,8 @@ class PartitionRoundsTest {
                     .until(() -> writer.getKVClient().put(key, bytes("before")).get(5, TimeUnit.SECONDS) != null);
             ns.dropAnswers(link);
             CompletableFuture<?> landsUnanswered = writer.getKVClient().put(key, bytes("answers lost"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> "answers lost".equals(read(reader, key)));
+            await("the put sent while the answers are lost lands").atMost(Duration.ofSeconds(30))
+                    .until(() -> "answers lost".equals(read(reader, key)));
             assertThrows(TimeoutException.class, () -> landsUnanswered.get(1, TimeUnit.SECONDS), "an answer came back");
             ns.heal(link);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
