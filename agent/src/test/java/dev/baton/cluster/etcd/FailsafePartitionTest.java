@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * down, or lose etcd's answers only), and each host's peer channel behind a loopback {@link TcpRelay}
  * (published as its peer address; blackholed, no byte passes). Three hosts with failsafe; the holder
  * cut from its members only, from etcd only, from etcd's answers only, from both; cut from etcd while
- * etcd restarts in the middle of the failover; everyone cut from etcd while etcd restarts (the holder
+ * etcd restarts in the middle of the failover; cut from etcd while etcd goes down for everyone (the
+ * members promise) and comes back for the members only; everyone cut from etcd while etcd restarts (the holder
  * keeps its key when etcd returns, nobody else campaigns meanwhile; also when the members reach the
  * restarted etcd before the holder does); everyone cut from etcd while it
  * stays up (it expires the holder's key). The invariant is sampled every 10 ms throughout (no two
@@ -115,7 +116,21 @@ class FailsafePartitionTest {
             awaitTakeover("holder cut from etcd, etcd restarted mid-failover", fleet, midFailover, cutAt);
             healAll(ns, peerPaths);
 
-            // 6. Everyone cut from etcd, and etcd restarts before the links heal (it restores the leases with a
+            // 6. The holder cut from etcd, and etcd killed at once: the members lose it too and promise, the holder
+            // runs on their promises. etcd comes back for the members only: they refuse from then on, but keep
+            // what they promised while they watch its key expire. The holder fences by the end of the promises;
+            // one takes over after them.
+            TestFleet.Host promised = awaitStable(fleet);
+            cutAt = System.nanoTime();
+            ns.cut(NAMES.indexOf(promised.name()));
+            fleet.etcd.kill();
+            await().atMost(TTL.multipliedBy(3)).until(() -> promised.lock().failsafe().active());
+            fleet.etcd.restart();
+            await().atMost(TTL.multipliedBy(3)).until(() -> !promised.runs(PROGRAM));
+            awaitTakeover("holder cut from etcd, etcd down and back for the members only", fleet, promised, cutAt);
+            healAll(ns, peerPaths);
+
+            // 7. Everyone cut from etcd, and etcd restarts before the links heal (it restores the leases with a
             // fresh ttl). The holder runs on promises meanwhile and keeps its key when etcd returns: same
             // program, same token, and no other host campaigns at any point.
             TestFleet.Host keeper = awaitStable(fleet);
@@ -141,7 +156,7 @@ class FailsafePartitionTest {
                     "the holder's program never stopped");
             downtimeMillis.put("everyone cut from etcd, etcd restarted, then healed", List.of(0L));
 
-            // 7. The same, but the members reach etcd again first (their links heal once it is back, the holder's
+            // 8. The same, but the members reach etcd again first (their links heal once it is back, the holder's
             // after they hold new leases): from then on they refuse, but keep what they promised. The holder, back
             // within those promises, renews its restored lease and keeps its key; if it came too late it fences,
             // and still nobody campaigns while it holds the lock.
@@ -173,7 +188,7 @@ class FailsafePartitionTest {
                 awaitTakeover("everyone cut, etcd restarted, the members back first (the holder fenced)", fleet, late, lateSince);
             }
 
-            // 8. Everyone cut from etcd (alive: it expires the holder's key), the members reach each other.
+            // 9. Everyone cut from etcd (alive: it expires the holder's key), the members reach each other.
             TestFleet.Host failsafe = awaitStable(fleet);
             for (int i = 0; i < NAMES.size(); i++) {
                 ns.cut(i);
@@ -227,7 +242,7 @@ class FailsafePartitionTest {
             LatencyReport.print("failsafe, " + what + ": downtime (old program's exit to the new one's start)",
                     downtimeMillis.get(what), TTL);
         }
-        System.out.println("failsafe: 8 partition cases, double runs: 0 (sampled every 10 ms and by the ledger)");
+        System.out.println("failsafe: 9 partition cases, double runs: 0 (sampled every 10 ms and by the ledger)");
     }
 
     private static List<String> othersThan(TestFleet.Host host) {
