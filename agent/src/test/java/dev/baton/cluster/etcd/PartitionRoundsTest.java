@@ -2,8 +2,12 @@ package dev.baton.cluster.etcd;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -11,16 +15,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Rounds of network cuts between hosts and a real etcd, three hosts each with a path of its own to
- * etcd: a kernel link of etcd's {@link NetNamespace} (taken down: packets vanish, calls hang), or a
- * loopback {@link TcpRelay} (bytes dropped, one way or both: the asymmetric case, which this kernel's
- * tc cannot do). After every round the ledger of real process lives must show that no two hosts ever
+ * etcd: a kernel link of etcd's {@link NetNamespace} (taken down: packets vanish, calls hang; or one
+ * way only, by a blackhole route or a wrong neighbour entry), or a loopback {@link TcpRelay} (bytes
+ * dropped, one way or both). After every round the ledger of real process lives must show that no two hosts ever
  * ran the program at once, and tokens must have grown. Prints failover and downtime per case.
  */
 class PartitionRoundsTest {
@@ -31,8 +37,11 @@ class PartitionRoundsTest {
     private interface Paths {
         void cut(String host);
 
-        /** Requests still arrive, answers are lost; false when these paths cannot do it. */
-        boolean dropAnswers(String host);
+        /** Requests still arrive, answers are lost. */
+        void dropAnswers(String host);
+
+        /** Requests are lost, answers would still arrive. */
+        void dropRequests(String host);
 
         void healAll();
     }
@@ -42,6 +51,8 @@ class PartitionRoundsTest {
         HOLDER_FROM_ETCD,
         /** Asymmetric: the holder's requests reach etcd (its renewals land), no answer comes back. */
         HOLDER_ANSWERS_LOST,
+        /** Asymmetric the other way: the holder's requests are lost (its renewals never land), answers would come. */
+        HOLDER_REQUESTS_LOST,
         /** A standby loses etcd: nothing may change for the holder. */
         STANDBY_FROM_ETCD,
         /** The holder loses etcd, and etcd itself restarts in the middle of the failover. */
@@ -54,11 +65,12 @@ class PartitionRoundsTest {
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void cutsOfKernelLinksInANetworkNamespaceNeverLetTwoHostsRun() {
+    void cutsOfKernelLinksInANetworkNamespaceNeverLetTwoHostsRun() throws Exception {
         Assumptions.assumeTrue(NetNamespace.available(), "needs root and iproute2 (ip netns)");
         List<String> names = List.of("a", "b", "c");
         try (NetNamespace ns = NetNamespace.create(names.size() + 1)) {
             try (TestFleet fleet = new TestFleet(List.of(EtcdServer.startIn(ns, names.size() + 1)))) {
+                oneWayCutsAreOneWay(fleet, ns, names.size());
                 for (int i = 0; i < names.size(); i++) {
                     fleet.startAt(fleet.etcd.clientUrl(i), names.get(i));
                 }
@@ -67,8 +79,12 @@ class PartitionRoundsTest {
                         ns.cut(names.indexOf(host));
                     }
 
-                    public boolean dropAnswers(String host) {
-                        return false;
+                    public void dropAnswers(String host) {
+                        ns.dropAnswers(names.indexOf(host));
+                    }
+
+                    public void dropRequests(String host) {
+                        ns.dropRequests(names.indexOf(host));
                     }
 
                     public void healAll() {
@@ -98,9 +114,12 @@ class PartitionRoundsTest {
                         relays.get(host).blackhole();
                     }
 
-                    public boolean dropAnswers(String host) {
+                    public void dropAnswers(String host) {
                         relays.get(host).dropReplies();
-                        return true;
+                    }
+
+                    public void dropRequests(String host) {
+                        relays.get(host).dropRequests();
                     }
 
                     public void healAll() {
@@ -114,11 +133,47 @@ class PartitionRoundsTest {
         report("loopback relays");
     }
 
+    /**
+     * Checks the namespace's one-way cuts on the harness's link {@code link} before the hosts start: with
+     * answers dropped a put on an open connection lands (another link reads it) and never completes; with
+     * requests dropped it neither lands nor completes. A cut that did nothing, or both ways, fails here.
+     */
+    private static void oneWayCutsAreOneWay(TestFleet fleet, NetNamespace ns, int link) throws Exception {
+        ByteSequence key = bytes(fleet.prefix + "probe");
+        try (Client writer = Client.builder().endpoints(fleet.etcd.clientUrl(link)).build();
+             Client reader = Client.builder().endpoints(fleet.etcd.clientUrl(0)).build()) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> writer.getKVClient().put(key, bytes("before")).get(5, TimeUnit.SECONDS) != null);
+            ns.dropAnswers(link);
+            CompletableFuture<?> landsUnanswered = writer.getKVClient().put(key, bytes("answers lost"));
+            await("the put sent while the answers are lost lands").atMost(Duration.ofSeconds(30))
+                    .until(() -> "answers lost".equals(read(reader, key)));
+            assertThrows(TimeoutException.class, () -> landsUnanswered.get(1, TimeUnit.SECONDS), "an answer came back");
+            ns.heal(link);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> writer.getKVClient().put(key, bytes("healed")).get(5, TimeUnit.SECONDS) != null);
+            ns.dropRequests(link);
+            CompletableFuture<?> lost = writer.getKVClient().put(key, bytes("requests lost"));
+            assertThrows(TimeoutException.class, () -> lost.get(2, TimeUnit.SECONDS), "an answer came back");
+            assertEquals("healed", read(reader, key), "a request landed");
+            ns.heal(link);
+        }
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static String read(Client client, ByteSequence key) throws Exception {
+        var kvs = client.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs();
+        return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+    }
+
     private void rounds(TestFleet fleet, int rounds, Paths paths) {
         for (int round = 0; round < rounds; round++) {
             for (Cut cut : Cut.values()) {
                 TestFleet.Host holder = awaitStable(fleet);
-                boolean done = run(cut, fleet, paths, holder);
+                run(cut, fleet, paths, holder);
                 paths.healAll();
                 String where = "round " + round + " (" + cut + ")";
                 assertEquals(Optional.empty(), fleet.overlap(), where);
@@ -126,7 +181,7 @@ class PartitionRoundsTest {
                 for (int i = 1; i < tokens.size(); i++) {
                     assertTrue(tokens.get(i) > tokens.get(i - 1), "tokens must grow: " + tokens + ", " + where);
                 }
-                roundsDone += done ? 1 : 0;
+                roundsDone++;
             }
         }
         awaitStable(fleet);
@@ -134,7 +189,9 @@ class PartitionRoundsTest {
 
     private void report(String paths) {
         for (Cut cut : Cut.values()) {
-            if (failoverMillis.containsKey(cut)) {
+            if (cut == Cut.STANDBY_FROM_ETCD) {
+                System.out.println(paths + ", " + cut + ": no failover, no restart");
+            } else if (failoverMillis.containsKey(cut)) {
                 LatencyReport.print(paths + ", " + cut + ": cut to the new holder's program start", failoverMillis.get(cut), TTL);
                 LatencyReport.print(paths + ", " + cut + ": downtime (old program's exit to the new one's start)",
                         downtimeMillis.get(cut), TTL);
@@ -143,8 +200,7 @@ class PartitionRoundsTest {
         System.out.println(paths + ": " + roundsDone + " partition rounds, double runs: 0");
     }
 
-    /** Runs one cut; false when these paths cannot make it. */
-    private boolean run(Cut cut, TestFleet fleet, Paths paths, TestFleet.Host holder) {
+    private void run(Cut cut, TestFleet fleet, Paths paths, TestFleet.Host holder) {
         long cutAt = System.nanoTime();
         switch (cut) {
             case HOLDER_FROM_ETCD -> {
@@ -152,9 +208,11 @@ class PartitionRoundsTest {
                 awaitTakeover(cut, fleet, holder, cutAt);
             }
             case HOLDER_ANSWERS_LOST -> {
-                if (!paths.dropAnswers(holder.name())) {
-                    return false;
-                }
+                paths.dropAnswers(holder.name());
+                awaitTakeover(cut, fleet, holder, cutAt);
+            }
+            case HOLDER_REQUESTS_LOST -> {
+                paths.dropRequests(holder.name());
                 awaitTakeover(cut, fleet, holder, cutAt);
             }
             case STANDBY_FROM_ETCD -> {
@@ -172,7 +230,6 @@ class PartitionRoundsTest {
                 awaitTakeover(cut, fleet, holder, cutAt);
             }
         }
-        return true;
     }
 
     private void awaitTakeover(Cut cut, TestFleet fleet, TestFleet.Host holder, long cutAt) {

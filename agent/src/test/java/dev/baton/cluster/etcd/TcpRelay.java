@@ -48,6 +48,11 @@ final class TcpRelay implements AutoCloseable {
         cutDown = true;
     }
 
+    /** The other way: requests are lost (renewals never land); answers would come back. */
+    void dropRequests() {
+        cutUp = true;
+    }
+
     /** Bytes flow again; the connections that lost bytes are closed (the client reconnects). */
     void heal() {
         closeConnections();
