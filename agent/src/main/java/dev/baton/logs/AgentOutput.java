@@ -26,7 +26,8 @@ import dev.baton.config.LogMode;
  * says so. The agent's own log lines never wait. While the spill is empty and stdout takes them
  * at once (a pipe or socket with room), the reader writes program lines to stdout itself
  * ({@link NoWaitWriter}: never waits, copies nothing, leaves fd 1's flags alone): no copy into
- * the spill nor into a direct buffer, no hand-over to the writer thread; what stdout does not take now goes through the spill as above.
+ * the spill nor into a direct buffer, no hand-over to the writer thread. What stdout does not take
+ * at once goes through the spill as above.
  */
 public final class AgentOutput implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_MILLIS = 2000;

@@ -14,8 +14,6 @@ import java.nio.ByteBuffer;
  * <p>Callers write under one lock (the stdout spill's), which {@link #close} takes too.
  */
 final class NoWaitWriter {
-    private static final int ENOTSOCK = 88;
-
     /** A non-blocking description of the pipe (ours to close), or the socket's fd (not ours). */
     private final int fd;
     private final boolean socket;
@@ -34,7 +32,7 @@ final class NoWaitWriter {
             return own >= 0 ? new NoWaitWriter(own, false) : null;
         }
         NoWaitWriter w = new NoWaitWriter(fd, true);
-        w.write(new byte[0], 0, 0); // ENOTSOCK: not a socket
+        w.write(new byte[0], 0, 0); // fails (ENOTSOCK) when fd is not a socket: then it is off
         return w.off ? null : w;
     }
 
