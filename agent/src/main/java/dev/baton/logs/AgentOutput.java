@@ -23,7 +23,11 @@ import dev.baton.config.LogMode;
  * full, the reader waits for room while stdout's reader makes progress, so a consumer that keeps up
  * loses nothing; only once it has read nothing for the stall timeout are whole lines dropped (counted
  * per program), and when it reads again one "[baton] N lines of P dropped over T s" line per program
- * says so. The agent's own log lines never wait.
+ * says so. The agent's own log lines never wait. While the spill is empty and stdout takes them
+ * at once (a pipe or socket with room), the reader writes program lines to stdout itself
+ * ({@link NoWaitWriter}: never waits, copies nothing, leaves fd 1's flags alone): no copy into
+ * the spill nor into a direct buffer, no hand-over to the writer thread. What stdout does not take
+ * at once goes through the spill as above.
  */
 public final class AgentOutput implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_MILLIS = 2000;
@@ -35,6 +39,8 @@ public final class AgentOutput implements AutoCloseable {
     private final long stallNanos;
     private final WritableByteChannel target;
     private final LineSpool spool;
+    /** Writes program lines straight to the target's fd while nothing is queued (null: no fd known). */
+    private final NoWaitWriter direct;
     private final Map<String, byte[]> prefixes = new ConcurrentHashMap<>();
     private final Thread writer;
     private final Runnable wakeWriter = this::wakeWriter;
@@ -48,7 +54,7 @@ public final class AgentOutput implements AutoCloseable {
      */
     public static AgentOutput stdout(LogMode mode, int spillBytes, Duration stallTimeout) {
         new PipeBuffer().enlarge(1);
-        return new AgentOutput(mode, new FileOutputStream(FileDescriptor.out).getChannel(), spillBytes, stallTimeout);
+        return new AgentOutput(mode, new FileOutputStream(FileDescriptor.out).getChannel(), 1, spillBytes, stallTimeout);
     }
 
     /** An output with the default stall timeout. */
@@ -57,7 +63,16 @@ public final class AgentOutput implements AutoCloseable {
     }
 
     public AgentOutput(LogMode mode, WritableByteChannel target, int spillBytes, Duration stallTimeout) {
+        this(mode, target, -1, spillBytes, stallTimeout);
+    }
+
+    /**
+     * @param targetFd the fd {@code target} writes to (-1: unknown): the reader then writes program
+     *     lines to it itself, without waiting, while nothing is queued for the writer thread
+     */
+    AgentOutput(LogMode mode, WritableByteChannel target, int targetFd, int spillBytes, Duration stallTimeout) {
         this.mode = Objects.requireNonNull(mode, "mode");
+        this.direct = targetFd >= 0 ? NoWaitWriter.to(targetFd) : null;
         this.target = Objects.requireNonNull(target, "target");
         this.stallNanos = stallTimeout.toNanos();
         this.spool = new LineSpool(spillBytes, AgentOutput::gapNotice);
@@ -84,6 +99,9 @@ public final class AgentOutput implements AutoCloseable {
     int offerProgramLines(String program, byte[] lines, int off, int len, int count) {
         if (closing) {
             return count;
+        }
+        if (direct != null && direct.usable() && !broken && len <= spool.maxProgramBytes()) {
+            return woke(spool.offerLines(program, lines, off, len, count, direct, true, wakeWriter, stallNanos)) ? 0 : count;
         }
         if (len <= spool.maxProgramBytes()) {
             return woke(spool.offerLines(program, lines, off, len, count, true, wakeWriter, stallNanos)) ? 0 : count;
@@ -148,6 +166,11 @@ public final class AgentOutput implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (direct != null) {
+            synchronized (spool) { // the reader writes under the spill's lock
+                direct.close();
+            }
         }
     }
 

@@ -124,6 +124,29 @@ final class LineSpool {
         return appended(len, deferWake);
     }
 
+    /**
+     * {@link #offerLines}, but when nothing is pending (no line, no gap notice) the lines are first
+     * written straight to {@code direct}, under the lock, so they go out before anything appended
+     * after them and after everything written before: only what it does not take now is appended
+     * (no copy and no hand-over to the consumer while stdout keeps up, as supervisord writes
+     * inline). {@code direct} never waits, so neither does this beyond what offerLines does.
+     */
+    synchronized int offerLines(String source, byte[] lines, int off, int len, int count, NoWaitWriter direct,
+            boolean deferWake, Runnable wakeConsumer, long stallNanos) {
+        if (used == 0 && gaps.isEmpty()) {
+            int written = direct.write(lines, off, len);
+            if (written == len) {
+                return APPENDED;
+            }
+            if (written > 0) { // the rest (perhaps from the middle of a line) follows through the consumer
+                count -= Bytes.countNewlines(lines, off, off + written);
+                off += written;
+                len -= written;
+            }
+        }
+        return offerLines(source, lines, off, len, count, deferWake, wakeConsumer, stallNanos);
+    }
+
     /** Claims room for {@code len} bytes of program lines, waiting when {@code wakeConsumer} is given; -1 when dropped. */
     private int place(String source, int len, int count, Runnable wakeConsumer, long stallNanos) {
         while (true) {

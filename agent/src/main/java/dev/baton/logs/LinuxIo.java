@@ -1,9 +1,12 @@
 package dev.baton.logs;
 
+import java.nio.ByteBuffer;
+
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.Pinned;
 import jnr.ffi.types.size_t;
@@ -11,10 +14,13 @@ import jnr.ffi.types.ssize_t;
 
 /**
  * The few glibc calls the log reader needs, bound with jnr-ffi: epoll, eventfd, non-blocking
- * reads, and pipe2 (used by tests and by anyone who wants a pipe without jnr-posix).
+ * reads and writes, and pipe2 (used by tests and by anyone who wants a pipe without jnr-posix).
  */
 final class LinuxIo {
     static final int EINTR = 4, EAGAIN = 11;
+    static final int O_WRONLY = 1;
+    /** send's flag: this call does not wait (the socket's own flags unchanged). */
+    static final int MSG_DONTWAIT = 0x40;
     static final int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = O_NONBLOCK, EFD_CLOEXEC = O_CLOEXEC;
     static final int EPOLL_CLOEXEC = O_CLOEXEC;
@@ -41,9 +47,19 @@ final class LinuxIo {
 
         @ssize_t long write(int fd, Pointer buf, @size_t long count);
 
+        /** Writes the buffer's remaining bytes straight from its array (pinned, not copied: the fd must not block). */
+        @ssize_t long write(int fd, @Pinned @In ByteBuffer buf, @size_t long count);
+
+        @ssize_t long send(int fd, @Pinned @In ByteBuffer buf, @size_t long count, int flags);
+
+        int open(String path, int flags);
+
         int close(int fd);
 
         int pipe2(@Out int[] fds, int flags);
+
+        /** Used by tests: a connected pair of sockets, as journald's stdout stream is a socket. */
+        int socketpair(int domain, int type, int protocol, @Out int[] fds);
 
         // fcntl is variadic; an int third argument travels like a fixed one on Linux x86_64 and aarch64
         int fcntl(int fd, int cmd, int arg);

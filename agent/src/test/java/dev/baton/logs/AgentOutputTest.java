@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -195,6 +197,97 @@ class AgentOutputTest {
         // Liveness, not speed: a close that waited for the blocked pipe would never return.
         assertTrue(millis < 30_000, "close took " + millis + " ms");
         assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("baton-stdout")));
+    }
+
+    @Test
+    void linesWrittenByTheReaderItselfKeepTheirOrderWithTheSpillAndTheAgentsLines() throws Exception {
+        int[] fds = LinuxIo.pipe(0); // a blocking pipe, as fd 1 is; read in small bites so it fills now and then
+        int batches = 400, perBatch = 50, agentLines = 2000;
+        List<String> received = new ArrayList<>();
+        Thread consumer = new Thread(() -> readLines(fds[0], received));
+        consumer.start();
+        try (FileOutputStream stdout = new FileOutputStream("/proc/self/fd/" + fds[1]);
+                AgentOutput out = new AgentOutput(LogMode.RAW, stdout.getChannel(), fds[1], 1 << 20, Duration.ofSeconds(30))) {
+            Thread agent = new Thread(() -> {
+                for (int i = 0; i < agentLines; i++) {
+                    out.agentLine("agent " + i);
+                }
+            });
+            agent.start();
+            int dropped = 0;
+            for (int b = 0; b < batches; b++) {
+                StringBuilder batch = new StringBuilder();
+                for (int i = 0; i < perBatch; i++) {
+                    batch.append("node ").append(b * perBatch + i).append(' ').append("p".repeat(150)).append('\n');
+                }
+                byte[] bytes = batch.toString().getBytes(UTF_8);
+                dropped += out.offerProgramLines("node", bytes, 0, bytes.length, perBatch);
+                out.wakeIfPending();
+            }
+            agent.join();
+            assertEquals(0, dropped);
+            assertTrue(out.awaitWritten(Duration.ofSeconds(30).toNanos()));
+        } finally {
+            LinuxIo.close(fds[1]);
+        }
+        consumer.join(30_000);
+        Pattern line = Pattern.compile("(node|agent) (\\d+)( p{150})?");
+        int[] next = new int[2];
+        synchronized (received) {
+            for (String l : received) {
+                Matcher m = line.matcher(l);
+                assertTrue(m.matches(), l);
+                int who = m.group(1).equals("node") ? 0 : 1;
+                assertEquals(next[who]++, Integer.parseInt(m.group(2)), "out of order: " + l);
+            }
+        }
+        assertEquals(batches * perBatch, next[0]);
+        assertEquals(agentLines, next[1]);
+    }
+
+    @Test
+    void aStalledStdoutHoldsTheReaderAtMostTheStallTimeoutAndStaysBlocking() throws Exception {
+        int[] fds = LinuxIo.pipe(0); // nobody reads it
+        try (FileOutputStream stdout = new FileOutputStream("/proc/self/fd/" + fds[1]);
+                AgentOutput out = new AgentOutput(LogMode.RAW, stdout.getChannel(), fds[1], 256 * 1024, Duration.ofMillis(500))) {
+            byte[] batch = ("x".repeat(199) + "\n").repeat(300).getBytes(ISO_8859_1);
+            long start = System.nanoTime();
+            int dropped = 0;
+            for (int i = 0; i < 40; i++) { // 2.4 MB: the pipe and the spill fill, then lines are dropped
+                dropped += out.offerProgramLines("node", batch, 0, batch.length, 300);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            // Liveness, not speed: a reader blocked in a write to the full pipe would never return.
+            assertTrue(millis < 30_000, "took " + millis + " ms");
+            assertTrue(dropped > 0 && dropped == out.droppedLines(), "dropped " + dropped);
+            assertEquals(0, LinuxIo.C.fcntl(fds[1], 3 /* F_GETFL */, 0) & LinuxIo.O_NONBLOCK, "fd 1 stays blocking");
+        } finally {
+            LinuxIo.close(fds[0]); // the writer thread's blocked write fails: close returns
+            LinuxIo.close(fds[1]);
+        }
+    }
+
+    /** Reads {@code fd} 4 KiB at a time into lines until EOF. */
+    private static void readLines(int fd, List<String> into) {
+        try (FileInputStream in = new FileInputStream("/proc/self/fd/" + fd)) {
+            LinuxIo.close(fd);
+            StringBuilder partial = new StringBuilder();
+            byte[] buf = new byte[4096];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        synchronized (into) {
+                            into.add(partial.toString());
+                        }
+                        partial.setLength(0);
+                    } else {
+                        partial.append((char) buf[i]);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Writes {@code input} into a real pipe of program "web" and returns what reached the file. */
