@@ -192,6 +192,12 @@ public final class EtcdServer implements AutoCloseable {
         return get("/metrics").lines().anyMatch(l -> l.equals("etcd_server_is_leader 1"));
     }
 
+    /** How many leader changes this member has seen since it started (from its metrics; -1 when unreachable). */
+    long leaderChanges() {
+        return get("/metrics").lines().filter(l -> l.startsWith("etcd_server_leader_changes_seen_total "))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
     private void launch() {
         spawn();
         awaitHealthy();
