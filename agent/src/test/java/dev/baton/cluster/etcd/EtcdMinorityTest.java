@@ -117,8 +117,10 @@ class EtcdMinorityTest {
     /**
      * c. Every host given all three endpoints; the raft leader, then a follower, cut into a minority, then a
      * member hidden from the hosts (its client link down, it stays in raft). jetcd spreads calls over the members
-     * (round robin), so such a member costs some calls their time limit, each retried at once on the next one:
-     * the holder is expected to keep running, and does (reported, not asserted). Whatever happens, never two.
+     * (round robin), so such a member costs some calls (sometimes two renewals in a row), each retried on the next
+     * one: the holder usually keeps running. An election on top (the leader cut, or the member's return) can stall
+     * renewals past the fence at these short timings, and a standby takes over: reported, not asserted. Whatever
+     * happens, never two.
      */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -138,18 +140,21 @@ class EtcdMinorityTest {
             }
             // Two ttl: time enough for the holder to lose its lease (and fence) if the member held it up.
             await().during(ttl.multipliedBy(2)).atMost(ttl.multipliedBy(3)).until(() -> twoRunning.get() == null);
-            if (fleet.ledger.firstSpawnAfter(PROGRAM, cutAt).isEmpty()
-                    && fleet.ledger.last("exit", holder.name(), PROGRAM).filter(e -> e.monoNanos() > cutAt).isEmpty()) {
+            long changesCut = net.members().get(witness).leaderChanges();
+            long healedAt = System.nanoTime();
+            net.healAll();
+            // The heal may cost an election too (below): the round ends once one holder has run for a whole ttl.
+            awaitStable();
+            await("one holder for a whole ttl").during(ttl).atMost(ttl.multipliedBy(6))
+                    .until(() -> fleet.holders().size() == 1 && fleet.holders().get(0).runs(PROGRAM));
+            Optional<Ledger.Event> spawn = fleet.ledger.firstSpawnAfter(PROGRAM, cutAt);
+            if (spawn.isEmpty()) {
                 outcomes.add(cut + ": the holder kept running");
             } else {
-                await("someone holds and runs the program").atMost(ttl.multipliedBy(4))
-                        .until(() -> fleet.ledger.firstSpawnAfter(PROGRAM, cutAt).isPresent());
                 measure(holder, cutAt);
-                outcomes.add(cut + ": failover to " + fleet.ledger.firstSpawnAfter(PROGRAM, cutAt).orElseThrow().host());
+                outcomes.add(cut + ": failover to " + spawn.get().host()
+                        + (spawn.get().monoNanos() < healedAt ? " during the cut" : " after the heal"));
             }
-            long changesCut = net.members().get(witness).leaderChanges();
-            net.healAll();
-            awaitStable();
             // etcd 3.4 runs without pre-vote by default: a member back from a minority, its term raised by the
             // elections it called alone, makes the leader step down (one more election, nobody commits meanwhile).
             outcomes.add("leader changes seen by a majority member: " + (changesCut - changesBefore) + " during the cut, "
