@@ -56,14 +56,19 @@ class EtcdMinorityTest {
     @AfterEach
     void stopAll() {
         sampler.shutdownNow();
+        List<Long> tokens = List.of();
         try {
             if (fleet != null) {
+                tokens = fleet.ledger.spawnTokens(PROGRAM);
                 fleet.close(); // fails when the ledger shows two hosts running the program at once
             }
         } finally {
             net.close();
         }
         assertEquals(null, twoRunning.get(), "two hosts ran the program at once (sampled)");
+        for (int i = 1; i < tokens.size(); i++) {
+            assertTrue(tokens.get(i) > tokens.get(i - 1), "fencing tokens must grow: " + tokens);
+        }
     }
 
     /** a. The holder's only endpoint goes into a minority; the others reach the majority: it fences, one takes over. */
