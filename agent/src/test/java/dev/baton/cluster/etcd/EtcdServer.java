@@ -37,6 +37,10 @@ public final class EtcdServer implements AutoCloseable {
     private final String name;
     /** Where etcd runs: null for this namespace (loopback), else its own (see {@link #startIn}). */
     private final NetNamespace ns;
+    /** The network namespace etcd is started in, by name: null for this one. */
+    private String netns;
+    /** The address its raft peers reach it at. */
+    private String peerHost = "127.0.0.1";
     /** The address the harness itself uses (health, the default client URL). */
     private final String host;
     /** --listen-client-urls, when etcd listens on more than its client URL. */
@@ -54,6 +58,7 @@ public final class EtcdServer implements AutoCloseable {
         this.certs = certs;
         this.name = name;
         this.ns = ns;
+        this.netns = ns == null ? null : ns.name();
         this.host = host;
         int[] ports = freePorts(3);
         this.clientPort = ports[0];
@@ -103,10 +108,37 @@ public final class EtcdServer implements AutoCloseable {
         for (int i = 0; i < members; i++) {
             cluster.add(new EtcdServer(tempDir(), null, "m" + i));
         }
+        return startTogether(cluster);
+    }
+
+    /**
+     * Starts a plaintext cluster, member i in network namespace {@code namespaces[i]}, serving clients (and the
+     * harness) at {@code clientHosts[i]} and its raft peers at {@code peerHosts[i]} (see {@link EtcdClusterNetwork}).
+     */
+    static List<EtcdServer> startCluster(List<String> namespaces, List<String> clientHosts, List<String> peerHosts) {
+        Assumptions.assumeTrue(Files.isExecutable(BINARY),
+                "etcd is not installed (apt-get install -y etcd-server etcd-client); CI installs it");
+        List<EtcdServer> cluster = new ArrayList<>();
+        for (int i = 0; i < namespaces.size(); i++) {
+            EtcdServer member = new EtcdServer(tempDir(), null, "m" + i, null, clientHosts.get(i));
+            member.netns = namespaces.get(i);
+            member.peerHost = peerHosts.get(i);
+            member.initialCluster = member.name + "=" + member.peerUrl();
+            cluster.add(member);
+        }
+        return startTogether(cluster);
+    }
+
+    private static List<EtcdServer> startTogether(List<EtcdServer> cluster) {
         String initial = String.join(",", cluster.stream().map(m -> m.initialCluster).toList());
         cluster.forEach(m -> m.initialCluster = initial);
-        cluster.forEach(EtcdServer::spawn);
-        cluster.forEach(EtcdServer::awaitHealthy);
+        try {
+            cluster.forEach(EtcdServer::spawn);
+            cluster.forEach(EtcdServer::awaitHealthy);
+        } catch (RuntimeException | Error e) {
+            cluster.forEach(EtcdServer::close); // no member outlives a failed start
+            throw e;
+        }
         return cluster;
     }
 
@@ -119,7 +151,7 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private String peerUrl() {
-        return "http://127.0.0.1:" + peerPort;
+        return "http://" + peerHost + ":" + peerPort;
     }
 
     public URI clientUrl() {
@@ -160,13 +192,19 @@ public final class EtcdServer implements AutoCloseable {
         return get("/metrics").lines().anyMatch(l -> l.equals("etcd_server_is_leader 1"));
     }
 
+    /** How many leader changes this member has seen since it started (from its metrics; -1 when unreachable). */
+    long leaderChanges() {
+        return get("/metrics").lines().filter(l -> l.startsWith("etcd_server_leader_changes_seen_total "))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
     private void launch() {
         spawn();
         awaitHealthy();
     }
 
     private void spawn() {
-        List<String> command = new ArrayList<>(ns == null ? List.of() : List.of("ip", "netns", "exec", ns.name()));
+        List<String> command = new ArrayList<>(netns == null ? List.of() : List.of("ip", "netns", "exec", netns));
         command.addAll(List.of(BINARY.toString(),
                 "--name", name, "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", clientUrls != null ? clientUrls : clientUrl().toString(),
