@@ -128,7 +128,7 @@ class ConfigFuzzTest {
             }
             case 3 -> { // huge values
                 String[] huge = {
-                    "priority = " + "9".repeat(1 + rnd.nextInt(5000)),
+                    "priority = " + "9".repeat(20 + rnd.nextInt(5000)), // past a long: 1-3 nines would be a valid priority
                     "stop_timeout = \"" + "9".repeat(30) + "h\"",
                     "environment = { A = \"" + "x".repeat(1 << 20) + "\", B = " + "1".repeat(400) + " }",
                     "exit_codes = [" + "1, ".repeat(100_000) + "999]",
