@@ -2,7 +2,7 @@
 # Checks model/lock.pml exhaustively with spin (see its header for the configurations). Exits 0 when
 # every property holds and the two known-bad variants still fail (a model that finds nothing is
 # suspect). Needs spin and a C compiler: Debian `apt-get install spin gcc`. Called by
-# dev.baton.cluster.etcd.ExclusiveLockModelTest; ~40 s on a loaded 2-core machine, < 600 MB.
+# dev.baton.cluster.etcd.ExclusiveLockModelTest; ~40-90 s on a loaded 2-core machine, < 600 MB.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 for tool in spin gcc; do
