@@ -316,9 +316,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
     private void retake(LockView v, LeaseKeeper.Tenure lease) {
         busy = true;
         int at = epoch;
-        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString(),
-                v.nextToken(floor.value()));
-        store.tryAcquire(lease.id(), record, v.counter()).whenCompleteAsync((acquired, error) -> {
+        tryAcquire(v, lease).whenCompleteAsync((acquired, error) -> {
             busy = false;
             if (error != null) {
                 lastError.record("re-taking lock " + settings.lock(), error); // the next read adopts it or retries
@@ -463,6 +461,13 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         return null;
     }
 
+    /** The acquisition transaction on {@code lease}, with the next token above the counter read in {@code v} and the floor. */
+    private CompletableFuture<LockStore.Acquired> tryAcquire(LockView v, LeaseKeeper.Tenure lease) {
+        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString(),
+                v.nextToken(floor.value()));
+        return store.tryAcquire(lease.id(), record, v.counter());
+    }
+
     private void campaign(LockView v) {
         LeaseKeeper.Tenure lease = leases.tenure();
         if (lease == null) {
@@ -470,9 +475,7 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         }
         busy = true;
         int at = epoch;
-        LockRecord record = new LockRecord(cluster.host(), settings.program(), Instant.now().toString(),
-                v.nextToken(floor.value()));
-        store.tryAcquire(lease.id(), record, v.counter()).whenCompleteAsync((acquired, error) -> {
+        tryAcquire(v, lease).whenCompleteAsync((acquired, error) -> {
             busy = false;
             if (error != null) {
                 // It may still have landed: stay CAMPAIGNING, the next read adopts our key or retries.

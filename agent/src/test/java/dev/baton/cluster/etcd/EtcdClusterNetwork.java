@@ -202,33 +202,10 @@ final class EtcdClusterNetwork implements AutoCloseable {
     }
 
     private static String output(String... command) {
-        return exec(true, command);
+        return HostCommand.run(true, command).output();
     }
 
     private static void run(boolean mustSucceed, String... command) {
-        exec(mustSucceed, command);
-    }
-
-    private static String exec(boolean mustSucceed, String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + ": no exit within 10 s");
-            }
-            if (p.exitValue() != 0 && mustSucceed) {
-                throw new IllegalStateException(String.join(" ", command) + ": " + output.trim());
-            }
-            return output;
-        } catch (IOException e) {
-            if (mustSucceed) {
-                throw new UncheckedIOException(e);
-            }
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", command) + ": interrupted", e);
-        }
+        HostCommand.run(mustSucceed, command);
     }
 }

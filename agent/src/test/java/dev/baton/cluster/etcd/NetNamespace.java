@@ -136,25 +136,6 @@ final class NetNamespace implements AutoCloseable {
     }
 
     private static boolean run(boolean mustSucceed, String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + ": no exit within 10 s");
-            }
-            if (p.exitValue() != 0 && mustSucceed) {
-                throw new IllegalStateException(String.join(" ", command) + ": " + output.trim());
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            if (mustSucceed) {
-                throw new UncheckedIOException(e);
-            }
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HostCommand.run(mustSucceed, command).ok();
     }
 }
