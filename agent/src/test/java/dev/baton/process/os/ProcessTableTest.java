@@ -75,6 +75,33 @@ class ProcessTableTest {
     }
 
     @Test
+    void descendantsFromTheChildrenListsAreThoseOfAFullPass() throws Exception {
+        // A program with a child, and an orphan re-parented to this process (a subreaper): the children
+        // lists of every thread must be read, the orphan's parent is whichever thread the kernel picked
+        SpawnedProcess sh = children.spawn("sh", "-c", "sleep 300 & (sleep 300 &); exec sleep 300");
+        Children.closePipes(sh);
+        int self = Os.pid();
+        Children.eventually().until(() -> inGroup(ProcessTable.descendantsByScan(self), sh.pid()).size() == 3
+                && ProcessTable.descendantsByScan(self).stream().anyMatch(p -> p.pgrp() == sh.pid() && p.ppid() == self
+                        && p.pid() != sh.pid()));
+
+        List<Integer> byChildren = inGroup(ProcessTable.descendantsByChildren(self), sh.pid());
+        assertEquals(inGroup(ProcessTable.descendantsByScan(self), sh.pid()), byChildren);
+        assertEquals(3, byChildren.size(), "the program, its child and the orphan");
+        assertEquals(ProcessTable.descendantsOf(self).stream().map(ProcStat::pid).sorted().toList(),
+                ProcessTable.descendantsByScan(self).stream().map(ProcStat::pid).sorted().toList());
+        Os.killGroup(sh.pid(), Signals.SIGKILL);
+        for (int pid : byChildren) {
+            children.awaitExit(pid);
+        }
+        assertEquals(List.of(), inGroup(ProcessTable.descendantsByChildren(self), sh.pid()), "gone, and no zombie listed");
+    }
+
+    private static List<Integer> inGroup(List<ProcStat> processes, int pgrp) {
+        return processes.stream().filter(p -> p.pgrp() == pgrp).map(ProcStat::pid).sorted().toList();
+    }
+
+    @Test
     void startTimeOfAProcessWhoseNameHasSpacesAndParentheses(@TempDir Path dir) throws Exception {
         Path oddName = dir.resolve("a) b");
         Files.copy(Path.of("/bin/sleep"), oddName, StandardCopyOption.COPY_ATTRIBUTES);
