@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.baton.agent.state.ProgramsState;
 import dev.baton.agent.state.StateFile;
 import dev.baton.handover.GroupSnapshot;
@@ -47,11 +48,16 @@ final class StateJson {
 
     /** {@code handover.json}; remembers the JSON of the events of the last snapshot it wrote. */
     static final class Handover implements StateFile.Serializer<HandoverCoordinator.HandoverState> {
-        private Map<HandoverEvent, String> eventJson = new IdentityHashMap<>();
+        /**
+         * Each event's JSON, kept from one write to the next as UTF-8 bytes (SerializedString encodes once):
+         * a group keeps up to 500 events and the whole file is written on every change, so re-encoding
+         * every event's string each time made this thread the agent's busiest during a run of handovers.
+         */
+        private Map<HandoverEvent, SerializedString> eventJson = new IdentityHashMap<>();
 
         @Override
         public void write(JsonGenerator g, HandoverCoordinator.HandoverState s) throws IOException {
-            Map<HandoverEvent, String> written = new IdentityHashMap<>(eventJson.size() + 16);
+            Map<HandoverEvent, SerializedString> written = new IdentityHashMap<>(eventJson.size() + 16);
             g.writeStartObject();
             g.writeNumberField("version", s.version());
             g.writeObjectFieldStart("groups");
@@ -64,7 +70,7 @@ final class StateJson {
             eventJson = written; // events that left every snapshot are forgotten
         }
 
-        private void group(JsonGenerator g, GroupSnapshot s, Map<HandoverEvent, String> written) throws IOException {
+        private void group(JsonGenerator g, GroupSnapshot s, Map<HandoverEvent, SerializedString> written) throws IOException {
             g.writeStartObject();
             g.writeNumberField("format", s.format());
             g.writeStringField("group", s.group());
@@ -87,9 +93,9 @@ final class StateJson {
             g.writeEndArray();
             g.writeArrayFieldStart("history");
             for (HandoverEvent e : s.history()) {
-                String json = eventJson.get(e);
+                SerializedString json = eventJson.get(e);
                 if (json == null) {
-                    json = event(e);
+                    json = new SerializedString(event(e));
                 }
                 written.put(e, json);
                 g.writeRawValue(json);
