@@ -102,9 +102,8 @@ public final class ProgramCgroups {
      * program's new cgroup is empty too until its child joined it).
      */
     public Path create(String program, long n) throws IOException {
-        String earlier = java.util.regex.Pattern.quote(program) + "\\.[0-9]+";
         for (Path g : children()) {
-            if (g.getFileName().toString().matches(earlier)) {
+            if (isInstanceOf(program, g.getFileName().toString())) {
                 try {
                     Files.deleteIfExists(g);
                 } catch (IOException e) {
@@ -115,6 +114,23 @@ public final class ProgramCgroups {
         Path dir = base.resolve(program + "." + n);
         Files.createDirectories(dir);
         return dir;
+    }
+
+    /**
+     * {@code name} is {@code program.<n>}. Compared by hand: a regex compiled per directory entry was a tenth of
+     * the event loop's time in a reload that started 20 programs beside 40 others.
+     */
+    static boolean isInstanceOf(String program, String name) {
+        int dot = program.length();
+        if (name.length() <= dot + 1 || !name.startsWith(program) || name.charAt(dot) != '.') {
+            return false;
+        }
+        for (int i = dot + 1; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Path dir(String name) {
