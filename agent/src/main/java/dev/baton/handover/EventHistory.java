@@ -2,7 +2,7 @@ package dev.baton.handover;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +20,11 @@ final class EventHistory {
     private final int capacity;
     /** By repeat key, in order of first occurrence. */
     private final LinkedHashMap<String, HandoverEvent> events = new LinkedHashMap<>();
+    /**
+     * {@link #all}, kept until the next change: every status refresh and state snapshot of the group asks
+     * for it (up to {@code capacity} events), far more often than an event is added.
+     */
+    private List<HandoverEvent> all;
 
     EventHistory(int capacity) {
         this.capacity = capacity;
@@ -31,6 +36,7 @@ final class EventHistory {
         HandoverEvent first = events.get(key);
         HandoverEvent kept = first == null ? e : first.repeatedAt(e.at());
         events.put(key, kept); // a repeat keeps its place (the first time)
+        all = null;
         if (events.size() > capacity) {
             evictOne();
         }
@@ -38,8 +44,9 @@ final class EventHistory {
     }
 
     /** Restored events, as they were (their counts included). */
-    void addAll(Collection<HandoverEvent> all) {
-        for (HandoverEvent e : all) {
+    void addAll(Collection<HandoverEvent> restored) {
+        all = null;
+        for (HandoverEvent e : restored) {
             HandoverEvent first = events.get(e.repeatKey());
             events.put(e.repeatKey(), first == null ? e : new HandoverEvent(first.at(), first.group(), first.kind(), first.program(),
                     first.version(), first.release(), first.message(), first.count() + e.count(), e.lastAt()));
@@ -51,34 +58,38 @@ final class EventHistory {
 
     /** The newest {@code n} events, oldest first, always with the decisive events of the last upgrade. */
     List<HandoverEvent> tail(int n) {
-        List<HandoverEvent> all = new ArrayList<>(events.values());
-        int pinnedFrom = lastUpgradeStart(all);
+        List<HandoverEvent> list = all();
+        int pinnedFrom = lastUpgradeStart(list);
         List<HandoverEvent> pinned = new ArrayList<>();
-        for (int i = pinnedFrom; i < all.size(); i++) {
-            if (all.get(i).decisive()) {
-                pinned.add(all.get(i));
+        for (int i = pinnedFrom; i < list.size(); i++) {
+            if (list.get(i).decisive()) {
+                pinned.add(list.get(i));
             }
         }
         if (pinned.size() > n) {
             pinned = pinned.subList(pinned.size() - n, pinned.size());
         }
         // The newest events fill what the pinned ones leave, then everything goes back into order.
-        Map<HandoverEvent, Boolean> chosen = new HashMap<>();
+        Map<HandoverEvent, Boolean> chosen = new IdentityHashMap<>(); // a record's hashCode hashes every field
         pinned.forEach(e -> chosen.put(e, true));
-        for (int i = all.size() - 1; i >= 0 && chosen.size() < n; i--) {
-            chosen.put(all.get(i), true);
+        for (int i = list.size() - 1; i >= 0 && chosen.size() < n; i--) {
+            chosen.put(list.get(i), true);
         }
-        return all.stream().filter(chosen::containsKey).toList();
+        return list.stream().filter(chosen::containsKey).toList();
     }
 
     List<HandoverEvent> all() {
-        return List.copyOf(events.values());
+        if (all == null) {
+            all = List.copyOf(events.values());
+        }
+        return all;
     }
 
     /** Drops the oldest event that is not a decisive event of the last upgrade (the oldest at all if they all are). */
     private void evictOne() {
-        List<HandoverEvent> all = new ArrayList<>(events.values());
-        int pinnedFrom = lastUpgradeStart(all);
+        all = null;
+        List<HandoverEvent> list = new ArrayList<>(events.values());
+        int pinnedFrom = lastUpgradeStart(list);
         int i = 0;
         for (Iterator<HandoverEvent> it = events.values().iterator(); it.hasNext(); i++) {
             HandoverEvent e = it.next();
