@@ -63,7 +63,7 @@ public class ReaderBench {
     }
 
     /** producer.py's line i: engine-like JSON noise padded to 200 bytes. */
-    static String line(int i) {
+    public static String line(int i) {
         String msg = "{\"timestamp\":\"2025-05-01T12:00:00." + String.format("%06d", i % 1000000) + "Z\",\"level\":\"DEBUG\","
                 + "\"fields\":{\"message\":\"Processing block " + (1000000 + i) + ": 12 extrinsics, 3 events, witnessing ok\"},"
                 + "\"target\":\"chainflip_engine::witness::eth\"}";

@@ -64,28 +64,35 @@ def side_by_side(res, out):
 
 
 def delivery_chart(cases, out, name="bench-delivery.png"):
-    """The child's wall time per flood case: baton, supervisord and no supervisor; LOST where a run lost lines."""
+    """Per flood case: the child's wall time (baton, supervisord, no supervisor) and the supervisor's CPU
+    (baton, supervisord); LOST where a run lost lines."""
     if not cases:
         return None
-    kinds = ["baton", "supervisord", "none"]
     labels = list(cases)
-    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(labels)), 3.8))
-    width = 0.27
-    for k, kind in enumerate(kinds):
-        for i, label in enumerate(labels):
-            s = cases[label]["summary"][kind]
-            x = i + (k - 1) * width
-            if s["lost_runs"]:
-                ax.annotate("LOST", (x, 0), ha="center", va="bottom", fontsize=7, color="red", rotation=90)
-                continue
-            v = s["child_s"]
-            ax.bar(x, v["median"], width, color=COLORS.get(kind, "#999999"), label=kind if i == 0 else None,
-                   yerr=[[v["median"] - v["min"]], [v["max"] - v["median"]]], capsize=2)
-    ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels([l.replace(", ", "\n") for l in labels], fontsize=7)
-    ax.set_ylabel("child's wall time, s (lower is better)")
-    ax.set_title("floods of 200-byte lines, every line counted at the reader (median, min-max)", fontsize=9)
-    ax.legend(fontsize=7)
+    fig, axes = plt.subplots(2, 1, figsize=(max(6, 1.3 * len(labels)), 7.0))
+    panels = ((axes[0], "child_s", ["baton", "supervisord", "none"], "child's wall time, s"),
+              (axes[1], "agent_cpu_s", ["baton", "supervisord"], "supervisor's CPU, s"))
+    for ax, key, kinds, unit in panels:
+        width = 0.8 / len(kinds)
+        for k, kind in enumerate(kinds):
+            for i, label in enumerate(labels):
+                s = cases[label]["summary"][kind]
+                x = i + (k - (len(kinds) - 1) / 2) * width
+                if s["lost_runs"]:
+                    ax.annotate("LOST", (x, 0), ha="center", va="bottom", fontsize=7, color="red", rotation=90)
+                    continue
+                v = s.get(key)
+                if not v:
+                    continue
+                ax.bar(x, v["median"], width, color=COLORS.get(kind, "#999999"), label=kind if i == 0 else None,
+                       yerr=[[v["median"] - v["min"]], [v["max"] - v["median"]]], capsize=2)
+        ax.set_xticks(range(len(labels)))
+        ax.set_xticklabels([l.replace(", ", "\n").replace(" block", "\n64 KB writes").replace(" line", "\nline writes")
+                            .replace(" busy", "\nbusy") for l in labels], fontsize=7)
+        ax.set_ylabel(unit + " (lower is better)", fontsize=8)
+        ax.legend(fontsize=7)
+    axes[0].set_title("floods of 200-byte lines, every line counted at the reader (median, min-max); "
+                      "busy: a CPU hog and a 1 GiB memory churner beside", fontsize=9)
     fig.tight_layout()
     path = os.path.join(out, name)
     fig.savefig(path, dpi=110)

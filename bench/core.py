@@ -128,6 +128,13 @@ class Program:
         self.name, self.argv, self.group, self.version = name, argv, group, version
 
 
+def _hangup_default():
+    """In the agent's child, before exec: SIGHUP back to its default. A bench run under nohup has it
+    ignored, the JVM keeps an ignored signal ignored (the agent warns), and the reloads the workloads
+    send as SIGHUP would do nothing (the handover bench then waits for engines that never start)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 class Baton:
     kind = "baton"
 
@@ -171,7 +178,8 @@ class Baton:
         env.pop("JOURNAL_STREAM", None)
         if self.env:
             env.update(self.env)
-        return subprocess.Popen(self.command(), stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+        return subprocess.Popen(self.command(), stdout=stdout, stderr=subprocess.DEVNULL, env=env,
+                                preexec_fn=_hangup_default)
 
     def reload(self, proc):
         proc.send_signal(signal.SIGHUP)

@@ -142,8 +142,8 @@ CASES = [  # (name, lines, pattern, warm, busy)
     ("1M line warm", 1_000_000, "line", True, False),
     ("5M block warm", 5_000_000, "block", True, False),
     ("5M line warm", 5_000_000, "line", True, False),
-    ("1M block warm, busy", 1_000_000, "block", True, True),
-    ("1M line warm, busy", 1_000_000, "line", True, True),
+    ("1M block warm busy", 1_000_000, "block", True, True),
+    ("1M line warm busy", 1_000_000, "line", True, True),
 ]
 
 
@@ -181,7 +181,13 @@ def main():
     ap.add_argument("--only", help="comma-separated case names (see CASES)")
     ap.add_argument("--out", help="write the results as JSON here")
     args = ap.parse_args()
-    cases = CASES if not args.only else [c for c in CASES if c[0] in args.only.split(",")]
+    cases = CASES
+    if args.only:
+        wanted = [n.strip() for n in args.only.split(",")]
+        unknown = [n for n in wanted if n not in [c[0] for c in CASES]]
+        if unknown:  # a mistyped name used to run nothing for it, silently
+            ap.error(f"--only: no case named {', '.join(map(repr, unknown))}; the cases: " + ", ".join(c[0] for c in CASES))
+        cases = [c for c in CASES if c[0] in wanted]
     res = run_all(args.runs, lambda m: print(m, flush=True), cases)
     if args.out:
         with open(args.out, "w") as f:

@@ -7,8 +7,8 @@ Every 50 ms it reads the chain's release from RELEASE_FILE and prints what a rea
 real JSON lines): a WAITING line while it is newer than the release, the "Initialised
 StateChainClient" line once compatible (equal major.minor), and the ERROR "no longer compatible"
 line once it is older. Right before writing that line it takes CLOCK_MONOTONIC (t0); then it waits
-for SIGTERM (blocked, taken with sigtimedwait) and takes the clock again (t1), writes "t0 t1" (ns)
-to OUT_DIR/lat-NAME and exits 0. A real engine exits by itself after that line: this one waits, so
+for SIGTERM (blocked, taken with sigtimedwait) and takes the clock again (t1), writes "t0 t1 PID"
+(ns; its pid, for the driver's --split) to OUT_DIR/lat-NAME and exits 0. A real engine exits by itself after that line: this one waits, so
 the time to baton's stop signal can be measured (10 s at most).
 Markers for the driver: OUT_DIR/waiting-NAME, OUT_DIR/active-NAME.
 """
@@ -69,7 +69,7 @@ def main():
                 got = signal.sigtimedwait([signal.SIGTERM], 10.0)
                 t1 = time.clock_gettime_ns(MONO)
                 with open(f"{out}/lat-{name}.tmp", "w") as f:
-                    f.write(f"{t0} {t1 if got else -1}\n")
+                    f.write(f"{t0} {t1 if got else -1} {os.getpid()}\n")
                 os.replace(f"{out}/lat-{name}.tmp", f"{out}/lat-{name}")
                 return 0
             said = (release, rel)
