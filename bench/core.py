@@ -237,6 +237,15 @@ class Workdir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+def end(proc, supervised):
+    """After a run: a supervisor is stopped (SIGTERM, as `stop`), a program run without one is killed."""
+    if supervised:
+        stop(proc)
+    else:
+        proc.kill()
+        proc.wait()
+
+
 def stop(proc, timeout=60):
     """SIGTERM, then the time until the supervisor exited (ms)."""
     if proc.poll() is not None:

@@ -87,11 +87,7 @@ def flood(kind, lines, pattern, warm):
             cpu = core.cpu_seconds(sup) - cpu0 if sup else None
             load.append(core.load_average())
         finally:
-            if kind == "none":
-                proc.kill()
-                proc.wait()
-            else:
-                core.stop(proc)
+            core.end(proc, supervised=kind != "none")
             reader.wait(timeout=60)
         got, total, last = _read_status(status)
         lost = expected - got
@@ -116,14 +112,14 @@ class Busy:
             p.wait()
 
 
-def summarize(runs):
-    """Per kind: medians and ranges over the runs that lost nothing, and how many lost lines."""
+def summarize(runs, keys=("child_s", "delivered_s", "agent_cpu_s")):
+    """Per kind: medians and ranges of `keys` over the runs that lost nothing, and how many lost lines."""
     out = {}
     for kind, rs in runs.items():
         ok = [r for r in rs if not r["lost"]]
         s = {"runs": len(rs), "lost_runs": len(rs) - len(ok),
              "load": [min(r["load"] for r in rs), max(r["load"] for r in rs)]}
-        for key in ("child_s", "delivered_s", "agent_cpu_s"):
+        for key in keys:
             vals = [r[key] for r in ok if r[key] is not None]
             if vals:
                 s[key] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}

@@ -8,8 +8,9 @@ real JSON lines): a WAITING line while it is newer than the release, the "Initia
 StateChainClient" line once compatible (equal major.minor), and the ERROR "no longer compatible"
 line once it is older. Right before writing that line it takes CLOCK_MONOTONIC (t0); then it waits
 for SIGTERM (blocked, taken with sigtimedwait) and takes the clock again (t1), writes "t0 t1 PID"
-(ns; its pid, for the driver's --split) to OUT_DIR/lat-NAME and exits 0. A real engine exits by itself after that line: this one waits, so
-the time to baton's stop signal can be measured (10 s at most).
+(ns; its pid, for the driver's --split) to OUT_DIR/lat-NAME and exits 0. A real engine exits by
+itself after that line: this one waits, so the time to baton's stop signal can be measured (10 s
+at most).
 Markers for the driver: OUT_DIR/waiting-NAME, OUT_DIR/active-NAME.
 """
 import os

@@ -21,6 +21,7 @@ the engine's wake-up (kill(2) -> the engine runs again: the machine's scheduler)
 handover lines arrive while it does.
 """
 import argparse
+import json
 import os
 import re
 import statistics
@@ -51,16 +52,18 @@ class SignalTrace:
 
     def __init__(self, work):
         self.data = os.path.join(work, "signals.perf")
+        self.proc = None
 
-    def __enter__(self):
+    def start(self):
         self.proc = subprocess.Popen(["perf", "record", "-q", "-e", "signal:signal_generate", "-k", "mono", "-a",
                                       "-o", self.data], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1.0)  # perf attaches to every CPU before the first handover
         if self.proc.poll() is not None:
             raise RuntimeError("perf record failed: " + self.proc.stderr.read().decode(errors="replace"))
-        return self
 
-    def __exit__(self, *exc):
+    def stop(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return
         self.proc.send_signal(2)
         self.proc.wait(timeout=60)
 
@@ -95,9 +98,6 @@ def summary(values):
 
 def run(groups=20, rounds=50, gap=0.02, log=print, noise=0, trace=False):
     with core.Workdir("handover") as work:
-        tracer = SignalTrace(work) if trace else None
-        if tracer:
-            tracer.__enter__()
         out = os.path.join(work, "out")
         os.makedirs(out)
         rel = {g: os.path.join(work, f"release-g{g}") for g in range(groups)}
@@ -119,8 +119,11 @@ def run(groups=20, rounds=50, gap=0.02, log=print, noise=0, trace=False):
         sup = core.Baton(work, programs(1), api=False, log_mode="raw")
         proc = sup.start()
         latencies, missing, measured = [], 0, []
+        tracer = SignalTrace(work) if trace else None
         t_start = time.monotonic()
         try:
+            if tracer:
+                tracer.start()
             for r in range(1, rounds + 1):
                 # both engines of every group ready: the old one active, the new one waiting
                 need = [f"{out}/active-g{g}-v{r}" for g in range(groups)] + \
@@ -158,16 +161,14 @@ def run(groups=20, rounds=50, gap=0.02, log=print, noise=0, trace=False):
         finally:
             core.stop(proc)
             if tracer:
-                tracer.__exit__(None, None, None)
+                tracer.stop()
         parts = {}
         if tracer:
             baton_ms, engine_ms, unmatched = split(measured, tracer.sigterms())
             parts = {"baton_part": summary(baton_ms), "engine_part": summary(engine_ms), "unmatched": unmatched,
                      "baton_part_ms": baton_ms, "engine_part_ms": engine_ms,
                      "t0_ns": [t0 for t0, _, _ in measured]}  # CLOCK_MONOTONIC: lines up with -Xlog's timenanos
-        return {**parts, "handovers": len(latencies), "missing": missing,
-                "p50_ms": percentile(latencies, 50), "p90_ms": percentile(latencies, 90),
-                "p99_ms": percentile(latencies, 99), "max_ms": max(latencies) if latencies else None,
+        return {**parts, "handovers": len(latencies), "missing": missing, **summary(latencies),
                 "mean_ms": statistics.mean(latencies) if latencies else None,
                 "seconds": time.monotonic() - t_start, "latencies_ms": latencies}
 
@@ -183,7 +184,6 @@ if __name__ == "__main__":
     a = ap.parse_args()
     res = run(a.groups, a.rounds, a.gap, noise=a.noise, trace=a.split)
     if a.out:
-        import json
         with open(a.out, "w") as f:
             json.dump(res, f, indent=1)
     for k in ("latencies_ms", "baton_part_ms", "engine_part_ms", "t0_ns"):

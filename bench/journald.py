@@ -19,13 +19,13 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import core  # noqa: E402
+import delivery  # noqa: E402
 
 JOURNALD = "/lib/systemd/systemd-journald"
 STDOUT_SOCKET = "/run/systemd/journal/stdout"
@@ -123,11 +123,7 @@ def flood(kind, lines):
             jcpu = core.cpu_seconds(journald.pid) - j0
             load = core.load_average()
         finally:
-            if kind == "unit":
-                proc.kill()
-                proc.wait()
-            else:
-                core.stop(proc)
+            core.end(proc, supervised=kind != "unit")
             stream.close()
             journald.terminate()
             journald.wait(timeout=30)
@@ -136,19 +132,6 @@ def flood(kind, lines):
                 "lines_per_s": lines / (last - t0) if lost == 0 and last > t0 else None,
                 "agent_cpu_s": cpu, "journald_cpu_s": jcpu, "lines_expected": lines, "lines_received": got,
                 "lines_lost": lost, "lost": lost > 0, "load": load}
-
-
-def summarize(runs):
-    out = {}
-    for kind, rs in runs.items():
-        ok = [r for r in rs if not r["lost"]]
-        s = {"runs": len(rs), "lost_runs": len(rs) - len(ok)}
-        for key in ("child_s", "delivered_s", "lines_per_s", "agent_cpu_s", "journald_cpu_s"):
-            vals = [r[key] for r in ok if r[key] is not None]
-            if vals:
-                s[key] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
-        out[kind] = s
-    return out
 
 
 def main():
@@ -162,7 +145,7 @@ def main():
     private_namespace()
     runs = core.alternate(args.runs, KINDS, lambda kind: flood(kind, args.lines), f"journald {args.lines:,}",
                           lambda m: print(m, flush=True))
-    s = summarize(runs)
+    s = delivery.summarize(runs, ("child_s", "delivered_s", "lines_per_s", "agent_cpu_s", "journald_cpu_s"))
     for kind in KINDS:
         k = s[kind]
 

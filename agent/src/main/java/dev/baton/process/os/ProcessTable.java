@@ -14,8 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -96,7 +96,7 @@ public final class ProcessTable {
     static List<ProcStat> descendantsByChildren(int ancestor) {
         ProcReader reader = new ProcReader();
         List<ProcStat> found = new ArrayList<>();
-        Set<Integer> seen = new HashSet<>(); // a pid listed twice (re-parented between two reads) counts once
+        Set<Integer> seen = new HashSet<>(List.of(ancestor)); // a pid listed twice (re-parented between reads) counts once
         Deque<Integer> todo = new ArrayDeque<>(List.of(ancestor));
         while (!todo.isEmpty()) {
             int parent = todo.pop();
@@ -106,7 +106,7 @@ public final class ProcessTable {
             }
             for (String tid : tids) {
                 for (int child : reader.children(parent, tid)) {
-                    if (child != ancestor && seen.add(child)) {
+                    if (seen.add(child)) {
                         todo.push(child);
                         ProcStat s = reader.stat(child);
                         if (s != null && !s.isZombie()) {
