@@ -76,11 +76,34 @@ def rss_mb(pid):
     return status_kb(pid, "VmRSS") / 1024.0
 
 
-def cpu_seconds(pid):
-    """utime + stime of a process (all its threads), in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
+def _stat_ticks(path):
+    with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    return int(fields[11]) + int(fields[12])
+
+
+def cpu_seconds(pid):
+    """CPU time of a process (all its threads, those that have exited too), in seconds.
+
+    utime + stime come in clock ticks (10 ms), too coarse beside a 1M-line flood's 0.2 s: each
+    live thread's time is read in nanoseconds from its schedstat instead (the same runtime the ticks
+    are scaled from); only the exited threads' part stays in ticks.
+    """
+    total_ticks = _stat_ticks(f"/proc/{pid}/stat")
+    live_ticks = live_ns = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                ticks = _stat_ticks(f"/proc/{pid}/task/{tid}/stat")
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    ns = int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue  # exited meanwhile: its time is in the process's ticks
+            live_ticks += ticks
+            live_ns += ns
+    except OSError:
+        return total_ticks / TICK
+    return live_ns / 1e9 + max(0, total_ticks - live_ticks) / TICK
 
 
 def threads(pid):
