@@ -63,4 +63,9 @@ final class AttachedPipe implements LineFramer.Lines {
     public void line(byte[] buf, int off, int len, int shownLen, boolean clean) {
         log.line(stream, now, buf, off, len, shownLen, clean);
     }
+
+    @Override
+    public void lines(byte[] buf, int off, int[] ends, int count) {
+        log.lines(stream, now, buf, off, ends, count);
+    }
 }

@@ -20,7 +20,24 @@ final class LineFramer {
         default void line(byte[] buf, int off, int len, int shownLen, boolean clean) {
             line(buf, off, len, shownLen);
         }
+
+        /**
+         * {@code count} whole lines lying one after the other from {@code off}, the i-th ended by its
+         * '\n' at {@code ends[i]}: none has a '\r' before its newline nor is too long, so each is shown
+         * as it is. Called instead of {@link #line} once per run of such lines in a read.
+         */
+        default void lines(byte[] buf, int off, int[] ends, int count) {
+            int start = off;
+            for (int i = 0; i < count; i++) {
+                int len = ends[i] - start;
+                line(buf, start, len, len, false);
+                start = ends[i] + 1;
+            }
+        }
     }
+
+    /** The most line ends one {@link Lines#lines} call takes. */
+    static final int RUN_LINES = 256;
 
     private static final int INITIAL_CARRY = 256;
 
@@ -31,6 +48,8 @@ final class LineFramer {
     /** Discarding the rest of a cut line, up to its newline. */
     private boolean skipping;
     private final boolean findControls;
+    /** The line ends of the current run of lines (allocated at the first line framed). */
+    private int[] ends;
 
     LineFramer(int maxLineBytes) {
         this(maxLineBytes, false);
@@ -58,6 +77,12 @@ final class LineFramer {
         int end = off + len;
         int pos = off;
         while (pos < end) {
+            if (!findControls && carryLen == 0 && !skipping) {
+                pos = feedRuns(buf, pos, end, out); // then one line or partial line that needs the steps below
+                if (pos == end) {
+                    return;
+                }
+            }
             int nl;
             boolean clean = false;
             if (findControls) {
@@ -91,6 +116,36 @@ final class LineFramer {
             }
             pos = nl + 1;
         }
+    }
+
+    /**
+     * Hands on the lines from {@code pos} as runs of up to {@link #RUN_LINES} lines ({@link Lines#lines}),
+     * one call per run instead of one per line, as long as each is shown as it is (no '\r' before its
+     * newline, not too long); returns where the line-by-line framing takes over (a partial line, or
+     * one that needs cutting or its '\r' dropped).
+     */
+    private int feedRuns(byte[] buf, int pos, int end, Lines out) {
+        int runStart = pos;
+        int count = 0;
+        for (int nl = Bytes.indexOfNewline(buf, pos, end); nl >= 0; nl = Bytes.indexOfNewline(buf, nl + 1, end)) {
+            if (nl - pos > maxLine || (nl > pos && buf[nl - 1] == '\r')) {
+                break;
+            }
+            if (ends == null) {
+                ends = new int[RUN_LINES];
+            }
+            ends[count++] = nl;
+            pos = nl + 1;
+            if (count == RUN_LINES) {
+                out.lines(buf, runStart, ends, count);
+                runStart = pos;
+                count = 0;
+            }
+        }
+        if (count > 0) {
+            out.lines(buf, runStart, ends, count);
+        }
+        return pos;
     }
 
     /** At EOF: a last line without its newline is still a line. */

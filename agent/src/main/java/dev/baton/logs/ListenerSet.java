@@ -23,13 +23,26 @@ final class ListenerSet {
 
     void fire(String program, StreamKind stream, byte[] buf, int off, int len) {
         for (LineListener l : listeners) {
-            try {
-                l.onLine(program, stream, buf, off, len);
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                FAILURES.warn("line listener " + l.getClass().getName() + " failed on a line of " + program, e);
+            offer(l, program, stream, buf, off, len);
+        }
+    }
+
+    /** Each line of a run (see {@link LineFramer.Lines#lines}) to each listener, a listener at a time. */
+    void fireRun(String program, StreamKind stream, byte[] buf, int off, int[] ends, int count) {
+        for (LineListener l : listeners) {
+            for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+                offer(l, program, stream, buf, start, ends[i] - start);
             }
+        }
+    }
+
+    private static void offer(LineListener l, String program, StreamKind stream, byte[] buf, int off, int len) {
+        try {
+            l.onLine(program, stream, buf, off, len);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            FAILURES.warn("line listener " + l.getClass().getName() + " failed on a line of " + program, e);
         }
     }
 }

@@ -12,8 +12,9 @@ import dev.baton.config.LogSettings;
 /**
  * Everything the agent keeps of one program's output: its recent lines, its counters, its
  * followers, and where its lines go (agent stdout, file). Lines arrive on the reader thread, in this
- * order: ring, file, followers, listeners; those for the agent's stdout are staged and handed over
- * together at the end of each read. The ring is locked once per read: a tail taken during a read
+ * order: ring, file, followers, listeners (a run of lines shown as they are goes to the ring, file and
+ * followers line by line, then to the listeners); those for the agent's stdout are staged and handed
+ * over together at the end of each read. The ring is locked once per read: a tail taken during a read
  * waits for its end, so a follower never gets a line that a tail taken after it could miss. A read
  * whose log file (or a mid-read stdout hand-over) waits for a full spill keeps the ring locked
  * meanwhile: a tail then waits too, at most the stall timeout, once per stall.
@@ -171,9 +172,38 @@ public final class ProgramLog {
         if (s.toAgentStdout()) {
             stdout.add(name, buf, off, shownLen, clean); // handed over, and drops counted, at the end of the read
         }
+        toFileAndFollowers(s, seq, now, stream, buf, off, shownLen);
+        listeners.fire(name, stream, buf, off, len);
+    }
+
+    /**
+     * Reader thread: {@code count} whole lines shown as they are, one after the other from {@code off},
+     * the i-th ended by its '\n' at {@code ends[i]} (see {@link LineFramer.Lines#lines}). Each line
+     * goes to the ring, file and followers in turn; then the run goes to stdout in one piece, then to
+     * the listeners.
+     */
+    void lines(StreamKind stream, long now, byte[] buf, int off, int[] ends, int count) {
+        LogSettings s = settings;
+        boolean fileOrFollowers = (s.file() != null && fileSink != null) || followers.length > 0;
+        long seq = readerLines;
+        for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+            int len = ends[i] - start;
+            ring.append(++seq, now, stream, buf, start, len);
+            if (fileOrFollowers) {
+                toFileAndFollowers(s, seq, now, stream, buf, start, len);
+            }
+        }
+        readerLines = seq;
+        if (s.toAgentStdout()) {
+            stdout.addRun(name, buf, off, ends, count);
+        }
+        listeners.fireRun(name, stream, buf, off, ends, count);
+    }
+
+    private void toFileAndFollowers(LogSettings s, long seq, long now, StreamKind stream, byte[] buf, int off, int len) {
         FileSink f = fileSink;
         if (s.file() != null && f != null) {
-            int result = f.offer(buf, off, shownLen, wakeSinks, stallNanos);
+            int result = f.offer(buf, off, len, wakeSinks, stallNanos);
             if (result == LineSpool.DROPPED) {
                 readerDroppedByFile++;
             } else if (result == LineSpool.WAKE_CONSUMER) {
@@ -182,7 +212,7 @@ public final class ProgramLog {
         }
         Follower[] fs = followers;
         if (fs.length > 0) {
-            LogLine line = new LogLine(seq, now, stream, new String(buf, off, shownLen, StandardCharsets.UTF_8));
+            LogLine line = new LogLine(seq, now, stream, new String(buf, off, len, StandardCharsets.UTF_8));
             boolean wake = false;
             for (Follower follower : fs) {
                 wake |= follower.offer(line);
@@ -191,7 +221,6 @@ public final class ProgramLog {
                 sinks.wake();
             }
         }
-        listeners.fire(name, stream, buf, off, len);
     }
 
     /**

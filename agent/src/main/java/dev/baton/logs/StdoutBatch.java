@@ -96,6 +96,35 @@ final class StdoutBatch {
         lines++;
     }
 
+    /**
+     * Stages a run of whole lines of {@code program} lying one after the other in the read buffer from
+     * {@code off}, the i-th ended by its '\n' at {@code ends[i]}: in raw mode the run joins the lines
+     * left in place in one step; otherwise (a prefix to add) line by line.
+     */
+    void addRun(String program, byte[] buf, int off, int[] ends, int count) {
+        if (out.dropsProgramLines()) {
+            return;
+        }
+        if (program != this.program) {
+            this.program = program;
+            prefix = out.prefixOf(program);
+        }
+        if (prefix == null && buf == readBuffer && (runLines == 0 || runEnd == off)) {
+            if (runLines == 0) {
+                runStart = off;
+            }
+            runEnd = ends[count - 1] + 1;
+            runLines += count;
+            if (len + runEnd - runStart >= FLUSH_BYTES) {
+                handOver();
+            }
+            return;
+        }
+        for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+            add(program, buf, start, ends[i] - start, false);
+        }
+    }
+
     /** Hands the staged lines to the agent's stdout; returns how many lines were dropped since the last call. */
     int flush() {
         handOver();

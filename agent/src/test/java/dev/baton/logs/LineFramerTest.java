@@ -98,6 +98,59 @@ class LineFramerTest {
         assertEquals(expected.stream().map(s -> s.replace(CUT, "")).toList(), contents);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void runsOfLinesFrameTheSameAsLineByLine(String name, String input, List<String> expected) {
+        byte[] bytes = input.getBytes(ISO_8859_1);
+        for (int chunk = 1; chunk <= bytes.length + 1; chunk++) {
+            assertEquals(expected, frameInRuns(bytes, chunk, new int[1]), name + ", reads of " + chunk + " bytes");
+        }
+    }
+
+    @Test
+    void aReadOfManyLinesComesInRunsOfAtMostRunLinesInOrder() {
+        StringBuilder in = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 3 * LineFramer.RUN_LINES + 7; i++) {
+            String line = i == 400 ? "cr" : Integer.toString(i, 36); // one CRLF line in the middle
+            in.append(line).append(i == 400 ? "\r\n" : "\n");
+            expected.add(line);
+        }
+        byte[] bytes = in.toString().getBytes(ISO_8859_1);
+        int[] runs = new int[1];
+        assertEquals(expected, frameInRuns(bytes, bytes.length, runs));
+        assertTrue(runs[0] >= 2, "the lines before the CRLF one came in runs: " + runs[0]);
+    }
+
+    /** Frames with a receiver that takes runs of lines ({@link LineFramer.Lines#lines}) and checks each run. */
+    private static List<String> frameInRuns(byte[] bytes, int chunk, int[] runs) {
+        LineFramer framer = new LineFramer(MAX);
+        List<String> lines = new ArrayList<>();
+        LineFramer.Lines out = new LineFramer.Lines() {
+            @Override
+            public void line(byte[] buf, int off, int len, int shownLen) {
+                lines.add(new String(buf, off, shownLen, ISO_8859_1));
+            }
+
+            @Override
+            public void lines(byte[] buf, int off, int[] ends, int count) {
+                assertTrue(count >= 1 && count <= LineFramer.RUN_LINES, "run of " + count);
+                runs[0]++;
+                for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+                    assertEquals('\n', buf[ends[i]], "each line ends at its newline");
+                    assertTrue(ends[i] == start || buf[ends[i] - 1] != '\r', "a CRLF line goes line by line");
+                    lines.add(new String(buf, start, ends[i] - start, ISO_8859_1));
+                }
+            }
+        };
+        for (int pos = 0; pos < bytes.length; pos += chunk) {
+            int n = Math.min(chunk, bytes.length - pos);
+            framer.feed(Arrays.copyOfRange(bytes, pos, pos + n), 0, n, out);
+        }
+        framer.finish(out);
+        return lines;
+    }
+
     private static List<String> frame(byte[] bytes, int chunk) {
         return frame(bytes, chunk, false);
     }

@@ -71,6 +71,36 @@ class StdoutBatchTest {
     }
 
     @Test
+    void runsOfLinesJoinTheLinesLeftInPlaceAndKeepTheirOrder() {
+        ByteArrayChannel target = new ByteArrayChannel();
+        try (AgentOutput out = new AgentOutput(LogMode.RAW, target, 64 * 1024)) {
+            StdoutBatch batch = new StdoutBatch(out);
+            byte[] read = "a\nb\nc\r\nd\ne\nf\n".getBytes(ISO_8859_1);
+            batch.beginRead(read);
+            batch.addRun("p", read, 0, new int[] {1, 3}, 2); // "a", "b"
+            batch.add("p", read, 4, 1);                      // "c" whose '\r' was dropped: staged
+            batch.addRun("p", read, 7, new int[] {8}, 1);    // "d"
+            batch.add("p", read, 9, 1);                      // "e": in place, after "d"
+            batch.addRun("p", read, 11, new int[] {12}, 1);  // "f"
+            assertEquals(0, batch.flush());
+        }
+        assertEquals("a\nb\nc\nd\ne\nf\n", target.bytes.toString(ISO_8859_1));
+    }
+
+    @Test
+    void aRunOfPrefixedLinesIsStagedLineByLine() {
+        ByteArrayChannel target = new ByteArrayChannel();
+        try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
+            StdoutBatch batch = new StdoutBatch(out);
+            byte[] read = "a\nb\u001b\n".getBytes(ISO_8859_1);
+            batch.beginRead(read);
+            batch.addRun("p", read, 0, new int[] {1, 4}, 2);
+            assertEquals(0, batch.flush());
+        }
+        assertEquals("p | a\np | b\\x1b\n", target.bytes.toString(ISO_8859_1));
+    }
+
+    @Test
     void prefixedLinesAreNeverLeftInPlace() {
         ByteArrayChannel target = new ByteArrayChannel();
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
