@@ -4,38 +4,41 @@ import dev.baton.config.LogMode;
 import dev.baton.config.LogSettings;
 import dev.baton.handover.LineRecognizer;
 import dev.baton.handover.ProfileReader;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The log reader thread's own work per line, without the syscalls: 256 KiB reads of producer.py's
- * 200-byte lines fed through the real framing, ring, stdout staging and spill (stdout discarded by
- * its writer thread) and the chainflip recogniser, as a read from a pipe would be. Counts this
+ * The log reader thread's own work per line, without the syscalls: 64 KiB reads of a stream of
+ * producer.py's 200-byte lines (most reads end inside a line) fed through the real framing, ring,
+ * stdout staging and the chainflip recogniser, as reads from a pipe would be; the lines go to fd 1 as
+ * the agent's stdout (send it to /dev/null). Counts this
  * thread's CPU time, best of 10 passes. In package dev.baton.logs (package-private classes);
  * compile and run against the jar with the launcher's JIT flags:
  *
  * <pre>
  * javac -d /tmp/rb -cp agent/target/baton.jar bench/ReaderBench.java
  * java -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -cp /tmp/rb:agent/target/baton.jar \
- *     dev.baton.logs.ReaderBench [raw|prefixed] [recognise|none]
+ *     dev.baton.logs.ReaderBench [raw|prefixed] [recognise|none] > /dev/null
  * </pre>
  */
 public class ReaderBench {
+    private static final int READ = 64 * 1024;
+
     public static void main(String[] args) throws Exception {
         List<String> a = List.of(args);
         LogMode mode = a.contains("prefixed") ? LogMode.PREFIXED : LogMode.RAW;
         StringBuilder sb = new StringBuilder();
         int lines = 0;
-        for (String line = line(0); sb.length() + line.length() <= 256 * 1024; line = line(++lines)) {
+        for (String line = line(0); sb.length() + line.length() <= 1 << 20; line = line(++lines)) {
             sb.append(line);
         }
-        byte[] read = sb.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] buf = new byte[256 * 1024];
-        AgentOutput out = new AgentOutput(mode, Channels.newChannel(OutputStream.nullOutputStream()), 4 << 20);
+        // A continuous stream of lines read 64 KiB at a time: most reads end inside a line, as a pipe's do
+        byte[] text = sb.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] buf = new byte[READ];
+        // fd 1, as the agent's: the reader writes lines to it itself while it takes them (run with > /dev/null)
+        AgentOutput out = AgentOutput.stdout(mode, 4 << 20, java.time.Duration.ofSeconds(5));
         LogPipeline pipeline = new LogPipeline(out, 64 * 1024);
         ProgramLog log = pipeline.open("producer", LogSettings.DEFAULT);
         if (!a.contains("none")) {
@@ -47,17 +50,22 @@ public class ReaderBench {
         double best = Double.MAX_VALUE;
         for (int pass = 0; pass < 15; pass++) {
             long t0 = cpu.getCurrentThreadCpuTime();
-            for (int i = 0; i < 100; i++) {
-                System.arraycopy(read, 0, buf, 0, read.length); // what read(2) would do
-                pipe.feed(buf, read.length, System.currentTimeMillis());
+            for (int at = 0; at < 4 * text.length; at += READ) { // four passes over the stream, wrapping around
+                for (int i = 0, from = at % text.length; i < READ; ) { // what read(2) would do
+                    int n = Math.min(READ - i, text.length - from);
+                    System.arraycopy(text, from, buf, i, n);
+                    i += n;
+                    from = (from + n) % text.length;
+                }
+                pipe.feed(buf, READ, System.currentTimeMillis());
                 out.wakeIfPending();
             }
-            double ns = (cpu.getCurrentThreadCpuTime() - t0) / (100.0 * lines);
+            double ns = (cpu.getCurrentThreadCpuTime() - t0) / (4.0 * lines);
             if (pass >= 5) {
                 best = Math.min(best, ns);
             }
         }
-        System.out.printf("mode=%s recognise=%s: %.1f ns per line on the reader thread%n", mode, !a.contains("none"), best);
+        System.err.printf("mode=%s recognise=%s: %.1f ns per line on the reader thread%n", mode, !a.contains("none"), best);
         pipeline.close();
         out.close();
     }
