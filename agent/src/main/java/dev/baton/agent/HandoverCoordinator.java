@@ -16,7 +16,7 @@ import dev.baton.handover.HandoverEvent;
 import dev.baton.handover.LineRecognizer;
 import dev.baton.handover.ProcessDown;
 import dev.baton.handover.Recognition;
-import dev.baton.logs.LineListener;
+import dev.baton.logs.RunListener;
 import dev.baton.logs.StreamKind;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * programs. Group state is persisted after every change, so an idled engine stays idle across
  * agent and host restarts.
  */
-public final class HandoverCoordinator implements LineListener, Supervisor.Listener, Supervisor.StartGate {
+public final class HandoverCoordinator implements RunListener, Supervisor.Listener, Supervisor.StartGate {
     private static final Logger log = LoggerFactory.getLogger("dev.baton.handover");
 
     /** {@code handover.json}: every group's snapshot. */
@@ -150,9 +150,23 @@ public final class HandoverCoordinator implements LineListener, Supervisor.Liste
     @Override
     public void onLine(String program, StreamKind stream, byte[] buf, int off, int len) {
         LineRecognizer recognizer = recognizers.get(program);
-        if (recognizer == null) {
-            return;
+        if (recognizer != null) {
+            recognize(program, recognizer, buf, off, len);
         }
+    }
+
+    /** On the log reader thread: {@link #onLine} for each line of a run, the program's recogniser looked up once. */
+    @Override
+    public void onRun(String program, StreamKind stream, byte[] buf, int off, int[] ends, int count) {
+        LineRecognizer recognizer = recognizers.get(program);
+        if (recognizer != null) {
+            for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+                recognize(program, recognizer, buf, start, ends[i] - start);
+            }
+        }
+    }
+
+    private void recognize(String program, LineRecognizer recognizer, byte[] buf, int off, int len) {
         Recognition r = recognizer.recognize(buf, off, len);
         if (r != null) {
             Instant at = Instant.now();

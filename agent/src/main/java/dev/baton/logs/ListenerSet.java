@@ -27,9 +27,22 @@ final class ListenerSet {
         }
     }
 
-    /** Each line of a run (see {@link LineFramer.Lines#lines}) to each listener, a listener at a time. */
+    /**
+     * A run of lines (see {@link LineFramer.Lines#lines}) to each listener, a listener at a time: in
+     * one call to a {@link RunListener}, line by line to the others.
+     */
     void fireRun(String program, StreamKind stream, byte[] buf, int off, int[] ends, int count) {
         for (LineListener l : listeners) {
+            if (l instanceof RunListener r) {
+                try {
+                    r.onRun(program, stream, buf, off, ends, count);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    failed(l, "a run of " + count + " lines", program, e);
+                }
+                continue;
+            }
             for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
                 offer(l, program, stream, buf, start, ends[i] - start);
             }
@@ -42,7 +55,11 @@ final class ListenerSet {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
-            FAILURES.warn("line listener " + l.getClass().getName() + " failed on a line of " + program, e);
+            failed(l, "a line", program, e);
         }
+    }
+
+    private static void failed(LineListener l, String what, String program, Throwable e) {
+        FAILURES.warn("line listener " + l.getClass().getName() + " failed on " + what + " of " + program, e);
     }
 }

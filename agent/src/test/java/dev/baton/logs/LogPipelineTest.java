@@ -115,6 +115,47 @@ class LogPipelineTest {
     }
 
     @Test
+    void aRunListenerGetsEveryLineOnceInOrderMostInRuns() {
+        List<String> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        AtomicInteger longestRun = new AtomicInteger();
+        pipeline.addListener(new RunListener() {
+            @Override
+            public void onLine(String program, StreamKind stream, byte[] buf, int off, int len) {
+                got.add(new String(buf, off, len, ISO_8859_1));
+            }
+
+            @Override
+            public void onRun(String program, StreamKind stream, byte[] buf, int off, int[] ends, int count) {
+                longestRun.accumulateAndGet(count, Math::max);
+                for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+                    got.add(new String(buf, start, ends[i] - start, ISO_8859_1));
+                }
+            }
+        });
+        ProgramLog log = pipeline.open("engine", RING_ONLY);
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        StringBuilder text = new StringBuilder();
+        int n = 3000;
+        for (int i = 0; i < n; i++) {
+            text.append(i == 1500 ? "crlf\r\n" : i == 1600 ? "a line longer than sixteen bytes\n" : "line " + i + "\n");
+        }
+        byte[] bytes = text.toString().getBytes(ISO_8859_1);
+        for (int at = 0; at < bytes.length; at += 5000) { // writes that end inside lines
+            pipe.write(java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 5000)));
+        }
+        pipe.closeWriter();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> got.size() == n);
+        for (int i = 0; i < n; i++) {
+            String expected = i == 1500 ? "crlf" : i == 1600 ? "a line longer th" : "line " + i;
+            assertEquals(expected, got.get(i), "line " + i);
+        }
+        assertTrue(longestRun.get() > 1, "lines came in runs: longest " + longestRun.get());
+        assertEquals(n, log.lines());
+    }
+
+    @Test
     void atMostThreeLogThreads(@TempDir Path dir) {
         assertEquals(Set.of("baton-stdout", "baton-log-reader"), logThreads());
         ProgramLog log = pipeline.open("node", new LogSettings(true, dir.resolve("node.log"), 0, 0, 10, 1 << 16));
