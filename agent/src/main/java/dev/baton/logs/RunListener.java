@@ -4,6 +4,7 @@ package dev.baton.logs;
  * A {@link LineListener} that also takes a read's run of lines in one call, so what it looks up per
  * program it looks up once per run instead of once per line. Called on the log reader thread instead
  * of {@link #onLine} for the lines of a run; must never throw (one that does loses the rest of that run).
+ * Like the bytes, {@code ends} is reused: valid only during the call.
  */
 public interface RunListener extends LineListener {
     /**
