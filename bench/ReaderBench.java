@@ -20,7 +20,7 @@ import java.util.List;
  * <pre>
  * javac -d /tmp/rb -cp agent/target/baton.jar bench/ReaderBench.java
  * java -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -cp /tmp/rb:agent/target/baton.jar \
- *     dev.baton.logs.ReaderBench [raw|prefixed] [recognise|none] > /dev/null
+ *     dev.baton.logs.ReaderBench [raw|prefixed] [recognise|none] [per-line] > /dev/null
  * </pre>
  */
 public class ReaderBench {
@@ -42,8 +42,30 @@ public class ReaderBench {
         LogPipeline pipeline = new LogPipeline(out, 64 * 1024);
         ProgramLog log = pipeline.open("producer", LogSettings.DEFAULT);
         if (!a.contains("none")) {
-            LineRecognizer r = new LineRecognizer(ProfileReader.builtIn("chainflip").orElseThrow());
-            pipeline.addListener((program, stream, b, off, len) -> r.recognize(b, off, len));
+            // As the handover coordinator does: the program's recogniser looked up, once per run of
+            // lines (or, with "per-line", once per line: a plain LineListener)
+            java.util.Map<String, LineRecognizer> byProgram =
+                    new java.util.HashMap<>(java.util.Map.of("producer", new LineRecognizer(ProfileReader.builtIn("chainflip").orElseThrow())));
+            LineListener perLine = (program, stream, b, off, len) -> {
+                LineRecognizer r = byProgram.get(program);
+                if (r != null) {
+                    r.recognize(b, off, len);
+                }
+            };
+            pipeline.addListener(a.contains("per-line") ? perLine : new RunListener() {
+                @Override
+                public void onLine(String program, StreamKind stream, byte[] b, int off, int len) {
+                    perLine.onLine(program, stream, b, off, len);
+                }
+
+                @Override
+                public void onRun(String program, StreamKind stream, byte[] b, int off, int[] ends, int count) {
+                    LineRecognizer r = byProgram.get(program);
+                    for (int i = 0, start = off; r != null && i < count; start = ends[i++] + 1) {
+                        r.recognize(b, start, ends[i] - start);
+                    }
+                }
+            });
         }
         AttachedPipe pipe = new AttachedPipe(-1, StreamKind.STDOUT, log, 64 * 1024, out.escapesProgramLines(), () -> { });
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
@@ -65,7 +87,8 @@ public class ReaderBench {
                 best = Math.min(best, ns);
             }
         }
-        System.err.printf("mode=%s recognise=%s: %.1f ns per line on the reader thread%n", mode, !a.contains("none"), best);
+        System.err.printf("mode=%s recognise=%s%s: %.1f ns per line on the reader thread%n", mode, !a.contains("none"),
+                a.contains("per-line") ? " (listener per line)" : "", best);
         pipeline.close();
         out.close();
     }
