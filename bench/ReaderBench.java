@@ -13,7 +13,9 @@ import java.util.List;
  * The log reader thread's own work per line, without the syscalls: 64 KiB reads of a stream of
  * producer.py's 200-byte lines (most reads end inside a line) fed through the real framing, ring,
  * stdout staging and the chainflip recogniser, as reads from a pipe would be; the lines go to fd 1 as
- * the agent's stdout (send it to /dev/null). Counts this
+ * the agent's stdout: {@code > /dev/null} (a file: the lines go through the spill and the stdout
+ * thread) or {@code | cat > /dev/null} (a pipe: the reader writes them itself, as with a consumer, and
+ * its write(2)s count too). Counts this
  * thread's CPU time, best of 10 passes. In package dev.baton.logs (package-private classes);
  * compile and run against the jar with the launcher's JIT flags:
  *
