@@ -50,24 +50,11 @@ final class StdoutBatch {
      * but TAB when {@code clean} (the framer's newline search found out): it is not scanned again.
      */
     void add(String program, byte[] buf, int off, int lineLen, boolean clean) {
-        if (out.dropsProgramLines()) {
+        if (!takes(program)) {
             return;
         }
-        if (program != this.program) {
-            this.program = program;
-            prefix = out.prefixOf(program);
-        }
         int prefixLen = prefix == null ? 0 : prefix.length;
-        if (prefixLen == 0 && buf == readBuffer && (runLines == 0 || runEnd == off)
-                && off + lineLen < buf.length && buf[off + lineLen] == '\n') {
-            if (runLines == 0) {
-                runStart = off;
-            }
-            runEnd = off + lineLen + 1;
-            runLines++;
-            if (len + runEnd - runStart >= FLUSH_BYTES) {
-                handOver();
-            }
+        if (off + lineLen < buf.length && buf[off + lineLen] == '\n' && leftInPlace(buf, off, off + lineLen + 1, 1)) {
             return;
         }
         if (runLines > 0) {
@@ -102,27 +89,44 @@ final class StdoutBatch {
      * left in place in one step; otherwise (a prefix to add) line by line.
      */
     void addRun(String program, byte[] buf, int off, int[] ends, int count) {
-        if (out.dropsProgramLines()) {
-            return;
-        }
-        if (program != this.program) {
-            this.program = program;
-            prefix = out.prefixOf(program);
-        }
-        if (prefix == null && buf == readBuffer && (runLines == 0 || runEnd == off)) {
-            if (runLines == 0) {
-                runStart = off;
-            }
-            runEnd = ends[count - 1] + 1;
-            runLines += count;
-            if (len + runEnd - runStart >= FLUSH_BYTES) {
-                handOver();
-            }
+        if (!takes(program) || leftInPlace(buf, off, ends[count - 1] + 1, count)) {
             return;
         }
         for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
             add(program, buf, start, ends[i] - start, false);
         }
+    }
+
+    /** False when program lines are not written at all; else makes {@code program} the current one. */
+    private boolean takes(String program) {
+        if (out.dropsProgramLines()) {
+            return false;
+        }
+        if (program != this.program) {
+            this.program = program;
+            prefix = out.prefixOf(program);
+        }
+        return true;
+    }
+
+    /**
+     * Leaves {@code count} lines, {@code buf[off, end)} with their newlines, in the read buffer when
+     * they can go out as they lie there (raw mode, right after the lines already left there); false
+     * when they must be staged.
+     */
+    private boolean leftInPlace(byte[] buf, int off, int end, int count) {
+        if (prefix != null || buf != readBuffer || (runLines > 0 && runEnd != off)) {
+            return false;
+        }
+        if (runLines == 0) {
+            runStart = off;
+        }
+        runEnd = end;
+        runLines += count;
+        if (len + runEnd - runStart >= FLUSH_BYTES) {
+            handOver();
+        }
+        return true;
     }
 
     /** Hands the staged lines to the agent's stdout; returns how many lines were dropped since the last call. */
