@@ -65,7 +65,7 @@ final class AttachedPipe implements LineFramer.Lines {
     }
 
     @Override
-    public void lines(byte[] buf, int off, int[] ends, int count) {
-        log.lines(stream, now, buf, off, ends, count);
+    public void lines(byte[] buf, int off, int[] ends, int count, boolean clean) {
+        log.lines(stream, now, buf, off, ends, count, clean);
     }
 }

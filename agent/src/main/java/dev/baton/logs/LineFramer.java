@@ -24,13 +24,15 @@ final class LineFramer {
         /**
          * {@code count} whole lines lying one after the other from {@code off}, the i-th ended by its
          * '\n' at {@code ends[i]}: none has a '\r' before its newline nor is too long, so each is shown
-         * as it is. Called instead of {@link #line} once per run of such lines in a read.
+         * as it is; {@code clean} as for {@link #line(byte[], int, int, int, boolean)}, for all of them
+         * (a framer that finds control characters makes runs of clean lines only). Called instead of
+         * {@link #line} once per run of such lines in a read.
          */
-        default void lines(byte[] buf, int off, int[] ends, int count) {
+        default void lines(byte[] buf, int off, int[] ends, int count, boolean clean) {
             int start = off;
             for (int i = 0; i < count; i++) {
                 int len = ends[i] - start;
-                line(buf, start, len, len, false);
+                line(buf, start, len, len, clean);
                 start = ends[i] + 1;
             }
         }
@@ -77,7 +79,7 @@ final class LineFramer {
         int end = off + len;
         int pos = off;
         while (pos < end) {
-            if (!findControls && carryLen == 0 && !skipping) {
+            if (carryLen == 0 && !skipping) {
                 pos = feedRuns(buf, pos, end, out); // then one line or partial line that needs the steps below
                 if (pos == end) {
                     return;
@@ -121,14 +123,15 @@ final class LineFramer {
     /**
      * Hands on the lines from {@code pos} as runs of up to {@link #RUN_LINES} lines ({@link Lines#lines}),
      * one call per run instead of one per line, as long as each is shown as it is (no '\r' before its
-     * newline, not too long); returns where the line-by-line framing takes over (a partial line, or
-     * one that needs cutting or its '\r' dropped).
+     * newline, not too long) and, when finding control characters, has none; returns where the
+     * line-by-line framing takes over (a partial line, or one that needs cutting, its '\r' dropped or
+     * its control characters escaped).
      */
     private int feedRuns(byte[] buf, int pos, int end, Lines out) {
         int runStart = pos;
         int count = 0;
-        for (int nl = Bytes.indexOfNewline(buf, pos, end); nl >= 0; nl = Bytes.indexOfNewline(buf, nl + 1, end)) {
-            if (nl - pos > maxLine || (nl > pos && buf[nl - 1] == '\r')) {
+        for (int nl = nextStop(buf, pos, end); nl >= 0; nl = nextStop(buf, nl + 1, end)) {
+            if (nl - pos > maxLine || buf[nl] != '\n' || (nl > pos && buf[nl - 1] == '\r')) {
                 break;
             }
             if (ends == null) {
@@ -137,15 +140,20 @@ final class LineFramer {
             ends[count++] = nl;
             pos = nl + 1;
             if (count == RUN_LINES) {
-                out.lines(buf, runStart, ends, count);
+                out.lines(buf, runStart, ends, count, findControls);
                 runStart = pos;
                 count = 0;
             }
         }
         if (count > 0) {
-            out.lines(buf, runStart, ends, count);
+            out.lines(buf, runStart, ends, count, findControls);
         }
         return pos;
+    }
+
+    /** The next '\n', or, when finding control characters, the next of those ('\n' is one). */
+    private int nextStop(byte[] buf, int from, int to) {
+        return findControls ? Bytes.indexOfControl(buf, from, to) : Bytes.indexOfNewline(buf, from, to);
     }
 
     /** At EOF: a last line without its newline is still a line. */

@@ -178,11 +178,11 @@ public final class ProgramLog {
 
     /**
      * Reader thread: {@code count} whole lines shown as they are, one after the other from {@code off},
-     * the i-th ended by its '\n' at {@code ends[i]} (see {@link LineFramer.Lines#lines}). Each line
-     * goes to the ring, file and followers in turn; then the run goes to stdout in one piece, then to
-     * the listeners.
+     * the i-th ended by its '\n' at {@code ends[i]}, all {@code clean} or not (see
+     * {@link LineFramer.Lines#lines}). Each line goes to the ring, file and followers in turn; then
+     * the run goes to stdout in one piece, then to the listeners.
      */
-    void lines(StreamKind stream, long now, byte[] buf, int off, int[] ends, int count) {
+    void lines(StreamKind stream, long now, byte[] buf, int off, int[] ends, int count, boolean clean) {
         LogSettings s = settings;
         boolean fileOrFollowers = (s.file() != null && fileSink != null) || followers.length > 0;
         long seq = readerLines;
@@ -195,7 +195,7 @@ public final class ProgramLog {
         }
         readerLines = seq;
         if (s.toAgentStdout()) {
-            stdout.addRun(name, buf, off, ends, count);
+            stdout.addRun(name, buf, off, ends, count, clean);
         }
         listeners.fireRun(name, stream, buf, off, ends, count);
     }

@@ -86,15 +86,32 @@ final class StdoutBatch {
     /**
      * Stages a run of whole lines of {@code program} lying one after the other in the read buffer from
      * {@code off}, the i-th ended by its '\n' at {@code ends[i]}: in raw mode the run joins the lines
-     * left in place in one step; otherwise (a prefix to add) line by line.
+     * left in place in one step; in prefixed mode each line is copied after its prefix, in one pass
+     * when all are {@code clean} (nothing to escape), else line by line (as are raw lines that
+     * cannot be left in place).
      */
-    void addRun(String program, byte[] buf, int off, int[] ends, int count) {
+    void addRun(String program, byte[] buf, int off, int[] ends, int count, boolean clean) {
         if (!takes(program) || leftInPlace(buf, off, ends[count - 1] + 1, count)) {
             return;
         }
-        for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
-            add(program, buf, start, ends[i] - start, false);
+        if (!clean || prefix == null) {
+            for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+                add(program, buf, start, ends[i] - start, clean);
+            }
+            return;
         }
+        if (runLines > 0) {
+            stageRun();
+        }
+        int prefixLen = prefix.length;
+        makeRoom(prefixLen * count + ends[count - 1] + 1 - off);
+        for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
+            System.arraycopy(prefix, 0, bytes, len, prefixLen);
+            int lineLen = ends[i] + 1 - start; // with its newline
+            System.arraycopy(buf, start, bytes, len + prefixLen, lineLen);
+            len += prefixLen + lineLen;
+        }
+        lines += count;
     }
 
     /** False when program lines are not written at all; else makes {@code program} the current one. */

@@ -102,8 +102,11 @@ class LineFramerTest {
     @MethodSource("table")
     void runsOfLinesFrameTheSameAsLineByLine(String name, String input, List<String> expected) {
         byte[] bytes = input.getBytes(ISO_8859_1);
-        for (int chunk = 1; chunk <= bytes.length + 1; chunk++) {
-            assertEquals(expected, frameInRuns(bytes, chunk, new int[1]), name + ", reads of " + chunk + " bytes");
+        for (boolean findControls : new boolean[] {false, true}) {
+            for (int chunk = 1; chunk <= bytes.length + 1; chunk++) {
+                assertEquals(expected, frameInRuns(bytes, chunk, findControls, new int[1]),
+                        name + ", reads of " + chunk + " bytes, finding controls: " + findControls);
+            }
         }
     }
 
@@ -118,13 +121,28 @@ class LineFramerTest {
         }
         byte[] bytes = in.toString().getBytes(ISO_8859_1);
         int[] runs = new int[1];
-        assertEquals(expected, frameInRuns(bytes, bytes.length, runs));
+        assertEquals(expected, frameInRuns(bytes, bytes.length, false, runs));
         assertTrue(runs[0] >= 2, "the lines before the CRLF one came in runs: " + runs[0]);
     }
 
+    @Test
+    void findingControlsALineWithOneGoesLineByLineAndTheCleanOnesAroundItInRuns() {
+        StringBuilder in = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 2 * LineFramer.RUN_LINES + 5; i++) {
+            String line = i == 300 ? "esc\u001b[2J" : i == 301 ? "tab\tok" : Integer.toString(i, 36);
+            in.append(line).append('\n');
+            expected.add(line);
+        }
+        byte[] bytes = in.toString().getBytes(ISO_8859_1);
+        int[] runs = new int[1];
+        assertEquals(expected, frameInRuns(bytes, bytes.length, true, runs));
+        assertEquals(3, runs[0], "256 lines, the 44 before the escape, the 216 after it (a TAB is no control)");
+    }
+
     /** Frames with a receiver that takes runs of lines ({@link LineFramer.Lines#lines}) and checks each run. */
-    private static List<String> frameInRuns(byte[] bytes, int chunk, int[] runs) {
-        LineFramer framer = new LineFramer(MAX);
+    private static List<String> frameInRuns(byte[] bytes, int chunk, boolean findControls, int[] runs) {
+        LineFramer framer = new LineFramer(MAX, findControls);
         List<String> lines = new ArrayList<>();
         LineFramer.Lines out = new LineFramer.Lines() {
             @Override
@@ -133,13 +151,18 @@ class LineFramerTest {
             }
 
             @Override
-            public void lines(byte[] buf, int off, int[] ends, int count) {
+            public void lines(byte[] buf, int off, int[] ends, int count, boolean clean) {
                 assertTrue(count >= 1 && count <= LineFramer.RUN_LINES, "run of " + count);
+                assertEquals(findControls, clean, "runs are of clean lines when (and only when) controls are found");
                 runs[0]++;
                 for (int i = 0, start = off; i < count; start = ends[i++] + 1) {
                     assertEquals('\n', buf[ends[i]], "each line ends at its newline");
                     assertTrue(ends[i] == start || buf[ends[i] - 1] != '\r', "a CRLF line goes line by line");
-                    lines.add(new String(buf, start, ends[i] - start, ISO_8859_1));
+                    String shown = new String(buf, start, ends[i] - start, ISO_8859_1);
+                    if (clean) {
+                        assertTrue(shown.chars().noneMatch(c -> c < 0x20 && c != '\t'), "said clean: " + shown);
+                    }
+                    lines.add(shown);
                 }
             }
         };

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.time.Duration;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -77,27 +78,56 @@ class StdoutBatchTest {
             StdoutBatch batch = new StdoutBatch(out);
             byte[] read = "a\nb\nc\r\nd\ne\nf\n".getBytes(ISO_8859_1);
             batch.beginRead(read);
-            batch.addRun("p", read, 0, new int[] {1, 3}, 2); // "a", "b"
+            batch.addRun("p", read, 0, new int[] {1, 3}, 2, false); // "a", "b"
             batch.add("p", read, 4, 1);                      // "c" whose '\r' was dropped: staged
-            batch.addRun("p", read, 7, new int[] {8}, 1);    // "d"
+            batch.addRun("p", read, 7, new int[] {8}, 1, false);    // "d"
             batch.add("p", read, 9, 1);                      // "e": in place, after "d"
-            batch.addRun("p", read, 11, new int[] {12}, 1);  // "f"
+            batch.addRun("p", read, 11, new int[] {12}, 1, false);  // "f"
             assertEquals(0, batch.flush());
         }
         assertEquals("a\nb\nc\nd\ne\nf\n", target.bytes.toString(ISO_8859_1));
     }
 
     @Test
-    void aRunOfPrefixedLinesIsStagedLineByLine() {
+    void aRunOfPrefixedLinesNotKnownCleanIsEscapedLineByLine() {
         ByteArrayChannel target = new ByteArrayChannel();
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
             StdoutBatch batch = new StdoutBatch(out);
             byte[] read = "a\nb\u001b\n".getBytes(ISO_8859_1);
             batch.beginRead(read);
-            batch.addRun("p", read, 0, new int[] {1, 4}, 2);
+            batch.addRun("p", read, 0, new int[] {1, 4}, 2, false);
             assertEquals(0, batch.flush());
         }
         assertEquals("p | a\np | b\\x1b\n", target.bytes.toString(ISO_8859_1));
+    }
+
+    @Test
+    void cleanPrefixedRunsAreCopiedWholeAfterTheStagedLinesAndAcrossHandOvers() {
+        ByteArrayChannel target = new ByteArrayChannel();
+        StringBuilder expected = new StringBuilder("p | x\\x07\n");
+        try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 1 << 20)) {
+            StdoutBatch batch = new StdoutBatch(out);
+            byte[] bell = "x\u0007\n".getBytes(ISO_8859_1);
+            batch.beginRead(bell);
+            batch.add("p", bell, 0, 2); // staged and escaped first: the run must follow it
+            // Runs of 256 lines of 300 bytes: more than a hand-over's worth of staged bytes
+            StringBuilder in = new StringBuilder();
+            int[] ends = new int[3 * 256];
+            for (int i = 0; i < ends.length; i++) {
+                String line = String.format("%04d", i) + "\t" + "y".repeat(295);
+                in.append(line).append('\n');
+                ends[i] = in.length() - 1;
+                expected.append("p | ").append(line).append('\n');
+            }
+            byte[] read = in.toString().getBytes(ISO_8859_1);
+            batch.beginRead(read);
+            for (int run = 0; run < 3; run++) {
+                int off = run == 0 ? 0 : ends[run * 256 - 1] + 1;
+                batch.addRun("p", read, off, Arrays.copyOfRange(ends, run * 256, run * 256 + 256), 256, true);
+            }
+            assertEquals(0, batch.flush());
+        }
+        assertEquals(expected.toString(), target.bytes.toString(ISO_8859_1));
     }
 
     @Test
