@@ -10,8 +10,12 @@ got fewer lines than the child wrote is LOST: it is reported as such, never as a
   sizes     1M and 5M lines of 200 bytes
   cold      the child floods as soon as it is spawned (the supervisor just started)
   warm      the child first writes 200k lines, then 3 s pass, then the measured flood
-  kinds     baton, supervisord, and none (the child straight into the reader: the floor)
+  kinds     baton, supervisord, and none (the child straight into the reader: the floor); with
+            --relay also cat (the child into `cat` into the reader: the least CPU any supervisor that
+            passes the bytes on can use, its CPU counted as a supervisor's)
   busy      the same beside a CPU hog and a process churning 1 GiB of memory
+  log mode  baton's stdout: raw (default here; the lines byte for byte, as supervisord writes them) or,
+            with --log-mode prefixed, the agent's default: "program | line", control characters escaped
 
 Run alone: python3 delivery.py [--runs N] [--quick]; bench.py --only throughput runs it too.
 """
@@ -55,25 +59,31 @@ def _settle(status, expected, quiet=2.0):
         time.sleep(0.02)
 
 
-def flood(kind, lines, pattern, warm):
+def flood(kind, lines, pattern, warm, log_mode="raw"):
     with core.Workdir(kind) as work:
         result = os.path.join(work, "result")
         status = os.path.join(work, "status")
         argv = [core.PYTHON, PRODUCER, "flood", str(lines), result, pattern, str(WARM_LINES if warm else 0)]
         reader = subprocess.Popen([core.PYTHON, CONSUMER, status], stdin=subprocess.PIPE)
+        relay = None
         if kind == "none":
             proc = subprocess.Popen(argv, stdout=reader.stdin)
+        elif kind == "cat":
+            relay = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=reader.stdin)
+            proc = subprocess.Popen(argv, stdout=relay.stdin)
+            relay.stdin.close()
         else:
-            # baton: raw mode, the child in an engine group: every line framed, ringed and recognised
+            # baton: raw mode (or log_mode), the child in an engine group: every line framed, ringed and recognised
             programs = [core.Program("producer", argv, "chainflip" if kind == "baton" else None,
                                      "1.0.0" if kind == "baton" else None)]
-            proc = core.SUPERVISORS[kind](work, programs, log_mode="raw").start(stdout=reader.stdin)
+            proc = core.SUPERVISORS[kind](work, programs, log_mode=log_mode).start(stdout=reader.stdin)
         reader.stdin.close()
         expected = lines + (WARM_LINES if warm else 0)
         load = [core.load_average()]
         try:
-            sup = proc.pid if kind != "none" else None
-            core.wait_for(lambda: kind == "none" or core.supervisor_children(proc.pid), 60, f"{kind} spawn", proc)
+            supervised = kind not in ("none", "cat")
+            sup = relay.pid if relay else proc.pid if supervised else None
+            core.wait_for(lambda: not supervised or core.supervisor_children(proc.pid), 60, f"{kind} spawn", proc)
             if warm:
                 core.wait_for(lambda: os.path.exists(result + ".ready"), 120, f"{kind} warm-up", proc, 0.01)
                 _settle(status, WARM_LINES)
@@ -81,13 +91,15 @@ def flood(kind, lines, pattern, warm):
             cpu0 = core.cpu_seconds(sup) if sup else None
             if warm:
                 open(result + ".go", "w").close()
-            core.wait_for(lambda: os.path.exists(result), 600, f"{kind} flood", proc if kind != "none" else None, 0.01)
+            core.wait_for(lambda: os.path.exists(result), 600, f"{kind} flood", proc if supervised else None, 0.01)
             t0, t1 = (float(x) for x in open(result).read().split())
             _settle(status, expected, 10.0)
             cpu = core.cpu_seconds(sup) - cpu0 if sup else None
             load.append(core.load_average())
         finally:
-            core.end(proc, supervised=kind != "none")
+            core.end(proc, supervised=kind not in ("none", "cat"))
+            if relay:
+                relay.wait(timeout=60)
             reader.wait(timeout=60)
         got, total, last = _read_status(status)
         lost = expected - got
@@ -148,22 +160,23 @@ def fmt(s, key):
     return f"{v['median']:.2f} ({v['min']:.2f}-{v['max']:.2f})" if v else "-"
 
 
-def run_all(runs, log=print, cases=CASES):
+def run_all(runs, log=print, cases=CASES, log_mode="raw", kinds=KINDS):
     results = {}
     for name, lines, pattern, warm, busy in cases:
-        log(f"\n{name}: {lines:,} lines of {LINE_BYTES} B, {pattern} writes")
+        log(f"\n{name}: {lines:,} lines of {LINE_BYTES} B, {pattern} writes, baton log mode {log_mode}")
 
         def measure(kind):
-            return flood(kind, lines, pattern, warm)
+            return flood(kind, lines, pattern, warm, log_mode)
         n = runs if lines <= 1_000_000 else max(2, runs // 2)
         if busy:
             with Busy():
-                r = core.alternate(n, KINDS, measure, name, log)
+                r = core.alternate(n, kinds, measure, name, log)
         else:
-            r = core.alternate(n, KINDS, measure, name, log)
+            r = core.alternate(n, kinds, measure, name, log)
         s = summarize(r)
-        results[name] = {"lines": lines, "pattern": pattern, "warm": warm, "busy": busy, "runs": r, "summary": s}
-        for kind in KINDS:
+        results[name] = {"lines": lines, "pattern": pattern, "warm": warm, "busy": busy, "log_mode": log_mode,
+                         "runs": r, "summary": s}
+        for kind in kinds:
             k = s[kind]
             log(f"  {kind:11s} child {fmt(k, 'child_s')} s  delivered {fmt(k, 'delivered_s')} s  "
                 f"CPU {fmt(k, 'agent_cpu_s')} s  lost in {k['lost_runs']}/{k['runs']} runs  load {k['load'][0]:.1f}-{k['load'][1]:.1f}")
@@ -176,6 +189,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", help="comma-separated case names (see CASES)")
     ap.add_argument("--out", help="write the results as JSON here")
+    ap.add_argument("--log-mode", choices=["raw", "prefixed"], default="raw", help="baton's stdout log mode")
+    ap.add_argument("--relay", action="store_true", help="also run the child through cat (the relay floor)")
     args = ap.parse_args()
     cases = CASES
     if args.only:
@@ -184,7 +199,8 @@ def main():
         if unknown:  # a mistyped name used to run nothing for it, silently
             ap.error(f"--only: no case named {', '.join(map(repr, unknown))}; the cases: " + ", ".join(c[0] for c in CASES))
         cases = [c for c in CASES if c[0] in wanted]
-    res = run_all(args.runs, lambda m: print(m, flush=True), cases)
+    res = run_all(args.runs, lambda m: print(m, flush=True), cases, args.log_mode,
+                  KINDS + ["cat"] if args.relay else KINDS)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(res, f, indent=1)
