@@ -1,15 +1,11 @@
 package dev.baton.process.os;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -26,8 +22,9 @@ import java.util.function.Supplier;
  * which opens the inode the process executes, even after a package upgrade replaced or deleted the
  * file at its path: the digest is that of what runs, not of what is installed.
  *
- * <p>Cost model: hashing runs on one background thread of its own (a 100 MB engine binary is ~0.2 s
- * of SHA-256), never on the event loop; the callers only post. Digests are cached by device, inode,
+ * <p>Cost model: hashing runs on one background thread of its own (a 100 MB engine binary is ~70 ms
+ * of SHA-256 with libcrypto, ~0.55 s without: see {@link FileSha256}), never on the event loop; the
+ * callers only post. Digests are cached by device, inode,
  * modification time and size, so a restart of the same binary costs one stat, not a read. At most
  * {@link #CACHE_ENTRIES} digests are kept.
  *
@@ -151,19 +148,12 @@ public final class RunningBinaries implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        try (InputStream in = Files.newInputStream(exe)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[256 * 1024];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-            String hex = HexFormat.of().formatHex(sha.digest());
+        try {
+            String hex = FileSha256.of(exe);
             cache.put(key, hex);
             return hex;
         } catch (IOException e) {
             return null; // exited meanwhile, or unreadable: no digest rather than a wrong one
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 
