@@ -40,6 +40,11 @@ public final class ProgramCgroups {
             "echo $$ > \"$0\" || exit 126; if [ -n \"$1\" ]; then PWD=${1#=}; export PWD; else unset PWD; fi; shift; "
                     + "exec \"$@\"");
 
+    /** True when {@code argv} (at least its first three) is that of the {@link #JOIN} shell. */
+    static boolean isJoinShell(String[] argv) {
+        return argv.length >= 3 && argv[0].equals(JOIN.get(0)) && argv[1].equals(JOIN.get(1)) && argv[2].equals(JOIN.get(2));
+    }
+
     private final Path base;
 
     private ProgramCgroups(Path base) {

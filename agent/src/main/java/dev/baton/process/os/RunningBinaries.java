@@ -1,6 +1,7 @@
 package dev.baton.process.os;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +34,10 @@ import java.util.function.Supplier;
  * packaged unit leaves out of its bounding set. Then the file its command names is hashed instead,
  * at start: what was installed when it started, which a later upgrade no longer changes.
  *
- * <p>setpriv (baton's wrapper for the parent-death signal and the user switch) is the process's
- * binary for the few milliseconds before it execs the program: a digest taken then would be
- * setpriv's, so the lookup waits for the exec, {@link #EXEC_POLLS} times at most.
+ * <p>setpriv (baton's wrapper for the parent-death signal and the user switch), then the shell that
+ * moves the process into its cgroup, are the process's binary for the few milliseconds before it
+ * execs the program: a digest taken then would be theirs (it was: every program under cgroups
+ * showed /usr/bin/dash), so the lookup waits for the exec, {@link #EXEC_POLLS} times at most.
  */
 public final class RunningBinaries implements AutoCloseable {
     /** Distinct binaries remembered (programs x versions on one host is far below this). */
@@ -123,7 +125,7 @@ public final class RunningBinaries implements AutoCloseable {
         if (target == null) {
             return;
         }
-        if (isWrapper(target) && polls < EXEC_POLLS) {
+        if (polls < EXEC_POLLS && isWrapper(target, pid, exe)) {
             sleepQuietly(EXEC_POLL_MILLIS); // this thread's own pace: it has nothing else to do meanwhile
             look(program, pid, commandFile, polls + 1);
             return;
@@ -157,8 +159,24 @@ public final class RunningBinaries implements AutoCloseable {
         }
     }
 
-    private static boolean isWrapper(String target) {
-        return target.endsWith("/setpriv");
+    /**
+     * True while the process is still one of the wrappers baton starts a program through: setpriv,
+     * or the shell that joins the program's cgroup ({@link ProgramCgroups#JOIN}, told by its argv,
+     * since a program may well run /bin/sh itself); also when it exec'd while being looked at
+     * ({@code /proc/PID/exe}'s target changed: then the next look decides).
+     */
+    private static boolean isWrapper(String target, int pid, Path exe) {
+        if (target.endsWith("/setpriv")) {
+            return true;
+        }
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        try {
+            byte[] cmdline = Files.readAllBytes(proc.resolve("cmdline"));
+            return ProgramCgroups.isJoinShell(new String(cmdline, StandardCharsets.UTF_8).split("\0", 4))
+                    || exe.equals(proc.resolve("exe")) && !target.equals(Files.readSymbolicLink(exe).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // gone meanwhile: nothing to wait for
+        }
     }
 
     private static void sleepQuietly(long millis) {

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,33 @@ class RunningBinariesTest {
         } finally {
             a.destroyForcibly();
             b.destroyForcibly();
+        }
+    }
+
+    /**
+     * Under cgroups a program starts as the shell that moves it into its cgroup ({@link
+     * ProgramCgroups#JOIN}), then execs the command: the digest is the command's, never the shell's
+     * (it was /usr/bin/dash's for every program). Here the shell's cgroup.procs is a FIFO, so it
+     * stays the shell until the test reads it.
+     */
+    @Test
+    void theCgroupJoiningShellIsWaitedOutNotHashed() throws Exception {
+        Path engine = copy(Path.of("/bin/sleep").toRealPath(), "engine-in-cgroup", new byte[] {7});
+        Path procs = dir.resolve("cgroup.procs");
+        assertEquals(0, new ProcessBuilder("mkfifo", procs.toString()).start().waitFor());
+        List<String> argv = new ArrayList<>(ProgramCgroups.JOIN);
+        argv.addAll(List.of(procs.toString(), "", engine.toString(), "300"));
+        Process p = new ProcessBuilder(argv).start();
+        try (RunningBinaries binaries = new RunningBinaries()) {
+            binaries.spawned("engine", (int) p.pid(), NO_COMMAND);
+            await().during(Duration.ofMillis(300)).atMost(AWAIT).until(() -> binaries.snapshot().isEmpty());
+            try (InputStream joined = Files.newInputStream(procs)) { // the shell's echo goes through: it execs
+                assertEquals(p.pid() + "\n", new String(joined.readAllBytes()));
+            }
+            await().atMost(AWAIT).until(() -> binaries.snapshot().containsKey("engine"));
+            assertEquals(new RunningBinaries.Binary(engine.toString(), sha256(engine)), binaries.snapshot().get("engine"));
+        } finally {
+            p.destroyForcibly();
         }
     }
 
