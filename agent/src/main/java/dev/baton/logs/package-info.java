@@ -11,13 +11,15 @@
  * lines across reads, cuts lines longer than the limit (with a marker) and flushes a last line at
  * EOF; when the agent's stdout escapes control characters (prefixed mode) the same pass tells
  * which lines have none, so those are not scanned again. Lines shown as they are (no CR to drop,
- * none to cut: an engine's usual lines) go on in runs of up to 256, one call per run.</li>
+ * none to cut and, in prefixed mode, no control character to escape: an engine's usual lines) go
+ * on in runs of up to 256, one call per run.</li>
  * <li>{@link dev.baton.logs.ProgramLog} takes each line, in this order: its ring buffer
  * ({@code LineRing}, a byte arena bounded by lines and bytes), the agent's stdout
  * ({@link dev.baton.logs.AgentOutput}), its log file ({@code FileSink}), its followers
  * ({@link dev.baton.logs.Follower}), then the {@link dev.baton.logs.LineListener}s (the version
  * recogniser, a {@link dev.baton.logs.RunListener} that takes a run in one call). A run goes to the
- * ring, file and followers line by line, to stdout in one piece, then to the listeners.</li>
+ * ring, file and followers line by line, to stdout in one piece (raw: left where it was read;
+ * prefixed: copied once, a prefix before each line), then to the listeners.</li>
  * <li>Stdout and files are fed through bounded spills ({@code LineSpool}). When one is full the
  * reader waits while its writer makes progress, so a reader of stdout (or a disk) that keeps up on
  * average loses nothing and the programs are held back through their pipes, as by any reader; after
