@@ -44,6 +44,11 @@ final class FileSha256 {
 
     /** libcrypto, or null when the host has none that binds (then the JDK hashes). */
     private static final Crypto CRYPTO = load();
+    /**
+     * libcrypto's input, reused (guarded by the class): direct memory is capped (bin/baton's
+     * MaxDirectMemorySize) and freed only by a collection, so not one buffer per file.
+     */
+    private static ByteBuffer direct;
 
     private FileSha256() {
     }
@@ -59,7 +64,7 @@ final class FileSha256 {
     }
 
     /** {@link #of(Path)}, with libcrypto only when {@code useLibcrypto} (tests compare the two). */
-    static String of(Path file, boolean useLibcrypto) throws IOException {
+    static synchronized String of(Path file, boolean useLibcrypto) throws IOException {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             byte[] digest = useLibcrypto && CRYPTO != null ? withLibcrypto(in) : withJdk(in);
             return HexFormat.of().formatHex(digest);
@@ -67,7 +72,10 @@ final class FileSha256 {
     }
 
     private static byte[] withLibcrypto(FileChannel in) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        if (direct == null) {
+            direct = ByteBuffer.allocateDirect(CHUNK);
+        }
+        ByteBuffer buf = direct;
         Pointer ctx = CRYPTO.EVP_MD_CTX_new();
         if (ctx == null) {
             return withJdk(in);
