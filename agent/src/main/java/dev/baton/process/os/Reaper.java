@@ -63,6 +63,11 @@ public final class Reaper implements AutoCloseable {
         signal(() -> paused = false);
     }
 
+    /**
+     * Stops reporting, and reaps (unreported) every child that has already exited: the grandchildren
+     * a stop killed last die just before the agent closes this, and an agent that goes on living
+     * (embedded, tests) must not keep them as zombies. Children still running are left alone.
+     */
     @Override
     public void close() {
         closed = true;
@@ -73,6 +78,10 @@ public final class Reaper implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        int[] status = new int[1];
+        while (LibC.INSTANCE.waitpid(-1, status, LibC.WNOHANG) > 0) {
+            // reaped one; a 0 (children, none exited) or -1 (ECHILD) ends it
         }
     }
 
