@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Where a supervisor's CPU goes in a warm flood: per-thread user and system time (and context
-switches) over the measured flood of delivery.py's workload, from /proc/PID/task/*/stat.
+"""Where a supervisor's CPU goes in a warm flood: per-thread CPU time (schedstat, ns; the user and
+system split in 10 ms ticks from stat) and context switches over the measured flood of delivery.py's
+workload, from /proc/PID/task/*. Threads that exit during the flood are not counted.
 
   flood_threads.py KIND LINES PATTERN [LOG_MODE] [cold]     e.g. baton 3000000 block prefixed
 KIND baton or supervisord, PATTERN block or line, LOG_MODE raw (default) or prefixed (baton only).
@@ -27,7 +28,8 @@ def per_thread(pid):
             cs = 0
             for l in open(f"/proc/{pid}/task/{t}/status"):
                 if l.startswith("voluntary_ctxt_switches") or l.startswith("nonvoluntary_ctxt_switches"): cs += int(l.split()[1])
-            out[(t, name)] = (int(f[11]), int(f[12]), cs)
+            ns = int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[0])  # runtime in ns, not ticks
+            out[(t, name)] = (int(f[11]), int(f[12]), cs, ns)
         except OSError: pass
     return out
 with core.Workdir(kind) as work:
@@ -53,9 +55,10 @@ with core.Workdir(kind) as work:
         t0, t1 = (float(x) for x in open(result).read().split())
     finally:
         core.stop(proc); reader.wait()
-tot_u = tot_s = 0
-for k, (u, s, c) in sorted(b.items(), key=lambda kv: -sum(kv[1][:2])):
-    u0, s0, c0 = a.get(k, (0, 0, 0)); du, ds = u - u0, s - s0
-    tot_u += du; tot_s += ds
-    if du + ds: print(f"  {k[1]:20s} user {du/100:.2f} sys {ds/100:.2f} ctxsw {c - c0}")
-print(f"{kind} {mode} {pattern} {'cold' if cold else 'warm'} load {core.load_average():.1f} child {t1-t0:.2f} s total user {tot_u/100:.2f} sys {tot_s/100:.2f} = {(tot_u+tot_s)/100/lines*1e9:.0f} ns/line, RSS after {rss:.1f} MB")
+tot_u = tot_s = tot_ns = 0
+for k, (u, s, c, ns) in sorted(b.items(), key=lambda kv: -kv[1][3]):
+    u0, s0, c0, ns0 = a.get(k, (0, 0, 0, 0)); du, ds, dns = u - u0, s - s0, ns - ns0
+    tot_u += du; tot_s += ds; tot_ns += dns
+    if dns >= 1e6: print(f"  {k[1]:20s} {dns/1e9:.3f} s (user {du/100:.2f} sys {ds/100:.2f} in ticks) ctxsw {c - c0}")
+print(f"{kind} {mode} {pattern} {'cold' if cold else 'warm'} load {core.load_average():.1f} child {t1-t0:.2f} s total {tot_ns/1e9:.3f} s "
+      f"(user {tot_u/100:.2f} sys {tot_s/100:.2f} in ticks) = {tot_ns/lines:.0f} ns/line, RSS after {rss:.1f} MB")
