@@ -96,7 +96,7 @@ def summary(values):
             "max_ms": max(values) if values else None}
 
 
-def run(groups=20, rounds=50, gap=0.02, log=print, noise=0, trace=False):
+def run(groups=20, rounds=50, gap=0.02, log=print, noise=0, trace=False, log_mode="raw"):
     with core.Workdir("handover") as work:
         out = os.path.join(work, "out")
         os.makedirs(out)
@@ -116,7 +116,7 @@ def run(groups=20, rounds=50, gap=0.02, log=print, noise=0, trace=False):
                 ps.append(core.Program("noise", [core.PYTHON, PRODUCER, "paced", str(noise), f"{work}/noise", "line"]))
             return ps
 
-        sup = core.Baton(work, programs(1), api=False, log_mode="raw")
+        sup = core.Baton(work, programs(1), api=False, log_mode=log_mode)
         proc = sup.start()
         latencies, missing, measured = [], 0, []
         tracer = SignalTrace(work) if trace else None
@@ -181,8 +181,10 @@ if __name__ == "__main__":
     ap.add_argument("--noise", type=int, default=0, help="lines per second of a line-by-line writer beside the engines")
     ap.add_argument("--split", action="store_true", help="also time when baton sent each SIGTERM (perf, root)")
     ap.add_argument("--out", help="write the results, every latency included, as JSON here")
+    ap.add_argument("--log-mode", choices=["raw", "prefixed"], default="raw",
+                    help="baton's stdout: raw (the engines' lines as they are) or prefixed (its default)")
     a = ap.parse_args()
-    res = run(a.groups, a.rounds, a.gap, noise=a.noise, trace=a.split)
+    res = run(a.groups, a.rounds, a.gap, noise=a.noise, trace=a.split, log_mode=a.log_mode)
     if a.out:
         with open(a.out, "w") as f:
             json.dump(res, f, indent=1)
