@@ -42,7 +42,7 @@ public final class ProgramCgroups {
 
     /** True when {@code argv} (at least its first three) is that of the {@link #JOIN} shell. */
     static boolean isJoinShell(String[] argv) {
-        return argv.length >= 3 && argv[0].equals(JOIN.get(0)) && argv[1].equals(JOIN.get(1)) && argv[2].equals(JOIN.get(2));
+        return argv.length >= 3 && List.of(argv).subList(0, 3).equals(JOIN.subList(0, 3));
     }
 
     private final Path base;
