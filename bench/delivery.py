@@ -80,8 +80,8 @@ def flood(kind, lines, pattern, warm, log_mode="raw"):
         reader.stdin.close()
         expected = lines + (WARM_LINES if warm else 0)
         load = [core.load_average()]
+        supervised = kind not in ("none", "cat")
         try:
-            supervised = kind not in ("none", "cat")
             sup = relay.pid if relay else proc.pid if supervised else None
             core.wait_for(lambda: not supervised or core.supervisor_children(proc.pid), 60, f"{kind} spawn", proc)
             if warm:
@@ -97,7 +97,7 @@ def flood(kind, lines, pattern, warm, log_mode="raw"):
             cpu = core.cpu_seconds(sup) - cpu0 if sup else None
             load.append(core.load_average())
         finally:
-            core.end(proc, supervised=kind not in ("none", "cat"))
+            core.end(proc, supervised=supervised)
             if relay:
                 relay.wait(timeout=60)
             reader.wait(timeout=60)
