@@ -151,6 +151,12 @@ final class LineSpool {
     private int place(String source, int len, int count, Runnable wakeConsumer, long stallNanos) {
         while (true) {
             reportGaps(); // before the lines: a gap's notice precedes the lines that follow it
+            if (gaps.containsKey(source)) {
+                // its notice is still pending (stdout stalled): a line that fits in what the dropped
+                // ones left would be written before it and hide the gap, so it joins the gap
+                drop(source, count);
+                return -1;
+            }
             int at = len <= maxProgramBytes() ? reserve(len, agentReserve) : -1;
             if (at >= 0) {
                 return at;
@@ -165,7 +171,7 @@ final class LineSpool {
     /** Appends one of the agent's own texts (a newline added if missing), waking the consumer; never waits. */
     synchronized int appendText(byte[] text) {
         reportGaps();
-        int result = appendText(text, NOTICE_RESERVE);
+        int result = gaps.containsKey(null) ? DROPPED : appendText(text, NOTICE_RESERVE); // as in place()
         if (result == DROPPED) {
             drop(null, 1);
         }

@@ -128,6 +128,32 @@ class LineSpoolTest {
                 new String(run.array(), run.position(), run.remaining(), StandardCharsets.UTF_8));
     }
 
+    @Test
+    void aSourceWithDroppedLinesHasNoLaterLineBeforeItsNotice() {
+        // While stdout is stalled, a short line could still fit in what a dropped long one left:
+        // written before the notice, it would hide a gap behind it. It joins the gap instead.
+        LineSpool spool = new LineSpool(256 * 1024, NOTICE);
+        byte[] big = "b".repeat(9_999).concat("\n").getBytes(StandardCharsets.UTF_8);
+        byte[] small = "s\n".getBytes(StandardCharsets.UTF_8);
+        while (spool.offerLines("p", big, 0, big.length, 1, false, () -> { }, STALL) != LineSpool.DROPPED) {
+            // fill until the stall drops one
+        }
+        assertEquals(LineSpool.DROPPED, spool.offerLines("p", small, 0, small.length, 1, false, () -> { }, STALL));
+        // another source's line that fits is kept: it has no gap to hide
+        assertNotEquals(LineSpool.DROPPED, spool.offerLines("q", small, 0, small.length, 1, false, () -> { }, STALL));
+        assertEquals(2, spool.dropped());
+
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        ByteBuffer run = spool.next();
+        written.write(run.array(), run.position(), run.remaining());
+        spool.release(run.remaining());
+        assertNotEquals(LineSpool.DROPPED, spool.offerLines("p", small, 0, small.length, 1, false, () -> { }, STALL));
+        run = spool.next();
+        written.write(run.array(), run.position(), run.remaining());
+        String out = written.toString(StandardCharsets.UTF_8);
+        assertEquals("b".repeat(9_999) + "\ns\n[baton] 2 lines of p dropped\ns\n", out.substring(out.lastIndexOf("b".repeat(9_999))));
+    }
+
     private static long expectedBytes(int lines) {
         long n = 0;
         for (int i = 0; i < lines; i++) {
