@@ -34,6 +34,13 @@ public final class AgentOutput implements AutoCloseable {
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int MAX_PREFIXES = 4096;
+    /**
+     * The most one write(2) takes from the spill. A blocking write returns only once all of it is in
+     * the pipe, and the stall clock sees progress only then: a whole spill (4-32 MiB) in one write
+     * would make a reader of a few hundred KB/s look stalled. The JDK's temporary direct copy of the
+     * slice stays small too.
+     */
+    static final int MAX_WRITE_BYTES = 64 * 1024;
 
     private final LogMode mode;
     private final long stallNanos;
@@ -241,8 +248,15 @@ public final class AgentOutput implements AutoCloseable {
     /** Writes one run of lines, releasing buffer space as it goes. */
     private void write(ByteBuffer run) {
         try {
+            int end = run.limit();
             while (!broken && run.hasRemaining()) {
-                int n = target.write(run);
+                run.limit(Math.min(end, run.position() + MAX_WRITE_BYTES));
+                int n;
+                try {
+                    n = target.write(run);
+                } finally {
+                    run.limit(end);
+                }
                 if (n > 0) {
                     spool.release(n);
                 } else {

@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -267,8 +269,46 @@ class AgentOutputTest {
         }
     }
 
+    @Test
+    void aSlowConsumerThatKeepsReadingIsNotTakenForStalled() throws Exception {
+        // ~800 KB/s: a 2 MiB spill takes it ~2.6 s to drain, longer than the stall timeout, but it
+        // reads all along. Written in one piece, the spill would show no progress until the end.
+        int[] fds = LinuxIo.pipe(0);
+        List<String> received = new ArrayList<>();
+        Thread consumer = new Thread(() -> readLines(fds[0], received, 5));
+        consumer.start();
+        int batches = 100, perBatch = 200; // 4 MB
+        try (FileOutputStream stdout = new FileOutputStream("/proc/self/fd/" + fds[1]);
+                AgentOutput out = new AgentOutput(LogMode.RAW, stdout.getChannel(), fds[1], 2 << 20, Duration.ofSeconds(1))) {
+            int dropped = 0;
+            for (int b = 0; b < batches; b++) {
+                StringBuilder batch = new StringBuilder();
+                for (int i = 0; i < perBatch; i++) {
+                    batch.append("node ").append(b * perBatch + i).append(' ').append("s".repeat(190)).append('\n');
+                }
+                byte[] bytes = batch.toString().getBytes(UTF_8);
+                dropped += out.offerProgramLines("node", bytes, 0, bytes.length, perBatch);
+            }
+            out.wakeIfPending();
+            assertEquals(0, dropped);
+            assertTrue(out.awaitWritten(Duration.ofSeconds(60).toNanos()));
+            assertEquals(0, out.droppedLines());
+        } finally {
+            LinuxIo.close(fds[1]);
+        }
+        consumer.join(60_000);
+        synchronized (received) {
+            assertEquals(batches * perBatch, received.size());
+        }
+    }
+
     /** Reads {@code fd} 4 KiB at a time into lines until EOF. */
     private static void readLines(int fd, List<String> into) {
+        readLines(fd, into, 0);
+    }
+
+    /** Reads {@code fd} 4 KiB at a time, pausing {@code pauseMillis} after each read, into lines until EOF. */
+    private static void readLines(int fd, List<String> into, long pauseMillis) {
         try (FileInputStream in = new FileInputStream("/proc/self/fd/" + fd)) {
             LinuxIo.close(fd);
             StringBuilder partial = new StringBuilder();
@@ -283,6 +323,9 @@ class AgentOutputTest {
                     } else {
                         partial.append((char) buf[i]);
                     }
+                }
+                if (pauseMillis > 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis)); // the pace of a slow reader
                 }
             }
         } catch (IOException e) {
