@@ -49,8 +49,14 @@ final class FileSink {
     /**
      * Reader thread: queues one line; returns a {@link LineSpool} append result (wake deferred). When
      * the spool is full, waits while the disk makes progress (waking the sink thread with {@code wake}).
+     * After {@link #stop} (the program was removed, a process it left may still print) the line is
+     * dropped at once: the sink thread forgets a stopped sink once drained, so waiting for room
+     * would hold the reader, and every program's output, for the stall timeout.
      */
     int offer(byte[] buf, int off, int len, Runnable wake, long stallNanos) {
+        if (stopped) {
+            return LineSpool.DROPPED;
+        }
         return spool.append(program, null, buf, off, len, true, wake, stallNanos);
     }
 

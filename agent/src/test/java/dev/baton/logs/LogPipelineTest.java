@@ -196,6 +196,39 @@ class LogPipelineTest {
         pipeline.remove("never-opened");
     }
 
+    @Test
+    void aRemovedProgramsLeftoverOutputNeverHoldsTheReader(@TempDir Path dir) throws Exception {
+        // A process that outlived its removed program keeps printing: its log file is gone with the
+        // program, and waiting for that file's spool (an hour of stall timeout here) would stop
+        // every program's reading.
+        try (AgentOutput slowToGiveUp = new AgentOutput(LogMode.RAW,
+                        FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE), 1 << 16, Duration.ofHours(1));
+                LogPipeline pipes = new LogPipeline(slowToGiveUp, 1024)) {
+            ProgramLog gone = pipes.open("gone", new LogSettings(false, dir.resolve("gone.log"), 0, 0, 10, 1 << 16));
+            TestPipe leftover = TestPipe.open();
+            pipes.attach(gone, leftover.readFd, -1);
+            pipes.remove("gone");
+            Thread chatter = new Thread(() -> {
+                byte[] lines = ("x".repeat(99) + "\n").repeat(1000).getBytes(ISO_8859_1);
+                for (int i = 0; i < 40; i++) { // 4 MB, past the file's 1 MiB spool
+                    leftover.write(lines);
+                }
+                leftover.closeWriter();
+            });
+            chatter.setDaemon(true);
+            chatter.start();
+            chatter.join(TimeUnit.SECONDS.toMillis(60));
+            assertFalse(chatter.isAlive(), "the reader stopped reading the leftover's pipe");
+
+            ProgramLog alive = pipes.open("alive", RING_ONLY);
+            TestPipe pipe = TestPipe.open();
+            pipes.attach(alive, pipe.readFd, -1);
+            pipe.write("still read\n".getBytes(ISO_8859_1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> alive.lines() == 1);
+            pipe.closeWriter();
+        }
+    }
+
     private static Set<String> logThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("baton-")).collect(Collectors.toSet());
