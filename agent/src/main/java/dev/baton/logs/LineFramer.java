@@ -112,9 +112,9 @@ final class LineFramer {
                 emit(buf, pos, nl - pos, clean, out);
             } else {
                 // A line is cut only past maxLine + 1 bytes: the extra one may be the '\r' of a CRLF
+                boolean longer = carryLen + nl - pos > maxLine + 1;
                 appendToCarry(buf, pos, Math.min(nl - pos, maxLine + 1 - carryLen));
-                emit(carry, 0, carryLen, false, out);
-                carryLen = 0;
+                emitCarry(longer, out);
             }
             pos = nl + 1;
         }
@@ -158,11 +158,10 @@ final class LineFramer {
 
     /** At EOF: a last line without its newline is still a line. */
     void finish(Lines out) {
-        if (carryLen > 0) {
-            emit(carry, 0, carryLen, false, out);
-        }
-        carryLen = 0;
         skipping = false;
+        if (carryLen > 0) {
+            emitCarry(false, out);
+        }
     }
 
     private void keepPartial(byte[] buf, int off, int len, Lines out) {
@@ -171,9 +170,26 @@ final class LineFramer {
             return;
         }
         appendToCarry(buf, off, maxLine + 1 - carryLen);
-        emit(carry, 0, carryLen, false, out);
-        carryLen = 0;
         skipping = true;
+        emitCarry(true, out); // longer than maxLine + 1: cut, even where its byte maxLine + 1 is a '\r'
+    }
+
+    /**
+     * Emits the carried line ({@code longer}: known to go on past the carry, so cut whatever its
+     * last byte) and empties the carry first: a receiver that throws (out of memory) must not get
+     * the same line again with every later read.
+     */
+    private void emitCarry(boolean longer, Lines out) {
+        int len = carryLen;
+        if (longer || len > maxLine) {
+            ensureCarry(maxLine + marker.length); // room for the marker, while carryLen keeps the line in a copy
+        }
+        carryLen = 0;
+        if (longer) {
+            emitCut(carry, 0, false, out);
+        } else {
+            emit(carry, 0, len, false, out);
+        }
     }
 
     /** {@code clean}: the line (its last '\r' aside) is known to have no control character but TAB. */
@@ -185,12 +201,28 @@ final class LineFramer {
             out.line(buf, off, len, len, clean);
             return;
         }
-        ensureCarry(maxLine + marker.length);
-        if (buf != carry) {
-            System.arraycopy(buf, off, carry, 0, maxLine);
+        emitCut(buf, off, clean, out);
+    }
+
+    /**
+     * Emits the first {@code maxLine} bytes of a longer line and the marker, the cut moved back (at
+     * most 3 bytes) to the start of a UTF-8 character it would split: the text before the marker
+     * stays valid UTF-8 (journald shows a line with an invalid sequence as a blob).
+     */
+    private void emitCut(byte[] buf, int off, boolean clean, Lines out) {
+        int cut = maxLine;
+        for (int back = 0; back < 3 && cut > 0 && (buf[off + cut] & 0xC0) == 0x80; back++) {
+            cut--; // the first byte left out continues a character: leave all of it out
         }
-        System.arraycopy(marker, 0, carry, maxLine, marker.length);
-        out.line(carry, 0, maxLine, maxLine + marker.length, clean);
+        if ((buf[off + cut] & 0xC0) != 0xC0) {
+            cut = maxLine; // no character start there: not UTF-8, cut where the limit is
+        }
+        ensureCarry(cut + marker.length);
+        if (buf != carry) {
+            System.arraycopy(buf, off, carry, 0, cut);
+        }
+        System.arraycopy(marker, 0, carry, cut, marker.length);
+        out.line(carry, 0, cut, cut + marker.length, clean);
     }
 
     private void appendToCarry(byte[] buf, int off, int len) {

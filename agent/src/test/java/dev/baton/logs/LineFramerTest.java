@@ -37,6 +37,11 @@ class LineFramerTest {
                 Arguments.of("invalid UTF-8", "\u00c3\u0028\u00e2\u0082\n", List.of("\u00c3\u0028\u00e2\u0082")),
                 Arguments.of("no newline at EOF", "a\ntail", List.of("a", "tail")),
                 Arguments.of("CR at EOF dropped", "abc\r", List.of("abc")),
+                Arguments.of("a CR past the limit ends nothing", "12345678\rXYZ\nnext\n", List.of("12345678" + CUT, "next")),
+                Arguments.of("a CR past the limit, at EOF", "12345678\rXYZ", List.of("12345678" + CUT)),
+                Arguments.of("a cut keeps a UTF-8 character whole", "1234567\u00c3\u00a99\n", List.of("1234567" + CUT)),
+                Arguments.of("a cut keeps a 4-byte character whole", "123456\u00f0\u009f\u0098\u0080\n", List.of("123456" + CUT)),
+                Arguments.of("a cut in bytes that are not UTF-8", "1234567\u0080\u0080\u0080\n", List.of("1234567\u0080" + CUT)),
                 Arguments.of("nothing", "", List.of()));
     }
 
@@ -56,6 +61,29 @@ class LineFramerTest {
         for (int chunk = 1; chunk <= bytes.length + 1; chunk++) {
             assertEquals(expected, frame(bytes, chunk, true), name + ", reads of " + chunk + " bytes");
         }
+    }
+
+    @Test
+    void aReceiverThatThrowsDoesNotGetTheSameCarriedLineAgain() {
+        LineFramer framer = new LineFramer(MAX, false);
+        List<String> got = new ArrayList<>();
+        boolean[] fail = {true};
+        LineFramer.Lines out = (buf, off, len, shownLen) -> {
+            if (fail[0]) {
+                fail[0] = false;
+                throw new OutOfMemoryError("a receiver out of heap");
+            }
+            got.add(new String(buf, off, shownLen, ISO_8859_1));
+        };
+        byte[] first = "123456789abc".getBytes(ISO_8859_1); // carried, then cut
+        try {
+            framer.feed(first, 0, first.length, out);
+        } catch (OutOfMemoryError expected) {
+            // the reader logs it and reads on
+        }
+        byte[] next = "def\nnext\n".getBytes(ISO_8859_1);
+        framer.feed(next, 0, next.length, out);
+        assertEquals(List.of("next"), got);
     }
 
     @Test
