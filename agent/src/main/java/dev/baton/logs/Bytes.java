@@ -74,9 +74,13 @@ final class Bytes {
         return b >= 0 && b < 0x20 && b != '\t';
     }
 
-    /** The most bytes {@link #copyEscaped} writes for {@code len} bytes. */
-    static int escapedMax(int len) {
-        return 4 * len;
+    /** The bytes {@link #copyEscaped} writes for {@code src[off, off + len)}: 3 more per control character. */
+    static long escapedLength(byte[] src, int off, int len) {
+        long n = len;
+        for (int i = indexOfControl(src, off, off + len); i >= 0; i = indexOfControl(src, i + 1, off + len)) {
+            n += 3;
+        }
+        return n;
     }
 
     /**
@@ -85,14 +89,23 @@ final class Bytes {
      * terminal or start what looks like another line; returns the bytes written.
      */
     static int copyEscaped(byte[] src, int off, int len, byte[] dst, int at) {
+        return copyEscaped(src, off, len, dst, at, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #copyEscaped(byte[], int, int, byte[], int)}, writing at most {@code maxOut} bytes: it
+     * stops before the first byte or escape that would not fit; returns the bytes written (less than
+     * {@link #escapedLength} of the line when it stopped).
+     */
+    static int copyEscaped(byte[] src, int off, int len, byte[] dst, int at, int maxOut) {
         int start = at;
         int end = off + len;
         for (int i = off; i < end; ) {
             int ctl = indexOfControl(src, i, end);
-            int plain = (ctl < 0 ? end : ctl) - i;
+            int plain = Math.min((ctl < 0 ? end : ctl) - i, maxOut - (at - start));
             System.arraycopy(src, i, dst, at, plain);
             at += plain;
-            if (ctl < 0) {
+            if (ctl < 0 || ctl > i + plain || maxOut - (at - start) < 4) {
                 break;
             }
             byte b = src[ctl];

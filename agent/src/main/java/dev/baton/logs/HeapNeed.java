@@ -29,7 +29,7 @@ public final class HeapNeed {
 
     /** Heap bytes {@code config} needs when every ring and every spill (agent stdout, log files) is full. */
     public static long bytes(BatonConfig config) {
-        long need = BASE_BYTES + config.agent().stdoutSpill();
+        long need = BASE_BYTES + config.agent().stdoutSpill() + lineBuffers(config);
         for (ProgramConfig p : config.programs().values()) {
             need += ringBytes(p.log());
             if (p.log().file() != null) {
@@ -37,6 +37,17 @@ public final class HeapNeed {
             }
         }
         return need;
+    }
+
+    /**
+     * What a line up to {@code max_line_bytes} can hold besides the rings: the framer's carry of each
+     * pipe (stdout and stderr of every program: a line that spans reads, or is being cut) and the
+     * batch on its way to stdout (one such line, escaped and cut at the same length, in a buffer
+     * grown by doubling). Small with the default 64 KiB; 16 MiB lines make them count.
+     */
+    static long lineBuffers(BatonConfig config) {
+        long line = config.agent().maxLineBytes() + LineFramer.cutMarker(config.agent().maxLineBytes()).length + 1;
+        return line * (2L * config.programs().size() + 2);
     }
 
     /**
@@ -65,6 +76,11 @@ public final class HeapNeed {
                     .append(e.getValue().log().ringBytes() / MIB).append(" MiB");
         }
         long mib = (need + MIB - 1) / MIB;
+        long lines = lineBuffers(config);
+        if (lines >= 8 * MIB) {
+            largest.append("; and lines of up to max_line_bytes, ").append(lines / MIB).append(" MiB for ")
+                    .append(2 * config.programs().size()).append(" pipes");
+        }
         return "the programs' log rings (log.ring_bytes; largest: " + largest + ") need " + mib
                 + " MiB of heap once full, and the agent's JVM has " + maxHeap / MIB + " MiB: lower ring_bytes, or "
                 + "give the agent a larger heap (BATON_JAVA_OPTS=-Xmx" + roundUp(mib) + "m, e.g. with "

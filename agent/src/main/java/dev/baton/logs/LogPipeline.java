@@ -31,7 +31,7 @@ public final class LogPipeline implements AutoCloseable {
             throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
         }
         this.maxLineBytes = maxLineBytes;
-        this.stdout = new StdoutBatch(out);
+        this.stdout = new StdoutBatch(out, maxLineBytes);
         this.reader = new ReaderLoop(() -> {
             out.wakeIfPending();
             sinks.wakeIfPending();

@@ -15,8 +15,12 @@ final class StdoutBatch {
     private static final int INITIAL_BYTES = 4 * 1024;
     /** Staged bytes are handed over once they reach this, so the writer starts before a big read is done. */
     static final int FLUSH_BYTES = 64 * 1024;
+    /** A buffer grown past this (for lines near a large max_line_bytes) is dropped once handed over. */
+    private static final int SHRINK_ABOVE = 4 * FLUSH_BYTES;
 
     private final AgentOutput out;
+    private final int maxEscaped;
+    private final byte[] cutMarker;
     private byte[] bytes = new byte[INITIAL_BYTES];
     private int len;
     private int lines;
@@ -31,8 +35,15 @@ final class StdoutBatch {
     /** The prefix of {@link #program}'s lines (null in raw mode): looked up when the program changes, not per line. */
     private byte[] prefix;
 
-    StdoutBatch(AgentOutput out) {
+    /**
+     * @param maxLineBytes the longest line shown (the framer cuts longer ones): an escaped line is
+     *     cut at this many bytes too, so escaping (up to 4 bytes per byte) cannot make a line larger
+     *     than the spill takes whole, nor this buffer larger than the heap budget allows for
+     */
+    StdoutBatch(AgentOutput out, int maxLineBytes) {
         this.out = out;
+        this.maxEscaped = maxLineBytes;
+        this.cutMarker = LineFramer.cutMarker(maxLineBytes);
     }
 
     /** Before the lines of a read: they are in {@code buf} (or in a framer's carry buffer). */
@@ -62,22 +73,42 @@ final class StdoutBatch {
         }
         // Prefixed lines have their control characters escaped: a program must not be able to print
         // what looks like the agent's own line (a CR, a terminal escape). Raw lines stay byte-exact.
-        boolean escape = prefixLen > 0 && !clean;
-        int need = prefixLen + (escape ? Bytes.escapedMax(lineLen) : lineLen) + 1;
+        if (prefixLen > 0 && !clean) {
+            addEscaped(buf, off, lineLen);
+            return;
+        }
+        int need = prefixLen + lineLen + 1;
         if (len + need > bytes.length) {
             makeRoom(need);
         }
-        if (escape) {
-            System.arraycopy(prefix, 0, bytes, len, prefixLen);
-            len += prefixLen;
-            len += Bytes.copyEscaped(buf, off, lineLen, bytes, len);
-        } else if (prefixLen > 0) {
+        if (prefixLen > 0) {
             System.arraycopy(prefix, 0, bytes, len, prefixLen);
             System.arraycopy(buf, off, bytes, len + prefixLen, lineLen);
             len += prefixLen + lineLen;
         } else {
             System.arraycopy(buf, off, bytes, len, lineLen);
             len += lineLen;
+        }
+        bytes[len++] = '\n';
+        lines++;
+    }
+
+    /** Stages a prefixed line with its control characters escaped, cut with the marker past the longest line. */
+    private void addEscaped(byte[] buf, int off, int lineLen) {
+        long escaped = Bytes.escapedLength(buf, off, lineLen); // a second pass, only over lines that have a control character
+        boolean cut = escaped > maxEscaped;
+        int need = prefix.length + (cut ? maxEscaped + cutMarker.length : (int) escaped) + 1;
+        if (len + need > bytes.length) {
+            makeRoom(need);
+        }
+        System.arraycopy(prefix, 0, bytes, len, prefix.length);
+        len += prefix.length;
+        if (cut) {
+            len += Bytes.copyEscaped(buf, off, lineLen, bytes, len, maxEscaped);
+            System.arraycopy(cutMarker, 0, bytes, len, cutMarker.length);
+            len += cutMarker.length;
+        } else {
+            len += Bytes.copyEscaped(buf, off, lineLen, bytes, len);
         }
         bytes[len++] = '\n';
         lines++;
@@ -187,6 +218,9 @@ final class StdoutBatch {
             dropped += out.offerProgramLines(program, bytes, 0, len, lines);
             len = 0;
             lines = 0;
+            if (bytes.length > SHRINK_ABOVE) {
+                bytes = new byte[INITIAL_BYTES]; // grown for a long line: not kept for good
+            }
         }
         if (runLines > 0) {
             dropped += out.offerProgramLines(program, readBuffer, runStart, runEnd - runStart, runLines);

@@ -67,6 +67,18 @@ class HeapNeedTest {
     }
 
     @Test
+    void linesAsLongAsMaxLineBytesCountInTheHeapTheConfigNeeds() throws Exception {
+        // Two programs with 16 MiB lines: each pipe's framer may carry one, and stdout stages one
+        Path config = dir.resolve("baton.toml");
+        Files.writeString(config, Fixtures.agent(dir.resolve("state"),
+                        "max_line_bytes = \"16MiB\"", "stdout_spill = \"32MiB\"")
+                + Fixtures.program("a", Fixtures.argv("sleep", "600")) + Fixtures.program("b", Fixtures.argv("sleep", "600")));
+        String problem = HeapNeed.problem(ConfigLoader.load(config), LAUNCHER_HEAP);
+        assertTrue(problem != null && problem.contains("max_line_bytes, 96 MiB for 4 pipes")
+                && problem.contains("BATON_JAVA_OPTS=-Xmx"), problem);
+    }
+
+    @Test
     void theDefaultRingsOfAHostsWorthOfProgramsFitTheLaunchersHeap() throws Exception {
         Path config = dir.resolve("baton.toml");
         StringBuilder programs = new StringBuilder();

@@ -22,7 +22,7 @@ class StdoutBatchTest {
     void aStalledStdoutDropsWholeBatchesAndCountsExactlyTheLinesDropped() throws Exception {
         Pipe pipe = Pipe.open(); // nobody reads it until the end: stdout is stalled
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, pipe.sink(), 64 * 1024, Duration.ofMillis(300))) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             byte[] line = "z".repeat(95).getBytes(ISO_8859_1); // "node | " + 95 + '\n' = 103 bytes
             int total = 3000; // 309,000 bytes: more than the spool, the pipe and a batch hold
             int dropped = 0;
@@ -53,10 +53,32 @@ class StdoutBatchTest {
     }
 
     @Test
+    void anEscapedLineIsCutAtTheLongestLineNeverInsideAnEscape() {
+        // Escaping writes 4 bytes per control byte: uncut, a line of them near max_line_bytes would be
+        // 4 times larger than any line the spill and the heap budget are sized for
+        ByteArrayChannel target = new ByteArrayChannel();
+        String marker = " [baton: line cut at 100 bytes]";
+        try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
+            StdoutBatch batch = new StdoutBatch(out, 100);
+            byte[] controls = new byte[100];
+            Arrays.fill(controls, (byte) 0x1b);
+            byte[] mixed = ("a\u001b" + "b".repeat(99)).getBytes(ISO_8859_1);
+            byte[] fits = ("\u0007".repeat(20) + "abc").getBytes(ISO_8859_1);
+            batch.add("node", controls, 0, controls.length);
+            batch.add("node", mixed, 0, mixed.length);
+            batch.add("node", fits, 0, fits.length);
+            assertEquals(0, batch.flush());
+        }
+        assertEquals("node | " + "\\x1b".repeat(25) + marker + "\n"
+                + "node | a\\x1b" + "b".repeat(95) + marker + "\n"
+                + "node | " + "\\x07".repeat(20) + "abc\n", target.bytes.toString(ISO_8859_1));
+    }
+
+    @Test
     void linesLeftInTheReadBufferAndStagedLinesGoOutInTheirOrder() {
         ByteArrayChannel target = new ByteArrayChannel();
         try (AgentOutput out = new AgentOutput(LogMode.RAW, target, 64 * 1024)) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             byte[] read = "tail-of-carried\na\nb\r\nc\nd\ne".getBytes(ISO_8859_1);
             byte[] carry = "carried".getBytes(ISO_8859_1);
             batch.beginRead(read);
@@ -75,7 +97,7 @@ class StdoutBatchTest {
     void runsOfLinesJoinTheLinesLeftInPlaceAndKeepTheirOrder() {
         ByteArrayChannel target = new ByteArrayChannel();
         try (AgentOutput out = new AgentOutput(LogMode.RAW, target, 64 * 1024)) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             byte[] read = "a\nb\nc\r\nd\ne\nf\n".getBytes(ISO_8859_1);
             batch.beginRead(read);
             batch.addRun("p", read, 0, new int[] {1, 3}, 2, false); // "a", "b"
@@ -92,7 +114,7 @@ class StdoutBatchTest {
     void aRunOfPrefixedLinesNotKnownCleanIsEscapedLineByLine() {
         ByteArrayChannel target = new ByteArrayChannel();
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             byte[] read = "a\nb\u001b\n".getBytes(ISO_8859_1);
             batch.beginRead(read);
             batch.addRun("p", read, 0, new int[] {1, 4}, 2, false);
@@ -106,7 +128,7 @@ class StdoutBatchTest {
         ByteArrayChannel target = new ByteArrayChannel();
         StringBuilder expected = new StringBuilder("p | x\\x07\n");
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 1 << 20)) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             byte[] bell = "x\u0007\n".getBytes(ISO_8859_1);
             batch.beginRead(bell);
             batch.add("p", bell, 0, 2); // staged and escaped first: the run must follow it
@@ -134,7 +156,7 @@ class StdoutBatchTest {
     void prefixedLinesAreNeverLeftInPlace() {
         ByteArrayChannel target = new ByteArrayChannel();
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             byte[] read = "a\nb\n".getBytes(ISO_8859_1);
             batch.beginRead(read);
             batch.add("p", read, 0, 1);
@@ -147,7 +169,7 @@ class StdoutBatchTest {
     @Test
     void noneModeStagesNothing() {
         try (AgentOutput out = new AgentOutput(LogMode.NONE, new ByteArrayChannel(), 64 * 1024)) {
-            StdoutBatch batch = new StdoutBatch(out);
+            StdoutBatch batch = new StdoutBatch(out, 1 << 16);
             batch.add("node", new byte[10], 0, 10);
             assertEquals(0, batch.flush());
             assertEquals(0, out.droppedLines());
