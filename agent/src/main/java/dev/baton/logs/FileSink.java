@@ -32,6 +32,8 @@ final class FileSink {
     private volatile boolean stopped;
     /** Owned by the sink thread. */
     private RotatingFile file;
+    /** Written by the sink thread. */
+    private volatile long lostLines;
 
     FileSink(String program, LogSettings settings) {
         this.program = program;
@@ -74,25 +76,55 @@ final class FileSink {
         Target t = target;
         reopenIfChanged(t);
         ByteBuffer run = spool.next();
-        int len = run.remaining();
-        if (len == 0) {
+        if (!run.hasRemaining()) {
             return false;
         }
-        try {
-            if (file == null) {
-                throw new IOException("no log file configured any more");
+        while (run.hasRemaining()) {
+            // Slices of whole lines, each released once written: the stall clock sees a slow disk move
+            int end = sliceEnd(run);
+            ByteBuffer slice = run.duplicate().limit(end);
+            int len = slice.remaining();
+            try {
+                if (file == null) {
+                    throw new IOException("no log file configured any more");
+                }
+                file.write(slice);
+                spool.reportGaps();
+            } catch (IOException e) {
+                long lost = Bytes.countNewlines(run.array(), slice.position(), end);
+                spool.countLost(lost);
+                lostLines += lost;
+                if (file != null) {
+                    closeFile();
+                    WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+                }
             }
-            file.write(run);
-            spool.reportGaps();
-        } catch (IOException e) {
-            spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
-            if (file != null) {
-                closeFile();
-                WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+            spool.release(len);
+            run.position(end);
+        }
+        return true;
+    }
+
+    /** Where the next slice of {@code run} ends: after its last newline within 64 KiB, else after its first. */
+    private static int sliceEnd(ByteBuffer run) {
+        byte[] a = run.array();
+        int from = run.position();
+        int limit = Math.min(run.limit(), from + AgentOutput.MAX_WRITE_BYTES);
+        if (limit == run.limit()) {
+            return limit;
+        }
+        for (int i = limit - 1; i >= from; i--) {
+            if (a[i] == '\n') {
+                return i + 1;
             }
         }
-        spool.release(len);
-        return true;
+        int nl = Bytes.indexOfNewline(a, limit, run.limit());
+        return nl < 0 ? run.limit() : nl + 1;
+    }
+
+    /** Lines that could not be written (disk full, file removed during rotation...): counted as dropped by the file. */
+    long lostLines() {
+        return lostLines;
     }
 
     /** Sink thread: closes the file (reopened by the next write). */

@@ -107,7 +107,8 @@ public final class ProgramLog {
 
     /** Lines the program's log file had to drop (its disk stalled; they are still in the ring). */
     public long droppedByFile() {
-        return droppedByFile;
+        FileSink f = fileSink;
+        return droppedByFile + (f == null ? 0 : f.lostLines());
     }
 
     /** Lines journald did not take (it stalled; they are still in the ring). */

@@ -94,6 +94,17 @@ final class RotatingFile implements AutoCloseable {
         }
         channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         size = channel.size();
+        if (size > 0 && !endsWithNewline()) {
+            // a line a failed write (disk full) left half written: the next line starts on its own
+            writeFully(ByteBuffer.wrap(new byte[] {'\n'}), 1);
+        }
+    }
+
+    private boolean endsWithNewline() throws IOException {
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return in.read(last, size - 1) != 1 || last.get(0) == '\n';
+        }
     }
 
     private void rotate() throws IOException {

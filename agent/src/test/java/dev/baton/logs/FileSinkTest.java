@@ -140,6 +140,30 @@ class FileSinkTest {
     }
 
     @Test
+    void aLineLeftHalfWrittenDoesNotJoinTheNextOne() throws IOException {
+        Path file = dir.resolve("half.log");
+        Files.writeString(file, "whole\nhalf a li"); // what a write cut short by a full disk leaves
+        ProgramLog log = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        pipe.write("next\n".getBytes(ISO_8859_1));
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(file).endsWith("next\n"));
+        assertEquals("whole\nhalf a li\nnext\n", Files.readString(file));
+    }
+
+    @Test
+    void linesTheDiskRefusedCountAsDroppedByTheFile() {
+        // /dev/full answers every write with ENOSPC, as a full disk does
+        ProgramLog log = pipeline.open("node", new LogSettings(false, Path.of("/dev/full"), 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        pipe.write("a\nb\nc\n".getBytes(ISO_8859_1));
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.droppedByFile() == 3);
+    }
+
+    @Test
     void aStalledLogFileDropsLinesWithACountOnceTheStallTimeoutPassed() throws Exception {
         // A FIFO nobody reads stands for a stalled disk: the sink thread blocks opening it
         Path fifo = dir.resolve("stalled.log");
