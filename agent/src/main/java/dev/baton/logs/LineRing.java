@@ -33,6 +33,8 @@ final class LineRing {
     private int head;
     private int usedBytes;
     private long lastSeq;
+    /** New bounds {lines, bytes} not applied yet (see {@link #resize}). */
+    private volatile long[] pendingLimits;
     private final ReentrantLock lock = new ReentrantLock();
 
     LineRing(int maxLines, long maxBytes) {
@@ -48,6 +50,7 @@ final class LineRing {
     void add(long seq, long timeMillis, StreamKind stream, byte[] buf, int off, int len) {
         lock.lock();
         try {
+            applyPendingLimits();
             append(seq, timeMillis, stream, buf, off, len);
         } finally {
             lock.unlock();
@@ -57,6 +60,7 @@ final class LineRing {
     /** Takes the lock for the {@link #append}s of one read. */
     void beginBatch() {
         lock.lock();
+        applyPendingLimits();
     }
 
     void endBatch() {
@@ -112,6 +116,7 @@ final class LineRing {
         long firstSeq;
         lock.lock();
         try {
+            applyPendingLimits();
             int total = 0;
             k = 0;
             for (int wanted = Math.max(0, Math.min(n, count)); k < wanted; k++) {
@@ -151,24 +156,41 @@ final class LineRing {
     long usedBytes() {
         lock.lock();
         try {
+            applyPendingLimits();
             return usedBytes;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Applies new bounds, keeping the newest lines that fit. */
+    /**
+     * Applies new bounds, keeping the newest lines that fit: now when the ring is free, else by the
+     * reader before its next read. The reader may hold the lock for a whole read, waiting for a slow
+     * stdout (up to the stall timeout), and the caller is the event loop (a reload): it must not wait.
+     */
     void resize(int lines, long bytes) {
-        lock.lock();
-        try {
-            setLimits(lines, bytes);
-            while (count > 0 && (count > maxLines || usedBytes > maxBytes)) {
-                evictOldest();
+        pendingLimits = new long[] {lines, bytes};
+        if (lock.tryLock()) {
+            try {
+                applyPendingLimits();
+            } finally {
+                lock.unlock();
             }
-            rebuild(Math.min(starts.length, Math.max(count, maxLines)), Math.min(arena.length, maxBytes));
-        } finally {
-            lock.unlock();
         }
+    }
+
+    /** Under the lock: the bounds a {@link #resize} left for the reader, if any. */
+    private void applyPendingLimits() {
+        long[] limits = pendingLimits;
+        if (limits == null) {
+            return;
+        }
+        pendingLimits = null;
+        setLimits((int) limits[0], limits[1]);
+        while (count > 0 && (count > maxLines || usedBytes > maxBytes)) {
+            evictOldest();
+        }
+        rebuild(Math.min(starts.length, Math.max(count, maxLines)), Math.min(arena.length, maxBytes));
     }
 
     private int index(int i) {

@@ -1,13 +1,17 @@
 package dev.baton.logs;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +37,37 @@ class LineRingTest {
         assertEquals(20, ring.usedBytes());
         add(ring, 11, "a".repeat(100)); // larger than the ring: kept, cut to the ring's size
         assertEquals(List.of("a".repeat(25)), texts(ring.tail(100)));
+    }
+
+    @Test
+    void aResizeNeverWaitsForAReadInProgressAndTheReaderAppliesIt() throws Exception {
+        LineRing ring = new LineRing(10, 1 << 20);
+        for (int i = 1; i <= 5; i++) {
+            add(ring, i, "line " + i);
+        }
+        // The reader holds the ring for a whole read, and may wait in it for a slow stdout
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            ring.beginBatch();
+            holding.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ring.append(6, 0, StreamKind.STDOUT, "line 6".getBytes(ISO_8859_1), 0, 6);
+            ring.endBatch();
+        });
+        reader.start();
+        holding.await();
+        CompletableFuture<Void> resize = CompletableFuture.runAsync(() -> ring.resize(2, 1 << 20));
+        await().atMost(Duration.ofSeconds(30)).until(resize::isDone); // the event loop does not wait
+        done.countDown();
+        reader.join();
+        assertEquals(List.of("line 5", "line 6"), texts(ring.tail(100)));
+        add(ring, 7, "line 7");
+        assertEquals(List.of("line 6", "line 7"), texts(ring.tail(100)));
     }
 
     @Test
