@@ -36,14 +36,14 @@ final class StdoutBatch {
     private byte[] prefix;
 
     /**
-     * @param maxLineBytes the longest line shown (the framer cuts longer ones): an escaped line is
-     *     cut at this many bytes too, so escaping (up to 4 bytes per byte) cannot make a line larger
+     * @param maxLineBytes the longest line (the framer cuts longer ones, adding its marker): an
+     *     escaped line longer than such a cut line is cut too, so escaping (up to 4 bytes per byte) cannot make a line larger
      *     than the spill takes whole, nor this buffer larger than the heap budget allows for
      */
     StdoutBatch(AgentOutput out, int maxLineBytes) {
         this.out = out;
-        this.maxEscaped = maxLineBytes;
         this.cutMarker = LineFramer.cutMarker(maxLineBytes);
+        this.maxEscaped = maxLineBytes + cutMarker.length; // the longest line shown: cut, with its marker
     }
 
     /** Before the lines of a read: they are in {@code buf} (or in a framer's carry buffer). */

@@ -57,20 +57,20 @@ class StdoutBatchTest {
         // Escaping writes 4 bytes per control byte: uncut, a line of them near max_line_bytes would be
         // 4 times larger than any line the spill and the heap budget are sized for
         ByteArrayChannel target = new ByteArrayChannel();
-        String marker = " [baton: line cut at 100 bytes]";
+        String marker = " [baton: line cut at 100 bytes]"; // 31 bytes: a line is shown cut at 131
         try (AgentOutput out = new AgentOutput(LogMode.PREFIXED, target, 64 * 1024)) {
             StdoutBatch batch = new StdoutBatch(out, 100);
-            byte[] controls = new byte[100];
+            byte[] controls = new byte[131];
             Arrays.fill(controls, (byte) 0x1b);
-            byte[] mixed = ("a\u001b" + "b".repeat(99)).getBytes(ISO_8859_1);
+            byte[] mixed = ("a\u001b" + "b".repeat(130)).getBytes(ISO_8859_1);
             byte[] fits = ("\u0007".repeat(20) + "abc").getBytes(ISO_8859_1);
             batch.add("node", controls, 0, controls.length);
             batch.add("node", mixed, 0, mixed.length);
             batch.add("node", fits, 0, fits.length);
             assertEquals(0, batch.flush());
         }
-        assertEquals("node | " + "\\x1b".repeat(25) + marker + "\n"
-                + "node | a\\x1b" + "b".repeat(95) + marker + "\n"
+        assertEquals("node | " + "\\x1b".repeat(32) + marker + "\n" // 128 bytes: a 33rd escape would pass 131
+                + "node | a\\x1b" + "b".repeat(126) + marker + "\n"
                 + "node | " + "\\x07".repeat(20) + "abc\n", target.bytes.toString(ISO_8859_1));
     }
 
