@@ -30,7 +30,9 @@ public class Send { public static void main(String[] a) throws Exception {
     s.send("smoke-engine1.1", l1, 0, l1.length, false);
     byte[] l2 = "two\nlines".getBytes();
     s.send("smoke-engine1.1", l2, 0, l2.length, true);
-    if (s.sent() != 2) throw new AssertionError("sent " + s.sent() + ": " + s.lastError());
+    byte[] l3 = ("big " + "\u00e9".repeat(1 << 20)).getBytes("UTF-8"); // 2 MiB: more than one datagram carries
+    s.send("smoke-big", l3, 0, l3.length, false);
+    if (s.sent() != 3) throw new AssertionError("sent " + s.sent() + ": " + s.lastError());
   } } }
 J
 java -cp "$jar" "$tmp/Send.java"
@@ -45,4 +47,6 @@ printf "%s\n" "$out" | grep -q '"MESSAGE":"two\\nlines"' || { printf "%s\n" "$ou
     || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (BATON_PROGRAM= selects the program)"; exit 1; }
 [ "$(journalctl -t smoke-engine1.1 BATON_STREAM=stderr -o cat --no-pager)" = "$(printf 'two\nlines')" ] \
     || { printf "%s\n" "$out"; echo "journald-smoke: FAIL (BATON_STREAM=stderr)"; exit 1; }
-echo "journald-smoke: OK (journalctl -t and BATON_PROGRAM= with the program's dotted name show both lines, priority from the JSON level, BATON_STREAM)"
+journalctl -t smoke-big -o cat --no-pager | grep -q '^big \(é\)*é \[baton: line cut for journald\]$' \
+    || { echo "journald-smoke: FAIL (a line longer than a datagram arrives cut, whole characters)"; exit 1; }
+echo "journald-smoke: OK (journalctl -t and BATON_PROGRAM= with the program's dotted name show both lines, priority from the JSON level, BATON_STREAM, a 2 MiB line cut to fit)"

@@ -37,6 +37,13 @@ public final class JournalSink implements AutoCloseable {
     static final int PRIORITY_PLAIN = 6;
     /** How long one blocking send waits for room before the stall clock is looked at again. */
     static final long WAIT_SLICE_MILLIS = 100;
+    /**
+     * The largest datagram sent: a line of the default max_line_bytes (64 KiB) and its fields fit. A
+     * bigger one needs a bigger contiguous allocation in the kernel, which fails (ENOBUFS) as memory
+     * fragments; systemd's own client passes those in a memfd instead.
+     */
+    static final int MAX_DATAGRAM = 128 * 1024;
+    private static final byte[] CUT_MARKER = " [baton: line cut for journald]".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] sockaddr;
     private final UnixDatagramSocket socket;
@@ -45,6 +52,8 @@ public final class JournalSink implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private volatile String lastError;
     private final long stallNanos;
+    /** The largest datagram sent: {@link #MAX_DATAGRAM}, or less when the socket's send buffer is smaller. */
+    private final int maxDatagram;
     // Sender thread only (the log reader):
     private boolean stalled;
     private long stalledSinceNanos;
@@ -54,6 +63,8 @@ public final class JournalSink implements AutoCloseable {
         this.sockaddr = sockaddr;
         this.socket = socket;
         this.stallNanos = stall.toNanos();
+        int socketMax = socket.maxDatagram();
+        this.maxDatagram = socketMax > 0 ? Math.min(socketMax, MAX_DATAGRAM) : MAX_DATAGRAM;
     }
 
     /** A sink sending to journald's native socket (normally {@link #DEFAULT_SOCKET}), stall timeout 5 s. */
@@ -145,9 +156,20 @@ public final class JournalSink implements AutoCloseable {
         if (stalled && !reportDrops()) {
             errno = UnixDatagramSocket.EAGAIN; // still stalled: drop at once, no waiting per line
         } else {
-            errno = socket.sendTo(sockaddr, datagram, datagram.length);
-            if (errno == UnixDatagramSocket.EAGAIN) {
-                errno = waitForRoom(datagram);
+            // A line longer than one datagram carries (max_line_bytes up to 16 MiB) is cut to fit,
+            // not lost; the ring and the log file keep it whole
+            for (int max = maxDatagram; ; max /= 2) {
+                if (datagram.length > max && max > 0) {
+                    datagram = encode(program, priority, stderr, cutToFit(buf, off, len, datagram.length - max));
+                }
+                errno = socket.sendTo(sockaddr, datagram, datagram.length);
+                if (errno == UnixDatagramSocket.EAGAIN) {
+                    errno = waitForRoom(datagram);
+                }
+                if ((errno != UnixDatagramSocket.EMSGSIZE && errno != UnixDatagramSocket.ENOBUFS) || max < 4096) {
+                    break;
+                }
+                max = Math.min(max, datagram.length); // the estimate was too high: halve what was refused
             }
         }
         if (errno == 0) {
@@ -231,6 +253,21 @@ public final class JournalSink implements AutoCloseable {
     }
 
     /** The datagram for one line, in the native journal protocol. */
+    private static byte[] encode(String program, int priority, boolean stderr, byte[] message) {
+        return encode(program, priority, stderr, message, 0, message.length);
+    }
+
+    /** The first bytes of a line, {@code excess} bytes and the marker's length shorter, cut at a UTF-8 character's start, and the marker. */
+    private static byte[] cutToFit(byte[] buf, int off, int len, int excess) {
+        int keep = Math.max(0, len - excess - CUT_MARKER.length - 16); // 16: a binary field's length, and slack
+        for (int back = 0; back < 3 && keep > 0 && (buf[off + keep] & 0xC0) == 0x80; back++) {
+            keep--;
+        }
+        byte[] message = java.util.Arrays.copyOfRange(buf, off, off + keep + CUT_MARKER.length);
+        System.arraycopy(CUT_MARKER, 0, message, keep, CUT_MARKER.length);
+        return message;
+    }
+
     static byte[] encode(String program, int priority, boolean stderr, byte[] buf, int off, int len) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(len + 128);
         field(out, "MESSAGE", buf, off, len);

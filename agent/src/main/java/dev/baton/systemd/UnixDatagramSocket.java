@@ -31,6 +31,11 @@ public final class UnixDatagramSocket implements AutoCloseable {
     static final int EAGAIN = 11;
     static final int SOL_SOCKET = 1;
     static final int SO_SNDBUF = 7;
+    /** SO_SNDBUF past net.core.wmem_max, for a process with CAP_NET_ADMIN (a root agent). */
+    static final int SO_SNDBUFFORCE = 32;
+    static final int EMSGSIZE = 90;
+    /** A datagram too large for one allocation in the kernel (its linear part must be contiguous). */
+    static final int ENOBUFS = 105;
     static final int SO_SNDTIMEO = 21;
     /** sizeof(sockaddr_un.sun_path) on Linux. */
     static final int SUN_PATH_MAX = 108;
@@ -53,6 +58,9 @@ public final class UnixDatagramSocket implements AutoCloseable {
 
         @SaveError
         int setsockopt(int fd, int level, int name, @In int[] value, int len);
+
+        @SaveError
+        int getsockopt(int fd, int level, int name, @Out int[] value, @In @Out int[] len);
 
         int close(int fd);
 
@@ -110,9 +118,23 @@ public final class UnixDatagramSocket implements AutoCloseable {
         return s;
     }
 
-    /** Asks the kernel for a send buffer of at least {@code bytes} (best effort). */
+    /**
+     * Asks the kernel for a send buffer of at least {@code bytes} (best effort): past
+     * net.core.wmem_max (~208 KiB) when the agent may (root), else up to it. A datagram is bounded by it.
+     */
     public void setSendBuffer(int bytes) {
-        libc().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, new int[] {bytes}, 4);
+        if (libc().setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, new int[] {bytes}, 4) != 0) {
+            libc().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, new int[] {bytes}, 4);
+        }
+    }
+
+    /** The largest datagram this socket sends (Linux: its send buffer less 32 bytes); 0 when unknown. */
+    public int maxDatagram() {
+        int[] value = new int[1];
+        if (libc().getsockopt(fd, SOL_SOCKET, SO_SNDBUF, value, new int[] {4}) != 0) {
+            return 0;
+        }
+        return Math.max(0, value[0] - 32);
     }
 
     /**

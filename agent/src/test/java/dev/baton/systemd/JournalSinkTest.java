@@ -208,6 +208,29 @@ class JournalSinkTest {
     }
 
     @Test
+    void aLineLongerThanOneDatagramCarriesIsCutToFitNotLost() throws Exception {
+        // max_line_bytes goes up to 16 MiB; a datagram is bounded by the socket's send buffer
+        String path = dir.resolve("journal.sock").toString();
+        try (UnixDatagramSocket server = UnixDatagramSocket.bind(path);
+             JournalSink sink = JournalSink.open(Path.of(path))) {
+            byte[] line = ("long " + "\u00e9".repeat(8 << 20)).getBytes(StandardCharsets.UTF_8); // 16 MiB
+            assertTrue(sink.send("node", line, 0, line.length, false));
+            byte[] d = server.receive(17 << 20, 10_000);
+            assertNotNull(d, "no datagram: sent " + sink.sent() + " failed " + sink.failed() + " " + sink.lastError());
+            assertEquals(1, sink.sent());
+            assertEquals(0, sink.failed(), sink.lastError());
+            String message = s(parse(d).get("MESSAGE"));
+            assertTrue(message.startsWith("long \u00e9\u00e9") && message.endsWith("\u00e9 [baton: line cut for journald]"),
+                    message.substring(0, 20) + " ... " + message.substring(message.length() - 60));
+            assertTrue(message.length() < line.length, "cut");
+            // the next line, short, goes whole
+            byte[] next = "next".getBytes(StandardCharsets.UTF_8);
+            assertTrue(sink.send("node", next, 0, next.length, false));
+            assertEquals("next", s(parse(server.receive(1 << 16, 10_000)).get("MESSAGE")));
+        }
+    }
+
+    @Test
     void countsFailuresWhenJournaldIsAbsent() throws Exception {
         try (JournalSink sink = JournalSink.open(dir.resolve("none.sock"))) {
             byte[] b = "x".getBytes(StandardCharsets.UTF_8);
