@@ -37,8 +37,9 @@ final class StdoutBatch {
 
     /**
      * @param maxLineBytes the longest line (the framer cuts longer ones, adding its marker): an
-     *     escaped line longer than such a cut line is cut too, so escaping (up to 4 bytes per byte) cannot make a line larger
-     *     than the spill takes whole, nor this buffer larger than the heap budget allows for
+     *     escaped line longer than such a cut line is cut too, so escaping (up to 4 bytes per byte)
+     *     cannot make a line larger than the spill takes whole, nor this buffer larger than the heap
+     *     budget allows for
      */
     StdoutBatch(AgentOutput out, int maxLineBytes) {
         this.out = out;
@@ -95,8 +96,10 @@ final class StdoutBatch {
 
     /** Stages a prefixed line with its control characters escaped, cut with the marker past the longest line. */
     private void addEscaped(byte[] buf, int off, int lineLen) {
-        long escaped = Bytes.escapedLength(buf, off, lineLen); // a second pass, only over lines that have a control character
-        boolean cut = escaped > maxEscaped;
+        // At most 4 bytes per byte: only a line that long can need the cut, and only then is it counted first
+        boolean mayCut = 4L * lineLen > maxEscaped;
+        long escaped = mayCut ? Bytes.escapedLength(buf, off, lineLen) : 4L * lineLen;
+        boolean cut = mayCut && escaped > maxEscaped;
         int need = prefix.length + (cut ? maxEscaped + cutMarker.length : (int) escaped) + 1;
         if (len + need > bytes.length) {
             makeRoom(need);
