@@ -152,10 +152,14 @@ final class LineSpool {
         while (true) {
             reportGaps(); // before the lines: a gap's notice precedes the lines that follow it
             if (gaps.containsKey(source)) {
-                // its notice is still pending (stdout stalled): a line that fits in what the dropped
-                // ones left would be written before it and hide the gap, so it joins the gap
-                drop(source, count);
-                return -1;
+                // Its notice is still pending: a line that fits in what the dropped ones left would
+                // be written before it and hide the gap. While stalled it joins the gap; once the
+                // consumer moves it waits, as any line, for room for the notice first
+                if (wakeConsumer == null || !awaitRoom(wakeConsumer, stallNanos)) {
+                    drop(source, count);
+                    return -1;
+                }
+                continue;
             }
             int at = len <= maxProgramBytes() ? reserve(len, agentReserve) : -1;
             if (at >= 0) {
