@@ -212,7 +212,7 @@ final class Reexec {
         if (!stateWriter.flush(QUIESCE_LIMIT)) {
             return resume("the state files were not written within " + QUIESCE_LIMIT.toSeconds() + " s");
         }
-        List<ReexecHandoff.Handed> handed = supervisor.handOver(pipes);
+        List<ReexecHandoff.Handed> handed = supervisor.handOver(pipes, logs.pendingLines());
         String nonce = ReexecHandoff.newNonce();
         ReexecHandoff handoff = new ReexecHandoff(ReexecHandoff.VERSION, Os.pid(), ReexecHandoff.currentBootId(), nonce,
                 dev.baton.cli.Main.Version.get(), handed, supervisor.endedPrograms());

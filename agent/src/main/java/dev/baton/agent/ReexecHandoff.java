@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.agent.state.StateFile;
+import dev.baton.logs.PendingLine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,9 +43,12 @@ record ReexecHandoff(int version, int agentPid, String bootId, String nonce, Str
      * @param stdoutFd the read end of its stdout pipe, open across the exec (-1: none)
      * @param stderrFd the same for stderr
      * @param cgroup   its cgroup directory, or null
+     * @param stdoutPending what was read of a stdout line not ended yet (null: none; an agent of
+     *                      before this field reads none, and splits such a line in two)
+     * @param stderrPending the same for stderr
      */
     record Handed(String program, int pid, long startTime, String tag, long startedNanos, String startedAt,
-                  int stdoutFd, int stderrFd, String cgroup) {
+                  int stdoutFd, int stderrFd, String cgroup, PendingLine stdoutPending, PendingLine stderrPending) {
     }
 
     static String newNonce() {

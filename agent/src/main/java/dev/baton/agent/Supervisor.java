@@ -7,6 +7,7 @@ import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigDiff;
 import dev.baton.config.ProgramConfig;
 import dev.baton.logs.LogPipeline;
+import dev.baton.logs.PendingLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.Instance;
 import dev.baton.process.ProcessState;
@@ -505,7 +506,7 @@ public final class Supervisor implements ProgramHost {
         String seq = h.tag().substring(h.tag().lastIndexOf('.') + 1);
         instanceSeq.accumulateAndGet(Long.parseLong(seq), Math::max); // new instances never reuse its tag or cgroup
         logs.attach(logs.open(p.name(), p.config().log()), h.stdoutFd(), h.stderrFd(),
-                () -> loop.post(() -> exits.outputEnded(pid)));
+                () -> loop.post(() -> exits.outputEnded(pid)), h.stdoutPending(), h.stderrPending());
         p.adopt(inst);
         log.info("{}: adopted pid {} (running since {}), its output is read again", p.name(), pid, h.startedAt());
     }
@@ -540,7 +541,7 @@ public final class Supervisor implements ProgramHost {
      * Every RUNNING instance, for the handoff: its pipes as far as they are still being read
      * ({@code attached}: fd to "program/STREAM" after the pipeline quiesced). Loop only.
      */
-    List<ReexecHandoff.Handed> handOver(Map<Integer, String> attached) {
+    List<ReexecHandoff.Handed> handOver(Map<Integer, String> attached, Map<Integer, PendingLine> pending) {
         List<ReexecHandoff.Handed> out = new ArrayList<>();
         for (Program p : programs.values()) {
             if (p.state() != ProcessState.RUNNING) {
@@ -552,7 +553,7 @@ public final class Supervisor implements ProgramHost {
             int stderr = (p.name() + "/STDERR").equals(attached.get(fds[1])) ? fds[1] : -1;
             String cgroup = cgroups.map(c -> c.dir(cgroupName(i.tag())).toString()).orElse(null);
             out.add(new ReexecHandoff.Handed(p.name(), i.pid(), i.startTime(), i.tag(), i.startedNanos(),
-                    i.startedAt().toString(), stdout, stderr, cgroup));
+                    i.startedAt().toString(), stdout, stderr, cgroup, pending.get(stdout), pending.get(stderr)));
         }
         return out;
     }

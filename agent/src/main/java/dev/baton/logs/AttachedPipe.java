@@ -10,20 +10,40 @@ final class AttachedPipe implements LineFramer.Lines {
     private final Runnable ended;
     /** The time of the current read, shared by all lines of that read. */
     private long now;
+    /** Left by the previous agent (exec in place), taken up on the reader thread before the first read. */
+    private PendingLine handedOver;
 
-    /** @param findControls its lines' control characters get escaped (see {@link LineFramer}) */
-    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes, boolean findControls, Runnable ended) {
+    /**
+     * @param findControls its lines' control characters get escaped (see {@link LineFramer})
+     * @param handedOver   what the agent before an exec in place had read of a line not ended yet (null: none)
+     */
+    AttachedPipe(int fd, StreamKind stream, ProgramLog log, int maxLineBytes, boolean findControls, Runnable ended,
+            PendingLine handedOver) {
         this.fd = fd;
         this.ended = ended;
         this.stream = stream;
         this.log = log;
         this.framer = new LineFramer(maxLineBytes, findControls);
+        this.handedOver = handedOver;
+    }
+
+    /** Reader thread, paused: what its framer holds of a line not ended yet (null: nothing). */
+    PendingLine pending() {
+        return framer.pending();
+    }
+
+    private void takeUpHandedOver() {
+        if (handedOver != null) {
+            framer.resumeWith(handedOver, this);
+            handedOver = null;
+        }
     }
 
     void feed(byte[] buf, int len, long timeMillis) {
         now = timeMillis;
         log.beginRead(buf, len);
         try {
+            takeUpHandedOver();
             framer.feed(buf, 0, len, this);
         } finally {
             log.endRead();
@@ -48,6 +68,7 @@ final class AttachedPipe implements LineFramer.Lines {
         now = timeMillis;
         log.beginRead(null, 0);
         try {
+            takeUpHandedOver();
             framer.finish(this);
         } finally {
             log.endRead();

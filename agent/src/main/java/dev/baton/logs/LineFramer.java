@@ -156,6 +156,24 @@ final class LineFramer {
         return findControls ? Bytes.indexOfControl(buf, from, to) : Bytes.indexOfNewline(buf, from, to);
     }
 
+    /** The line begun but not ended, or null when none: see {@link PendingLine}. */
+    PendingLine pending() {
+        return carryLen == 0 && !skipping ? null : new PendingLine(java.util.Arrays.copyOf(carry, carryLen), skipping);
+    }
+
+    /**
+     * Takes up where another framer of the same pipe stopped ({@link #pending}), before any read:
+     * its bytes are the start of the next line (cut, through {@code out}, if longer than this
+     * framer's limit).
+     */
+    void resumeWith(PendingLine pending, Lines out) {
+        if (pending.skipping()) {
+            skipping = true;
+        } else if (pending.bytes().length > 0) {
+            keepPartial(pending.bytes(), 0, pending.bytes().length, out);
+        }
+    }
+
     /** At EOF: a last line without its newline is still a line. */
     void finish(Lines out) {
         skipping = false;

@@ -69,6 +69,15 @@ public final class LogPipeline implements AutoCloseable {
      * attached): what the program printed before its exit is then known.
      */
     public void attach(ProgramLog log, int stdoutFd, int stderrFd, Runnable drained) {
+        attach(log, stdoutFd, stderrFd, drained, null, null);
+    }
+
+    /**
+     * {@link #attach(ProgramLog, int, int, Runnable)} of pipes the agent before an exec in place was
+     * reading: each pipe's reading takes up its {@link PendingLine} (null: none) first.
+     */
+    public void attach(ProgramLog log, int stdoutFd, int stderrFd, Runnable drained, PendingLine stdoutPending,
+            PendingLine stderrPending) {
         Objects.requireNonNull(log, "log");
         AtomicInteger open = new AtomicInteger((stdoutFd >= 0 ? 1 : 0) + (stderrFd >= 0 ? 1 : 0));
         if (open.get() == 0) {
@@ -81,16 +90,19 @@ public final class LogPipeline implements AutoCloseable {
             }
         };
         if (stdoutFd >= 0) {
-            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes, out.escapesProgramLines(), ended));
+            reader.attach(new AttachedPipe(stdoutFd, StreamKind.STDOUT, log, maxLineBytes, out.escapesProgramLines(), ended,
+                    stdoutPending));
         }
         if (stderrFd >= 0) {
-            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes, out.escapesProgramLines(), ended));
+            reader.attach(new AttachedPipe(stderrFd, StreamKind.STDERR, log, maxLineBytes, out.escapesProgramLines(), ended,
+                    stderrPending));
         }
     }
 
     /**
-     * For an exec in place: stops reading (partial lines handed on as lines), then waits until every
-     * line read so far is written to stdout and the log files. The pipes stay open and unread.
+     * For an exec in place: stops reading (a line begun but not ended stays pending: {@link #pendingLines}),
+     * then waits until every line read so far is written to stdout and the log files. The pipes stay
+     * open and unread.
      *
      * @return the attached pipes by fd ("program/STDOUT", "program/STDERR"), or null when the pipeline did not quiesce within {@code limit}
      *         (it then reads again)
@@ -106,6 +118,11 @@ public final class LogPipeline implements AutoCloseable {
             return null;
         }
         return reader.fds();
+    }
+
+    /** While quiesced: the lines begun but not ended, by fd, for the next agent to take up. */
+    public Map<Integer, PendingLine> pendingLines() {
+        return reader.pending();
     }
 
     /** Waits (at most {@code limit}) until what was handed to stdout and the log files so far is written. */

@@ -78,9 +78,10 @@ final class ReaderLoop {
     }
 
     /**
-     * Stops reading after the current round, with every partial line handed on as a line of its own
-     * (nothing stays buffered in the agent), the fds open: what the programs write meanwhile waits in
-     * their pipes. Returns false when the reader did not stop within {@code limit} (then it is resumed).
+     * Stops reading after the current round, the fds open: what the programs write meanwhile waits in
+     * their pipes, and a line begun but not ended stays in its framer ({@link #pending}: handed to the
+     * next agent, or read on from there after {@link #resume}). Returns false when the reader did not
+     * stop within {@code limit} (then it is resumed).
      */
     boolean pause(long limitNanos) {
         pauseWanted = true;
@@ -105,6 +106,21 @@ final class ReaderLoop {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * After {@link #pause} (the reader parked; its pause acknowledgement orders this after its last
+     * read): the lines begun but not ended, by fd.
+     */
+    java.util.Map<Integer, PendingLine> pending() {
+        java.util.Map<Integer, PendingLine> out = new java.util.TreeMap<>();
+        for (AttachedPipe p : byFd) {
+            PendingLine line = p == null ? null : p.pending();
+            if (line != null) {
+                out.put(p.fd, line);
+            }
+        }
+        return out;
+    }
+
     /** The pipes being read now, by fd: "program/STDOUT" (after {@link #pause}: a stable set). */
     java.util.Map<Integer, String> fds() {
         java.util.Map<Integer, String> out = new java.util.TreeMap<>();
@@ -117,12 +133,6 @@ final class ReaderLoop {
     }
 
     private void stayPaused() {
-        long now = System.currentTimeMillis();
-        for (AttachedPipe pipe : byFd) {
-            if (pipe != null) {
-                pipe.flushPartial(now);
-            }
-        }
         beforeIdle.run();
         pausedAck.release();
         while (pauseWanted && !closing) {

@@ -137,8 +137,12 @@ class ReexecTest {
         String quitter = Fixtures.program("quitter", Fixtures.argv("sh", "-c",
                 "until [ -e \"$0\" ] || grep -q 'reexec[:] re-executing' \"$1\"; do sleep 0.02; done; exit 5",
                 dir.resolve("state/reexec.json"), dir.resolve("agent.stdout")), "start_secs = \"0s\"", "restart = \"never\"");
+        // Begins a line, and ends it only once the exec is under way: the line goes across, whole
+        String halfway = Fixtures.program("halfway", Fixtures.argv("sh", "-c",
+                "printf 'halfway: begun'; until [ -e \"$0\" ]; do sleep 0.02; done; printf ' and ended\\n'; exec sleep 600",
+                dir.resolve("state/reexec.json")), "start_secs = \"0s\"");
         writeConfig(Fixtures.engine("cfe-1-0", "chainflip", "1.0.0", script, release, "0.05", null),
-                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), quitter,
+                Fixtures.engine("cfe-1-1", "chainflip", "1.1.0", script, release, "0.05", null), halfway, quitter,
                 // Ended before the re-exec: the new version leaves it so, it does not start it again.
                 Fixtures.program("oneshot", Fixtures.argv("true"), "start_secs = \"0s\"", "restart = \"never\""));
         AgentStateProbe probe = new AgentStateProbe(dir.resolve("state"));
@@ -182,7 +186,7 @@ class ReexecTest {
             Cli reexec = cli("reexec", "--config", config().toString());
 
             assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
-            assertTrue(reexec.output().contains("adopted: cfe-1-0, cfe-1-1, quitter"), reexec.output());
+            assertTrue(reexec.output().contains("adopted: cfe-1-0, cfe-1-1, halfway, quitter"), reexec.output());
             assertTrue(agent.alive(), "the agent process (same pid) goes on");
             assertTrue(stdout().contains("re-executed in place from baton"), stdout());
             assertEquals(active, pidOf("cfe-1-0"), "the active engine was not restarted");
@@ -202,7 +206,10 @@ class ReexecTest {
             assertEquals("ACTIVE", probe.role("chainflip", "cfe-1-0"));
             assertEquals("WAITING", probe.role("chainflip", "cfe-1-1"));
             Cli status = cli("status", "--json", "--config", config().toString());
-            assertTrue(status.output().contains("\"adopted\":[\"cfe-1-0\",\"cfe-1-1\",\"quitter\"]"), status.output());
+            assertTrue(status.output().contains("\"adopted\":[\"cfe-1-0\",\"cfe-1-1\",\"halfway\",\"quitter\"]"), status.output());
+            // The line the old version had begun reading, the new one ended: one line, not two
+            await().atMost(Duration.ofSeconds(30)).until(() -> stdout().contains("halfway | halfway: begun and ended\n"));
+            assertEquals(1, occurrences(stdout(), "halfway | halfway: begun"), stdout());
             // The exit in the exec window was left unreaped for the new version, which judged it: EXITED 5, not restarted.
             JsonNode quit = StreamSupport.stream(StateFile.JSON.readTree(status.output()).path("programs").spliterator(), false)
                     .filter(p -> p.path("name").asText().equals("quitter")).findFirst().orElseThrow();

@@ -64,6 +64,43 @@ class LineFramerTest {
     }
 
     @Test
+    void aLineBegunByOneFramerIsEndedByTheNextOneOfThePipe() {
+        // An exec in place: the old agent's framer stops mid-line, the new agent's takes up from there
+        List<String> got = new ArrayList<>();
+        LineFramer.Lines out = (buf, off, len, shownLen) -> got.add(new String(buf, off, shownLen, ISO_8859_1));
+        LineFramer before = new LineFramer(MAX, false);
+        byte[] first = "a\nbeg".getBytes(ISO_8859_1);
+        before.feed(first, 0, first.length, out);
+        PendingLine pending = before.pending();
+        assertEquals("beg", new String(pending.bytes(), ISO_8859_1));
+        LineFramer after = new LineFramer(MAX, false);
+        after.resumeWith(pending, out);
+        byte[] rest = "un\nb\n".getBytes(ISO_8859_1);
+        after.feed(rest, 0, rest.length, out);
+        assertEquals(List.of("a", "begun", "b"), got);
+        assertEquals(null, after.pending());
+
+        // In the middle of skipping a cut line's rest: the next framer skips on
+        got.clear();
+        LineFramer cutting = new LineFramer(MAX, false);
+        byte[] longLine = "123456789abcdef".getBytes(ISO_8859_1);
+        cutting.feed(longLine, 0, longLine.length, out);
+        LineFramer next = new LineFramer(MAX, false);
+        next.resumeWith(cutting.pending(), out);
+        byte[] end = "ghi\nnext\n".getBytes(ISO_8859_1);
+        next.feed(end, 0, end.length, out);
+        assertEquals(List.of("12345678" + CUT, "next"), got);
+
+        // A new version with a smaller limit cuts what it is handed
+        got.clear();
+        LineFramer small = new LineFramer(4, false);
+        small.resumeWith(new PendingLine("abcdefgh".getBytes(ISO_8859_1), false), out);
+        byte[] tail = "ij\nk\n".getBytes(ISO_8859_1);
+        small.feed(tail, 0, tail.length, out);
+        assertEquals(List.of("abcd [baton: line cut at 4 bytes]", "k"), got);
+    }
+
+    @Test
     void aReceiverThatThrowsDoesNotGetTheSameCarriedLineAgain() {
         LineFramer framer = new LineFramer(MAX, false);
         List<String> got = new ArrayList<>();

@@ -229,6 +229,26 @@ class LogPipelineTest {
         }
     }
 
+    @Test
+    void aLineBegunBeforeAQuiesceThatIsCalledOffArrivesWhole() {
+        // An exec in place that failed: reading goes on, the line it stopped in is not split in two
+        pipeline.addListener(seen);
+        ProgramLog log = pipeline.open("node", RING_ONLY);
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        pipe.write("first\nhalf".getBytes(ISO_8859_1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.bytes() == 10);
+        assertTrue(pipeline.quiesce(Duration.ofSeconds(30)) != null);
+        assertEquals("half", new String(pipeline.pendingLines().values().iterator().next().bytes(), ISO_8859_1));
+        pipeline.resumeReading();
+        pipe.write(" and half\n".getBytes(ISO_8859_1));
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 2);
+        assertEquals(List.of("first", "half and half"),
+                seen.bytesOf("node").stream().map(b -> new String(b, ISO_8859_1)).toList());
+    }
+
     private static Set<String> logThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("baton-")).collect(Collectors.toSet());
