@@ -27,6 +27,13 @@ final class AttachedPipe implements LineFramer.Lines {
         this.handedOver = handedOver;
     }
 
+    /** Reader thread: hands on a partial line now, as a line, if it is longer than {@code max} bytes. */
+    void flushPartialLongerThan(int max, long timeMillis) {
+        if (framer.carried() > max) {
+            flushPartial(timeMillis);
+        }
+    }
+
     /** Reader thread, paused: what its framer holds of a line not ended yet (null: nothing). */
     PendingLine pending() {
         return framer.pending();

@@ -156,6 +156,11 @@ final class LineFramer {
         return findControls ? Bytes.indexOfControl(buf, from, to) : Bytes.indexOfNewline(buf, from, to);
     }
 
+    /** The bytes of the line begun but not ended. */
+    int carried() {
+        return carryLen;
+    }
+
     /** The line begun but not ended, or null when none: see {@link PendingLine}. */
     PendingLine pending() {
         return carryLen == 0 && !skipping ? null : new PendingLine(java.util.Arrays.copyOf(carry, carryLen), skipping);

@@ -8,4 +8,10 @@ package dev.baton.logs;
  * nor lost.
  */
 public record PendingLine(byte[] bytes, boolean skipping) {
+    /**
+     * The longest begun line handed over (a line of the default max_line_bytes and its CR): longer
+     * ones (a larger max_line_bytes) are handed on as lines before the exec, split as they were
+     * before, so the handoff stays far below the size a state file may have (32 MiB).
+     */
+    public static final int MAX_HANDED_OVER = 64 * 1024 + 1;
 }

@@ -80,8 +80,9 @@ final class ReaderLoop {
     /**
      * Stops reading after the current round, the fds open: what the programs write meanwhile waits in
      * their pipes, and a line begun but not ended stays in its framer ({@link #pending}: handed to the
-     * next agent, or read on from there after {@link #resume}). Returns false when the reader did not
-     * stop within {@code limit} (then it is resumed).
+     * next agent, or read on from there after {@link #resume}; one of more than
+     * {@link PendingLine#MAX_HANDED_OVER} bytes is handed on as a line now). Returns false when the
+     * reader did not stop within {@code limit} (then it is resumed).
      */
     boolean pause(long limitNanos) {
         pauseWanted = true;
@@ -133,6 +134,12 @@ final class ReaderLoop {
     }
 
     private void stayPaused() {
+        long now = System.currentTimeMillis();
+        for (AttachedPipe pipe : byFd) {
+            if (pipe != null) {
+                pipe.flushPartialLongerThan(PendingLine.MAX_HANDED_OVER, now);
+            }
+        }
         beforeIdle.run();
         pausedAck.release();
         while (pauseWanted && !closing) {

@@ -249,6 +249,26 @@ class LogPipelineTest {
                 seen.bytesOf("node").stream().map(b -> new String(b, ISO_8859_1)).toList());
     }
 
+    @Test
+    void aBegunLineTooLongToHandOverIsHandedOnAsALineAtTheQuiesce() throws Exception {
+        // With max_line_bytes at 1 MiB, a 100 KB line begun at an exec in place goes out as a line
+        // rather than into the handoff, which must stay a small state file
+        try (LogPipeline big = new LogPipeline(out, 1 << 20)) {
+            big.addListener(seen);
+            ProgramLog log = big.open("node", RING_ONLY);
+            TestPipe huge = TestPipe.open();
+            TestPipe small = TestPipe.open();
+            big.attach(log, huge.readFd, small.readFd);
+            huge.write("h".repeat(100_000).getBytes(ISO_8859_1));
+            small.write("s".repeat(10_000).getBytes(ISO_8859_1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.bytes() == 110_000);
+            assertTrue(big.quiesce(Duration.ofSeconds(30)) != null);
+            assertEquals(List.of(10_000), big.pendingLines().values().stream().map(p -> p.bytes().length).toList());
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 1);
+            assertEquals(100_000, seen.bytesOf("node").get(0).length);
+        }
+    }
+
     private static Set<String> logThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("baton-")).collect(Collectors.toSet());
