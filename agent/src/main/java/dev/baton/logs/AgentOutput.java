@@ -33,6 +33,8 @@ public final class AgentOutput implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_MILLIS = 2000;
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** After a failed write (a full disk): the next try is this much later, not at once. */
+    private static final long FAILED_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int MAX_PREFIXES = 4096;
     /**
      * The most one write(2) takes from the spill. A blocking write returns only once all of it is in
@@ -54,6 +56,11 @@ public final class AgentOutput implements AutoCloseable {
     private volatile boolean closing;
     /** Set when the target failed for good (closed, broken pipe): batches are then only counted. */
     private volatile boolean broken;
+    /** Writer thread: lines of runs that failed (not for good) since the last write that went through, since when, why. */
+    private long failedLines;
+    private long failedSinceNanos;
+    private String failure;
+    private boolean failedMidLine;
 
     /**
      * The agent's stdout (fd 1); when it is a pipe, its buffer is enlarged like the programs' pipes
@@ -245,9 +252,17 @@ public final class AgentOutput implements AutoCloseable {
         }
     }
 
-    /** Writes one run of lines, releasing buffer space as it goes. */
+    /**
+     * Writes one run of lines, releasing buffer space as it goes. A target whose reader is gone
+     * (broken pipe, reset, closed) is given up for good; any other failure (a file on a full disk)
+     * loses this run, counted, and the next runs are tried again after {@link #FAILED_PARK_NANOS}:
+     * before the first that goes through, a line says how many were lost, over how long, and why.
+     */
     private void write(ByteBuffer run) {
+        boolean failed = false;
+        int start = run.position();
         try {
+            writeFailureNotice();
             int end = run.limit();
             while (!broken && run.hasRemaining()) {
                 run.limit(Math.min(end, run.position() + MAX_WRITE_BYTES));
@@ -267,11 +282,52 @@ public final class AgentOutput implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            broken = true;
+            if (closing || isGone(e)) {
+                broken = true;
+            } else {
+                failed = true;
+                if (failedLines == 0) {
+                    failedSinceNanos = System.nanoTime();
+                }
+                failedLines += Bytes.countNewlines(run.array(), run.position(), run.limit());
+                failure = e.getMessage();
+                // a write that took part of a line before failing: the notice starts a line of its own
+                failedMidLine |= run.position() > start && run.array()[run.position() - 1] != '\n';
+            }
         }
-        if (broken) {
+        if (broken || failed) {
             spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
             spool.release(run.remaining());
+        }
+        if (failed) {
+            LockSupport.parkNanos(this, FAILED_PARK_NANOS);
+        }
+    }
+
+    /** The reader of the target is gone for good: nothing written later can reach anybody. */
+    private static boolean isGone(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof java.nio.channels.ClosedChannelException || m.contains("Broken pipe")
+                || m.contains("Connection reset") || m.contains("Bad file descriptor");
+    }
+
+    /** Before the next run after runs that failed: one line for them (throws while the target still fails). */
+    private void writeFailureNotice() throws IOException {
+        if (failedLines > 0) {
+            double seconds = (System.nanoTime() - failedSinceNanos) / 1e9;
+            ByteBuffer notice = ByteBuffer.wrap(String.format(Locale.ROOT,
+                    "%s[baton] %d lines lost over %.1f s: stdout could not be written (%s)\n", failedMidLine ? "\n" : "",
+                    failedLines, seconds, failure).getBytes(StandardCharsets.UTF_8));
+            try {
+                while (notice.hasRemaining()) {
+                    target.write(notice);
+                }
+            } catch (IOException e) {
+                failedMidLine |= notice.position() > 0; // the disk took part of the notice: the next starts anew
+                throw e;
+            }
+            failedLines = 0;
+            failedMidLine = false;
         }
     }
 
