@@ -233,13 +233,7 @@ final class LineFramer {
      * stays valid UTF-8 (journald shows a line with an invalid sequence as a blob).
      */
     private void emitCut(byte[] buf, int off, boolean clean, Lines out) {
-        int cut = maxLine;
-        for (int back = 0; back < 3 && cut > 0 && (buf[off + cut] & 0xC0) == 0x80; back++) {
-            cut--; // the first byte left out continues a character: leave all of it out
-        }
-        if ((buf[off + cut] & 0xC0) != 0xC0) {
-            cut = maxLine; // no character start there: not UTF-8, cut where the limit is
-        }
+        int cut = Utf8.characterStart(buf, off, maxLine);
         ensureCarry(cut + marker.length);
         if (buf != carry) {
             System.arraycopy(buf, off, carry, 0, cut);

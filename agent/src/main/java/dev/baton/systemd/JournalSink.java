@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.baton.logs.Utf8;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -252,22 +253,19 @@ public final class JournalSink implements AutoCloseable {
         socket.close();
     }
 
-    /** The datagram for one line, in the native journal protocol. */
     private static byte[] encode(String program, int priority, boolean stderr, byte[] message) {
         return encode(program, priority, stderr, message, 0, message.length);
     }
 
     /** The first bytes of a line, {@code excess} bytes and the marker's length shorter, cut at a UTF-8 character's start, and the marker. */
     private static byte[] cutToFit(byte[] buf, int off, int len, int excess) {
-        int keep = Math.max(0, len - excess - CUT_MARKER.length - 16); // 16: a binary field's length, and slack
-        for (int back = 0; back < 3 && keep > 0 && (buf[off + keep] & 0xC0) == 0x80; back++) {
-            keep--;
-        }
+        int keep = Utf8.characterStart(buf, off, Math.max(0, len - excess - CUT_MARKER.length - 16)); // 16: a binary field's length, and slack
         byte[] message = java.util.Arrays.copyOfRange(buf, off, off + keep + CUT_MARKER.length);
         System.arraycopy(CUT_MARKER, 0, message, keep, CUT_MARKER.length);
         return message;
     }
 
+    /** The datagram for one line, in the native journal protocol. */
     static byte[] encode(String program, int priority, boolean stderr, byte[] buf, int off, int len) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(len + 128);
         field(out, "MESSAGE", buf, off, len);
