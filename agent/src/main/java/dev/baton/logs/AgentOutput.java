@@ -289,18 +289,19 @@ public final class AgentOutput implements AutoCloseable {
                 if (failedLines == 0) {
                     failedSinceNanos = System.nanoTime();
                 }
-                failedLines += Bytes.countNewlines(run.array(), run.position(), run.limit());
                 failure = e.getMessage();
                 // a write that took part of a line before failing: the notice starts a line of its own
                 failedMidLine |= run.position() > start && run.array()[run.position() - 1] != '\n';
             }
         }
         if (broken || failed) {
-            spool.countLost(Bytes.countNewlines(run.array(), run.position(), run.limit()));
+            long lost = Bytes.countNewlines(run.array(), run.position(), run.limit());
+            spool.countLost(lost);
             spool.release(run.remaining());
-        }
-        if (failed) {
-            LockSupport.parkNanos(this, FAILED_PARK_NANOS);
+            if (failed) {
+                failedLines += lost;
+                LockSupport.parkNanos(this, FAILED_PARK_NANOS);
+            }
         }
     }
 
