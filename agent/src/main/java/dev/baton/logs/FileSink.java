@@ -105,21 +105,10 @@ final class FileSink {
         return true;
     }
 
-    /** Where the next slice of {@code run} ends: after its last newline within 64 KiB, else after its first. */
+    /** Where the next slice of {@code run} (whole lines) ends: after its last newline within 64 KiB, else after its first. */
     private static int sliceEnd(ByteBuffer run) {
-        byte[] a = run.array();
-        int from = run.position();
-        int limit = Math.min(run.limit(), from + AgentOutput.MAX_WRITE_BYTES);
-        if (limit == run.limit()) {
-            return limit;
-        }
-        for (int i = limit - 1; i >= from; i--) {
-            if (a[i] == '\n') {
-                return i + 1;
-            }
-        }
-        int nl = Bytes.indexOfNewline(a, limit, run.limit());
-        return nl < 0 ? run.limit() : nl + 1;
+        int end = RotatingFile.lastLineEndWithin(run, AgentOutput.MAX_WRITE_BYTES);
+        return end >= 0 ? end : RotatingFile.firstLineEnd(run);
     }
 
     /** Lines that could not be written (disk full, file removed during rotation...): counted as dropped by the file. */

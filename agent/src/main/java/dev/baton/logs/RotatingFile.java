@@ -53,7 +53,8 @@ final class RotatingFile implements AutoCloseable {
         }
     }
 
-    private static int lastLineEndWithin(ByteBuffer bytes, long room) {
+    /** The buffer index just past the last '\n' within the first {@code room} bytes of {@code bytes}, or -1. */
+    static int lastLineEndWithin(ByteBuffer bytes, long room) {
         byte[] a = bytes.array();
         int from = bytes.arrayOffset() + bytes.position();
         for (int i = from + (int) Math.min(room, bytes.remaining()) - 1; i >= from; i--) {
@@ -64,7 +65,8 @@ final class RotatingFile implements AutoCloseable {
         return -1;
     }
 
-    private static int firstLineEnd(ByteBuffer bytes) {
+    /** The buffer index just past the first '\n' of {@code bytes}, or its limit. */
+    static int firstLineEnd(ByteBuffer bytes) {
         int from = bytes.arrayOffset() + bytes.position();
         int nl = Bytes.indexOfNewline(bytes.array(), from, bytes.arrayOffset() + bytes.limit());
         return nl < 0 ? bytes.limit() : nl + 1 - bytes.arrayOffset();
