@@ -306,50 +306,17 @@ class AgentOutputTest {
     void aStdoutThatFailsForAWhileIsWrittenAgainOnceItWorksWithALineForWhatWasLost() throws Exception {
         // A file on a full disk: writes fail, then space comes back. Before, the first failure ended
         // the agent's stdout for good, its own log lines included.
-        // the bytes the disk still takes before it is full (-1: no limit)
-        java.util.concurrent.atomic.AtomicInteger room = new java.util.concurrent.atomic.AtomicInteger(5);
-        ByteArrayOutputStream written = new ByteArrayOutputStream();
-        java.nio.channels.WritableByteChannel disk = new java.nio.channels.WritableByteChannel() {
-            @Override
-            public int write(ByteBuffer src) throws IOException {
-                int left = room.get();
-                if (left == 0) {
-                    throw new IOException("No space left on device");
-                }
-                int n = left < 0 ? src.remaining() : Math.min(left, src.remaining());
-                room.set(left < 0 ? -1 : left - n);
-                synchronized (written) {
-                    written.write(src.array(), src.arrayOffset() + src.position(), n);
-                }
-                src.position(src.position() + n);
-                return n;
-            }
-
-            @Override
-            public boolean isOpen() {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        ByteArrayChannel disk = new ByteArrayChannel();
+        disk.room.set(5);
         try (AgentOutput out = new AgentOutput(LogMode.RAW, disk, 1 << 16)) {
             out.agentLine("half written"); // the disk takes 5 bytes, then it is full
             await().atMost(Duration.ofSeconds(30)).until(() -> out.droppedLines() == 1);
             out.agentLine("while the disk is full");
             await().atMost(Duration.ofSeconds(30)).until(() -> out.droppedLines() == 2);
-            room.set(-1);
+            disk.room.set(-1);
             out.agentLine("space again");
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                synchronized (written) {
-                    return written.toString(UTF_8).contains("space again\n");
-                }
-            });
-            String text;
-            synchronized (written) {
-                text = written.toString(UTF_8);
-            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> disk.text(UTF_8).contains("space again\n"));
+            String text = disk.text(UTF_8);
             // the half line the disk took stays; the notice starts a line of its own
             assertTrue(text.matches("half \n\\[baton] 2 lines lost over [0-9.]+ s: stdout could not be written "
                     + "\\(No space left on device\\)\nspace again\n"), text);
