@@ -32,20 +32,29 @@ class DeliveryTest {
     @TempDir
     Path dir;
 
-    @Test
-    void everyLineOfTwoFloodsReachesAReaderThatKeepsUp() throws Exception {
+    /**
+     * The config of a delivery test in {@code dir}: the agent's stdout prefixed, no API, and one
+     * program per pattern, {@code namePrefix + pattern}, running {@code main PATTERN LINES DONE_FILE}
+     * in a small JVM on the test class path.
+     */
+    static String config(Path dir, Class<?> main, List<String> patterns, long lines, String namePrefix) {
         StringBuilder config = new StringBuilder("[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
                 // A generous stall timeout: on a loaded machine this test's reader may be descheduled
                 // for a while, and it is the delivery to a reader that keeps up that is checked here
                 + "log_mode = \"prefixed\"\nlog_stall_timeout = \"60s\"\n[api]\nenabled = false\n\n");
-        for (String pattern : PATTERNS) {
+        for (String pattern : patterns) {
             String argv = Stream.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                            "-XX:TieredStopAtLevel=1", "-Xmx32m", "-cp", AgentProcess.classPath(), Flooder.class.getName(),
-                            pattern, String.valueOf(LINES), dir.resolve(pattern + ".done").toString())
+                            "-XX:TieredStopAtLevel=1", "-Xmx32m", "-cp", AgentProcess.classPath(), main.getName(),
+                            pattern, String.valueOf(lines), dir.resolve(pattern + ".done").toString())
                     .map(a -> "\"" + a + "\"").collect(Collectors.joining(", ", "[", "]"));
-            config.append(program(pattern, argv, "start_secs = \"0s\""));
+            config.append(program(namePrefix + pattern, argv, "start_secs = \"0s\""));
         }
-        Files.writeString(dir.resolve("baton.toml"), config);
+        return config.toString();
+    }
+
+    @Test
+    void everyLineOfTwoFloodsReachesAReaderThatKeepsUp() throws Exception {
+        Files.writeString(dir.resolve("baton.toml"), config(dir, Flooder.class, PATTERNS, LINES, ""));
 
         try (AgentProcess agent = AgentProcess.start(dir.resolve("baton.toml"), ProcessBuilder.Redirect.PIPE)) {
             Map<String, Long> next = new HashMap<>();

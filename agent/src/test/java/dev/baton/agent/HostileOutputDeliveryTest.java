@@ -1,6 +1,5 @@
 package dev.baton.agent;
 
-import static dev.baton.agent.Scripts.program;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,16 +37,7 @@ class HostileOutputDeliveryTest {
 
     @Test
     void everyLineOfEveryHostileWriterArrivesInOrderShownAsDocumented() throws Exception {
-        StringBuilder config = new StringBuilder("[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
-                + "log_mode = \"prefixed\"\nlog_stall_timeout = \"60s\"\n[api]\nenabled = false\n\n");
-        for (String pattern : PATTERNS) {
-            String argv = Stream.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                            "-XX:TieredStopAtLevel=1", "-Xmx32m", "-cp", AgentProcess.classPath(), HostileWriter.class.getName(),
-                            pattern, String.valueOf(LINES), dir.resolve(pattern + ".done").toString())
-                    .map(a -> "\"" + a + "\"").collect(Collectors.joining(", ", "[", "]"));
-            config.append(program("h-" + pattern, argv, "start_secs = \"0s\""));
-        }
-        Files.writeString(dir.resolve("baton.toml"), config);
+        Files.writeString(dir.resolve("baton.toml"), DeliveryTest.config(dir, HostileWriter.class, PATTERNS, LINES, "h-"));
 
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         try (AgentProcess agent = AgentProcess.start(dir.resolve("baton.toml"), ProcessBuilder.Redirect.PIPE)) {
