@@ -29,7 +29,7 @@ def per_thread(pid):
             for l in open(f"/proc/{pid}/task/{t}/status"):
                 if l.startswith("voluntary_ctxt_switches") or l.startswith("nonvoluntary_ctxt_switches"): cs += int(l.split()[1])
             ns = int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[0])  # runtime in ns, not ticks
-            out[(t, name)] = (int(f[11]), int(f[12]), cs, ns)
+            out[(t, name)] = (int(f[11]), int(f[12]), cs, ns, int(f[7]))  # f[7]: minor page faults
         except OSError: pass
     return out
 with core.Workdir(kind) as work:
@@ -56,9 +56,9 @@ with core.Workdir(kind) as work:
     finally:
         core.stop(proc); reader.wait()
 tot_u = tot_s = tot_ns = 0
-for k, (u, s, c, ns) in sorted(b.items(), key=lambda kv: -kv[1][3]):
-    u0, s0, c0, ns0 = a.get(k, (0, 0, 0, 0)); du, ds, dns = u - u0, s - s0, ns - ns0
+for k, (u, s, c, ns, flt) in sorted(b.items(), key=lambda kv: -kv[1][3]):
+    u0, s0, c0, ns0, flt0 = a.get(k, (0, 0, 0, 0, 0)); du, ds, dns = u - u0, s - s0, ns - ns0
     tot_u += du; tot_s += ds; tot_ns += dns
-    if dns >= 1e6: print(f"  {k[1]:20s} {dns/1e9:.3f} s (user {du/100:.2f} sys {ds/100:.2f} in ticks) ctxsw {c - c0}")
+    if dns >= 1e6: print(f"  {k[1]:20s} {dns/1e9:.3f} s (user {du/100:.2f} sys {ds/100:.2f} in ticks) ctxsw {c - c0} faults {flt - flt0}")
 print(f"{kind} {mode} {pattern} {'cold' if cold else 'warm'} load {core.load_average():.1f} child {t1-t0:.2f} s total {tot_ns/1e9:.3f} s "
       f"(user {tot_u/100:.2f} sys {tot_s/100:.2f} in ticks) = {tot_ns/lines:.0f} ns/line, RSS after {rss:.1f} MB")
