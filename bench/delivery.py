@@ -17,6 +17,9 @@ got fewer lines than the child wrote is LOST: it is reported as such, never as a
   log mode  baton's stdout: raw (default here; the lines byte for byte, as supervisord writes them) or,
             with --log-mode prefixed, the agent's default: "program | line", control characters escaped
 
+  builds    with --builds OLD=JAR,NEW=JAR: only baton, one kind per build (each run with BATON_JAR set
+            to its jar), alternated like the supervisors; the ratio is the last build's over the first's
+
 Run alone: python3 delivery.py [--runs N] [--quick]; bench.py --only throughput runs it too.
 """
 import argparse
@@ -33,6 +36,7 @@ import core  # noqa: E402
 PRODUCER = os.path.join(core.BENCH, "producer.py")
 CONSUMER = os.path.join(core.BENCH, "consumer.py")
 KINDS = ["baton", "supervisord", "none"]
+BUILDS = {}  # --builds: name -> jar
 WARM_LINES = 200_000
 LINE_BYTES = 200
 
@@ -74,9 +78,13 @@ def flood(kind, lines, pattern, warm, log_mode="raw"):
             relay.stdin.close()
         else:
             # baton: raw mode (or log_mode), the child in an engine group: every line framed, ringed and recognised
-            programs = [core.Program("producer", argv, "chainflip" if kind == "baton" else None,
-                                     "1.0.0" if kind == "baton" else None)]
-            proc = core.SUPERVISORS[kind](work, programs, log_mode=log_mode).start(stdout=reader.stdin)
+            supervisor, _, build = kind.partition(":")
+            baton = supervisor == "baton"
+            programs = [core.Program("producer", argv, "chainflip" if baton else None, "1.0.0" if baton else None)]
+            sup_obj = core.SUPERVISORS[supervisor](work, programs, log_mode=log_mode)
+            if build:
+                sup_obj.env = {"BATON_JAR": BUILDS[build]}
+            proc = sup_obj.start(stdout=reader.stdin)
         reader.stdin.close()
         expected = lines + (WARM_LINES if warm else 0)
         load = [core.load_average()]
@@ -136,8 +144,10 @@ def summarize(runs, keys=("child_s", "delivered_s", "agent_cpu_s")):
             if vals:
                 s[key] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
         out[kind] = s
+    # baton over supervisord; between builds (--builds), the last over the first
+    over, under = ("baton", "supervisord") if "baton" in runs else (list(runs)[-1], list(runs)[0])
     for key in ("child_s", "delivered_s", "agent_cpu_s"):
-        b, v = out.get("baton", {}).get(key), out.get("supervisord", {}).get(key)
+        b, v = out.get(over, {}).get(key), out.get(under, {}).get(key)
         if b and v and v["median"]:
             out.setdefault("ratio", {})[key] = b["median"] / v["median"]
     return out
@@ -180,7 +190,7 @@ def run_all(runs, log=print, cases=CASES, log_mode="raw", kinds=KINDS):
             k = s[kind]
             log(f"  {kind:11s} child {fmt(k, 'child_s')} s  delivered {fmt(k, 'delivered_s')} s  "
                 f"CPU {fmt(k, 'agent_cpu_s')} s  lost in {k['lost_runs']}/{k['runs']} runs  load {k['load'][0]:.1f}-{k['load'][1]:.1f}")
-        log("  ratios baton/supervisord: " + "  ".join(f"{k} {v:.2f}" for k, v in s.get("ratio", {}).items()))
+        log(f"  ratios {'baton/supervisord' if 'baton' in kinds else kinds[-1] + '/' + kinds[0]}: " + "  ".join(f"{k} {v:.2f}" for k, v in s.get("ratio", {}).items()))
     return results
 
 
@@ -191,7 +201,16 @@ def main():
     ap.add_argument("--out", help="write the results as JSON here")
     ap.add_argument("--log-mode", choices=["raw", "prefixed"], default="raw", help="baton's stdout log mode")
     ap.add_argument("--relay", action="store_true", help="also run the child through cat (the relay floor)")
+    ap.add_argument("--builds", help="NAME=JAR,NAME=JAR: baton builds against each other instead of the supervisors")
     args = ap.parse_args()
+    kinds = KINDS + ["cat"] if args.relay else KINDS
+    if args.builds:
+        for spec in args.builds.split(","):
+            name, _, jar = spec.partition("=")
+            if not jar or not os.path.isfile(jar):
+                ap.error(f"--builds: {spec!r} is not NAME=JAR with an existing jar")
+            BUILDS[name] = os.path.abspath(jar)
+        kinds = ["baton:" + name for name in BUILDS]
     cases = CASES
     if args.only:
         wanted = [n.strip() for n in args.only.split(",")]
@@ -199,8 +218,7 @@ def main():
         if unknown:  # a mistyped name used to run nothing for it, silently
             ap.error(f"--only: no case named {', '.join(map(repr, unknown))}; the cases: " + ", ".join(c[0] for c in CASES))
         cases = [c for c in CASES if c[0] in wanted]
-    res = run_all(args.runs, lambda m: print(m, flush=True), cases, args.log_mode,
-                  KINDS + ["cat"] if args.relay else KINDS)
+    res = run_all(args.runs, lambda m: print(m, flush=True), cases, args.log_mode, kinds)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(res, f, indent=1)
