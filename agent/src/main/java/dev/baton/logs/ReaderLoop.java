@@ -11,20 +11,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The thread "baton-log-reader": one epoll loop over every attached pipe. Each ready pipe gets at
- * most one read per round: of 256 KiB when several are ready (fairness: a line in one pipe waits for
- * at most that much of each other's), of up to a whole enlarged pipe (1 MiB) when it is the only one
- * (a lone flood then costs half the reads, stdout writes and pipe lock contention with its writer).
- * Reads go into one reused heap buffer (one for all pipes, so its size costs little; jnr pins it for
- * the call instead of copying from a native buffer); the lines are framed and dispatched right there. A full sink holds this thread only while its writer
+ * most one read of 256 KiB per round (fairness), into one reused heap buffer (one for all pipes, so
+ * its size costs little; jnr pins it for the call instead of copying from a native buffer); the
+ * lines are framed and dispatched right there. A full sink holds this thread only while its writer
  * makes progress (at most the stall timeout without any: see {@link LineSpool}); pipe buffers are
  * enlarged ({@link PipeBuffer}) to absorb bursts meanwhile.
  */
 final class ReaderLoop {
     static final String THREAD_NAME = "baton-log-reader";
-    /** The most one read takes when other pipes are ready in the same round. */
     static final int CHUNK = 256 * 1024;
-    /** The most one read takes when its pipe is the only one ready: a whole enlarged pipe. */
-    static final int LONE_CHUNK = PipeBuffer.WANTED;
     /** A round that read less than this was a trickle: the reader lingers before the next one. */
     static final int LINGER_BELOW_BYTES = 32 * 1024;
     static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
@@ -33,7 +28,7 @@ final class ReaderLoop {
 
     private final Epoll epoll = new Epoll();
     private final PipeBuffer pipeBuffer = new PipeBuffer();
-    private final byte[] buf = new byte[LONE_CHUNK];
+    private final byte[] buf = new byte[CHUNK];
     /** Pipes waiting to be registered; guarded by itself, with {@link #closed}. */
     private final ArrayDeque<AttachedPipe> pending = new ArrayDeque<>();
     private boolean closed;
@@ -179,13 +174,12 @@ final class ReaderLoop {
         }
         long now = System.currentTimeMillis();
         long read = 0;
-        int chunk = n == 1 ? LONE_CHUNK : CHUNK;
         for (int i = 0; i < n; i++) {
             int fd = epoll.fd(i);
             if (epoll.isWakeUp(fd)) {
                 epoll.clearWakeUp();
             } else if (fd >= 0 && fd < byFd.length && byFd[fd] != null) {
-                read += readOnce(byFd[fd], chunk, now);
+                read += readOnce(byFd[fd], now);
             }
         }
         registerPending();
@@ -207,10 +201,10 @@ final class ReaderLoop {
         LockSupport.parkNanos(LINGER_NANOS);
     }
 
-    /** Reads at most {@code chunk} bytes from {@code pipe}; returns the bytes read. */
-    private long readOnce(AttachedPipe pipe, int chunk, long now) {
+    /** Reads once from {@code pipe}; returns the bytes read. */
+    private long readOnce(AttachedPipe pipe, long now) {
         try {
-            long n = C.read(pipe.fd, buf, chunk);
+            long n = C.read(pipe.fd, buf, CHUNK);
             if (n > 0) {
                 pipe.feed(buf, (int) n, now);
                 return n;

@@ -5,8 +5,8 @@
  * <ol>
  * <li>{@link dev.baton.logs.LogPipeline#attach} hands a program's pipe read ends to the reader
  * thread {@code baton-log-reader} ({@code ReaderLoop}): one epoll loop ({@code Epoll}, glibc bound
- * with jnr-ffi in {@code LinuxIo}) for all pipes, one read per ready pipe per round (256 KiB, or a
- * whole 1 MiB pipe when it is the only one ready), into one reused buffer.</li>
+ * with jnr-ffi in {@code LinuxIo}) for all pipes, at most 256 KiB per ready pipe per round, read into
+ * one reused buffer.</li>
  * <li>{@code LineFramer} (one per pipe) splits on '\n', drops one '\r' before it, carries partial
  * lines across reads, cuts lines longer than the limit (with a marker) and flushes a last line at
  * EOF; when the agent's stdout escapes control characters (prefixed mode) the same pass tells
