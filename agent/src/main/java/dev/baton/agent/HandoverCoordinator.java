@@ -190,6 +190,8 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
         ProcessState to = status.state();
         if (to == ProcessState.STARTING) {
             apply(group, group.onProcessStarted(status.name(), Instant.now()));
+        } else if (to == ProcessState.STOPPING) {
+            apply(group, group.onProcessStopping(status.name(), Instant.now()));
         } else if (!to.hasProcess()) {
             // Every change while down too: BACKOFF turning FATAL changes what an operator must do
             apply(group, group.onProcessDown(status.name(), down(status.name(), to), Instant.now()));

@@ -14,6 +14,8 @@ final class Engine {
     Instant activeSince;
     Instant idleSince;
     boolean running;
+    /** Its process runs but was told to stop (by an operator, a reload, a restart): no successor to hand over to. */
+    boolean stopping;
     /** Why the process is not running (null while it runs). */
     ProcessDown down = ProcessDown.NOT_STARTED;
     /** Counts process starts: two reports in two lifetimes are two independent observations. */

@@ -112,6 +112,7 @@ public final class EngineGroup {
         Changes c = new Changes(now);
         revision++;
         e.running = true;
+        e.stopping = false;
         e.down = null;
         e.lifetime++;
         if (sequential != null) {
@@ -144,6 +145,22 @@ public final class EngineGroup {
     }
 
     /**
+     * The engine's process was told to stop and has not ended yet (it may take its stop timeout):
+     * from now on it is no successor, whatever it said, so that no engine is idled for one on its way out.
+     */
+    public Decision onProcessStopping(String program, Instant now) {
+        Engine e = engines.get(program);
+        if (e == null || !e.running || e.stopping) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        revision++;
+        e.stopping = true;
+        reconcile(c);
+        return c.done();
+    }
+
+    /**
      * The engine has no process now, for {@code why}; also called again when the reason changes (an
      * operator stopped an engine that was already down, a restart policy gave up). A role said by the
      * process (ACTIVE, SYNCING, WAITING) ends with it.
@@ -156,6 +173,7 @@ public final class EngineGroup {
         Changes c = new Changes(now);
         revision++;
         e.running = false;
+        e.stopping = false;
         e.down = why;
         if (e.role == Role.ACTIVE || e.role == Role.SYNCING || e.role == Role.WAITING) {
             setRole(e, Role.UNKNOWN, c);
@@ -579,7 +597,8 @@ public final class EngineGroup {
         boolean carries = e.next != null && (compatibility.compatible(e.next, r) || e.next.isNewerThan(r));
         List<Engine> candidates = carries ? List.of() : successorCandidates(e, r);
         // Not started yet counts as on its way: at agent start the programs start one after the other
-        List<Engine> up = candidates.stream().filter(f -> (f.running || f.down == ProcessDown.NOT_STARTED) && f.role != Role.ERROR).toList();
+        List<Engine> up = candidates.stream().filter(f -> ((f.running && !f.stopping) || f.down == ProcessDown.NOT_STARTED)
+                && f.role != Role.ERROR).toList();
         boolean wasDown = e.supersessionNotice != null && e.supersessionNotice.startsWith("down ");
         if (carries || (!up.isEmpty() && (!wasDown || up.stream().anyMatch(f -> f.role == Role.SYNCING)))) {
             notice(e, "pending " + r, null, HandoverEvent.Kind.HANDOVER_PENDING, c, name + ": " + e.label()
@@ -595,6 +614,7 @@ public final class EngineGroup {
         } else {
             String why = candidates.stream().map(f -> f.label() + " " + (f.role == Role.ERROR
                     ? "must not be restarted: update it, then baton start " + f.program
+                    : f.stopping ? "is being stopped"
                     : (f.down == null ? ProcessDown.NOT_STARTED : f.down).words(f.program))).collect(Collectors.joining("; "));
             String problem = e.label() + " is superseded by release " + r + " and its successor does not run: " + why;
             notice(e, "down " + r + " " + why, problem, HandoverEvent.Kind.SUCCESSOR_DOWN, c, name + ": " + problem
@@ -621,14 +641,15 @@ public final class EngineGroup {
     }
 
     /**
-     * Another engine, not idle, newer, compatible with the release, running and ACTIVE or WAITING;
-     * active ones first. A stopped, restarting or failed engine is no successor, whatever it said before.
+     * Another engine, not idle, newer, compatible with the release, running (not being stopped) and
+     * ACTIVE or WAITING; active ones first. A stopping, stopped, restarting or failed engine is no
+     * successor, whatever it said before.
      */
     private Engine readySuccessor(Engine e, Version r) {
         if (r == null) {
             return null;
         }
-        return engines.values().stream().filter(f -> f != e && !f.idleOrError() && f.running)
+        return engines.values().stream().filter(f -> f != e && !f.idleOrError() && f.running && !f.stopping)
                 .filter(f -> f.version() != null
                         ? (f.role == Role.ACTIVE || f.role == Role.WAITING) && newer(f, e) && compatibility.compatible(f.version(), r)
                         : f.role == Role.ACTIVE && f.activeSince != null && release.changedAt() != null

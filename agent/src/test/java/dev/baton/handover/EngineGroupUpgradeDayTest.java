@@ -80,6 +80,21 @@ class EngineGroupUpgradeDayTest {
     }
 
     @Test
+    void aSuccessorBeingStoppedIsNoSuccessor() {
+        GroupHarness h = beforeUpgrade();
+        h.stopping(NEW); // an operator's stop, still waiting for the process to end
+        Decision d = h.line(OLD, noLongerCompatible("1.0.3", "1.1.0"));
+        assertEquals(Role.SUPERSEDED, h.group.role(OLD).orElseThrow(), "idled for a successor on its way out");
+        assertTrue(d.actions().isEmpty(), d.actions().toString());
+        assertEquals(SUCCESSOR_DOWN, last(d).kind());
+        assertTrue(last(d).message().contains("cfe11 (1.1.0) is being stopped"), last(d).message());
+        h.down(NEW, ProcessDown.STOPPED_BY_OPERATOR);
+        h.start(NEW);
+        h.line(NEW, INITIALISED);
+        assertEquals(Role.IDLE, h.group.role(OLD).orElseThrow());
+    }
+
+    @Test
     void noCompatibleSuccessorAmongThreeEnginesIsAnErrorToo() {
         GroupHarness h = beforeUpgrade();
         h.add(NEWER, "1.3.0");

@@ -54,6 +54,10 @@ final class GroupHarness {
         return record(group.onProcessExited(program, tick()));
     }
 
+    Decision stopping(String program) {
+        return record(group.onProcessStopping(program, tick()));
+    }
+
     Decision down(String program, ProcessDown why) {
         return record(group.onProcessDown(program, why, tick()));
     }
