@@ -2,7 +2,9 @@ package dev.baton.agent;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.baton.hardening.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +46,33 @@ class HandoverRestartTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> role("cfe11").equals("ACTIVE") && role("cfe10").equals("IDLE"));
             await().atMost(Duration.ofSeconds(20)).until(() -> copies("cfe10") == 0);
             assertEquals(1, copies("cfe11"));
+            assertEquals(0, second.sigterm());
+        }
+    }
+
+    /** After the handover, the agent is SIGKILLed and started again: the idled engine never runs again, not for a moment. */
+    @Test
+    void theIdledEngineStaysDownAcrossAKill() throws Exception {
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        Path cfe = UpgradeTranscriptsTest.engineScript(dir);
+        Files.writeString(dir.resolve("baton.toml"), "[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
+                + "log_mode = \"prefixed\"\n[api]\nenabled = false\n\n"
+                + Fixtures.program("cfe10", Fixtures.argv(cfe, "1.0.3", release, "json"), "engine_group = \"chainflip\"", Fixtures.FAST_ENGINE)
+                + Fixtures.program("cfe11", Fixtures.argv(cfe, "1.1.0", release, "json"), "engine_group = \"chainflip\"", Fixtures.FAST_ENGINE));
+        AgentProcess first = AgentProcess.start(dir.resolve("baton.toml"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> role("cfe10").equals("ACTIVE") && role("cfe11").equals("WAITING"));
+        Files.writeString(release, "1.1.0\n");
+        await().atMost(Duration.ofSeconds(60)).until(() -> role("cfe10").equals("IDLE") && copies("cfe10") == 0);
+        first.sigkill();
+        await().atMost(Duration.ofSeconds(20)).until(() -> copies("cfe11") == 0);
+
+        Path out = dir.resolve("second.out");
+        try (AgentProcess second = AgentProcess.start(dir.resolve("baton.toml"), ProcessBuilder.Redirect.to(out.toFile()))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> AgentProcess.read(out).contains("chainflip: cfe11 (1.1.0) is active"));
+            assertEquals("IDLE", role("cfe10"));
+            assertEquals(0, copies("cfe10"));
+            assertFalse(AgentProcess.read(out).contains("cfe10: spawned"), "the idled engine was started again");
             assertEquals(0, second.sigterm());
         }
     }
