@@ -204,4 +204,25 @@ class UpgradeTranscriptsTest {
             assertEquals(0, a.stop());
         }
     }
+
+    @Test
+    void operatorsRestartingEitherEngineAsTheUpgradeLandsEndWithTheNewOneWorking() throws Exception {
+        release = dir.resolve("release");
+        Path cfe = engineScript();
+        try (InProcessAgent a = agent(engine(cfe, "cfe10", "1.0.3", "json slowstop") + engine(cfe, "cfe11", "1.1.0", "json slowstop"))) {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            a.onLoop(() -> a.agent.control().restart("cfe11"));
+            a.awaitState("cfe11", ProcessState.STOPPING);
+            setRelease("1.1.0");
+            awaitHandedOver(a, "cfe11", "cfe10");
+
+            setRelease("1.0.0");
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            a.onLoop(() -> a.agent.control().restart("cfe10")); // the working one, as the next upgrade lands
+            a.awaitState("cfe10", ProcessState.STOPPING);
+            setRelease("1.1.0");
+            awaitHandedOver(a, "cfe11", "cfe10");
+            assertEquals(0, a.stop());
+        }
+    }
 }
