@@ -278,7 +278,12 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
             Program p = supervisor.program(resume.program());
             if (p != null && supervisor.wanted(p)) { // what an operator stopped stays stopped (the group knows it too)
                 log.warn("{}: starting {} again (rollback, or the release moved back to its version)", group.name(), p.name());
-                p.start();
+                if (p.state() == ProcessState.STOPPING) {
+                    // The idle's stop is still under way (up to its stop_timeout): a start now would be lost
+                    p.stop(() -> resumeStopped(group, p));
+                } else {
+                    p.start();
+                }
             }
         } else if (action instanceof Action.Start next) {
             Program p = supervisor.program(next.program());
@@ -296,6 +301,14 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
                     p.setHold(hold.reason());
                 }
             }
+        }
+    }
+
+    /** Starts an engine resumed while it was still stopping, unless it was removed, stopped by an operator or held again meanwhile. */
+    private void resumeStopped(EngineGroup group, Program p) {
+        if (supervisor.program(p.name()) == p && supervisor.wanted(p) && groups.get(group.name()) == group
+                && !group.holdsBack(p.name())) {
+            p.start();
         }
     }
 

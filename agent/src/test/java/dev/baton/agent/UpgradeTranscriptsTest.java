@@ -225,4 +225,28 @@ class UpgradeTranscriptsTest {
             assertEquals(0, a.stop());
         }
     }
+
+    @Test
+    void aRollbackWhileTheIdledEngineIsStillStoppingStartsItOnceItHasStopped() throws Exception {
+        release = dir.resolve("release");
+        Path cfe = engineScript();
+        try (InProcessAgent a = agent(engine(cfe, "cfe10", "1.0.3", "json slowstop") + engine(cfe, "cfe11", "1.1.0", "json"))) {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            // The successor is down at the upgrade: the old engine exits 0 and is restarted into Chainflip's idle mode
+            a.operatorStop("cfe11");
+            a.awaitState("cfe11", ProcessState.STOPPED);
+            setRelease("1.1.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> HandoverTest.group(a, "chainflip").orElseThrow().error() != null);
+            awaitRoles(a, "chainflip", "cfe10", "SUPERSEDED");
+            a.awaitState("cfe10", ProcessState.RUNNING);
+            // The successor comes back: cfe10 is idled, and takes 2 s to stop; the release goes back meanwhile
+            a.operatorStart("cfe11");
+            awaitRoles(a, "chainflip", "cfe10", "IDLE");
+            setRelease("1.0.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> HandoverTest.group(a, "chainflip").orElseThrow().release().equals("1.0.0"));
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            assertEquals(ProcessState.RUNNING, a.status("cfe10").state());
+            assertEquals(0, a.stop());
+        }
+    }
 }
