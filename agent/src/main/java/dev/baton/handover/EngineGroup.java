@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  *     group, not idle, newer, compatible with the release, running, is ACTIVE or WAITING (about to
  *     take over). So the only engine that could be active is never idled, and a successor still
  *     syncing is waited for (HANDOVER_PENDING) while the old one is kept. No successor installed:
- *     NO_SUCCESSOR; one installed that does not run: SUCCESSOR_DOWN; both errors, the old one is kept.</li>
+ *     NO_SUCCESSOR; one installed that does not run (or is being stopped): SUCCESSOR_DOWN; both errors,
+ *     the old one is kept.</li>
  * <li>Ambiguous lines are recorded (AMBIGUOUS_LINE) and not acted on: versions that did not parse, a
  *     line whose two versions are compatible although it says they are not, and a release older than
  *     the known one until confirmed ({@link ReleaseTracker} defines confirmation).</li>

@@ -49,7 +49,7 @@
  * <li>A successor still syncing at upgrade time is waited for: the old engine is idled only once a
  *     newer compatible engine runs and is ACTIVE or WAITING (HANDOVER_PENDING until then; a successor
  *     not started yet counts as on its way). One that is installed but does not run (stopped by an
- *     operator, restarting, given up, in error) is SUCCESSOR_DOWN, an error naming the fix, until it
+ *     operator, being stopped, restarting, given up, in error) is SUCCESSOR_DOWN, an error naming the fix, until it
  *     runs and says it syncs, waits or works.</li>
  * <li>A process start of an engine the group holds (IDLE, ERROR) can only be an operator's
  *     (the supervisor asks first; a resume lifts the role before it starts): OPERATOR_OVERRIDE. The
