@@ -125,4 +125,23 @@ class UpgradeDayReloadTest {
             assertEquals(0, a.stop());
         }
     }
+
+    @Test
+    void bothEnginesIncompatibleKeepBothUntilTheRightOneIsInstalled() throws Exception {
+        try (InProcessAgent a = agent(engine("cfe10", "1.0.3") + engine("cfe11", "1.1.0"))) {
+            awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            setRelease("1.2.0"); // past both: each says it is incompatible, neither can take over
+            awaitRoles(a, "chainflip", "cfe10", "SUPERSEDED", "cfe11", "SUPERSEDED");
+            await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(HandoverTest.group(a, "chainflip").orElseThrow().error())
+                    .contains("no engine compatible with it is installed"));
+            a.drain();
+            assertEquals(ProcessState.RUNNING, a.status("cfe11").state());
+
+            reload(a, engine("cfe10", "1.0.3") + engine("cfe11", "1.1.0") + engine("cfe12", "1.2.0"));
+            awaitRoles(a, "chainflip", "cfe12", "ACTIVE", "cfe10", "IDLE", "cfe11", "IDLE");
+            a.awaitState("cfe10", ProcessState.STOPPED);
+            a.awaitState("cfe11", ProcessState.STOPPED);
+            assertEquals(0, a.stop());
+        }
+    }
 }
