@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import dev.baton.config.TrustedPaths;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +110,7 @@ public final class ApiToken {
 
     private static void write(Path file, String token) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        TrustedPaths.createDirectories(dir);
         Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),

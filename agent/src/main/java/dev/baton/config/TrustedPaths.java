@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Whether a root agent can trust a path as sshd's StrictModes would: nobody but root can change
@@ -26,8 +29,19 @@ public final class TrustedPaths {
     private static final int STICKY = 01000;
     /** Symbolic links followed in one path before giving up (the kernel's own limit is 40). */
     private static final int MAX_LINKS = 40;
+    private static final Set<PosixFilePermission> CREATED_DIRECTORY = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private TrustedPaths() {
+    }
+
+    /**
+     * Creates the directories missing down to {@code dir} (those above a log file or the token
+     * file) mode 0755 at most: with the umask alone, an agent started under umask 000 made them
+     * writable by every user, who could then plant a link at the file's name for root to write
+     * through. The umask may narrow the mode further.
+     */
+    public static void createDirectories(Path dir) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(CREATED_DIRECTORY));
     }
 
     /** What is wrong at {@code path} (one component of the path checked). */

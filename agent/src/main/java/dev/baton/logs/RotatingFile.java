@@ -1,5 +1,6 @@
 package dev.baton.logs;
 
+import dev.baton.config.TrustedPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * A log file that rotates, at a line boundary, before it would grow past {@code maxBytes}:
  * {@code file} becomes {@code file.1}, {@code file.1} becomes {@code file.2} ... up to
- * {@code file.N}. New files are created with mode 0640, parent directories as needed. A line longer
+ * {@code file.N}. New files are created with mode 0640, parent directories as needed (0755 at most). A line longer
  * than {@code maxBytes} gets a file of its own. Used by one thread.
  */
 final class RotatingFile implements AutoCloseable {
@@ -87,7 +88,7 @@ final class RotatingFile implements AutoCloseable {
         }
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            TrustedPaths.createDirectories(parent);
         }
         try {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));

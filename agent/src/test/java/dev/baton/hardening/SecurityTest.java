@@ -203,6 +203,39 @@ class SecurityTest {
         }
     }
 
+    /**
+     * An agent started under umask 000 (a root shell with it, a wrapper that sets it): the
+     * directories it creates above a log file and the token file must not be writable by others,
+     * or nobody could plant a link at the file's name for root to write through.
+     */
+    @Test
+    void directoriesTheAgentCreatesUnderUmask000AreNotWritableByOthers() throws Exception {
+        Path log = dir.resolve("logs/engine/talk.log");
+        Path token = dir.resolve("secrets/api/api.token");
+        Files.createDirectories(main().getParent());
+        Files.writeString(main(), Fixtures.agent(dir.resolve("state")).replace("[api]\nenabled = false",
+                "[api]\nenabled = true\nport = " + dev.baton.api.RunningAgent.freePort() + "\ntoken_file = \"" + token + "\"")
+                + program("talk", argv("sh", "-c", "while true; do echo hi; sleep 1; done"), "[programs.talk.log]",
+                "file = \"" + log + "\""));
+        try (AgentJvm agent = AgentJvm.with(main()).prefix("sh", "-c", "umask 000 && exec \"$@\"", "sh").start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(log) && Files.size(log) > 0 || !agent.alive());
+            assertTrue(Files.exists(token), agent.stdoutText() + agent.stderrText());
+            for (Path d : List.of(log.getParent(), log.getParent().getParent(), token.getParent(),
+                    token.getParent().getParent())) {
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(d));
+                assertEquals("rwxr-xr-x", perms, d + " was created with mode " + perms);
+            }
+            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+            if (ConfigFilePermissions.effectiveUid() == 0) {
+                Process ln = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                        "ln", "-s", "/etc/shadow", log.resolveSibling("planted").toString()).start();
+                assertTrue(ln.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) && ln.exitValue() != 0,
+                        "nobody planted a link in the log directory");
+            }
+            agent.sigterm();
+        }
+    }
+
     @Test
     void theStaticChecksDoNotDependOnRoot() {
         // With a non-root agent nothing is checked: programs run as the agent's own user anyway.
