@@ -4,6 +4,7 @@ import dev.baton.agent.state.StateWriter;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.LockStatus;
 import dev.baton.logs.LogPipeline;
+import dev.baton.process.os.BootId;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.Reaper;
 import dev.baton.process.os.Spawner;
@@ -214,7 +215,7 @@ final class Reexec {
         }
         List<ReexecHandoff.Handed> handed = supervisor.handOver(pipes, logs.pendingLines());
         String nonce = ReexecHandoff.newNonce();
-        ReexecHandoff handoff = new ReexecHandoff(ReexecHandoff.VERSION, Os.pid(), ReexecHandoff.currentBootId(), nonce,
+        ReexecHandoff handoff = new ReexecHandoff(ReexecHandoff.VERSION, Os.pid(), BootId.current(), nonce,
                 dev.baton.cli.Main.Version.get(), handed, supervisor.endedPrograms());
         try {
             handoff.write(stateDir);

@@ -2,9 +2,9 @@ package dev.baton.agent;
 
 import dev.baton.agent.state.StateFile;
 import dev.baton.logs.PendingLine;
+import dev.baton.process.os.BootId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +35,6 @@ record ReexecHandoff(int version, int agentPid, String bootId, String nonce, Str
     /** The nonce, in the new agent's environment only (never passed on to programs). */
     static final String NONCE_ENV = "BATON_REEXEC_NONCE";
     private static final Logger log = LoggerFactory.getLogger(ReexecHandoff.class);
-    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
     /**
      * One running instance handed over.
@@ -55,14 +54,6 @@ record ReexecHandoff(int version, int agentPid, String bootId, String nonce, Str
         byte[] b = new byte[16];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    static String currentBootId() {
-        try {
-            return Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim();
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     /** Written durably, mode 0600, never through a link (see {@link StateFile#writeAtomically}). */
@@ -113,7 +104,7 @@ record ReexecHandoff(int version, int agentPid, String bootId, String nonce, Str
                     String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             return Optional.empty();
         }
-        String why = h == null ? "empty" : h.whyNotMine(nonce, ownPid, currentBootId());
+        String why = h == null ? "empty" : h.whyNotMine(nonce, ownPid, BootId.current());
         if (why != null) {
             log.error("reexec: {} is not adopted ({}): its programs are ended as stale", file, why);
             return Optional.empty();

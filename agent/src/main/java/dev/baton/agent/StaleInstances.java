@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends what a previous run of this agent left behind before anything is started, so a restarted
  * agent never runs a second copy of a program. Two nets: the recorded instances (pid plus start
- * time, so a reused pid is never hit) and every process carrying this agent's BATON_AGENT tag
+ * time, so a reused pid is never hit; none recorded before a reboot) and every process carrying this agent's BATON_AGENT tag
  * (descendants that left their group, or an instance spawned just before a crash).
  */
 public final class StaleInstances {
@@ -93,12 +93,15 @@ public final class StaleInstances {
 
     private static Set<Integer> find(ProgramsState previous, String agentId, Adopted adopted) {
         Set<Integer> pids = new TreeSet<>(ProcessTable.findByEnvironment(ChildEnvironment.AGENT, agentId));
-        previous.programs().values().forEach(e -> {
-            if (e.pid() > 0 && ProcessTable.isInstance(e.pid(), e.startTime())) {
-                pids.add(e.pid());
-                pids.addAll(ProcessTable.groupMembers(e.pid()));
-            }
-        });
+        // Recorded before a reboot, a pid with its start time may be a stranger's now: only the tag counts.
+        if (!previous.fromAnotherBoot()) {
+            previous.programs().values().forEach(e -> {
+                if (e.pid() > 0 && ProcessTable.isInstance(e.pid(), e.startTime())) {
+                    pids.add(e.pid());
+                    pids.addAll(ProcessTable.groupMembers(e.pid()));
+                }
+            });
+        }
         pids.remove(Os.pid());
         pids.removeIf(adopted::owns);
         return pids;

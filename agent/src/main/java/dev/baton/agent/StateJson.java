@@ -43,6 +43,9 @@ final class StateJson {
             g.writeEndObject();
         }
         g.writeEndObject();
+        if (s.bootId() != null) {
+            g.writeStringField("bootId", s.bootId());
+        }
         g.writeEndObject();
     }
 

@@ -99,4 +99,32 @@ class AgentCrashTest {
             assertEquals(0, again.sigterm());
         }
     }
+
+    /**
+     * After a reboot (power loss, panic), programs.json still names the instances of the boot
+     * before: a pid with the same start time may be a stranger's process now. The agent must never
+     * signal it, nor its process group.
+     */
+    @Test
+    void pidsRecordedBeforeARebootAreNeverSignalled() throws Exception {
+        writeConfig(program("engine", "[\"sleep\", \"301\"]", "start_secs = \"0s\""));
+        Process stranger = new ProcessBuilder("sleep", "302").start();
+        try {
+            long startTime = ProcessTable.stat((int) stranger.pid()).orElseThrow().startTime();
+            Files.createDirectories(stateDir());
+            Files.writeString(stateDir().resolve("programs.json"), "{\"version\":1,\"programs\":{\"engine\":{\"pid\":"
+                    + stranger.pid() + ",\"startTime\":" + startTime + ",\"tag\":\"0123456789abcdef.engine.1\"}},"
+                    + "\"bootId\":\"00000000-0000-4000-8000-000000000000\"}");
+            try (AgentProcess agent = AgentProcess.start(dir.resolve("baton.toml"))) {
+                // Stale instances are ended before anything starts: once the engine runs, that is over.
+                await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(stateDir().resolve("agent.id"))
+                        && copiesOf("engine").size() == 1);
+                assertTrue(stranger.isAlive(), "the agent signalled a process of another boot's pid");
+                assertEquals(0, agent.sigterm());
+            }
+            assertTrue(stranger.isAlive());
+        } finally {
+            stranger.destroyForcibly().waitFor();
+        }
+    }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.state.StateFile;
 import dev.baton.hardening.Fixtures;
+import dev.baton.process.os.BootId;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.systemd.UnixDatagramSocket;
@@ -247,7 +248,7 @@ class ReexecTest {
             Files.setPosixFilePermissions(dir.resolve("state"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
             // Names the stranger as "plain"; written by "pid 1", with a nonce the agent is not given.
             Files.writeString(dir.resolve("state/reexec.json"), "{\"version\":1,\"agentPid\":1,\"bootId\":\""
-                    + ReexecHandoff.currentBootId() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[{"
+                    + BootId.current() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[{"
                     + "\"program\":\"plain\",\"pid\":" + pid + ",\"startTime\":" + startTime + ",\"tag\":\"x.plain.1\","
                     + "\"startedNanos\":0,\"startedAt\":\"2026-01-01T00:00:00Z\",\"stdoutFd\":-1,\"stderrFd\":-1}]}");
             try (AgentProcess agent = AgentProcess.start(config())) {
@@ -262,7 +263,7 @@ class ReexecTest {
 
             // Same file, the agent given its nonce, but the file names another agent pid: still not adopted.
             Files.writeString(dir.resolve("state/reexec.json"), "{\"version\":1,\"agentPid\":1,\"bootId\":\""
-                    + ReexecHandoff.currentBootId() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[]}");
+                    + BootId.current() + "\",\"nonce\":\"n\",\"fromVersion\":\"old\",\"instances\":[]}");
             try (AgentProcess agent = startAgent(Map.of(ReexecHandoff.NONCE_ENV, "n"))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> stdout().contains("written by pid 1, this agent is pid "
                         + agent.pid()));

@@ -1,6 +1,7 @@
 package dev.baton.agent.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.baton.process.os.BootId;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +12,25 @@ import java.util.regex.Pattern;
 /**
  * {@code programs.json}: what an operator asked for each program, and which process instance
  * runs it, so that a restarted agent keeps a hand-stopped program stopped and ends a stale
- * instance left from its previous run.
+ * instance left from its previous run. {@code bootId}: the boot the pids belong to (null in files
+ * written before it was recorded).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ProgramsState(int version, Map<String, Entry> programs) implements StateFile.Checked {
+public record ProgramsState(int version, Map<String, Entry> programs, String bootId) implements StateFile.Checked {
     public static final int VERSION = 1;
+
+    /** Written now, in this boot. */
+    public ProgramsState(int version, Map<String, Entry> programs) {
+        this(version, programs, BootId.current());
+    }
+
+    /**
+     * Whether the pids in it were recorded before the last reboot: they name nothing of baton's
+     * now (a stranger may have the same pid and start time). A file of before this field: unknown.
+     */
+    public boolean fromAnotherBoot() {
+        return BootId.isAnotherBoot(bootId);
+    }
 
     @Override
     public String invalidBecause() {
