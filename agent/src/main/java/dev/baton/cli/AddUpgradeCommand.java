@@ -1,21 +1,27 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.state.StateFile;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.EffectiveConfig;
 import dev.baton.config.EngineGroupConfig;
 import dev.baton.config.ProgramConfig;
+import dev.baton.config.TrustedPaths;
 import dev.baton.handover.HandoverModel;
 import dev.baton.handover.Version;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -118,19 +124,23 @@ final class AddUpgradeCommand extends ClientCommand {
         }
     }
 
-    /** Whole or not at all (a temp name the loader does not read, then a rename), readable as the main file is. */
-    private static void write(Path dropIn, String toml, Path mainFile) throws CliException {
+    /**
+     * Whole or not at all, readable as the main file is. Written as the state files are: a new
+     * file (never a leftover temp file someone may hold open, never through a link) created with
+     * the main file's mode, not the umask's, so no other user can open it for writing meanwhile
+     * and add programs to the root agent's config later.
+     */
+    static void write(Path dropIn, String toml, Path mainFile) throws CliException {
         if (Files.exists(dropIn)) {
             throw new CliException(ExitCodes.USAGE, dropIn + " exists already: remove it or choose another name with --name");
         }
-        Path tmp = dropIn.resolveSibling("." + dropIn.getFileName() + ".tmp");
         try {
-            Files.createDirectories(dropIn.getParent());
-            Files.writeString(tmp, toml);
-            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(mainFile));
-            Files.move(tmp, dropIn, StandardCopyOption.ATOMIC_MOVE);
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(mainFile);
+            TrustedPaths.createDirectories(dropIn.getParent());
+            StateFile.writeAtomically(dropIn, ByteBuffer.wrap(toml.getBytes(StandardCharsets.UTF_8)), true,
+                    PosixFilePermissions.asFileAttribute(mode));
+            Files.setPosixFilePermissions(dropIn, mode); // the umask may have narrowed it
         } catch (IOException | UnsupportedOperationException e) {
-            delete(tmp);
             throw new CliException(ExitCodes.FAILED, "cannot write " + dropIn + ": " + e.getMessage());
         }
     }
