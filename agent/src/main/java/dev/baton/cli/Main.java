@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.process.os.NativeStub;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] given) {
+        NativeStub.extractPrivately(given.length > 0 && (given[0].equals("run") || given[0].equals("demo")));
         String[] args = TailCommand.supervisorctlLines(given);
         Integer direct = RunCommand.runDirectly(args);
         if (direct == null) {

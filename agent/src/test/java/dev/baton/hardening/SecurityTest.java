@@ -217,7 +217,7 @@ class SecurityTest {
                 "[api]\nenabled = true\nport = " + dev.baton.api.RunningAgent.freePort() + "\ntoken_file = \"" + token + "\"")
                 + program("talk", argv("sh", "-c", "while true; do echo hi; sleep 1; done"), "[programs.talk.log]",
                 "file = \"" + log + "\""));
-        try (AgentJvm agent = AgentJvm.with(main()).prefix("sh", "-c", "umask 000 && exec \"$@\"", "sh").start()) {
+        try (AgentJvm agent = underUmask000()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(log) && Files.size(log) > 0 || !agent.alive());
             assertTrue(Files.exists(token), agent.stdoutText() + agent.stderrText());
             for (Path d : List.of(log.getParent(), log.getParent().getParent(), token.getParent(),
@@ -232,6 +232,35 @@ class SecurityTest {
                 assertTrue(ln.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) && ln.exitValue() != 0,
                         "nobody planted a link in the log directory");
             }
+            agent.sigterm();
+        }
+    }
+
+    private AgentJvm underUmask000() throws Exception {
+        return AgentJvm.with(main()).prefix("sh", "-c", "umask 000 && exec \"$@\"", "sh").start();
+    }
+
+    /**
+     * jffi (under jnr) copies its native library to a temp file and loads it: under umask 000 that
+     * file, in /tmp, was writable by every user until the root agent loaded it.
+     */
+    @Test
+    void nativeCodeTheAgentLoadsUnderUmask000ComesFromADirectoryOnlyItCanEnter() throws Exception {
+        writeConfig(program("idle", argv("sleep", "100004"), "start_secs = \"0s\""));
+        try (AgentJvm agent = underUmask000()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !mine().isEmpty() || !agent.alive());
+            List<String> copies;
+            try (Stream<String> maps = Files.lines(Path.of("/proc/" + agent.pid() + "/maps"))) {
+                copies = maps.map(l -> l.replaceFirst("^(\\S+\\s+){5}", "").replace(" (deleted)", ""))
+                        .filter(f -> f.matches(".*/jffi[^/]*\\.so")).distinct().toList();
+            }
+            assertEquals(1, copies.size(), copies.toString());
+            Path dir = Path.of(copies.get(0)).getParent();
+            if (Files.exists(dir)) {
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+                assertTrue(perms.endsWith("------"), "the agent loaded " + copies.get(0) + " from " + dir + " (mode " + perms + ")");
+            }
+            assertFalse(dir.equals(Path.of(System.getProperty("java.io.tmpdir"))), "loaded from " + dir);
             agent.sigterm();
         }
     }
