@@ -76,6 +76,10 @@ public final class ApiServer implements AutoCloseable {
     private volatile AcceptingChannel<StreamConnection> tcp;
     private volatile int port;
     private volatile String tcpProblem;
+    /** The other loopback address (::1 beside 127.0.0.1 and back), held on the same port; null: none. */
+    private final InetAddress twinAddress;
+    private volatile AcceptingChannel<StreamConnection> twin;
+    private volatile String twinProblem;
     private final AtomicReference<Views.ApiInfo> info;
     private volatile boolean closed;
 
@@ -92,6 +96,7 @@ public final class ApiServer implements AutoCloseable {
         this.unix = unix;
         this.unixProblem = unixProblem;
         this.port = address.getPort();
+        this.twinAddress = LoopbackTwin.of(address.getAddress());
     }
 
     /**
@@ -181,12 +186,7 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            AcceptingChannel<StreamConnection> channel = worker.createStreamConnectionServer(address,
-                    ChannelListeners.openListenerAdapter(gate), OptionMap.builder()
-                            .set(Options.REUSE_ADDRESSES, true)
-                            .set(Options.BACKLOG, 1000)
-                            .set(Options.TCP_NODELAY, true)
-                            .getMap());
+            AcceptingChannel<StreamConnection> channel = listen(address);
             port = channel.getLocalAddress(InetSocketAddress.class).getPort();
             guard.boundTo(port);
             tcp = channel;
@@ -197,6 +197,7 @@ public final class ApiServer implements AutoCloseable {
             if (was != null) {
                 log.info("api: listening on {} at last", url());
             }
+            bindTwin(FIRST_RETRY_MILLIS);
         } catch (IOException e) {
             String problem = "cannot listen on " + host + ":" + address.getPort() + ": " + e.getMessage()
                     + " (another process holds the port? retrying)";
@@ -210,8 +211,54 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the API's port on the other loopback address too, serving it the same way: `localhost`
+     * is ::1 as well as 127.0.0.1 on most hosts and clients such as curl try ::1 first, so a user
+     * holding [::1]:PORT while the agent has only 127.0.0.1:PORT would get every request sent to
+     * localhost, token included. Taken: said in the status (as for the main address) and retried.
+     */
+    private void bindTwin(long retryMillis) {
+        if (closed || twinAddress == null || twin != null) {
+            return;
+        }
+        InetSocketAddress at = new InetSocketAddress(twinAddress, port);
+        try {
+            twin = listen(at);
+            twin.resumeAccepts();
+            if (twinProblem != null) {
+                log.info("api: listening on {} at last", LoopbackTwin.literal(at));
+            }
+            twinProblem = null;
+        } catch (java.net.BindException e) {
+            if (!String.valueOf(e.getMessage()).contains("in use")) {
+                // EADDRNOTAVAIL: no such address on this host (IPv6 off), which nobody can take either
+                log.debug("api: not listening on {}: {}", LoopbackTwin.literal(at), e.getMessage());
+                return;
+            }
+            String problem = "cannot listen on " + LoopbackTwin.literal(at) + ": " + e.getMessage() + " (another process holds"
+                    + " it: clients of localhost may reach it instead of the agent and send it the token; retrying)";
+            if (!problem.equals(twinProblem)) {
+                log.error("api: {}", problem);
+            }
+            twinProblem = problem;
+            worker.getIoThread().executeAfter(() -> bindTwin(Math.min(retryMillis * 2, MAX_RETRY_MILLIS)),
+                    retryMillis, TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            log.debug("api: not listening on {}: {}", LoopbackTwin.literal(at), e.getMessage());
+        }
+        updateInfo();
+    }
+
+    private AcceptingChannel<StreamConnection> listen(InetSocketAddress at) throws IOException {
+        return worker.createStreamConnectionServer(at, ChannelListeners.openListenerAdapter(gate), OptionMap.builder()
+                .set(Options.REUSE_ADDRESSES, true)
+                .set(Options.BACKLOG, 1000)
+                .set(Options.TCP_NODELAY, true)
+                .getMap());
+    }
+
     private void updateInfo() {
-        info.set(new Views.ApiInfo(tcp != null ? url() : null, tcpProblem,
+        info.set(new Views.ApiInfo(tcp != null ? url() : null, tcpProblem != null ? tcpProblem : twinProblem,
                 unix != null ? unix.path().toString() : null, unixProblem));
     }
 
@@ -233,7 +280,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        IoUtils.safeClose(tcp);
+        IoUtils.safeClose(tcp, twin);
         if (unix != null) {
             unix.close();
         }

@@ -4,6 +4,7 @@ import static dev.baton.api.RunningAgent.program;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,6 +89,42 @@ class CliTransportTest {
                     .json().path("api").path("url").isNull());
             CliTest.Run stopNow = CliTest.exec("stop", "web", "--url", agent.url(), "--token-file", agent.tokenFile().toString());
             assertEquals(0, stopNow.code(), stopNow.err());
+        }
+    }
+
+    /**
+     * `localhost` is ::1 as well as 127.0.0.1 on most hosts, and curl tries ::1 first: a user who
+     * held [::1]:PORT beside the agent's 127.0.0.1:PORT got every `curl -H "Authorization: Bearer
+     * $TOKEN" localhost:PORT/...` (the docs' examples). The agent holds both; one taken before it
+     * starts is reported and taken once free.
+     */
+    @Test
+    void nobodyCanTakeTheAgentsPortOnTheOtherLoopbackAddress() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
+            // this host has ::1
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no ::1 on this host: " + e.getMessage());
+        }
+        RunningAgent agent = new RunningAgent(dir);
+        ServerSocket early = new ServerSocket(agent.port, 50, v6);
+        try (agent) {
+            agent.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            String socket = agent.stateDir.resolve("api.sock").toString();
+            JsonNode api = CliTest.exec("status", "--json", "--socket", socket).json().path("api");
+            assertTrue(api.path("problem").asText().contains("cannot listen on [::1]:" + agent.port), api.toString());
+
+            early.close();
+            await().atMost(Duration.ofSeconds(60)).until(() -> CliTest.exec("status", "--json", "--socket", socket)
+                    .json().path("api").path("problem").isNull());
+            assertThrows(java.net.BindException.class, () -> new ServerSocket(agent.port, 50, v6).close(),
+                    "[::1]:" + agent.port + " is the agent's");
+            String token = agent.token();
+            dev.baton.api.Http overV6 = new dev.baton.api.Http("http://[::1]:" + agent.port, () -> token);
+            assertEquals(200, overV6.get("/v1/status").status());
+            assertEquals(200, overV6.post("/v1/programs/web/stop").status());
+        } finally {
+            early.close();
         }
     }
 
