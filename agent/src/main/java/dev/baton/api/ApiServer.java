@@ -213,9 +213,9 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Holds the API's port on the other loopback address too, serving it the same way: `localhost`
-     * is ::1 as well as 127.0.0.1 on most hosts and clients such as curl try ::1 first, so a user
-     * holding [::1]:PORT while the agent has only 127.0.0.1:PORT would get every request sent to
-     * localhost, token included. Taken: said in the status (as for the main address) and retried.
+     * is ::1 as well as 127.0.0.1 on most hosts, ::1 first, and clients that connect in that order
+     * would bring a user holding [::1]:PORT every request sent to localhost, token included. Taken:
+     * said in the status (as for the main address) and retried.
      */
     private void bindTwin(long retryMillis) {
         if (closed || twinAddress == null || twin != null) {

@@ -93,10 +93,10 @@ class CliTransportTest {
     }
 
     /**
-     * `localhost` is ::1 as well as 127.0.0.1 on most hosts, and curl tries ::1 first: a user who
-     * held [::1]:PORT beside the agent's 127.0.0.1:PORT got every `curl -H "Authorization: Bearer
-     * $TOKEN" localhost:PORT/...` (the docs' examples). The agent holds both; one taken before it
-     * starts is reported and taken once free.
+     * `localhost` is ::1 as well as 127.0.0.1 on most hosts (first in Debian's /etc/hosts): a user who
+     * held [::1]:PORT beside the agent's 127.0.0.1:PORT got the requests, token included, of clients
+     * that connect in the resolver's order (Python's urllib does). The agent holds both; one taken
+     * before it starts is reported and taken once free.
      */
     @Test
     void nobodyCanTakeTheAgentsPortOnTheOtherLoopbackAddress() throws Exception {
