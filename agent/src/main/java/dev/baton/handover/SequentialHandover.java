@@ -76,6 +76,9 @@ final class SequentialHandover {
 
     /** An operator started the version whose steps are pending or failed: the steps are over, it runs. */
     void processStarted(Engine e, EngineGroup.Changes c) {
+        if (e.problem != null && e.problem.startsWith(CANNOT_START)) {
+            e.problem = null; // its binary is there now
+        }
         if (pending != null && pending.successor().equals(e.program)) {
             c.event(HandoverEvent.Kind.OPERATOR_OVERRIDE, e, group.name() + ": " + e.label() + " was started by an operator"
                     + (pending.failed() ? " after its upgrade steps failed" : " while its upgrade steps ran") + "; they are not run again");
@@ -171,6 +174,7 @@ final class SequentialHandover {
                         + "\") were for is gone: running them before " + cur.label() + " starts");
             }
         }
+        successorCannotStart(cur, engines, c);
         if (pending != null) {
             return; // the steps run, or failed: nothing starts
         }
@@ -202,6 +206,28 @@ final class SequentialHandover {
         c.event(HandoverEvent.Kind.SUCCESSOR_STARTED, cur, group.name() + ": " + halted.label() + " has exited at the upgrade (\""
                 + upgrade + "\"); starting " + cur.label());
         halted = null;
+    }
+
+    private static final String CANNOT_START = "the upgrade's version ";
+
+    /**
+     * The version that took over from an idled one whose process never ran in this agent's life (its
+     * binary missing or not executable, its user unknown...): the chain is down, which is the group's
+     * error, not only the program's restarts. The old version stays held: it would halt again.
+     */
+    private void successorCannotStart(Engine cur, Collection<Engine> engines, EngineGroup.Changes c) {
+        if (cur == null || cur.running || cur.lifetime > 0 || (cur.down != ProcessDown.RESTARTING && cur.down != ProcessDown.GAVE_UP)
+                || engines.stream().noneMatch(e -> e.role == Role.IDLE && newer(cur, e))) {
+            return;
+        }
+        String problem = CANNOT_START + cur.label() + " cannot be started (its process never ran: baton status " + cur.program
+                + " says why, such as a binary missing or not executable); the chain is down until it runs: install or fix it, then "
+                + (cur.down == ProcessDown.GAVE_UP ? "baton start " + cur.program : "it starts at its next retry (or baton start "
+                + cur.program + ")");
+        if (cur.problem == null || (cur.problem.startsWith(CANNOT_START) && !cur.problem.equals(problem))) {
+            cur.problem = problem;
+            c.event(HandoverEvent.Kind.SUCCESSOR_DOWN, cur, group.name() + ": " + problem);
+        }
     }
 
     /** The next version after e: the oldest newer engine neither idled nor in error. */

@@ -1,0 +1,152 @@
+package dev.baton.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sequential (cosmovisor) model with halts as real nodes write them in the cases CosmosUpgradeTest
+ * does not cover: the halt line cut in two writes or without its newline, JSON logs with an info
+ * object, upgrade names with blanks, slashes and dots, a node that halts and keeps running, and the
+ * next version's binary missing or not executable at the height.
+ */
+class CosmosHaltEdgeCasesTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * $1 = version, $2 = home. Commits a block every 50 ms until the test writes $home/halt (a shell
+     * snippet: the halt's output and exit); the running version takes it (so the next one does not
+     * halt again) and runs it. Every start is counted in $home/starts-$1.
+     */
+    private static final String NODE = """
+            ver="$1"; home="$2"
+            echo x >> "$home/starts-$ver"
+            echo "INF starting node with ABCI CometBFT in-process version=$ver"
+            while ! mv "$home/halt" "$home/halt-taken-$ver" 2>/dev/null; do
+              echo "INF committed state app_hash=9F86D081 height=1 module=state num_txs=0"
+              sleep 0.05
+            done
+            . "$home/halt-taken-$ver"
+            """;
+
+    private Path home;
+
+    private Path config() throws IOException {
+        home = Files.createDirectories(dir.resolve("gaia"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        StringBuilder toml = new StringBuilder("[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n[api]\nenabled = false\n\n"
+                + "[defaults]\n" + HandoverTest.FAST + "\n[groups.gaia]\nprofile = \"cosmos\"\n\n");
+        for (String v : new String[] {"17", "18"}) {
+            Path node = Scripts.write(bin, "gaiad-v" + v, NODE);
+            toml.append(Scripts.program("gaiad-v" + v, "[\"" + node + "\", \"v" + v + "\", \"" + home + "\"]",
+                    "engine_group = \"gaia\"", "version = \"" + v + ".0.0\""));
+        }
+        Path config = dir.resolve("baton.toml");
+        Files.writeString(config, toml.toString());
+        return config;
+    }
+
+    private long starts(String version) throws IOException {
+        Path f = home.resolve("starts-" + version);
+        return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+    }
+
+    /** Runs the agent, lets v17 halt with {@code halt} (a shell snippet) and expects v18 to take over, v17 run once. */
+    private void switchesOn(String halt) throws Exception {
+        Path config = config();
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE"));
+            Files.writeString(home.resolve("halt"), halt);
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE")
+                    && state.role("gaia", "gaiad-v17").equals("IDLE"));
+            assertEquals(1, starts("v17"), "the halted binary is not restarted into the same halt");
+            assertEquals(1, starts("v18"));
+            assertEquals(0, state.copies("gaiad-v17"));
+            assertEquals(0, agent.sigterm());
+        }
+    }
+
+    /** SDK 0.47: the error line, then Go's panic on stderr, exit 2. */
+    private static String panics(String line) {
+        return "echo '" + line + "'\necho 'panic: " + line + "' >&2\nexit 2\n";
+    }
+
+    @Test
+    void anUpgradeNameWithBlanksSlashesAndDotsIsJustWords() throws Exception {
+        switchesOn(panics("ERR UPGRADE \"v18 rc/../../etc\" NEEDED at height: 15: https://x/v18.tar.gz module=x/upgrade"));
+    }
+
+    /** zerolog's JSON (log_format = "json"), extra fields, info a JSON object carried as a string. */
+    @Test
+    void aJsonLogLineWithAnInfoObject() throws Exception {
+        switchesOn(panics("{\"level\":\"error\",\"module\":\"x/upgrade\",\"height\":15,\"time\":\"2026-12-03T12:00:00Z\","
+                + "\"message\":\"UPGRADE \\\"v18\\\" NEEDED at height: 15: {\\\"binaries\\\":{\\\"linux/amd64\\\":"
+                + "\\\"https://x/gaiad?checksum=sha256:ab\\\"}}\",\"extra\":{\"a\":[1,2]}}"));
+    }
+
+    /** The line reaches the pipe in two writes; the second one ends the process without a newline. */
+    @Test
+    void aHaltLineInTwoWritesWithoutItsNewlineAtExit() throws Exception {
+        switchesOn("printf 'ERR UPGRADE \"v18\" NEE'\nsleep 0.3\nprintf 'DED at height: 15: '\nexit 2\n");
+    }
+
+    /** SDK 0.50: the error, CometBFT's CONSENSUS FAILURE, and the process keeps running (baton stops it). */
+    @Test
+    void aNodeThatHaltsAndKeepsRunning() throws Exception {
+        switchesOn("echo 'ERR UPGRADE \"v18\" NEEDED at height: 15: module=x/upgrade'\necho 'ERR CONSENSUS FAILURE!!! module=consensus'\n"
+                + "while true; do sleep 0.05; done\n");
+    }
+
+    /**
+     * The next version's binary is gone at the height (cosmovisor: no upgrades/NAME/bin/DAEMON and no
+     * download: an error, the node down). The old binary is not restarted into the same halt, the new
+     * one is retried, the group is in error with the fix, and the binary installed ends it.
+     */
+    @Test
+    void theNextBinaryMissingAtTheHeight() throws Exception {
+        nextBinaryBrokenAtTheHeight(Files::delete, b -> Scripts.write(b.getParent(), b.getFileName().toString(), NODE));
+    }
+
+    @Test
+    void theNextBinaryNotExecutableAtTheHeight() throws Exception {
+        nextBinaryBrokenAtTheHeight(b -> Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rw-r--r--")),
+                b -> Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwxr-xr-x")));
+    }
+
+    private interface BinaryChange {
+        void apply(Path binary) throws IOException;
+    }
+
+    private void nextBinaryBrokenAtTheHeight(BinaryChange breaking, BinaryChange fixing) throws Exception {
+        Path config = config();
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        Path next = dir.resolve("bin/gaiad-v18");
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE"));
+            breaking.apply(next);
+            Files.writeString(home.resolve("halt"), panics("ERR UPGRADE \"v18\" NEEDED at height: 15: module=x/upgrade"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.problem("gaia", "gaiad-v18").contains("cannot be started"));
+            assertTrue(state.problem("gaia", "gaiad-v18").contains("baton status gaiad-v18"), state.problem("gaia", "gaiad-v18"));
+            assertTrue(state.eventKinds("gaia").contains("SUCCESSOR_DOWN"), state.eventKinds("gaia"));
+            assertEquals("IDLE", state.role("gaia", "gaiad-v17"));
+            assertEquals(1, starts("v17"), "the halted binary is not restarted into the same halt");
+
+            fixing.apply(next);
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE"));
+            assertEquals("", state.problem("gaia", "gaiad-v18"));
+            assertEquals(1, starts("v17"));
+            assertEquals(1, starts("v18"));
+            assertEquals(0, agent.sigterm());
+        }
+    }
+}
