@@ -52,10 +52,17 @@ class UpgradeStepCommandsTest {
     @Test
     void exit30AnyOtherExitASignalOrATimeoutFail() {
         assertTrue(run(3, exit(30)).contains("exited 30: it says the upgrade must not go on"));
-        assertTrue(run(3, exit(1)).contains("exited 1 (0 goes on, 30 fails, 31 retries)"));
+        assertTrue(run(3, exit(2)).contains("exited 2 (0 and 1 go on, 30 fails, 31 retries)"));
         assertTrue(run(3, new ChildCommands.Result(ExitStatus.killed(9), null)).contains("killed by SIGKILL"));
         assertTrue(run(3, new ChildCommands.Result(null, "timed out after PT5M (killed)")).contains("timed out after PT5M"));
         assertEquals(4, ran.size(), "each failed at once, no retry");
+    }
+
+    /** cosmovisor: exit 1 is a binary without a pre-upgrade command (cobra's unknown command), and the upgrade goes on. */
+    @Test
+    void exit1IsNoPreUpgradeCommandAndGoesOn() {
+        assertNull(run(0, exit(1), exit(0)));
+        assertEquals(List.of(PRE, BACKUP), ran);
     }
 
     @Test
