@@ -7,6 +7,7 @@ import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.EffectiveConfig;
 import dev.baton.config.EngineGroupConfig;
+import dev.baton.config.Names;
 import dev.baton.config.ProgramConfig;
 import dev.baton.config.TrustedPaths;
 import dev.baton.handover.HandoverModel;
@@ -74,6 +75,9 @@ final class AddUpgradeCommand extends ClientCommand {
                     + "): add-upgrade adds the next version of group '" + group + "'");
         }
         String program = name != null ? name : group + "-" + version;
+        if (!Names.valid(program)) { // checked before it names a file: --name ../x would write outside conf.d
+            throw new CliException(ExitCodes.USAGE, "'" + program + "' is not a program name (" + Names.RULE + "): choose one with --name");
+        }
         if (config.programs().containsKey(program)) {
             throw new CliException(ExitCodes.USAGE, "a program '" + program + "' exists already: choose another with --name");
         }

@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The rule for names of programs and engine groups: they appear in paths, URLs and log prefixes. */
-final class Names {
+public final class Names {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    static final String RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters";
+    public static final String RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters";
 
     /**
      * Program names the CLI and API give a meaning of their own ({@code baton stop all}), or that
@@ -29,7 +29,7 @@ final class Names {
         return RESERVED.contains(folded(name));
     }
 
-    static boolean valid(String name) {
+    public static boolean valid(String name) {
         return NAME.matcher(name).matches();
     }
 
