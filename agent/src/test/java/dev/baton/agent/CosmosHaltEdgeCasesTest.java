@@ -108,6 +108,31 @@ class CosmosHaltEdgeCasesTest {
     }
 
     /**
+     * The agent killed mid-switch: the old node halted, still running and slow to stop (it ignores
+     * SIGTERM), the switch saved. The restarted agent starts the new version once and never the old one.
+     */
+    @Test
+    void anAgentKilledWhileTheHaltedNodeStopsCompletesTheSwitchOnce() throws Exception {
+        Path config = config();
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        AgentProcess first = AgentProcess.start(config);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE"));
+        Files.writeString(home.resolve("halt"), "trap '' TERM\necho 'ERR UPGRADE \"v18\" NEEDED at height: 15: module=x/upgrade'\n"
+                + "while true; do sleep 0.05; done\n");
+        await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("IDLE"));
+        assertEquals(1, state.copies("gaiad-v17"), "still stopping (stop_timeout 5s)");
+        first.sigkill();
+        await().atMost(Duration.ofSeconds(20)).until(() -> state.copies("gaiad-v17") == 0);
+        try (AgentProcess second = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE"));
+            assertEquals(1, starts("v17"), "the halted binary is not started again");
+            assertEquals(1, starts("v18"));
+            assertEquals(1, state.copies("gaiad-v18"));
+            assertEquals(0, second.sigterm());
+        }
+    }
+
+    /**
      * The next version's binary is gone at the height (cosmovisor: no upgrades/NAME/bin/DAEMON and no
      * download: an error, the node down). The old binary is not restarted into the same halt, the new
      * one is retried, the group is in error with the fix, and the binary installed ends it.
