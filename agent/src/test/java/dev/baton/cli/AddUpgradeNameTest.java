@@ -23,6 +23,7 @@ class AddUpgradeNameTest {
     @Test
     void aProgramNameThatIsAPathIsRefusedAndNothingIsWritten() throws Exception {
         Path etc = Files.createDirectories(dir.resolve("etc/baton"));
+        Files.createDirectories(etc.resolve("conf.d")); // as the package ships it: conf.d/.. resolves
         Path config = etc.resolve("baton.toml");
         Files.writeString(config, """
                 [agent]
@@ -42,7 +43,7 @@ class AddUpgradeNameTest {
             assertEquals(ExitCodes.USAGE, code, name + ": " + err);
             assertTrue(err.toString().contains("is not a program name"), err.toString());
         }
-        assertFalse(Files.exists(dir.resolve("outside.toml")));
+        assertFalse(Files.exists(dir.resolve("etc/outside.toml")), "conf.d/../../outside.toml");
         assertFalse(Files.exists(etc.resolve("conf.d/sub")));
         assertFalse(Files.exists(etc.resolve("conf.d/...toml")));
     }
