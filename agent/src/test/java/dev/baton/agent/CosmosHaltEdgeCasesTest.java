@@ -108,6 +108,37 @@ class CosmosHaltEdgeCasesTest {
     }
 
     /**
+     * The versions declared from an older one than the chain runs (a cosmovisor host migrated with
+     * genesis/bin and every upgrades/NAME/bin, or state_dir lost): at its first block x/upgrade's
+     * downgrade check refuses the old binary ("wrong app version ..., upgrade handler is missing for
+     * v18 upgrade plan", a panic in SDK 0.47, an error in 0.50) at every start. It is past: the next
+     * version takes over instead of a restart loop of the old one.
+     */
+    @Test
+    void aVersionOlderThanTheChainIsPassedNotRestartedInALoop() throws Exception {
+        Path config = config();
+        home = dir.resolve("gaia");
+        // Every start of v17 refuses (the snippet puts itself back for it); v18 runs
+        Files.writeString(home.resolve("halt"), """
+                if [ "$ver" = v17 ]; then
+                  cp "$home/halt-taken-$ver" "$home/halt"
+                  echo 'ERR wrong app version 0, upgrade handler is missing for v18 upgrade plan module=x/upgrade'
+                  echo 'panic: Wrong app version 0, upgrade handler is missing for v18 upgrade plan' >&2
+                  exit 2
+                fi
+                while true; do echo 'INF committed state height=2 module=state'; sleep 0.05; done
+                """);
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE")
+                    && state.role("gaia", "gaiad-v17").equals("IDLE"));
+            assertEquals(1, starts("v17"), "the binary the chain is past is not restarted");
+            assertEquals(1, starts("v18"));
+            assertEquals(0, agent.sigterm());
+        }
+    }
+
+    /**
      * The agent killed mid-switch: the old node halted, still running and slow to stop (it ignores
      * SIGTERM), the switch saved. The restarted agent starts the new version once and never the old one.
      */
