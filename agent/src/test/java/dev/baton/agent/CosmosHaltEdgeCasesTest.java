@@ -196,6 +196,11 @@ class CosmosHaltEdgeCasesTest {
             assertTrue(state.eventKinds("gaia").contains("SUCCESSOR_DOWN"), state.eventKinds("gaia"));
             assertEquals("IDLE", state.role("gaia", "gaiad-v17"));
             assertEquals(1, starts("v17"), "the halted binary is not restarted into the same halt");
+            assertEquals(0, agent.sigterm());
+        }
+        try (AgentProcess agent = AgentProcess.start(config)) { // restarted meanwhile: still the error, still not the old binary
+            await().atMost(Duration.ofSeconds(60)).until(() -> agent.alive() && state.problem("gaia", "gaiad-v18").contains("cannot be started"));
+            assertEquals(1, starts("v17"));
 
             fixing.apply(next);
             await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE"));
