@@ -374,7 +374,13 @@ public final class EngineGroup {
         if (r.own() != null && e.running) {
             e.versionSaidIn = e.lifetime;
         }
-        e.next = r.next();
+        if (r.next() != null) {
+            e.next = r.next();
+        } else if (e.next != null && r.own() != null && !e.next.isNewerThan(r.own())) {
+            e.next = null; // it runs the version it carried
+        }
+        // Else a line that names no next version (a library's own "Starting chainflip-engine v1.4.2"
+        // greeting inside the runner) leaves the one the runner named: the new library still waits.
         boolean newBinary = r.own() != null && before != null && r.own().compareTo(before) != 0;
         if (e.role == Role.IDLE && newBinary) {
             e.idleSince = null; // another binary than the one idled: judge it afresh

@@ -29,14 +29,40 @@ class RunnerSwitchTest {
 
     @Test
     void theSwitchInsideTheRunnerIsAHandover() throws Exception {
-        Path upgrade = dir.resolve("upgraded");
-        Path runner = Fixtures.script(dir, "engine-runner.sh", """
+        switchInsideTheRunner("""
                 echo 'The latest version 1.5.0 is not yet compatible. Running the old version 1.4.2...'
                 echo '{"level":"INFO","fields":{"message":"Initialised StateChainClient at block 0x4d66…fb38"}}'
                 while [ ! -f '%s' ]; do sleep 0.05; done
                 echo 'Switching to the new version 1.5.0 after the old version 1.4.2 is no longer compatible.'
                 echo '{"level":"INFO","fields":{"message":"Initialised StateChainClient at block 0x77aa…0c01"}}'
-                exec sleep 600""".formatted(upgrade));
+                exec sleep 600""");
+    }
+
+    /**
+     * As the real runner prints it: each library greets with its own version when it starts
+     * (print_start_and_end!), so the new one says "Starting chainflip-engine v1.5.0" before it finds it
+     * is not yet compatible and the old one runs, and again after the switch.
+     */
+    @Test
+    void theLibrariesOwnGreetingsDoNotMakeTheNewVersionTheRunningOne() throws Exception {
+        switchInsideTheRunner("""
+                echo 'Starting chainflip-engine v1.5.0 (CI Build: "7a1c")'
+                echo 'The new version has exited with exit status: ExitStatus { status_code: 2, at_block: 4294967295 }'
+                echo 'The latest version 1.5.0 is not yet compatible. Running the old version 1.4.2...'
+                echo 'Starting chainflip-engine v1.4.2 (CI Build: "31be")'
+                echo '{"level":"INFO","fields":{"message":"Initialised StateChainClient at block 0x4d66…fb38"}}'
+                while [ ! -f '%s' ]; do sleep 0.05; done
+                echo 'Old version has exited with exit status: ExitStatus { status_code: 1, at_block: 8213 }'
+                echo 'Switching to the new version 1.5.0 after the old version 1.4.2 is no longer compatible.'
+                echo 'Starting chainflip-engine v1.5.0 (CI Build: "7a1c")'
+                echo '{"level":"INFO","fields":{"message":"Initialised StateChainClient at block 0x77aa…0c01"}}'
+                exec sleep 600""");
+    }
+
+    /** {@code script} runs the old library until the file its %s names appears, then switches. */
+    private void switchInsideTheRunner(String script) throws Exception {
+        Path upgrade = dir.resolve("upgraded");
+        Path runner = Fixtures.script(dir, "engine-runner.sh", script.formatted(upgrade));
         try (InProcessAgent a = new InProcessAgent(dir).config("[groups.cf]\nprofile = \"chainflip\"\n\n"
                 + Fixtures.program("chainflip-engine", Fixtures.argv(runner), "engine_group = \"cf\"", Fixtures.FAST_ENGINE)).start()) {
             awaitRoles(a, "cf", "chainflip-engine", "ACTIVE");
