@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The sequential (cosmovisor) model with halts as real nodes write them in the cases CosmosUpgradeTest
  * does not cover: the halt line cut in two writes or without its newline, JSON logs with an info
- * object, upgrade names with blanks, slashes and dots, a node that halts and keeps running, and the
- * next version's binary missing or not executable at the height.
+ * object, upgrade names with blanks, slashes and dots, a node that halts and keeps running, a binary
+ * the chain is past, the next version's binary missing or not executable at the height, and the agent
+ * killed mid-switch.
  */
 class CosmosHaltEdgeCasesTest {
     @TempDir
