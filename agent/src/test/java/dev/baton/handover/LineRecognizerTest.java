@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LineRecognizerTest {
 
     private static final LineRecognizer CHAINFLIP = new LineRecognizer(ProfileReader.builtIn("chainflip").orElseThrow());
+    private static final LineRecognizer COSMOS = new LineRecognizer(ProfileReader.builtIn("cosmos").orElseThrow());
     private static final String ANSI_RED = "\u001b[31m";
     private static final String ANSI_RESET = "\u001b[0m";
 
@@ -163,5 +164,23 @@ class LineRecognizerTest {
         assertRecognised("xx" + lit, EventKind.DO_NOT_RESTART, null, null);
         assertRecognised("You need to update your CF You need to update your CFE", EventKind.DO_NOT_RESTART, null, null);
         assertTrue(CHAINFLIP.recognize("You need to update your CF") == null);
+    }
+
+    /**
+     * x/upgrade prints the plan's name between quotes as it is ("UPGRADE \"%s\" NEEDED"), and a plan
+     * name may hold a quote itself; a JSON line cut at max_line_bytes is read raw, its quotes escaped.
+     * Every one is the halt (not read, the node would be restarted into the same halt).
+     */
+    @Test
+    void cosmosHaltWithAQuoteInTheNameOrJsonEscapedRaw() {
+        for (String line : new String[] {
+                "ERR UPGRADE \"v18 \"final\"\" NEEDED at height: 15: module=x/upgrade",
+                "{\"level\":\"error\",\"message\":\"UPGRADE \\\"v18\\\" NEEDED at height: 15: {\\\"binaries\\\":{\\\"linux/amd64\\\":\\\"https://x",
+                "ERR UPGRADE \"v18\" NEEDED at height: 15: "}) {
+            Recognition r = COSMOS.recognize(line);
+            assertNotNull(r, line);
+            assertEquals(EventKind.UPGRADE_NEEDED, r.kind(), line);
+        }
+        assertNull(COSMOS.recognize("INF UPGRADE \"v18\" SKIPPED at 15: module=x/upgrade"));
     }
 }
