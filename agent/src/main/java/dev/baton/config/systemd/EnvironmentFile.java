@@ -4,71 +4,144 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * An {@code EnvironmentFile=} as systemd reads it: {@code NAME=VALUE} lines, {@code #} and {@code ;}
- * comments, a value in double quotes (backslash escapes {@code \" \\ \$ \`} and a newline) or single
- * quotes (literal), unquoted values trimmed, a trailing backslash continuing the line.
+ * An {@code EnvironmentFile=} as systemd reads it (env-file.c's state machine, then the check that
+ * drops assignments whose name is not a variable name). It is not a shell: a {@code #} or {@code ;}
+ * starts a comment only where a name could start, so {@code A=b # c} holds {@code b # c}; a quote
+ * opens a quoted part only where a value (or the next part of one) starts, so {@code A=--x="y z"}
+ * keeps its quotes; {@code export A=b} is a name with a blank in it, which systemd ignores.
  */
 final class EnvironmentFile {
+    private static final String BLANKS = " \t\n\r";
+    /** What a backslash escapes inside double quotes (systemd's SHELL_NEED_ESCAPE); other escapes keep it. */
+    private static final String DOUBLE_QUOTE_ESCAPES = "\"\\`$";
+
+    /** The variables, and the assignments systemd ignores because their name is not valid. */
+    record Parsed(Map<String, String> values, List<String> ignored) {
+    }
+
+    private enum State { PRE_KEY, KEY, PRE_VALUE, VALUE, VALUE_ESCAPE, SINGLE_QUOTED, DOUBLE_QUOTED, DOUBLE_QUOTED_ESCAPE, COMMENT }
+
     private EnvironmentFile() {
     }
 
-    static Map<String, String> read(Path file) throws IOException {
+    static Parsed read(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
-    static Map<String, String> parse(String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        String joined = text.replace("\\\n", "");
-        for (String raw : joined.split("\r?\n")) {
-            String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
-                continue;
+    static Parsed parse(String text) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        StringBuilder key = new StringBuilder();
+        StringBuilder value = new StringBuilder();
+        int valueEnd = -1; // where the trailing blanks of an unquoted value start, or -1
+        State state = State.PRE_KEY;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean newline = c == '\n' || c == '\r';
+            switch (state) {
+                case PRE_KEY -> {
+                    if (c == '#' || c == ';') {
+                        state = State.COMMENT;
+                    } else if (BLANKS.indexOf(c) < 0) {
+                        key.append(c);
+                        state = State.KEY;
+                    }
+                }
+                case KEY -> {
+                    if (newline) {
+                        key.setLength(0); // a line without '=' is dropped
+                        state = State.PRE_KEY;
+                    } else if (c == '=') {
+                        state = State.PRE_VALUE;
+                    } else {
+                        key.append(c);
+                    }
+                }
+                case PRE_VALUE, VALUE -> {
+                    if (newline) {
+                        push(key, value(value, state == State.VALUE ? valueEnd : -1), values, ignored);
+                        key.setLength(0);
+                        value.setLength(0);
+                        valueEnd = -1;
+                        state = State.PRE_KEY;
+                    } else if (c == '\\') {
+                        valueEnd = -1;
+                        state = State.VALUE_ESCAPE;
+                    } else if (state == State.PRE_VALUE && c == '\'') {
+                        state = State.SINGLE_QUOTED;
+                    } else if (state == State.PRE_VALUE && c == '"') {
+                        state = State.DOUBLE_QUOTED;
+                    } else if (state == State.VALUE || BLANKS.indexOf(c) < 0) {
+                        if (BLANKS.indexOf(c) < 0) {
+                            valueEnd = -1;
+                        } else if (valueEnd < 0) {
+                            valueEnd = value.length();
+                        }
+                        value.append(c);
+                        state = State.VALUE;
+                    }
+                }
+                case VALUE_ESCAPE -> {
+                    if (!newline) {
+                        value.append(c); // an escaped newline continues the line
+                    }
+                    state = State.VALUE;
+                }
+                case SINGLE_QUOTED -> {
+                    if (c == '\'') {
+                        state = State.PRE_VALUE;
+                    } else {
+                        value.append(c);
+                    }
+                }
+                case DOUBLE_QUOTED -> {
+                    if (c == '"') {
+                        state = State.PRE_VALUE;
+                    } else if (c == '\\') {
+                        state = State.DOUBLE_QUOTED_ESCAPE;
+                    } else {
+                        value.append(c);
+                    }
+                }
+                case DOUBLE_QUOTED_ESCAPE -> {
+                    if (DOUBLE_QUOTE_ESCAPES.indexOf(c) >= 0) {
+                        value.append(c);
+                    } else if (c != '\n') {
+                        value.append('\\').append(c);
+                    }
+                    state = State.DOUBLE_QUOTED;
+                }
+                case COMMENT -> {
+                    if (newline) {
+                        state = State.PRE_KEY;
+                    }
+                }
             }
-            if (line.startsWith("export ")) {
-                line = line.substring(7).strip();
-            }
-            int eq = line.indexOf('=');
-            if (eq <= 0 || !ExecLine.isName(line.substring(0, eq).strip())) {
-                continue; // systemd logs and skips it
-            }
-            out.put(line.substring(0, eq).strip(), value(line.substring(eq + 1).strip()));
         }
-        return out;
+        if (state != State.PRE_KEY && state != State.KEY && state != State.COMMENT) {
+            // the last line has no newline (or an unclosed quote ran to the end): systemd takes it as it is
+            push(key, value(value, state == State.VALUE ? valueEnd : -1), values, ignored);
+        }
+        return new Parsed(values, ignored);
     }
 
-    private static String value(String v) {
-        StringBuilder out = new StringBuilder();
-        char quote = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (quote == '\'') {
-                if (c == '\'') {
-                    quote = 0;
-                } else {
-                    out.append(c);
-                }
-            } else if (quote == '"') {
-                if (c == '"') {
-                    quote = 0;
-                } else if (c == '\\' && i + 1 < v.length() && "\"\\$`".indexOf(v.charAt(i + 1)) >= 0) {
-                    out.append(v.charAt(++i));
-                } else {
-                    out.append(c);
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '\\' && i + 1 < v.length()) {
-                out.append(v.charAt(++i));
-            } else if (c == '#' && (i == 0 || Character.isWhitespace(v.charAt(i - 1)))) {
-                break; // a comment after the value
-            } else {
-                out.append(c);
-            }
+    /** The value without the trailing blanks of an unquoted end ({@code blanksFrom}, or -1 for none). */
+    private static String value(StringBuilder value, int blanksFrom) {
+        return blanksFrom >= 0 ? value.substring(0, blanksFrom) : value.toString();
+    }
+
+    private static void push(StringBuilder key, String value, Map<String, String> values, List<String> ignored) {
+        String name = key.toString().strip();
+        if (ExecLine.isName(name)) {
+            values.put(name, value);
+        } else {
+            ignored.add(name + "=" + value);
         }
-        return out.toString().strip();
     }
 }

@@ -193,7 +193,12 @@ final class UnitReader {
             String path = optional ? e.value().substring(1) : e.value();
             Path f = root.resolve(path.startsWith("/") ? path.substring(1) : path);
             try {
-                env.putAll(EnvironmentFile.read(f));
+                EnvironmentFile.Parsed parsed = EnvironmentFile.read(f);
+                env.putAll(parsed.values());
+                for (String line : parsed.ignored()) {
+                    noteAt(Impact.COSMETIC, e, path + ": '" + line + "' does not assign a variable (its name is not "
+                            + "one): systemd ignores it, and so does the import");
+                }
                 noteAt(Impact.BEHAVIOUR, e, "the variables of " + path + " are copied into the TOML as they are now: "
                         + "systemd read the file at each start, baton does not read it");
             } catch (IOException io) {

@@ -265,7 +265,41 @@ class SystemdImporterTest {
         assertEquals(Long.valueOf(100), UnitValues.spanMillis("100ms"));
         assertEquals(Long.valueOf(-1), UnitValues.spanMillis("infinity"));
         assertNull(UnitValues.spanMillis("ten"));
-        assertEquals(Map.of("A", "x y", "B", "lit $x", "C", "z"), EnvironmentFile.parse("A=\"x y\"\nB='lit $x'\n# c\nexport C=z # note\n"));
+        assertEquals(Map.of("A", "x y", "B", "lit $x", "C", "z"),
+                EnvironmentFile.parse("A=\"x y\"\nB='lit $x'\n# c\nC=z   \n").values());
+    }
+
+    /**
+     * /etc/default files are written as if a shell sourced them, but systemd does not: a '#' after a
+     * value is part of it, quotes inside an unquoted value stay, 'export NAME=' assigns nothing.
+     */
+    @Test
+    void environmentFilesAreReadAsSystemdReadsThem() throws IOException {
+        Path d = Files.createDirectories(root.resolve("etc/default"));
+        Files.writeString(d.resolve("polkadot"), """
+                # polkadot defaults
+                CHAIN=kusama   # or polkadot
+                NAME=--name="validator one"
+                export RUST_LOG=info
+                QUOTED="a \\"b\\" \\n"
+                SINGLE='x'y
+                LAST=no newline""");
+        Path unit = Files.writeString(root.resolve("polkadot.service"), """
+                [Service]
+                EnvironmentFile=/etc/default/polkadot
+                ExecStart=/usr/bin/polkadot --chain ${CHAIN} $NAME
+                """);
+        ImportResult r = importer().importUnits(List.of(unit.toString()));
+        JsonNode env = program(r, "polkadot").get("environment");
+        assertEquals("kusama   # or polkadot", env.get("CHAIN").asText(), "a '#' after a value is part of it");
+        assertEquals("--name=\"validator one\"", env.get("NAME").asText(), "quotes inside a value stay");
+        assertEquals("a \"b\" \\n", env.get("QUOTED").asText(), "inside double quotes only \\\" \\\\ \\` \\$ are escapes");
+        assertEquals("xy", env.get("SINGLE").asText());
+        assertEquals("no newline", env.get("LAST").asText());
+        assertFalse(env.has("RUST_LOG"), "systemd drops 'export RUST_LOG' (not a variable name)");
+        assertTrue(has(r, Impact.COSMETIC, "EnvironmentFile", "'export RUST_LOG=info' does not assign a variable"));
+        assertEquals("[\"/usr/bin/polkadot\",\"--chain\",\"kusama   # or polkadot\",\"--name=\\\"validator\","
+                + "\"one\\\"\"]", program(r, "polkadot").get("command").toString(), "what systemd execs");
     }
 
     private static boolean has(ImportResult r, Impact impact, String key, String fragment) {
