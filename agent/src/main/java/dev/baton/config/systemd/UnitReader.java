@@ -578,10 +578,11 @@ final class UnitReader {
             Long t = UnitValues.spanMillis(timeout);
             if (t == null) {
                 note(Impact.COSMETIC, key, "'" + timeout + "' is not a time span: systemd uses 90s, and so does the import");
-            } else if (t < 0 || t > UnitValues.MAX_MS) {
+            } else if (t <= 0 || t > UnitValues.MAX_MS) {
+                // systemd reads 0 here as "no timeout", like infinity (parse_sec_fix_0), not as "kill at once"
                 ms = UnitValues.MAX_MS;
-                note(Impact.BEHAVIOUR, key, "systemd waited " + (t < 0 ? "forever" : timeout) + " before SIGKILL; "
-                        + "baton waits at most 24h");
+                note(Impact.BEHAVIOUR, key, "systemd waited " + (t < 0 ? "forever" : t == 0 ? "forever (0 turns the "
+                        + "timeout off)" : timeout) + " before SIGKILL; baton waits at most 24h");
             } else {
                 ms = t;
             }

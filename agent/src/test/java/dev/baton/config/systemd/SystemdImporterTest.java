@@ -302,6 +302,21 @@ class SystemdImporterTest {
                 + "\"one\\\"\"]", program(r, "polkadot").get("command").toString(), "what systemd execs");
     }
 
+    /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
+    @Test
+    void aZeroStopTimeoutIsNoTimeout() throws IOException {
+        Path unit = Files.writeString(root.resolve("sol.service"), """
+                [Service]
+                ExecStart=/home/sol/bin/validator.sh
+                KillSignal=SIGINT
+                TimeoutStopSec=0
+                """);
+        ImportResult r = importer().importUnits(List.of(unit.toString()));
+        assertEquals("86400s", program(r, "sol").get("stop_timeout").asText(),
+                "systemd never sent SIGKILL; 0s would kill the validator at once");
+        assertTrue(has(r, Impact.BEHAVIOUR, "TimeoutStopSec", "0 turns the timeout off"));
+    }
+
     private static boolean has(ImportResult r, Impact impact, String key, String fragment) {
         return r.warnings().stream().anyMatch(w -> w.impact() == impact && w.key().equals(key) && w.message().contains(fragment));
     }
