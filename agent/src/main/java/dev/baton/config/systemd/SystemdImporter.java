@@ -130,16 +130,14 @@ public final class SystemdImporter {
             }
         } else {
             name = arg.endsWith(".service") ? arg : arg + ".service";
-            file = null;
-            for (String dir : UNIT_DIRS) {
-                Path p = root.resolve(dir).resolve(name);
-                if (Files.isRegularFile(p)) {
-                    file = p;
-                    break;
-                }
+            file = find(name);
+            String template = template(name);
+            if (file == null && template != null) {
+                file = find(template); // an instance has no file of its own: systemd loads its template
             }
             if (file == null) {
-                throw new IOException(name + ": no unit file in " + String.join(", ", UNIT_DIRS.stream().map(d -> "/" + d).toList()));
+                throw new IOException(name + ": no unit file" + (template == null ? "" : " (nor " + template + ")")
+                        + " in " + String.join(", ", UNIT_DIRS.stream().map(d -> "/" + d).toList()));
             }
         }
         List<Path> files = new ArrayList<>();
@@ -148,14 +146,40 @@ public final class SystemdImporter {
         return new Unit(name, files);
     }
 
-    /** NAME.d/*.conf next to the unit and in the unit directories; a name in a higher directory masks a lower one. */
+    private Path find(String name) {
+        for (String dir : UNIT_DIRS) {
+            Path p = root.resolve(dir).resolve(name);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The template of an instance ("cosmovisor@gaia.service" → "cosmovisor@.service"), or null. */
+    static String template(String name) {
+        int at = name.indexOf('@');
+        int dot = name.lastIndexOf('.');
+        return at > 0 && dot > at + 1 ? name.substring(0, at + 1) + name.substring(dot) : null;
+    }
+
+    /**
+     * NAME.d/*.conf next to the unit and in the unit directories (for an instance, its template's
+     * TEMPLATE.d/ first); a name in a higher directory, or the instance's, masks a lower one.
+     */
     private List<Path> dropIns(Path file, String name) throws IOException {
         Map<String, Path> byName = new TreeMap<>();
         List<Path> dirs = new ArrayList<>();
-        for (String d : UNIT_DIRS) {
-            dirs.add(root.resolve(d).resolve(name + ".d"));
+        List<String> names = new ArrayList<>(List.of(name));
+        if (template(name) != null) {
+            names.add(template(name));
         }
-        dirs.add(file.resolveSibling(name + ".d"));
+        for (String unitName : names) {
+            for (String d : UNIT_DIRS) {
+                dirs.add(root.resolve(d).resolve(unitName + ".d"));
+            }
+            dirs.add(file.resolveSibling(unitName + ".d"));
+        }
         java.util.Collections.reverse(dirs); // lowest priority first: a higher directory's file of the same name wins
         for (Path dir : dirs) {
             if (Files.isDirectory(dir)) {
@@ -237,7 +261,7 @@ public final class SystemdImporter {
         out.add("systemctl disable --now " + String.join(" ", names));
         for (Unit u : units) {
             Path f = u.files.get(0);
-            if (f.startsWith(root.resolve("etc/systemd/system"))) {
+            if (f.startsWith(root.resolve("etc/systemd/system")) && f.getFileName().toString().equals(u.name)) {
                 // mask puts a link to /dev/null at exactly this path: the file has to move first
                 out.add("mv /etc/systemd/system/" + u.name + " /etc/systemd/system/" + u.name + ".imported-by-baton");
             }

@@ -302,6 +302,34 @@ class SystemdImporterTest {
                 + "\"one\\\"\"]", program(r, "polkadot").get("command").toString(), "what systemd execs");
     }
 
+    /** "baton import-systemd cosmovisor@gaia", as the template refusal says: the instance runs its template's file. */
+    @Test
+    void anInstanceIsImportedFromItsTemplate() throws IOException {
+        Path etc = Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.writeString(etc.resolve("cosmovisor@.service"), """
+                [Service]
+                Environment=DAEMON_NAME=gaiad
+                ExecStart=/usr/local/bin/cosmovisor run start --home /var/lib/%i
+                Restart=always
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        Path templateDropIns = Files.createDirectories(etc.resolve("cosmovisor@.service.d"));
+        Files.writeString(templateDropIns.resolve("05-stop.conf"), "[Service]\nKillSignal=SIGINT\n");
+        Files.writeString(templateDropIns.resolve("10-env.conf"), "[Service]\nEnvironment=DAEMON_RESTART_AFTER_UPGRADE=true\n");
+        Files.writeString(Files.createDirectories(etc.resolve("cosmovisor@gaia.service.d")).resolve("10-env.conf"),
+                "[Service]\nEnvironment=DAEMON_RESTART_AFTER_UPGRADE=false\n");
+        ImportResult r = importer().importUnits(List.of("cosmovisor@gaia"));
+        JsonNode p = program(r, "cosmovisor.gaia");
+        assertEquals("[\"/usr/local/bin/cosmovisor\",\"run\",\"start\",\"--home\",\"/var/lib/gaia\"]",
+                p.get("command").toString());
+        assertEquals("INT", p.get("stop_signal").asText(), "the template's drop-in");
+        assertEquals("false", p.at("/environment/DAEMON_RESTART_AFTER_UPGRADE").asText(),
+                "the instance's drop-in of the same name masks the template's");
+        assertEquals(List.of("systemctl disable --now cosmovisor@gaia.service", "systemctl mask cosmovisor@gaia.service",
+                "systemctl daemon-reload"), r.followUp(), "the template file stays: mask links the instance's name");
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
