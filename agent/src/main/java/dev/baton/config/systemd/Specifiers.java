@@ -3,6 +3,8 @@ package dev.baton.config.systemd;
 /**
  * systemd's unit specifiers that do not depend on the running manager: {@code %n} (unit name),
  * {@code %N}, {@code %p}, {@code %i}, {@code %I}, {@code %j}, {@code %J}, {@code %H} (host name), the
+ * service manager's user for a system unit ({@code %u} root, {@code %U} 0, {@code %h} /root, {@code %g},
+ * {@code %G}), the
  * system directories ({@code %t} /run, {@code %S} /var/lib, {@code %C} /var/cache, {@code %L}
  * /var/log, {@code %E} /etc, {@code %T} /tmp, {@code %V} /var/tmp) and {@code %%}. Any other is
  * refused with its letter: the import cannot know what systemd would put there.
@@ -47,6 +49,10 @@ final class Specifiers {
                 case 'i', 'I' -> instance;
                 case 'j', 'J' -> dash < 0 ? prefix : prefix.substring(dash + 1);
                 case 'H', 'l' -> hostName;
+                // the user running the service manager, which for system units is root whatever User= says
+                case 'u', 'g' -> "root";
+                case 'U', 'G' -> "0";
+                case 'h' -> "/root";
                 case 't' -> "/run";
                 case 'S' -> "/var/lib";
                 case 'C' -> "/var/cache";

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads one service unit into a baton program, key by key as systemd reads it: what systemd would
@@ -37,6 +38,8 @@ final class UnitReader {
     private final List<String> after = new ArrayList<>();
     private final List<String> before = new ArrayList<>();
     private final Set<String> handled = new java.util.HashSet<>();
+    /** %h, %u, %U not preceded by another '%' (which would make it a literal "%h"). */
+    private static final Pattern MANAGER_USER = Pattern.compile("(?<!%)(%%)*%[huU]");
 
     UnitReader(String unitName, Path file, UnitFile unit, Findings findings, Path root, String hostName,
                Set<String> imported) {
@@ -91,8 +94,23 @@ final class UnitReader {
         return unit.list(section, key);
     }
 
+    /** A value that cannot be imported; the reason is already a FAILED finding. */
+    private static final class Unresolvable extends Exception {
+        Unresolvable() {
+            super(null, null, false, false);
+        }
+    }
+
     /** The program, or null when it cannot be imported (the reason is a FAILED finding). */
     ObjectNode read() {
+        try {
+            return program();
+        } catch (Unresolvable u) {
+            return null;
+        }
+    }
+
+    private ObjectNode program() throws Unresolvable {
         for (UnitFile.Ignored i : unit.ignored) {
             findings.add(Impact.COSMETIC, i.file(), i.line(), i.section() == null ? "" : i.section(), "",
                     "systemd ignores this line (\"" + i.why() + "\"), and so does the import");
@@ -122,8 +140,8 @@ final class UnitReader {
             return null;
         }
         Map<String, String> env = environment();
-        String user = value("Service", "User");
-        String group = value("Service", "Group");
+        String user = resolvedValue("User");
+        String group = resolvedValue("Group");
         Map<String, String> child = childEnvironment(env, user);
         List<String> argv = command(starts.get(0), child, p);
         if (argv == null) {
@@ -166,11 +184,12 @@ final class UnitReader {
     }
 
     /** Environment= then EnvironmentFile= (which wins), as systemd builds the service's variables. */
-    private Map<String, String> environment() {
+    private Map<String, String> environment() throws Unresolvable {
         Map<String, String> env = new LinkedHashMap<>();
         for (UnitFile.Entry e : values("Service", "Environment")) {
             try {
-                for (String word : ExecLine.split(e.value())) {
+                for (String unquoted : ExecLine.split(e.value())) {
+                    String word = resolved(e, unquoted);
                     int eq = word.indexOf('=');
                     if (eq <= 0 || !ExecLine.isName(word.substring(0, eq))) {
                         noteAt(Impact.COSMETIC, e, "'" + word + "' is not NAME=VALUE: systemd ignores it, and so does "
@@ -189,8 +208,9 @@ final class UnitReader {
             }
         }
         for (UnitFile.Entry e : values("Service", "EnvironmentFile")) {
-            boolean optional = e.value().startsWith("-");
-            String path = optional ? e.value().substring(1) : e.value();
+            String value = resolved(e, e.value());
+            boolean optional = value.startsWith("-");
+            String path = optional ? value.substring(1) : value;
             Path f = root.resolve(path.startsWith("/") ? path.substring(1) : path);
             try {
                 EnvironmentFile.Parsed parsed = EnvironmentFile.read(f);
@@ -245,6 +265,37 @@ final class UnitReader {
         return child;
     }
 
+    /** The last value of Service/key with its specifiers resolved, or null; marked as handled. */
+    private String resolvedValue(String key) throws Unresolvable {
+        String v = value("Service", key);
+        return v == null ? null : resolved(unit.last("Service", key), v);
+    }
+
+    /**
+     * {@code text} (from {@code e}) with systemd's specifiers resolved, as systemd resolves them in
+     * User=, Group=, WorkingDirectory=, Environment= and EnvironmentFile= (not only in ExecStart=).
+     */
+    private String resolved(UnitFile.Entry e, String text) throws Unresolvable {
+        try {
+            String out = Specifiers.expand(text, unitName, hostName);
+            noteManagerUser(e, text, out);
+            return out;
+        } catch (Specifiers.Unknown u) {
+            noteAt(Impact.FAILED, e, "'" + text + "': " + u.getMessage() + "; not imported");
+            throw new Unresolvable();
+        }
+    }
+
+    /** %h with User=sol is /root, not sol's home: systemd's rule, kept, and worth a word. */
+    private void noteManagerUser(UnitFile.Entry e, String text, String out) {
+        UnitFile.Entry userEntry = unit.last("Service", "User");
+        String user = userEntry == null ? "root" : userEntry.value();
+        if (!user.equals("root") && !user.equals("0") && MANAGER_USER.matcher(text).find()) {
+            noteAt(Impact.COSMETIC, e, "%h, %u and %U name the user running systemd (root), not User=" + user
+                    + ": imported as '" + out + "', as systemd resolved it");
+        }
+    }
+
     private String[] passwd(String user) {
         try {
             for (String line : Files.readAllLines(root.resolve("etc/passwd"))) {
@@ -264,7 +315,9 @@ final class UnitReader {
         String mark = Placeholders.find(start.value());
         List<ExecLine.Command> cmds;
         try {
-            cmds = ExecLine.parse(Specifiers.expand(start.value(), unitName, hostName));
+            String expanded = Specifiers.expand(start.value(), unitName, hostName);
+            noteManagerUser(start, start.value(), expanded);
+            cmds = ExecLine.parse(expanded);
         } catch (ExecLine.Invalid | Specifiers.Unknown e) {
             noteAt(Impact.FAILED, start, "systemd cannot read this command line (" + e.getMessage() + ") and so "
                     + "has no ExecStart=: it refuses the unit; not imported");
@@ -366,8 +419,8 @@ final class UnitReader {
         return true;
     }
 
-    private void directory(ObjectNode p, String user) {
-        String dir = value("Service", "WorkingDirectory");
+    private void directory(ObjectNode p, String user) throws Unresolvable {
+        String dir = resolvedValue("WorkingDirectory");
         if (dir == null) {
             return;
         }

@@ -330,6 +330,42 @@ class SystemdImporterTest {
                 "systemctl daemon-reload"), r.followUp(), "the template file stays: mask links the instance's name");
     }
 
+    /** systemd resolves %i, %h, %H, ... in User=, WorkingDirectory=, Environment=, EnvironmentFile= too. */
+    @Test
+    void specifiersAreResolvedWhereSystemdResolvesThem() throws IOException {
+        Path etc = Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.createDirectories(root.resolve("etc/default"));
+        Files.writeString(root.resolve("etc/default/gaia"), "CHAIN_ID=cosmoshub-4\n");
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\ngaia:x:1001:1001::/home/gaia:/bin/sh\n");
+        Files.writeString(etc.resolve("cosmovisor@.service"), """
+                [Service]
+                User=%i
+                WorkingDirectory=/var/lib/%i
+                Environment="DAEMON_HOME=/var/lib/%i" DAEMON_NAME=%pd MONIKER=%H 'LITERAL=100%%'
+                Environment=BACKUP=%h/backups
+                EnvironmentFile=-/etc/default/%i
+                ExecStart=/usr/local/bin/cosmovisor run start
+                """);
+        ImportResult r = importer().importUnits(List.of("cosmovisor@gaia"));
+        JsonNode p = program(r, "cosmovisor.gaia");
+        assertEquals("gaia", p.get("user").asText());
+        assertEquals("/var/lib/gaia", p.get("directory").asText());
+        JsonNode env = p.get("environment");
+        assertEquals("/var/lib/gaia", env.get("DAEMON_HOME").asText());
+        assertEquals("cosmovisord", env.get("DAEMON_NAME").asText());
+        assertEquals("node-7", env.get("MONIKER").asText());
+        assertEquals("100%", env.get("LITERAL").asText());
+        assertEquals("cosmoshub-4", env.get("CHAIN_ID").asText(), "EnvironmentFile=/etc/default/%i");
+        assertEquals("/home/gaia", env.get("HOME").asText(), "User=%i looked up in passwd");
+        assertEquals("/root/backups", env.get("BACKUP").asText(), "%h is the service manager's home, not User='s");
+        assertTrue(has(r, Impact.COSMETIC, "Environment", "not User=%i: imported as 'BACKUP=/root/backups'"));
+
+        Path unit = Files.writeString(root.resolve("m.service"), "[Service]\nEnvironment=ID=%m\nExecStart=/bin/x\n");
+        ImportResult m = importer().importUnits(List.of(unit.toString()));
+        assertTrue(m.failed());
+        assertTrue(has(m, Impact.FAILED, "Environment", "the specifier %m depends on the running system"));
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
