@@ -18,8 +18,8 @@ import java.util.Map;
  * section merging into the first.
  */
 final class IniFile {
-    /** One value and where it was defined. */
-    record Entry(String key, String value, int line) {
+    /** One value and where it was defined (an [include]d file may add values to a section of another file). */
+    record Entry(String key, String value, Path file, int line) {
     }
 
     /** One section. */
@@ -76,7 +76,7 @@ final class IniFile {
                 continue;
             }
             if (key != null) {
-                current.entries.put(key, new Entry(key, value.toString().strip(), valueLine));
+                current.entries.put(key, new Entry(key, value.toString().strip(), file, valueLine));
                 key = null;
             }
             String t = line.strip();
@@ -108,7 +108,7 @@ final class IniFile {
             valueLine = n + 1;
         }
         if (key != null) {
-            current.entries.put(key, new Entry(key, value.toString().strip(), valueLine));
+            current.entries.put(key, new Entry(key, value.toString().strip(), file, valueLine));
         }
         return ini;
     }

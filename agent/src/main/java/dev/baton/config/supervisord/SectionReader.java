@@ -52,7 +52,8 @@ final class SectionReader {
 
     void note(Impact impact, String key, String message) {
         IniFile.Entry e = key.isEmpty() ? null : section.entries.get(key);
-        findings.add(impact, section.file, e == null ? section.line : e.line(), section.name, key, message);
+        findings.add(impact, e == null ? section.file : e.file(), e == null ? section.line : e.line(), section.name, key,
+                message);
     }
 
     /** Records a value supervisord would refuse, and ends the section. */

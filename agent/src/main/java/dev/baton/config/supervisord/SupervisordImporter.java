@@ -195,12 +195,32 @@ public final class SupervisordImporter {
                                 reader(inc).note(Impact.COSMETIC, "", "an [include] in an included file is ignored, "
                                         + "as supervisord does");
                             } else {
-                                sections.add(inc);
+                                merge(inc);
                             }
                         }
                     }
                 }
             }
+        }
+
+        /**
+         * supervisord reads every included file into one parser: a section already read (a
+         * [program:x] in supervisord.conf and again in conf.d/) is one section, the later file's values
+         * replacing the earlier ones key by key, not a second program. supervisord replaces %(here)s
+         * with the directory of the file each value came from, as the import does here.
+         */
+        void merge(IniFile.Section inc) {
+            IniFile.Section first = sections.stream().filter(s -> s.name.equals(inc.name)).findFirst().orElse(null);
+            if (first == null) {
+                sections.add(inc);
+                return;
+            }
+            String here = inc.file.getParent().toString();
+            for (IniFile.Entry e : inc.entries.values()) {
+                first.entries.put(e.key(), new IniFile.Entry(e.key(), e.value().replace("%(here)s", here), e.file(), e.line()));
+            }
+            reader(inc).note(Impact.COSMETIC, "", "[" + inc.name + "] is also in " + first.file + ": supervisord reads "
+                    + "them as one section, this file's values replacing those before them, and so does the import");
         }
 
         // ---- [supervisord] ----

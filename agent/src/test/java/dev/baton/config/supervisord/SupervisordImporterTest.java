@@ -296,6 +296,40 @@ class SupervisordImporterTest {
                 && w.file().endsWith("10-node.conf")), "nested include reported: " + r.warnings());
     }
 
+    /**
+     * An image ships [program:node] in supervisord.conf and the operator overrides it in conf.d/:
+     * supervisord runs one node with the merged values; two imported programs would be two
+     * validators signing with one key.
+     */
+    @Test
+    void aSectionAgainInAnIncludedFileIsMergedNotDuplicated() throws IOException {
+        Path main = write("etc/supervisord.conf", """
+                [supervisord]
+                nodaemon=true
+                [include]
+                files = conf.d/*.conf
+                [program:node]
+                command=/usr/bin/polkadot --validator --name image-default
+                autorestart=true
+                directory=%(here)s
+                """);
+        Path override = write("etc/conf.d/override.conf", """
+                [program:node]
+                command=/usr/bin/polkadot --validator --name my-validator --base-path %(here)s/data
+                stopsignal=INT
+                """);
+        ImportResult r = importAndRoundTrip(main);
+        JsonNode p = r.config().get("programs");
+        assertEquals(List.of("node"), iterable(p.fieldNames()), "one program, as supervisord runs one");
+        assertEquals("[\"/usr/bin/polkadot\",\"--validator\",\"--name\",\"my-validator\",\"--base-path\",\""
+                + override.getParent() + "/data\"]", text(p.at("/node/command")), "the later file's value, its %(here)s");
+        assertEquals("INT", p.at("/node/stop_signal").asText());
+        assertEquals("always", p.at("/node/restart").asText(), "kept from supervisord.conf");
+        assertEquals(main.getParent().toString(), p.at("/node/directory").asText());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.file().equals(override) && w.line() == 1
+                && w.message().contains("one section")), r.warnings().toString());
+    }
+
     @Test
     void numprocsAndVariables() throws IOException {
         Path f = write("workers.conf", """
