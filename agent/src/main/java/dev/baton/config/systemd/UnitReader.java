@@ -254,6 +254,8 @@ final class UnitReader {
             child.put("LOGNAME", user);
             String[] pw = passwd(user);
             if (pw != null) {
+                child.put("USER", pw[0]); // User=1000: systemd sets the name from passwd, not the number
+                child.put("LOGNAME", pw[0]);
                 child.put("HOME", pw[5]);
                 child.put("SHELL", pw[6]);
             } else {

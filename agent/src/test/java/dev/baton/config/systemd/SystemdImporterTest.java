@@ -213,6 +213,11 @@ class SystemdImporterTest {
         assertEquals("[2]", g.get("no_restart_exit_codes").toString());
         assertEquals("/var/lib/goeth", g.at("/environment/HOME").asText());
         assertEquals("goeth", g.at("/environment/USER").asText());
+        Files.writeString(dropIns.resolve("20-uid.conf"), "[Service]\nUser=1001\n");
+        JsonNode byUid = program(importer().importUnits(List.of("geth")), "geth");
+        assertEquals("1001", byUid.get("user").asText());
+        assertEquals("goeth", byUid.at("/environment/USER").asText(), "systemd names a numeric User= from passwd");
+        assertEquals("goeth", byUid.at("/environment/LOGNAME").asText());
         assertTrue(has(r, Impact.BEHAVIOUR, "KillMode", "left its children running"));
         assertTrue(has(r, Impact.BEHAVIOUR, "RestartPreventExitStatus", "'SIGKILL' not imported"));
         assertTrue(has(r, Impact.BEHAVIOUR, "", "ProtectSystem=full"));
