@@ -56,7 +56,8 @@ public final class InstalledUnits {
         }
     }
 
-    private static boolean enabled(Path root, String name) {
+    /** True when a {@code *.wants/} or {@code *.requires/} directory links {@code name}: systemctl enable made it start. */
+    static boolean enabled(Path root, String name) {
         for (String dir : SystemdImporter.UNIT_DIRS) {
             Path d = root.resolve(dir);
             if (!Files.isDirectory(d)) {

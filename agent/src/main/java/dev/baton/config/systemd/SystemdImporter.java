@@ -89,7 +89,8 @@ public final class SystemdImporter {
         loaded.forEach(l -> names.add(l.name));
         for (Unit l : loaded) {
             files.addAll(l.files);
-            UnitReader r = new UnitReader(l.name, l.files.get(0), UnitFile.read(l.files), findings, root, hostName, names);
+            UnitReader r = new UnitReader(l.name, l.files.get(0), UnitFile.read(l.files), findings, root, hostName, names,
+                    enabled(l));
             ObjectNode p = r.read();
             if (p != null) {
                 String program = r.programName();
@@ -144,6 +145,16 @@ public final class SystemdImporter {
         files.add(file);
         files.addAll(dropIns(file, name));
         return new Unit(name, files);
+    }
+
+    /**
+     * Whether systemctl enable linked the unit into a target, when its file is installed in a unit
+     * directory of this host; null for a unit file given from elsewhere (nothing to tell).
+     */
+    private Boolean enabled(Unit u) {
+        Path dir = u.files.get(0).getParent();
+        boolean installed = UNIT_DIRS.stream().anyMatch(d -> root.resolve(d).toAbsolutePath().normalize().equals(dir));
+        return installed ? InstalledUnits.enabled(root, u.name) : null;
     }
 
     private Path find(String name) {

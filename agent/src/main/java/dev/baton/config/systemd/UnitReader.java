@@ -35,6 +35,8 @@ final class UnitReader {
     private final Path root;
     private final String hostName;
     private final Set<String> imported;
+    /** Whether the unit is enabled on this host (null: its file is not installed here, so unknown). */
+    private final Boolean enabled;
     private final List<String> after = new ArrayList<>();
     private final List<String> before = new ArrayList<>();
     private final Set<String> handled = new java.util.HashSet<>();
@@ -42,7 +44,8 @@ final class UnitReader {
     private static final Pattern MANAGER_USER = Pattern.compile("(?<!%)(%%)*%[huU]");
 
     UnitReader(String unitName, Path file, UnitFile unit, Findings findings, Path root, String hostName,
-               Set<String> imported) {
+               Set<String> imported, Boolean enabled) {
+        this.enabled = enabled;
         this.unitName = unitName;
         this.file = file;
         this.unit = unit;
@@ -455,6 +458,11 @@ final class UnitReader {
         if (!atBoot) {
             note(Impact.BEHAVIOUR, "", "no WantedBy= of a boot target in [Install]: systemd started it only when "
                     + "another unit or a person asked; imported with autostart = false");
+        } else if (Boolean.FALSE.equals(enabled)) {
+            // [Install] only says what systemctl enable would do; a disabled unit (a standby copy) does not start
+            note(Impact.BEHAVIOUR, "WantedBy", unitName + " is not enabled on this host (systemctl enable was not run, "
+                    + "or it was disabled): systemd did not start it at boot; imported with autostart = false");
+            return false;
         }
         return atBoot;
     }

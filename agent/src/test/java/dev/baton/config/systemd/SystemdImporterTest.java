@@ -371,6 +371,28 @@ class SystemdImporterTest {
         assertTrue(has(m, Impact.FAILED, "Environment", "the specifier %m depends on the running system"));
     }
 
+    /**
+     * A standby validator kept installed but disabled (same key as the active one): systemd never
+     * starts it at boot, so neither may baton; [Install] alone says only what enabling would do.
+     */
+    @Test
+    void anInstalledButDisabledUnitDoesNotAutostart() throws IOException {
+        Path etc = Files.createDirectories(root.resolve("etc/systemd/system"));
+        String unit = "[Service]\nExecStart=/usr/bin/agave-validator --identity /home/sol/id.json\n"
+                + "[Install]\nWantedBy=multi-user.target\n";
+        Files.writeString(etc.resolve("sol.service"), unit);
+        Files.writeString(etc.resolve("sol-standby.service"), unit);
+        Path wants = Files.createDirectories(etc.resolve("multi-user.target.wants"));
+        Files.createSymbolicLink(wants.resolve("sol.service"), etc.resolve("sol.service"));
+        ImportResult r = importer().importUnits(List.of("sol", "sol-standby"));
+        assertTrue(program(r, "sol").get("autostart").asBoolean(), "enabled");
+        assertFalse(program(r, "sol-standby").get("autostart").asBoolean(), "installed, not enabled");
+        assertTrue(has(r, Impact.BEHAVIOUR, "WantedBy", "sol-standby.service is not enabled on this host"));
+        Path elsewhere = Files.writeString(root.resolve("sol-copy.service"), unit);
+        assertTrue(program(importer().importUnits(List.of(elsewhere.toString())), "sol-copy").get("autostart").asBoolean(),
+                "a unit file from elsewhere: [Install] is all there is to go by");
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
