@@ -57,6 +57,15 @@ public final class SystemdImporter {
             "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
             "RuntimeMaxSec", "WatchdogSec", "LimitNOFILESoft", "Delegate", "Slice", "CPUAccounting", "MemoryAccounting");
 
+    /**
+     * Keys that change what the program can reach (its groups, its root directory, its mounts, its
+     * credentials, its stdin): not applied by baton, each a behaviour change at its line.
+     */
+    static final Set<String> NOT_APPLIED_ACCESS = Set.of("SupplementaryGroups", "RootDirectory", "RootImage",
+            "BindPaths", "BindReadOnlyPaths", "TemporaryFileSystem", "PrivateMounts", "MountFlags", "LoadCredential",
+            "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "ImportCredential", "PAMName",
+            "StandardInput", "NetworkNamespacePath", "AllowedCPUs");
+
     private final Path root;
     private final String hostName;
 

@@ -4,6 +4,7 @@ import static dev.baton.config.systemd.SystemdImporter.DEFAULT_NOFILE;
 import static dev.baton.config.systemd.SystemdImporter.DEFAULT_PATH;
 import static dev.baton.config.systemd.SystemdImporter.EXEC_SEARCH;
 import static dev.baton.config.systemd.SystemdImporter.NOT_APPLIED;
+import static dev.baton.config.systemd.SystemdImporter.NOT_APPLIED_ACCESS;
 import static dev.baton.config.systemd.SystemdImporter.START_TARGETS;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -801,6 +802,9 @@ final class UnitReader {
                         + "soft limit), and so does the import");
             } else if (e.section().equals("Service") && NOT_APPLIED.contains(e.key())) {
                 notApplied.add(e.key() + "=" + e.value());
+            } else if (e.section().equals("Service") && NOT_APPLIED_ACCESS.contains(e.key())) {
+                noteAt(Impact.BEHAVIOUR, e, "not applied by baton: the program runs without " + e.key() + "="
+                        + e.value() + ", so the groups, files or credentials it can reach differ from under systemd");
             } else if (e.section().equals("Unit") || e.section().equals("Install") || e.section().startsWith("X-")) {
                 continue; // ordering against units that are not imported, aliases: nothing a program sees
             } else {

@@ -393,6 +393,23 @@ class SystemdImporterTest {
                 "a unit file from elsewhere: [Install] is all there is to go by");
     }
 
+    /** A validator reads its key through a group (SupplementaryGroups=keys): losing it is not cosmetic. */
+    @Test
+    void keysThatChangeWhatTheProgramReachesAreBehaviourChanges() throws IOException {
+        Path unit = Files.writeString(root.resolve("engine.service"), """
+                [Service]
+                ExecStart=/usr/bin/chainflip-engine --config-root /etc/chainflip
+                User=flip
+                SupplementaryGroups=keys
+                RootDirectory=/srv/chroot
+                LoadCredential=node_key:/etc/chainflip/keys/node_key
+                """);
+        ImportResult r = importer().importUnits(List.of(unit.toString()));
+        for (String key : List.of("SupplementaryGroups", "RootDirectory", "LoadCredential")) {
+            assertTrue(has(r, Impact.BEHAVIOUR, key, "the program runs without " + key + "="), key + ": " + r.warnings());
+        }
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
