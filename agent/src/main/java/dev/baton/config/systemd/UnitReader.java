@@ -548,7 +548,18 @@ final class UnitReader {
             backoff.put("multiplier", 1.0);
         }
         backoff.put("jitter", 0.0);
-        startLimit(p, restartSec);
+        if (policy.equals("never")) {
+            // no automatic restart, so no start limit to reach; and a quick exit is not a failed start to retry
+            // (baton retries those whatever restart says): systemd ran the command once
+            p.put("start_secs", "0s");
+            p.put("start_retries", 0);
+            handled.add("Unit/StartLimitIntervalSec");
+            handled.add("Service/StartLimitInterval");
+            handled.add("Unit/StartLimitBurst");
+            handled.add("Service/StartLimitBurst");
+        } else {
+            startLimit(p, restartSec);
+        }
     }
 
     /**

@@ -410,6 +410,23 @@ class SystemdImporterTest {
         }
     }
 
+    /** Restart=no (the default) runs the command once: a quick exit must not become start retries. */
+    @Test
+    void withoutRestartTheCommandRunsOnce() throws IOException {
+        Path unit = Files.writeString(root.resolve("snapshot.service"), """
+                [Service]
+                ExecStart=/usr/local/bin/fetch-snapshot --chain polkadot
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        ImportResult r = importer().importUnits(List.of(unit.toString()));
+        JsonNode p = program(r, "snapshot");
+        assertEquals("never", p.get("restart").asText());
+        assertEquals("0s", p.get("start_secs").asText(), "an exit within start_secs would be a failed start, retried");
+        assertEquals(0, p.get("start_retries").asInt());
+        assertFalse(has(r, Impact.BEHAVIOUR, "", "gave up"), "no start limit without restarts: " + r.warnings());
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
