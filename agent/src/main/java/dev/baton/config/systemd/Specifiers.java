@@ -60,7 +60,8 @@ final class Specifiers {
                 case 'E' -> "/etc";
                 case 'T' -> "/tmp";
                 case 'V' -> "/var/tmp";
-                default -> throw new Unknown("the specifier %" + s + " depends on the running system: write its value");
+                default -> throw new Unknown("the specifier %" + s + " depends on the running system: write its value "
+                        + "(or %%" + s + " for a literal %" + s + ")");
             });
         }
         return out.toString();

@@ -368,7 +368,8 @@ class SystemdImporterTest {
         Path unit = Files.writeString(root.resolve("m.service"), "[Service]\nEnvironment=ID=%m\nExecStart=/bin/x\n");
         ImportResult m = importer().importUnits(List.of(unit.toString()));
         assertTrue(m.failed());
-        assertTrue(has(m, Impact.FAILED, "Environment", "the specifier %m depends on the running system"));
+        assertTrue(has(m, Impact.FAILED, "Environment", "the specifier %m depends on the running system: write its value "
+                + "(or %%m for a literal %m)"));
     }
 
     /**
