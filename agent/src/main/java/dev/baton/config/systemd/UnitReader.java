@@ -29,6 +29,20 @@ import java.util.regex.Pattern;
  * run is kept, what baton does otherwise is a finding at the line of the key (see {@link SystemdImporter}).
  */
 final class UnitReader {
+    /** StateDirectory= and its kin, with the variable systemd sets for each and the directory it is under. */
+    private static final Map<String, String[]> EXEC_DIRECTORIES = new LinkedHashMap<>();
+
+    static {
+        EXEC_DIRECTORIES.put("RuntimeDirectory", new String[] {"RUNTIME_DIRECTORY", "/run/"});
+        EXEC_DIRECTORIES.put("StateDirectory", new String[] {"STATE_DIRECTORY", "/var/lib/"});
+        EXEC_DIRECTORIES.put("CacheDirectory", new String[] {"CACHE_DIRECTORY", "/var/cache/"});
+        EXEC_DIRECTORIES.put("LogsDirectory", new String[] {"LOGS_DIRECTORY", "/var/log/"});
+        EXEC_DIRECTORIES.put("ConfigurationDirectory", new String[] {"CONFIGURATION_DIRECTORY", "/etc/"});
+    }
+
+    /** %h, %u, %U not preceded by another '%' (which would make it a literal "%h"). */
+    private static final Pattern MANAGER_USER = Pattern.compile("(?<!%)(%%)*%[huU]");
+
     private final String unitName;
     private final Path file;
     private final UnitFile unit;
@@ -41,8 +55,6 @@ final class UnitReader {
     private final List<String> after = new ArrayList<>();
     private final List<String> before = new ArrayList<>();
     private final Set<String> handled = new java.util.HashSet<>();
-    /** %h, %u, %U not preceded by another '%' (which would make it a literal "%h"). */
-    private static final Pattern MANAGER_USER = Pattern.compile("(?<!%)(%%)*%[huU]");
 
     UnitReader(String unitName, Path file, UnitFile unit, Findings findings, Path root, String hostName,
                Set<String> imported, Boolean enabled) {
@@ -250,7 +262,7 @@ final class UnitReader {
      * What the service process sees: systemd's clean environment (PATH; USER, LOGNAME, HOME and SHELL
      * for User=), then the unit's variables.
      */
-    private Map<String, String> childEnvironment(Map<String, String> env, String user) {
+    private Map<String, String> childEnvironment(Map<String, String> env, String user) throws Unresolvable {
         Map<String, String> child = new LinkedHashMap<>();
         child.put("PATH", DEFAULT_PATH);
         if (user != null) {
@@ -267,8 +279,30 @@ final class UnitReader {
                         + "this host does not have: add HOME (and SHELL) to the program's environment");
             }
         }
+        execDirectories(child);
         child.putAll(env);
         return child;
+    }
+
+    /**
+     * systemd tells the program where its StateDirectory= (and kin) are: $STATE_DIRECTORY=/var/lib/NAME,
+     * which units use in ExecStart= ("--base-path ${STATE_DIRECTORY}"). The variables are kept; that
+     * baton does not create the directories is reported with the sandboxing keys (so not marked handled).
+     */
+    private void execDirectories(Map<String, String> child) throws Unresolvable {
+        for (Map.Entry<String, String[]> d : EXEC_DIRECTORIES.entrySet()) {
+            List<String> paths = new ArrayList<>();
+            for (UnitFile.Entry e : unit.list("Service", d.getKey())) {
+                for (String name : resolved(e, e.value()).split("\\s+")) {
+                    if (!name.isEmpty()) {
+                        paths.add(d.getValue()[1] + name.split(":")[0]); // NAME:LINK also links LINK to it
+                    }
+                }
+            }
+            if (!paths.isEmpty()) {
+                child.put(d.getValue()[0], String.join(":", paths));
+            }
+        }
     }
 
     /** The last value of Service/key with its specifiers resolved, or null; marked as handled. */

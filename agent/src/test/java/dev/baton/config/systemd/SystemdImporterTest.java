@@ -428,6 +428,26 @@ class SystemdImporterTest {
         assertFalse(has(r, Impact.BEHAVIOUR, "", "gave up"), "no start limit without restarts: " + r.warnings());
     }
 
+    /** Hardened units point the node at the directory systemd made for it, through $STATE_DIRECTORY. */
+    @Test
+    void stateDirectoryVariablesAreWhatSystemdSets() throws IOException {
+        Path unit = Files.writeString(root.resolve("polkadot.service"), """
+                [Service]
+                StateDirectory=polkadot
+                RuntimeDirectory=polkadot polkadot-rpc
+                ExecStart=/usr/bin/polkadot --validator --base-path ${STATE_DIRECTORY}
+                Restart=always
+                """);
+        ImportResult r = importer().importUnits(List.of(unit.toString()));
+        JsonNode p = program(r, "polkadot");
+        assertEquals("[\"/usr/bin/polkadot\",\"--validator\",\"--base-path\",\"/var/lib/polkadot\"]",
+                p.get("command").toString());
+        assertEquals("/var/lib/polkadot", p.at("/environment/STATE_DIRECTORY").asText());
+        assertEquals("/run/polkadot:/run/polkadot-rpc", p.at("/environment/RUNTIME_DIRECTORY").asText());
+        assertFalse(has(r, Impact.BEHAVIOUR, "ExecStart", "which the unit does not define"), r.warnings().toString());
+        assertTrue(has(r, Impact.BEHAVIOUR, "", "StateDirectory=polkadot"), "baton does not create it: still said");
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
