@@ -9,7 +9,7 @@ import java.util.Map;
  * prefixes ({@code @ - : + !}), then words split at blanks with single or double quotes and C escapes
  * removed, a lone {@code ;} separating commands; at exec time {@code ${NAME}} is replaced by the
  * variable's value as part of its word, {@code $NAME} standing alone as a word becomes the value split
- * at blanks (zero or more words), {@code $$} is a {@code $}. No shell is involved.
+ * at blanks with its quotes removed (zero or more words), {@code $$} is a {@code $}. No shell is involved.
  */
 final class ExecLine {
     private static final String BLANKS = " \t\n\r";
@@ -68,6 +68,24 @@ final class ExecLine {
 
     /** extract_first_word with unquoting and C unescaping, over the whole line. */
     static List<String> split(String s) throws Invalid {
+        return words(s, true);
+    }
+
+    /**
+     * The words a standalone {@code $NAME} becomes: its value split at blanks with quotes removed and a
+     * backslash taking the next character as it is (systemd's EXTRACT_UNQUOTE|EXTRACT_RELAX, no C
+     * escapes), so {@code NAME=--name "Ali Node"} gives two words, the second {@code Ali Node}.
+     */
+    static List<String> splitValue(String value) {
+        try {
+            return words(value, false);
+        } catch (Invalid cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+    }
+
+    /** {@code line}: an Exec line (C escapes, unbalanced quotes refused) or a variable's value (relaxed). */
+    private static List<String> words(String s, boolean line) throws Invalid {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean inWord = false;
@@ -85,9 +103,17 @@ final class ExecLine {
             inWord = true;
             if (c == '\\') {
                 if (i + 1 >= s.length()) {
+                    if (!line) {
+                        w.append(c); // relaxed: a trailing backslash stays
+                        continue;
+                    }
                     throw new Invalid("Trailing backslash in '" + s + "'");
                 }
-                i = unescape(s, i + 1, w);
+                if (line) {
+                    i = unescape(s, i + 1, w);
+                } else {
+                    w.append(s.charAt(++i));
+                }
             } else if (quote != 0 && c == quote) {
                 quote = 0;
             } else if (quote == 0 && (c == '"' || c == '\'')) {
@@ -96,7 +122,7 @@ final class ExecLine {
                 w.append(c);
             }
         }
-        if (quote != 0) {
+        if (quote != 0 && line) {
             throw new Invalid("Unbalanced quoting in '" + s + "'");
         }
         if (inWord) {
@@ -157,11 +183,7 @@ final class ExecLine {
                     missing.add(w.substring(1));
                     continue;
                 }
-                for (String part : value.split("[ \t\n\r]+")) {
-                    if (!part.isEmpty()) {
-                        out.add(part);
-                    }
-                }
+                out.addAll(splitValue(value));
             } else {
                 out.add(replace(w, env, missing));
             }

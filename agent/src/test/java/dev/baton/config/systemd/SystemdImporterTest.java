@@ -262,6 +262,9 @@ class SystemdImporterTest {
         assertEquals(List.of("1", "2", "1 2", "$HOME", "", "a-b"), ExecLine.substitute(List.of("$A", "${A}", "$$HOME",
                 "${NONE}", "${NONE:-a}-${A:+b}"), Map.of("A", "1 2"), missing));
         assertEquals(List.of("NONE"), missing);
+        assertEquals(List.of("--validator", "--name", "Ali Node", "it's", "a\\b"), ExecLine.substitute(List.of("$ARGS"),
+                Map.of("ARGS", "--validator --name \"Ali Node\" 'it'\\''s' a\\\\b"), missing),
+                "a standalone $VAR is split with its quotes removed, as systemd splits it");
         assertThrows(ExecLine.Invalid.class, () -> ExecLine.split("\"open"));
         assertEquals("INT", UnitReader.killMainPid("/bin/kill -s SIGINT $MAINPID"));
         assertEquals("QUIT", UnitReader.killMainPid("kill -QUIT ${MAINPID}"));
@@ -303,8 +306,8 @@ class SystemdImporterTest {
         assertEquals("no newline", env.get("LAST").asText());
         assertFalse(env.has("RUST_LOG"), "systemd drops 'export RUST_LOG' (not a variable name)");
         assertTrue(has(r, Impact.COSMETIC, "EnvironmentFile", "'export RUST_LOG=info' does not assign a variable"));
-        assertEquals("[\"/usr/bin/polkadot\",\"--chain\",\"kusama   # or polkadot\",\"--name=\\\"validator\","
-                + "\"one\\\"\"]", program(r, "polkadot").get("command").toString(), "what systemd execs");
+        assertEquals("[\"/usr/bin/polkadot\",\"--chain\",\"kusama   # or polkadot\",\"--name=validator one\"]",
+                program(r, "polkadot").get("command").toString(), "what systemd execs: $NAME split, its quotes removed");
     }
 
     /** "baton import-systemd cosmovisor@gaia", as the template refusal says: the instance runs its template's file. */
