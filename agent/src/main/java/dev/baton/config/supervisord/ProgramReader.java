@@ -38,7 +38,7 @@ final class ProgramReader {
     }
 
     /** What [supervisord] gives every program. */
-    record Globals(Map<String, String> environment, String umask, String user) {
+    record Globals(Map<String, String> environment, String umask, String user, String directory) {
     }
 
     private final SectionReader r;
@@ -121,7 +121,7 @@ final class ProgramReader {
             ObjectNode p = TomlText.MAPPER.createObjectNode();
             ArrayNode cmd = p.putArray("command");
             argv.forEach(cmd::add);
-            String directory = r.expanded("directory", null, own);
+            String directory = r.has("directory") ? r.expanded("directory", null, own) : globals.directory();
             if (directory != null) {
                 p.put("directory", directory);
             }

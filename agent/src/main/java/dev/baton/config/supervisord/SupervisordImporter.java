@@ -93,7 +93,7 @@ public final class SupervisordImporter {
         final List<ProgramReader.Imported> imported = new ArrayList<>();
         final ObjectNode root = TomlText.MAPPER.createObjectNode();
         final ObjectNode agent = TomlText.MAPPER.createObjectNode();
-        ProgramReader.Globals globals = new ProgramReader.Globals(Map.of(), null, null);
+        ProgramReader.Globals globals = new ProgramReader.Globals(Map.of(), null, null, null);
         Integer nofile;
 
         Run(Path main) {
@@ -231,8 +231,19 @@ public final class SupervisordImporter {
             Map<String, String> environment = Map.of();
             String umask = null;
             String user = null;
+            String directory = null;
             try {
                 boolean daemon = !r.bool("nodaemon", "false", vars);
+                directory = r.expanded("directory", null, vars);
+                if (directory != null && daemon) {
+                    // daemonize() chdirs there, so it is the working directory of every program without directory=
+                    r.note(Impact.COSMETIC, "directory", "supervisord changed to " + directory + " when it daemonized: "
+                            + "each program without a directory= is imported with directory = \"" + directory + "\"");
+                } else if (directory != null) {
+                    r.note(Impact.COSMETIC, "directory", "supervisord changes to it only when it daemonizes, and "
+                            + "nodaemon = true: ignored, as supervisord ignored it");
+                    directory = null;
+                }
                 environment = r.keyValuePairs("environment", r.expanded("environment", "", vars));
                 environ.fileEnvironment(environment);
                 if (r.has("umask")) {
@@ -265,10 +276,10 @@ public final class SupervisordImporter {
             } catch (SectionReader.Refused refused) {
                 // reported; the programs are still read, as far as they can be
             }
-            globals = new ProgramReader.Globals(environment, umask, user);
+            globals = new ProgramReader.Globals(environment, umask, user, directory);
             for (IniFile.Entry e : s.entries.values()) {
                 switch (e.key()) {
-                    case "nodaemon", "environment", "umask", "user" -> { }
+                    case "nodaemon", "environment", "umask", "user", "directory" -> { }
                     case "minfds" -> {
                         if (nofile == null) {
                             r.note(Impact.COSMETIC, "minfds", "baton.service runs with LimitNOFILE=65536, which its "
@@ -280,8 +291,6 @@ public final class SupervisordImporter {
                     case "logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "silent" ->
                             r.note(Impact.COSMETIC, e.key(), "not imported: baton's own messages go to its stdout (the "
                                     + "journal under systemd, the container log in Docker)");
-                    case "directory" -> r.note(Impact.COSMETIC, "directory", "not imported: give each program a "
-                            + "directory = instead");
                     case "pidfile" -> r.note(Impact.COSMETIC, "pidfile", "not imported: baton writes no pid file");
                     case "childlogdir", "nocleanup", "strip_ansi" -> r.note(Impact.COSMETIC, e.key(), "not imported: "
                             + "programs without a log file keep recent lines in memory (baton tail) and copy them to "

@@ -330,6 +330,28 @@ class SupervisordImporterTest {
                 && w.message().contains("one section")), r.warnings().toString());
     }
 
+    /** A daemonizing supervisord chdirs to [supervisord] directory=, where its programs then start. */
+    @Test
+    void theDirectorySupervisordDaemonizedIntoIsEachProgramsDirectory() throws IOException {
+        Path f = write("supervisord.conf", """
+                [supervisord]
+                directory=/srv/node
+                [program:node]
+                command=/usr/bin/polkadot --base-path data --node-key-file keys/node_key
+                [program:exporter]
+                command=/usr/bin/node_exporter
+                directory=/
+                """);
+        ImportResult r = importAndRoundTrip(f);
+        assertEquals("/srv/node", r.config().at("/programs/node/directory").asText(), "data is /srv/node/data");
+        assertEquals("/", r.config().at("/programs/exporter/directory").asText());
+        assertTrue(warningsFor(r, "supervisord", "directory").get(0).contains("each program without a directory="));
+
+        Path foreground = write("fg.conf", "[supervisord]\nnodaemon=true\ndirectory=/srv/node\n[program:node]\ncommand=/bin/node\n");
+        assertTrue(importAndRoundTrip(foreground).config().at("/programs/node/directory").isMissingNode(),
+                "supervisord changes directory only when it daemonizes");
+    }
+
     @Test
     void numprocsAndVariables() throws IOException {
         Path f = write("workers.conf", """
