@@ -98,14 +98,17 @@ public final class SystemdImporter {
         loaded.forEach(l -> names.add(l.name));
         for (Unit l : loaded) {
             files.addAll(l.files);
-            UnitReader r = new UnitReader(l.name, l.files.get(0), UnitFile.read(l.files), findings, root, hostName, names,
-                    enabled(l));
+            UnitFile unit = UnitFile.read(l.files);
+            UnitReader r = new UnitReader(l.name, l.files.get(0), unit, findings, root, hostName, names, enabled(l));
             ObjectNode p = r.read();
             if (p != null) {
                 String program = r.programName();
                 programs.set(program, p);
                 readers.put(program, r);
-                origins.put(program, new SourceRef(l.files.get(0), 0, "Service"));
+                // a check-config problem of the program is named at its [Service] header, not at "line 0"
+                UnitFile.Entry service = unit.sections.stream().filter(e -> e.section().equals("Service")).findFirst()
+                        .orElseThrow();
+                origins.put(program, new SourceRef(service.file(), service.line(), "Service"));
             }
         }
         order(readers, programs);

@@ -451,6 +451,17 @@ class SystemdImporterTest {
         assertTrue(has(r, Impact.BEHAVIOUR, "", "StateDirectory=polkadot"), "baton does not create it: still said");
     }
 
+    /** What check-config refuses in an import is named at a line of the unit, not at "line 0". */
+    @Test
+    void aRefusalByCheckConfigNamesTheServiceSection() throws IOException {
+        Path unit = Files.writeString(root.resolve("node.service"), "# node\n\n[Service]\nExecStart=/usr/bin/node\n"
+                + "WorkingDirectory=data\n");
+        ImportResult r = importer().importUnits(List.of(unit.toString()));
+        assertTrue(r.failed());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.impact() == Impact.FAILED && w.line() == 3
+                && w.message().contains("programs.node.directory")), r.warnings().toString());
+    }
+
     /** Old units write TimeoutStopSec=0 (or TimeoutSec=0) for "wait as long as it takes", as systemd reads it. */
     @Test
     void aZeroStopTimeoutIsNoTimeout() throws IOException {
