@@ -1,5 +1,6 @@
 package dev.baton.handover;
 
+import dev.baton.time.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -271,7 +272,7 @@ public final class EngineGroup {
         }
         Version r = release.current();
         return "idled: " + e.label() + " is superseded" + (r == null ? "" : " by release " + r)
-                + (e.idleSince == null ? "" : " (idle since " + e.idleSince + ")");
+                + (e.idleSince == null ? "" : " (idle since " + Timestamps.format(e.idleSince) + ")");
     }
 
     private static boolean holds(Engine e) {

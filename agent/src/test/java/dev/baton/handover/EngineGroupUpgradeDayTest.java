@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +106,19 @@ class EngineGroupUpgradeDayTest {
         assertTrue(h.eventKinds(d).contains(NO_SUCCESSOR));
         assertTrue(last(d).message().contains("engine_group = \"chainflip\""), last(d).message());
         assertEquals(2, h.group.view().problems().size(), "1.0 and 1.1 are both superseded without a successor");
+    }
+
+    /** The reason `baton start all` prints for a held engine carries its idle time as every baton time: three fraction digits. */
+    @Test
+    void theHoldReasonShowsTheIdleTimeWithThreeFractionDigits() {
+        GroupHarness h = beforeUpgrade();
+        h.now = Instant.parse("2026-11-21T18:03:34.340123456Z");
+        h.line(OLD, noLongerCompatible("1.0.3", "1.1.0"));
+        h.down(OLD, ProcessDown.STOPPED);
+        h.line(NEW, INITIALISED);
+        assertEquals(Role.IDLE, h.group.role(OLD).orElseThrow());
+        String words = h.group.holdWords(OLD);
+        assertTrue(words.matches(".*\\(idle since 2026-11-21T18:03:34\\.\\d{3}Z\\)"), words);
     }
 
     @Test
