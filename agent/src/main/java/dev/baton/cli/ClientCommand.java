@@ -33,7 +33,7 @@ abstract class ClientCommand implements Callable<Integer> {
             Path socket = options.socket();
             return run(new ApiClient(options.baseUri(socket == null), socket, options::tokenFile));
         } catch (CliException e) {
-            err().println("baton: " + TerminalText.escape(e.getMessage()));
+            err().println("baton: " + e.printable());
             err().flush();
             return e.exitCode();
         }

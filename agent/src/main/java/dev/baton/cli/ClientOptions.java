@@ -127,7 +127,7 @@ final class ClientOptions {
             } catch (ConfigException e) {
                 throw new CliException(ExitCodes.USAGE, "invalid config " + file + " (the agent's socket, address and "
                         + "token file are read from it):\n" + e.getMessage() + "\nfix it (baton check-config), or pass "
-                        + "--socket, or --url and --token-file");
+                        + "--socket, or --url and --token-file", true);
             }
         }
         return agentConfig;

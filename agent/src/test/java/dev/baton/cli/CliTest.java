@@ -3,6 +3,7 @@ package dev.baton.cli;
 import static dev.baton.api.RunningAgent.program;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -286,6 +287,9 @@ class CliTest {
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().startsWith("baton: invalid config " + bad), r.err());
             assertTrue(r.err().contains("bad.toml:2"), r.err());
+            // one problem a line, as check-config prints them: the CLI's own line breaks are not escaped
+            assertTrue(r.err().contains("\n" + bad + ":2: programs.x.command"), r.err());
+            assertFalse(r.err().contains("\\x0a"), r.err());
             assertTrue(!r.err().contains("no API token"), r.err());
         }
         assertEquals(ProcessState.RUNNING, agent.status("web").state());
