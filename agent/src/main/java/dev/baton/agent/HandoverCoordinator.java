@@ -21,6 +21,7 @@ import dev.baton.logs.StreamKind;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;
+import dev.baton.time.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -245,8 +246,7 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
             if (Integer.bitCount(e.count()) != 1) {
                 continue; // a repeat: said at 1, 2, 4, 8... times, so a line repeated every block is not a log line every block
             }
-            String text = e.count() == 1 ? e.message()
-                    : e.message() + " (" + e.count() + " times since " + e.at() + ", last " + e.lastAt() + ")";
+            String text = logText(e);
             switch (e.kind().severity()) {
                 case ERROR -> log.error("{}", text);
                 case WARN -> log.warn("{}", text);
@@ -413,5 +413,12 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
         v.engines().forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(e.program()).append(' ')
                 .append(e.role()).append(e.version() == null ? "" : " (" + e.version() + ")"));
         return sb.toString();
+    }
+
+    /** The agent's log line of an event; a repeat says how often, with times as every baton time (three fraction digits). */
+    static String logText(HandoverEvent e) {
+        return e.count() == 1 ? e.message()
+                : e.message() + " (" + e.count() + " times since " + Timestamps.format(e.at()) + ", last "
+                + Timestamps.format(e.lastAt()) + ")";
     }
 }
