@@ -26,8 +26,9 @@ public final class ProfileReader {
     /** Distinct literals per profile: the pre-filter reports them as bits of one long. */
     public static final int MAX_LITERALS = 64;
     private static final int MAX_LITERAL_LENGTH = 256;
-    private static final Set<String> PROFILE_KEYS = Set.of("compatibility", "description", "rules", "handover");
-    private static final Set<String> RULE_KEYS = Set.of("event", "contains", "regex", "description", "fix");
+    /** The keys of a [profiles.NAME] table and of each of its rules (docs/config-reference.md lists them). */
+    public static final Set<String> PROFILE_KEYS = Set.of("compatibility", "description", "rules", "handover");
+    public static final Set<String> RULE_KEYS = Set.of("event", "contains", "regex", "description", "fix");
     private static final String RESOURCES = "/dev/baton/handover/profiles/";
     private static final List<String> BUILT_IN = List.of("chainflip", "cosmos");
 

@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.handover.ProfileReader;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -7,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,9 +35,8 @@ class ReferenceDocTest {
         assertEquals(3, ConfigLoader.parse(examples.get(0), DOC).programs().size());
     }
 
-    @Test
-    void everyKeyIsDocumented() throws IOException {
-        String doc = Files.readString(DOC);
+    /** Every key the loader knows, from the sections' own lists. */
+    private static List<String> loaderKeys() {
         List<String> keys = new ArrayList<>();
         keys.addAll(AgentSection.KEYS);
         keys.addAll(ApiSection.KEYS);
@@ -47,9 +49,33 @@ class ReferenceDocTest {
         keys.addAll(ClusterSection.IDENTITY_KEYS);
         keys.addAll(HandoverSection.GROUP_KEYS);
         keys.addAll(ReleasesSection.KEYS);
-        keys.addAll(List.of("compatibility", "description", "rules", "event", "contains", "regex")); // [profiles.NAME]
-        for (String key : keys) {
+        keys.addAll(ProfileReader.PROFILE_KEYS);
+        keys.addAll(ProfileReader.RULE_KEYS);
+        return keys;
+    }
+
+    @Test
+    void everyKeyIsDocumented() throws IOException {
+        String doc = Files.readString(DOC);
+        for (String key : loaderKeys()) {
             assertTrue(doc.contains("| `" + key + "` |"), () -> key + " is not in the reference's tables");
         }
+    }
+
+    /** The other way round: a key the reference lists in a table (its first column) is one the loader knows. */
+    @Test
+    void everyKeyTheReferenceListsExists() throws IOException {
+        Set<String> known = new TreeSet<>(loaderKeys());
+        Set<String> unknown = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `([a-z_]+)` \\|").matcher(Files.readString(DOC));
+        int rows = 0;
+        while (row.find()) {
+            rows++;
+            if (!known.contains(row.group(1))) {
+                unknown.add(row.group(1));
+            }
+        }
+        assertEquals(Set.of(), unknown, "keys in docs/config-reference.md's tables that the loader does not know");
+        assertTrue(rows > 90, "key rows found: " + rows);
     }
 }
