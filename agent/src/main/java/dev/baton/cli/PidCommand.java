@@ -13,8 +13,12 @@ final class PidCommand extends ClientCommand {
 
     @Override
     int run(ApiClient api) throws CliException {
-        JsonNode pid = name == null ? api.get("/v1/status").json().path("agent").path("pid")
-                : api.get(programPath(name)).json().path("pid");
+        ApiClient.Answer a = api.get(name == null ? "/v1/status" : programPath(name));
+        if (options.json) {
+            printJson(a); // the status document (the agent's pid under agent), or the program's
+            return ExitCodes.OK;
+        }
+        JsonNode pid = name == null ? a.json().path("agent").path("pid") : a.json().path("pid");
         out().println(pid.asLong());
         out().flush();
         return ExitCodes.OK;

@@ -11,6 +11,10 @@ import picocli.CommandLine.Command;
 final class VersionCommand extends ClientCommand {
     @Override
     int run(ApiClient api) throws CliException {
+        if (options.json) {
+            printJson(api.get("/healthz")); // the agent's version, uptime and status
+            return ExitCodes.OK;
+        }
         out().println("client " + Main.Version.get());
         out().flush();
         out().println("agent  " + api.get("/healthz").json().path("version").asText());

@@ -251,6 +251,20 @@ class SupervisorctlHabitsTest {
         assertEquals("client " + Main.Version.get() + "\nagent  " + Main.Version.get() + "\n", version.out());
     }
 
+    /** --json, which their help offers as for every client command, prints the API's document they read. */
+    @Test
+    void pidAndVersionWithJson() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Run agentPid = baton("pid", "--json");
+        assertEquals(0, agentPid.code(), agentPid.toString());
+        assertEquals(ProcessHandle.current().pid(), json.readTree(agentPid.out()).path("agent").path("pid").asLong(), agentPid.out());
+        Run talker = baton("pid", "talker", "--json");
+        assertEquals(agent.status("talker").pid(), json.readTree(talker.out()).path("pid").asLong(), talker.out());
+        Run version = baton("version", "--json");
+        assertEquals(0, version.code(), version.toString());
+        assertEquals(Main.Version.get(), json.readTree(version.out()).path("version").asText(), version.out());
+    }
+
     @Test
     void shutdownOverTcpNeedsTheToken(@TempDir Path noToken) throws Exception {
         java.nio.file.Files.writeString(noToken.resolve("t"), "wrong-token-0123456789abcdef0123456789\n");
