@@ -199,6 +199,15 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
         }
     }
 
+    /** After a re-exec: the engine's process runs on, adopted, and what it said before still holds. */
+    @Override
+    public void adopted(String program) {
+        EngineGroup group = groupOf(program);
+        if (group != null) {
+            apply(group, group.onProcessAdopted(program, Instant.now()));
+        }
+    }
+
     /** An operator stopped an engine that was already down (idled, say): a resume must not start it. */
     @Override
     public void desiredChanged(String program, boolean wanted) {

@@ -61,6 +61,10 @@ public final class Supervisor implements ProgramHost {
         /** An operator's stop, or a start of a held program that is not started, was recorded ({@code wanted}: should run). */
         default void desiredChanged(String program, boolean wanted) {
         }
+
+        /** At the first start after a re-exec: the program's running process, handed over by the previous version, was adopted. */
+        default void adopted(String program) {
+        }
     }
 
     /** Asked before a program is started by the agent (not by an operator): a reason to keep it down, or null. */
@@ -229,6 +233,7 @@ public final class Supervisor implements ProgramHost {
         });
         cfg.programs().values().forEach(pc -> add(pc));
         toAdopt.forEach(this::adopt);
+        toAdopt.forEach(h -> listeners.forEach(l -> l.adopted(h.program())));
         toAdopt = List.of();
         // Listeners learn what operators asked for before anything starts (a stopped engine stays stopped)
         desired.forEach((name, want) -> listeners.forEach(l -> l.desiredChanged(name, want.equals("running"))));

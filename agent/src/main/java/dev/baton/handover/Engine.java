@@ -30,6 +30,8 @@ final class Engine {
     boolean overridden;
     /** What was last said about this engine's supersession, so it is said once per release. */
     String supersessionNotice;
+    /** A role its process said (ACTIVE, SYNCING, WAITING), restored from the state file: back if that very process is adopted. */
+    Role savedProcessRole;
 
     Engine(EngineSpec spec) {
         this.program = spec.program();

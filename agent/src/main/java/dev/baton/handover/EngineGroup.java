@@ -117,6 +117,7 @@ public final class EngineGroup {
         e.stopping = false;
         e.down = null;
         e.lifetime++;
+        e.savedProcessRole = null; // a new process: what the old one said is not about it
         if (sequential != null) {
             sequential.processStarted(e, c);
         }
@@ -137,6 +138,33 @@ public final class EngineGroup {
         if (e.role != Role.SUPERSEDED && !(e.role == Role.IDLE && !e.mode.holdsRestarts())) {
             setRole(e, Role.UNKNOWN, c); // a new process: what the old one said is not about it
         }
+        reconcile(c);
+        return c.done();
+    }
+
+    /**
+     * After a re-exec ({@code baton reexec}): the engine's process, the very one the previous agent ran, was adopted.
+     * It runs on, so what it said (ACTIVE, SYNCING, WAITING, restored from the state file) still holds, and its
+     * next lines are read as a running engine's. Call after {@link #restore}, before any line.
+     */
+    public Decision onProcessAdopted(String program, Instant now) {
+        Engine e = engines.get(program);
+        if (e == null) {
+            return Decision.NONE;
+        }
+        Changes c = new Changes(now);
+        revision++;
+        e.running = true;
+        e.down = null;
+        e.lifetime++;
+        if (e.savedProcessRole != null && e.role == Role.UNKNOWN) {
+            // Said before the re-exec: the role did not change, so no event and the same role_since
+            e.role = e.savedProcessRole;
+            if (e.role == Role.ACTIVE) {
+                e.activeSince = e.roleSince;
+            }
+        }
+        e.savedProcessRole = null;
         reconcile(c);
         return c.done();
     }
@@ -348,8 +376,9 @@ public final class EngineGroup {
             if (es != null && Objects.equals(es.declaredVersion(), spec.declaredVersion()) && es.role() != null) {
                 e.learned = es.learnedVersion();
                 // What a process said ends with it: the processes are new
-                e.role = es.role() == Role.ACTIVE || es.role() == Role.SYNCING || es.role() == Role.WAITING
-                        ? Role.UNKNOWN : es.role();
+                boolean said = es.role() == Role.ACTIVE || es.role() == Role.SYNCING || es.role() == Role.WAITING;
+                e.role = said ? Role.UNKNOWN : es.role();
+                e.savedProcessRole = said ? es.role() : null; // unless the same process is adopted (a re-exec)
                 e.roleSince = es.roleSince();
                 e.idleSince = es.idleSince();
                 e.problem = es.problem();

@@ -83,6 +83,24 @@ class ReexecTest {
                 done""");
     }
 
+    private int apiPort() throws Exception {
+        Matcher m = Pattern.compile("(?m)^port = (\\d+)$").matcher(Files.readString(config()));
+        assertTrue(m.find());
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** The /readyz answer's body (200 or 503). */
+    private String readyz() throws Exception {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + apiPort() + "/readyz")
+                .toURL().openConnection();
+        try {
+            java.io.InputStream in = c.getResponseCode() == 200 ? c.getInputStream() : c.getErrorStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+
     private String stdout() {
         return AgentProcess.read(dir.resolve("agent.stdout"), StandardCharsets.ISO_8859_1);
     }
@@ -208,6 +226,11 @@ class ReexecTest {
             assertEquals("WAITING", probe.role("chainflip", "cfe-1-1"));
             Cli status = cli("status", "--json", "--config", config().toString());
             assertTrue(status.output().contains("\"adopted\":[\"cfe-1-0\",\"cfe-1-1\",\"halfway\",\"quitter\"]"), status.output());
+            // What the agent shows (status, /readyz, metrics), not only its state file: the roles are kept across the exec
+            JsonNode engines = StateFile.JSON.readTree(status.output()).path("groups").path(0).path("engines");
+            assertEquals("ACTIVE", engines.path(0).path("role").asText(), status.output());
+            assertEquals("WAITING", engines.path(1).path("role").asText(), status.output());
+            assertTrue(readyz().contains("engine group") == false, "no group without its ACTIVE engine: " + readyz());
             // The line the old version had begun reading, the new one ended: one line, not two
             await().atMost(Duration.ofSeconds(30)).until(() -> stdout().contains("halfway | halfway: begun and ended\n"));
             assertEquals(1, occurrences(stdout(), "halfway | halfway: begun"), stdout());
