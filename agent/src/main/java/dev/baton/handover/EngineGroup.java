@@ -111,12 +111,7 @@ public final class EngineGroup {
         if (e == null) {
             return Decision.NONE;
         }
-        Changes c = new Changes(now);
-        revision++;
-        e.running = true;
-        e.stopping = false;
-        e.down = null;
-        e.lifetime++;
+        Changes c = processUp(e, now);
         e.savedProcessRole = null; // a new process: what the old one said is not about it
         if (sequential != null) {
             sequential.processStarted(e, c);
@@ -152,11 +147,7 @@ public final class EngineGroup {
         if (e == null) {
             return Decision.NONE;
         }
-        Changes c = new Changes(now);
-        revision++;
-        e.running = true;
-        e.down = null;
-        e.lifetime++;
+        Changes c = processUp(e, now);
         if (e.savedProcessRole != null && e.role == Role.UNKNOWN) {
             // Said before the re-exec: the role did not change, so no event and the same role_since
             e.role = e.savedProcessRole;
@@ -172,6 +163,16 @@ public final class EngineGroup {
     /** The process ended (any exit code: a superseded engine exits 0 like a healthy one); it will be restarted by its policy. */
     public Decision onProcessExited(String program, Instant now) {
         return onProcessDown(program, ProcessDown.RESTARTING, now);
+    }
+
+    /** A process of {@code e} runs now (started, or adopted after a re-exec): one more lifetime. */
+    private Changes processUp(Engine e, Instant now) {
+        revision++;
+        e.running = true;
+        e.stopping = false;
+        e.down = null;
+        e.lifetime++;
+        return new Changes(now);
     }
 
     /**
