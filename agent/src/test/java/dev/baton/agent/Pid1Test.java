@@ -77,6 +77,22 @@ class Pid1Test {
         }
     }
 
+    /** In a container too a program starts with SIGPIPE and SIGXFSZ ignored, as under supervisord. */
+    @Test
+    void asPid1ProgramsStartWithSigpipeIgnored() throws Exception {
+        Path out = dir.resolve("sigign");
+        Path script = Scripts.write(dir, "sigign.sh", "grep ^SigIgn: /proc/self/status > " + out + ".tmp && mv "
+                + out + ".tmp " + out + "; exec sleep 300");
+        try (AgentProcess agent = startAsPid1(program("sigign", quote(script), "start_secs = \"0s\""))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(out));
+            assertEquals("SigIgn:\t0000000001001000\n", Files.readString(out));
+            int pid1 = agentHostPid(agent);
+            assertTrue(pid1 > 0);
+            Os.kill(pid1, Signals.SIGTERM);
+            assertEquals(0, agent.waitExit(), "clean stop on SIGTERM exits 0");
+        }
+    }
+
     @Test
     void exitOnFatalEndsTheContainerWithTheProgramsCode() throws Exception {
         Path failing = Scripts.write(dir, "failing.sh", "echo cannot start; exit 42");

@@ -53,6 +53,13 @@ final class LibC {
     static final int OPAQUE_STRUCT_SIZE = 512;
     /** glibc's sigset_t: 1024 bits. */
     static final int SIGSET_SIZE = 128;
+    /**
+     * glibc's struct sigaction on x86_64 and arm64: the handler (8 bytes) first, then the sigset_t, the flags and
+     * the restorer (152 bytes); allocated generously. Only the handler is read or written here.
+     */
+    static final int SIGACTION_SIZE = 256;
+    static final long SIG_DFL = 0;
+    static final long SIG_IGN = 1;
 
     static final Functions INSTANCE = LibraryLoader.create(Functions.class)
             .option(LibraryOption.IgnoreError, true)
@@ -110,6 +117,10 @@ final class LibC {
         int sigemptyset(Pointer sigset);
 
         int sigfillset(Pointer sigset);
+
+        /** act or oldAct may be null; see {@link #SIGACTION_SIZE}. */
+        @SaveError
+        int sigaction(int signal, Pointer act, Pointer oldAct);
 
         @SaveError
         int pipe2(@Out int[] fds, int flags);

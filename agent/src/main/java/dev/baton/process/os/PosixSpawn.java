@@ -44,7 +44,7 @@ final class PosixSpawn {
     private static int start(CommandLine command, SpawnRequest request, int stdoutFd, int stderrFd)
             throws SpawnException {
         try (FileActions actions = FileActions.create();
-             SpawnAttributes attributes = SpawnAttributes.newSessionWithDefaultSignals()) {
+             SpawnAttributes attributes = SpawnAttributes.newSession(request.ignoreSigpipe())) {
             actions.standardStreams(stdoutFd, stderrFd, request.directory());
             Pointer argv = NativeStringArray.of(command.argv());
             Pointer envp = NativeStringArray.of(CommandLine.environmentEntries(request.environment()));

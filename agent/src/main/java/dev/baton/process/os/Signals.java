@@ -7,7 +7,7 @@ import java.util.TreeMap;
 /** Linux signal names and numbers (x86_64 and arm64 share these). */
 public final class Signals {
     public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12,
-            SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGWINCH = 28;
+            SIGPIPE = 13, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGXFSZ = 25, SIGWINCH = 28;
 
     private static final Map<String, Integer> BY_NAME = new TreeMap<>();
     private static final String[] BY_NUMBER = new String[32];

@@ -16,23 +16,25 @@ import java.util.Map;
  * @param dieWithAgent the child gets SIGKILL when the agent dies (PR_SET_PDEATHSIG)
  * @param cgroup       the cgroup v2 directory the child joins before it execs anything, or null
  * @param limits       resource limits set before the program runs (empty: the agent's are inherited)
+ * @param ignoreSigpipe the child starts with SIGPIPE ignored, as under supervisord and systemd (false: default
+ *                     action); SIGXFSZ always starts ignored, every other signal at its default
  */
 public record SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
                            String user, String group, Integer umask, boolean dieWithAgent, Path cgroup,
-                           List<ResourceLimit> limits) {
+                           List<ResourceLimit> limits, boolean ignoreSigpipe) {
     public SpawnRequest {
         limits = limits == null ? List.of() : List.copyOf(limits);
     }
 
-    /** Without a cgroup and without resource limits. */
+    /** Without a cgroup and without resource limits; SIGPIPE ignored. */
     public SpawnRequest(List<String> argv, Map<String, String> environment, Path directory, String user, String group,
                         Integer umask, boolean dieWithAgent) {
-        this(argv, environment, directory, user, group, umask, dieWithAgent, null, List.of());
+        this(argv, environment, directory, user, group, umask, dieWithAgent, null, List.of(), true);
     }
 
-    /** Without a cgroup. */
+    /** Without a cgroup; SIGPIPE ignored. */
     public SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
                         String user, String group, Integer umask, boolean dieWithAgent, List<ResourceLimit> limits) {
-        this(argv, environment, directory, user, group, umask, dieWithAgent, null, limits);
+        this(argv, environment, directory, user, group, umask, dieWithAgent, null, limits, true);
     }
 }

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * which sends SIGKILL to every dieWithAgent child still running: close it last, after stopping the programs.
  *
  * <p>Each child: its own session and process group (pgid == sid == pid), an empty signal mask and default signal
- * actions, stdin from /dev/null, stdout and stderr on two pipes, no other descriptor, exactly the requested
- * environment. umask changes are process-wide while a spawn runs, so a process has one Spawner.
+ * actions but SIGPIPE and SIGXFSZ ignored, as under supervisord (see {@code SpawnAttributes}), stdin from
+ * /dev/null, stdout and stderr on two pipes, no other descriptor, exactly the requested environment. umask
+ * changes are process-wide while a spawn runs, so a process has one Spawner.
  */
 public final class Spawner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Spawner.class);
