@@ -78,7 +78,7 @@ final class ChildCommands {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 2>&1 </dev/null", "baton-hook"));
         command.addAll(request.argv());
         SpawnRequest wrapped = new SpawnRequest(command, request.environment(), request.directory(), request.user(),
-                request.group(), request.umask(), true);
+                request.group(), request.umask(), true, null, List.of(), request.ignoreSigpipe());
         return run(wrapped, timeout, output);
     }
 

@@ -231,7 +231,7 @@ final class ClusterPrograms implements ExclusiveProgramControl, Supervisor.Launc
         env.put(ChildEnvironment.PROGRAM, program);
         StringBuilder output = new StringBuilder();
         ChildCommands.Result r = commands.runCapturing(new SpawnRequest(argv, env, pc.directory(), pc.user(), pc.group(),
-                pc.umask(), true), timeout, output);
+                pc.umask(), true, null, List.of(), pc.ignoreSigpipe()), timeout, output);
         String hook = environment.getOrDefault(HOOK_ENV, "hook");
         String text;
         synchronized (output) {

@@ -487,7 +487,7 @@ public final class Supervisor implements ProgramHost {
             }
         }
         SpawnRequest req = new SpawnRequest(pc.command(), env, pc.directory(), pc.user(), pc.group(), pc.umask(), true,
-                cgroup, pc.limits(), true);
+                cgroup, pc.limits(), pc.ignoreSigpipe());
         SpawnedProcess sp = spawner.spawn(req);
         childSpawned.run();
         Instance inst = new Instance(sp.pid(), sp.startTime(), tag, System.nanoTime(), Instant.now());

@@ -206,6 +206,7 @@ public final class EffectiveConfig {
                 .put("stop_timeout", duration(p.stopTimeout()))
                 .put("log", log(p.log()))
                 .put("limits", TomlWriter.inline(limits(p.limits())))
+                .put("ignore_sigpipe", String.valueOf(p.ignoreSigpipe()))
                 .put("allow_external_copies", String.valueOf(p.allowExternalCopies()));
         if (p.engine() != null) {
             out.put("engine_group", TomlWriter.string(p.engine().group()))

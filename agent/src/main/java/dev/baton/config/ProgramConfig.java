@@ -32,6 +32,8 @@ import java.util.Set;
  * @param stopTimeout    wait this long after the stop signal, then SIGKILL the group
  * @param log            log options
  * @param limits         resource limits set at spawn (empty: inherit the agent's)
+ * @param ignoreSigpipe  start with SIGPIPE ignored, as under supervisord and systemd (false: systemd's
+ *                       IgnoreSIGPIPE=no, SIGPIPE at its default action)
  * @param allowExternalCopies start an engine or exclusive program even while a copy of its executable runs
  *                       (or an enabled systemd unit would start one) outside baton
  * @param engine         engine-group membership for version handover (null: a plain program)
@@ -59,6 +61,7 @@ public record ProgramConfig(
         Duration stopTimeout,
         LogSettings log,
         List<ResourceLimit> limits,
+        boolean ignoreSigpipe,
         boolean allowExternalCopies,
         EngineSettings engine,
         Origin origin) {
@@ -88,6 +91,6 @@ public record ProgramConfig(
     private ProgramConfig withoutOrigin() {
         return new ProgramConfig(name, command, shell, directory, environment, inheritEnvironment, user, group, umask,
                 priority, autostart, restart, exitCodes, startSecs, startRetries, noRestartExitCodes, backoff, stopSignal,
-                stopTimeout, log, limits, allowExternalCopies, engine, null);
+                stopTimeout, log, limits, ignoreSigpipe, allowExternalCopies, engine, null);
     }
 }

@@ -33,7 +33,7 @@ final class ProgramSection {
         Set<String> keys = new HashSet<>(Set.of("command", "shell", "directory", "environment", "inherit_environment",
                 "user", "group", "umask", "priority", "autostart", "restart", "exit_codes", "start_secs",
                 "start_retries", "backoff", "stop_signal", "stop_timeout", "log", "no_restart_exit_codes", "limits",
-                "allow_external_copies",
+                "ignore_sigpipe", "allow_external_copies",
                 ClusterSection.KEY));
         keys.addAll(EngineSection.KEYS);
         KEYS = Set.copyOf(keys);
@@ -112,6 +112,7 @@ final class ProgramSection {
                 node.duration("stop_timeout", ProgramConfig.DEFAULT_STOP_TIMEOUT, Duration.ZERO, Limits.MAX_DURATION),
                 LogSection.read(node.table("log")),
                 LimitsSection.read(node.table("limits")),
+                node.bool("ignore_sigpipe", true),
                 node.bool("allow_external_copies", false),
                 EngineSection.read(node),
                 node.origin());
