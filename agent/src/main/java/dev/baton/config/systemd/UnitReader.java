@@ -193,6 +193,9 @@ final class UnitReader {
         restart(p);
         stop(p, child);
         limits(p);
+        if (Boolean.FALSE.equals(bool("IgnoreSIGPIPE"))) {
+            p.put("ignore_sigpipe", false); // yes, systemd's default, is baton's
+        }
         logs(p);
         unit(p);
         rest();

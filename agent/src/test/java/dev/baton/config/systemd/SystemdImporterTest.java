@@ -414,6 +414,25 @@ class SystemdImporterTest {
         }
     }
 
+    /** systemd starts a service with SIGPIPE ignored unless IgnoreSIGPIPE=no; baton does the same (ignore_sigpipe). */
+    @Test
+    void ignoreSigpipeNoStartsTheProgramWithSigpipeAtItsDefault() throws IOException, ConfigException {
+        Path d = Files.createDirectories(root.resolve("sigpipe"));
+        Files.writeString(d.resolve("pipe-default.service"), "[Service]\nExecStart=/bin/x\nIgnoreSIGPIPE=no\n");
+        Files.writeString(d.resolve("pipe-ignored.service"), "[Service]\nExecStart=/bin/x\nIgnoreSIGPIPE=yes\n");
+        Files.writeString(d.resolve("pipe-unset.service"), "[Service]\nExecStart=/bin/x\n");
+        ImportResult r = importer().importUnits(List.of(d.resolve("pipe-default.service").toString(),
+                d.resolve("pipe-ignored.service").toString(), d.resolve("pipe-unset.service").toString()));
+
+        assertFalse(program(r, "pipe-default").path("ignore_sigpipe").asBoolean(true), r.toml());
+        assertTrue(r.warnings().stream().noneMatch(w -> w.key().equals("IgnoreSIGPIPE")),
+                () -> "an exact mapping, not a finding: " + r.warnings());
+        BatonConfig config = ConfigLoader.parse(r.toml(), Path.of("imported.toml"));
+        assertFalse(config.programs().get("pipe-default").ignoreSigpipe());
+        assertTrue(config.programs().get("pipe-ignored").ignoreSigpipe(), "IgnoreSIGPIPE=yes is baton's default");
+        assertTrue(config.programs().get("pipe-unset").ignoreSigpipe(), "and systemd's");
+    }
+
     /** Restart=no (the default) runs the command once: a quick exit must not become start retries. */
     @Test
     void withoutRestartTheCommandRunsOnce() throws IOException {
