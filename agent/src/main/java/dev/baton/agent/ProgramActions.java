@@ -156,10 +156,17 @@ final class ProgramActions implements Supervisor.Listener {
         }
         CompletableFuture<Outcome> out = new CompletableFuture<>();
         Runnable go = () -> {
+            if (supervisor.program(p.name()) != p) { // removed by a reload meanwhile: it stays down
+                out.complete(new Outcome(false, p.status(), p.name() + ": removed by a reload, not started"));
+                return;
+            }
             supervisor.start(p);
             awaitStarted(p).thenAccept(out::complete);
         };
-        if (p.state() == ProcessState.STOPPING) {
+        if (supervisor.waitsForRemovals(p)) {
+            // added (or changed) by a reload whose removed programs are still stopping: it starts after them
+            supervisor.afterRemovals(p, go);
+        } else if (p.state() == ProcessState.STOPPING) {
             p.stop(go); // a start during a stop waits for the stop, then starts
         } else {
             go.run();

@@ -100,6 +100,12 @@ public final class Supervisor implements ProgramHost {
     private final ExitsAfterOutput exits;
 
     private final Map<String, Program> programs = new TreeMap<>();
+    /** Programs removed by a reload whose stop is not done yet: the reloads' starts wait for them. */
+    private final List<Program> leaving = new ArrayList<>();
+    /** Starts that wait for {@link #leaving} to empty, in order (priority order within a reload). */
+    private final List<Runnable> startsAfterRemovals = new ArrayList<>();
+    /** The programs those starts are for. */
+    private final Set<Program> waitingForRemovals = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<Integer, Program> byPid = new HashMap<>();
     private final Map<String, String> desired = new TreeMap<>();
     /**
@@ -255,13 +261,20 @@ public final class Supervisor implements ProgramHost {
 
     /**
      * Applies a new config: removed programs stop, added ones start, changed ones restart with the
-     * new settings, unchanged ones are not touched.
+     * new settings, unchanged ones are not touched. Starts wait for removals, as supervisord's
+     * {@code update} does: an added program, and a changed one's restart, start only once every
+     * program removed by a reload (this one or an earlier one) has stopped, its process group gone.
+     * A rename ({@code [programs.cfe10]} to {@code [programs.cfe10b]}, the same engine and keys)
+     * never runs two copies for the old one's stop_timeout. The answer does not wait for it: the
+     * starts are chained on the stops.
      */
     public ConfigDiff reload(BatonConfig next) {
         ConfigDiff diff = ConfigDiff.between(config, next);
         this.config = next;
-        for (String name : diff.removed()) {
-            Program p = programs.get(name);
+        List<Program> removed = diff.removed().stream().map(programs::get).toList();
+        leaving.addAll(removed); // all of them before any stop: one already down must not release the starts
+        for (Program p : removed) {
+            String name = p.name();
             p.stop(() -> {
                 if (programs.get(name) == p) {
                     programs.remove(name);
@@ -270,6 +283,8 @@ public final class Supervisor implements ProgramHost {
                     persist(true);
                     publish();
                 }
+                leaving.remove(p);
+                startAfterRemovals();
             });
         }
         for (String name : diff.changed()) {
@@ -279,20 +294,53 @@ public final class Supervisor implements ProgramHost {
             logs.open(name, pc.log());
             p.stop(() -> {
                 p.reconfigure(pc);
-                if (shouldRun(p) || (wasUp && p.hold() == null)) {
-                    p.start();
-                }
+                afterRemovals(p, () -> {
+                    if (programs.get(name) == p && !p.state().hasProcess() && (shouldRun(p) || (wasUp && p.hold() == null))) {
+                        p.start();
+                    }
+                });
             });
         }
-        byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList()).forEach(p -> {
-            if (shouldRun(p)) {
+        byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList()).forEach(p -> afterRemovals(p, () -> {
+            if (programs.get(p.name()) == p && !p.state().hasProcess() && shouldRun(p)) {
                 p.start();
             }
-        });
+        }));
         log.info("reloaded: {} added, {} removed, {} changed, {} unchanged", diff.added().size(),
                 diff.removed().size(), diff.changed().size(), diff.unchanged().size());
         publish();
         return diff;
+    }
+
+    /**
+     * Runs {@code start} (a start of {@code p}) now, or once no program removed by a reload is left
+     * stopping. Each start re-checks the newest config and intent when it runs. Loop only.
+     */
+    void afterRemovals(Program p, Runnable start) {
+        if (leaving.isEmpty()) {
+            start.run();
+            return;
+        }
+        log.info("{}: starts once {} (removed by a reload) stopped", p.name(),
+                leaving.stream().map(Program::name).distinct().sorted().toList());
+        waitingForRemovals.add(p);
+        startsAfterRemovals.add(start);
+    }
+
+    /** Whether a start of {@code p} waits for programs a reload removed (an operator's start of it waits too). Loop only. */
+    boolean waitsForRemovals(Program p) {
+        return !leaving.isEmpty() && waitingForRemovals.contains(p);
+    }
+
+    private void startAfterRemovals() {
+        if (!leaving.isEmpty()) {
+            return;
+        }
+        List<Runnable> starts = List.copyOf(startsAfterRemovals);
+        startsAfterRemovals.clear();
+        waitingForRemovals.clear();
+        starts.forEach(Runnable::run);
+        publish();
     }
 
     /**
@@ -302,6 +350,8 @@ public final class Supervisor implements ProgramHost {
      * @return completes with true when no program needed SIGKILL
      */
     public CompletableFuture<Boolean> stopAll() {
+        startsAfterRemovals.clear(); // a removed program's end must not start anything during the shutdown
+        waitingForRemovals.clear();
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         NavigableMap<Integer, List<Program>> levels = new TreeMap<>(Comparator.reverseOrder());
         programs.values().forEach(p -> levels.computeIfAbsent(p.config().priority(), k -> new ArrayList<>()).add(p));
@@ -362,9 +412,18 @@ public final class Supervisor implements ProgramHost {
     public void restart(Program p, Runnable started) {
         intend(List.of(p), "running");
         p.stop(() -> {
-            p.start();
-            if (started != null) {
-                started.run();
+            Runnable go = () -> {
+                if (programs.get(p.name()) == p) { // else removed by a reload meanwhile: it stays down
+                    p.start();
+                }
+                if (started != null) {
+                    started.run();
+                }
+            };
+            if (waitsForRemovals(p)) { // added or changed by a reload whose removed programs are still stopping
+                afterRemovals(p, go);
+            } else {
+                go.run();
             }
         });
     }
