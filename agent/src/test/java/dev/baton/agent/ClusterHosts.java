@@ -439,6 +439,9 @@ final class ClusterHosts implements AutoCloseable {
                 for (Life life : lives) {
                     if (life.alive()) {
                         if (processGone(life.pid)) {
+                            // A stop line written just before the exit, after this pass read the ledger: read it
+                            // now, or the life would be taken for one killed without its stop line
+                            readLedger();
                             life.goneNanos = now;
                         } else {
                             running.add(life.host);
