@@ -315,7 +315,7 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
 
     /** Starts an engine resumed while it was still stopping, unless it was removed, stopped by an operator or held again meanwhile. */
     private void resumeStopped(EngineGroup group, Program p) {
-        if (supervisor.program(p.name()) == p && supervisor.wanted(p) && groups.get(group.name()) == group
+        if (supervisor.isCurrent(p) && supervisor.wanted(p) && groups.get(group.name()) == group
                 && !group.holdsBack(p.name())) {
             p.start();
         }

@@ -156,7 +156,7 @@ final class ProgramActions implements Supervisor.Listener {
         }
         CompletableFuture<Outcome> out = new CompletableFuture<>();
         Runnable go = () -> {
-            if (supervisor.program(p.name()) != p) { // removed by a reload meanwhile: it stays down
+            if (!supervisor.isCurrent(p)) { // removed by a reload meanwhile: it stays down
                 out.complete(new Outcome(false, p.status(), p.name() + ": removed by a reload, not started"));
                 return;
             }

@@ -276,7 +276,7 @@ public final class Supervisor implements ProgramHost {
         for (Program p : removed) {
             String name = p.name();
             p.stop(() -> {
-                if (programs.get(name) == p) {
+                if (isCurrent(p)) {
                     programs.remove(name);
                     desired.remove(name);
                     logs.remove(name);
@@ -295,14 +295,14 @@ public final class Supervisor implements ProgramHost {
             p.stop(() -> {
                 p.reconfigure(pc);
                 afterRemovals(p, () -> {
-                    if (programs.get(name) == p && !p.state().hasProcess() && (shouldRun(p) || (wasUp && p.hold() == null))) {
+                    if (isCurrent(p) && !p.state().hasProcess() && (shouldRun(p) || (wasUp && p.hold() == null))) {
                         p.start();
                     }
                 });
             });
         }
         byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList()).forEach(p -> afterRemovals(p, () -> {
-            if (programs.get(p.name()) == p && !p.state().hasProcess() && shouldRun(p)) {
+            if (isCurrent(p) && !p.state().hasProcess() && shouldRun(p)) {
                 p.start();
             }
         }));
@@ -310,6 +310,11 @@ public final class Supervisor implements ProgramHost {
                 diff.removed().size(), diff.changed().size(), diff.unchanged().size());
         publish();
         return diff;
+    }
+
+    /** Whether {@code p} is still the program of its name: not removed, nor replaced by a reload. Loop only. */
+    boolean isCurrent(Program p) {
+        return programs.get(p.name()) == p;
     }
 
     /**
@@ -413,7 +418,7 @@ public final class Supervisor implements ProgramHost {
         intend(List.of(p), "running");
         p.stop(() -> {
             Runnable go = () -> {
-                if (programs.get(p.name()) == p) { // else removed by a reload meanwhile: it stays down
+                if (isCurrent(p)) { // else removed by a reload meanwhile: it stays down
                     p.start();
                 }
                 if (started != null) {
