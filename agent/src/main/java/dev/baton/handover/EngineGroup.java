@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * <li>Roles come from the engine's own lines: a WAITING or NO_LONGER_COMPATIBLE line makes it WAITING
  *     when its own version is above the release it names, SUPERSEDED when below; "Initialised ..."
  *     makes it ACTIVE. An engine that is not ACTIVE is also SUPERSEDED when its known version is below
- *     and incompatible with the group's release. An ACTIVE engine is superseded only by its own word.</li>
+ *     and incompatible with the group's release. An ACTIVE engine is superseded only by its own word,
+ *     save one case: two ACTIVE engines whose versions serve the same releases (twins) keep only the
+ *     newer, or the one active first.</li>
  * <li>A superseded engine is idled (per its {@code on_superseded}) only when another engine of the
  *     group, not idle, newer, compatible with the release, running, is ACTIVE or WAITING (about to
  *     take over). So the only engine that could be active is never idled, and a successor still
@@ -540,7 +542,39 @@ public final class EngineGroup {
         }
         if (sequential != null) {
             sequential.reconcile(c, engines.values());
+        } else {
+            idleTwinActives(c);
         }
+    }
+
+    /**
+     * Two engines ACTIVE at once whose versions serve the same releases (1.3.0 beside 1.3.1, or one
+     * binary configured twice) are one validator identity live twice: the one exception to "an ACTIVE
+     * engine is superseded only by its own word". The newer version stays (a patch upgrade), of equal
+     * ones the one active first; the others are idled. An engine of unknown version is left alone:
+     * nothing says which releases it serves.
+     */
+    private void idleTwinActives(Changes c) {
+        List<Engine> live = engines.values().stream()
+                .filter(e -> e.role == Role.ACTIVE && e.running && !e.stopping && e.version() != null).toList();
+        for (Engine e : live) {
+            Engine kept = live.stream().filter(f -> f != e && f.role == Role.ACTIVE
+                    && compatibility.compatible(f.version(), e.version()) && outranks(f, e)).findFirst().orElse(null);
+            if (kept != null) {
+                idle(e, c);
+                c.event(HandoverEvent.Kind.ENGINE_IDLED, e, name + ": " + e.label() + " and " + kept.label()
+                        + " are both active (one validator identity must not run twice); keeping " + kept.label()
+                        + (kept.version().compareTo(e.version()) > 0 ? ", the newer" : ", active first") + "; " + idleWords(e));
+            }
+        }
+    }
+
+    /** Of two twin active engines, f stays before e: the newer version, else the one active first, else by name. */
+    private static boolean outranks(Engine f, Engine e) {
+        return Comparator.comparing(Engine::version)
+                .thenComparing((Engine x) -> x.activeSince, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing((Engine x) -> x.program, Comparator.reverseOrder())
+                .compare(f, e) > 0;
     }
 
     /**

@@ -133,6 +133,16 @@ class UpgradeTranscriptsTest {
     }
 
     @Test
+    void aPatchReleaseInstalledBesideItsEngineIsNeverLiveTwice() throws Exception {
+        release = dir.resolve("release");
+        Path cfe = engineScript();
+        try (InProcessAgent a = agent(engine(cfe, "cfe10", "1.0.3", "json") + engine(cfe, "cfe10patch", "1.0.4", "json"))) {
+            awaitHandedOver(a, "cfe10patch", "cfe10"); // both serve release 1.0 and both say so: the older is idled
+            assertEquals(0, a.stop());
+        }
+    }
+
+    @Test
     void versionsPastNineAndAPreReleaseHandOverInOrder() throws Exception {
         release = dir.resolve("release");
         Path cfe = engineScript();

@@ -214,6 +214,46 @@ class EngineGroupTest {
     }
 
     @Test
+    void twoActiveEnginesOfTheSameReleaseKeepTheNewer() {
+        GroupHarness h = new GroupHarness("chainflip");
+        h.add("cfe13", "1.3.0");
+        h.add("cfe13-patch", "1.3.1");
+        h.bringUpActive("cfe13", "1.3.0");
+        assertTrue(h.actions.isEmpty());
+        h.start("cfe13-patch");
+        h.line("cfe13-patch", starting("1.3.1"));
+        Decision d = h.line("cfe13-patch", INITIALISED);
+        assertEquals(List.of(new Action.Idle("cfe13", IdleMode.STOP)), d.actions(), "the older twin is idled, whichever spoke last");
+        assertEquals("chainflip: cfe13 (1.3.0) and cfe13-patch (1.3.1) are both active (one validator identity must not run twice);"
+                + " keeping cfe13-patch (1.3.1), the newer; idling cfe13 (1.3.0)", d.events().get(d.events().size() - 1).message());
+        assertEquals(ENGINE_IDLED, d.events().get(d.events().size() - 1).kind());
+        assertTrue(h.group.holdsBack("cfe13"));
+        assertEquals(v("1.3.1"), h.group.view().activeVersion());
+    }
+
+    @Test
+    void ofTwoActiveTwinsOfOneVersionTheOneActiveFirstStays() {
+        GroupHarness h = new GroupHarness("chainflip");
+        h.add("cfe-b", "1.3.0");
+        h.add("cfe-a", "1.3.0", IdleMode.KEEP);
+        h.bringUpActive("cfe-b", "1.3.0");
+        h.bringUpActive("cfe-a", "1.3.0");
+        assertEquals(List.of(new Action.Idle("cfe-a", IdleMode.KEEP)), h.actions,
+                "the later one is idled, although its name sorts first, and in its own mode");
+        assertEquals(Role.ACTIVE, h.group.view().engines().stream().filter(e -> e.program().equals("cfe-b")).findFirst().orElseThrow().role());
+    }
+
+    @Test
+    void activeEnginesOfDifferentReleasesOrOfUnknownVersionAreNotTwins() {
+        GroupHarness h = beforeUpgrade();
+        h.line(NEW, INITIALISED); // 1.1 and 1.0 serve different releases: the old one goes by its own word
+        h.add("unversioned", null);
+        h.start("unversioned");
+        h.line("unversioned", INITIALISED);
+        assertTrue(h.actions.isEmpty(), "nothing says these serve one release");
+    }
+
+    @Test
     void twoGroupsAreIndependent() {
         GroupHarness main = beforeUpgrade();
         GroupHarness test = new GroupHarness("chainflip-testnet");
