@@ -326,11 +326,17 @@ public final class Supervisor implements ProgramHost {
             start.run();
             return;
         }
-        log.info("{}: starts once {} (removed by a reload) stopped", p.name(),
-                leaving.stream().map(Program::name).distinct().sorted().toList());
+        String wait = WAITS_FOR_REMOVALS + leaving.stream().map(Program::name).distinct().sorted().toList()
+                + " (removed by a reload) stopped";
+        log.info("{}: {}", p.name(), wait);
+        if (p.hold() == null) {
+            p.setHold(wait); // what the status shows meanwhile: the program is STOPPED, and this is why
+        }
         waitingForRemovals.add(p);
         startsAfterRemovals.add(start);
     }
+
+    private static final String WAITS_FOR_REMOVALS = "starts once ";
 
     /** Whether a start of {@code p} waits for programs a reload removed (an operator's start of it waits too). Loop only. */
     boolean waitsForRemovals(Program p) {
@@ -343,6 +349,11 @@ public final class Supervisor implements ProgramHost {
         }
         List<Runnable> starts = List.copyOf(startsAfterRemovals);
         startsAfterRemovals.clear();
+        for (Program p : waitingForRemovals) {
+            if (p.hold() != null && p.hold().startsWith(WAITS_FOR_REMOVALS)) {
+                p.setHold(null); // each start decides again, with the newest config and holds
+            }
+        }
         waitingForRemovals.clear();
         starts.forEach(Runnable::run);
         publish();

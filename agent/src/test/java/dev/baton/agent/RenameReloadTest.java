@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.process.ProcessState;
+import dev.baton.process.ProgramStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,7 +104,12 @@ class RenameReloadTest {
     void aRenamedEngineStartsOnlyOnceTheOldNameHasStopped() throws Exception {
         try (InProcessAgent a = running(other() + engine("cfe10"), "cfe10")) {
             reload(a, other() + engine("cfe10b"));
+            Map<String, ProgramStatus> waiting = a.agent.statusByName(); // one snapshot
+            if (waiting.get("cfe10") != null) { // still stopping (2 s): the waiting name says why it is STOPPED
+                assertEquals("starts once [cfe10] (removed by a reload) stopped", waiting.get("cfe10b").hold());
+            }
             a.awaitState("cfe10b", ProcessState.RUNNING);
+            assertNull(a.status("cfe10b").hold());
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10") == null);
             await().atMost(Duration.ofSeconds(10)).until(() -> starts("cfe10b") == 1);
             assertNeverTwo();
