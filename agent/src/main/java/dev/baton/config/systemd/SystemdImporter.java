@@ -37,6 +37,8 @@ public final class SystemdImporter {
     /** Where systemd looks for system units, highest priority first. */
     static final List<String> UNIT_DIRS = List.of("etc/systemd/system", "run/systemd/system",
             "usr/local/lib/systemd/system", "lib/systemd/system", "usr/lib/systemd/system");
+    /** Where systemd looks for drop-ins only, above {@link #UNIT_DIRS} ({@code systemctl set-property}'s). */
+    static final List<String> DROP_IN_ONLY_DIRS = List.of("etc/systemd/system.control", "run/systemd/system.control");
     /** systemd's fixed search path for a bare executable name (not the unit's PATH). */
     static final List<String> EXEC_SEARCH = List.of("usr/local/sbin", "usr/local/bin", "usr/sbin", "usr/bin", "sbin", "bin");
     /** The PATH systemd gives a service that sets none. */
@@ -187,33 +189,65 @@ public final class SystemdImporter {
     }
 
     /**
-     * NAME.d/*.conf next to the unit and in the unit directories (for an instance, its template's
-     * TEMPLATE.d/ first); a name in a higher directory, or the instance's, masks a lower one.
+     * The drop-ins systemd applies, as systemd.unit(5) and its dropin.c find them: in every directory
+     * of the search path, {@code system.control/} first (where {@code systemctl set-property} writes),
+     * NAME.d/, for an instance its template's TEMPLATE.d/, then each dash prefix's ("cfe-engine.service"
+     * also reads "cfe-.service.d/"), and after all of them the type's own "service.d/"; for a unit file
+     * given by its path, the same names beside it last. Sorted by file name; of one name, the first
+     * directory's file wins (a more specific or higher directory masks the rest).
      */
     private List<Path> dropIns(Path file, String name) throws IOException {
-        Map<String, Path> byName = new TreeMap<>();
-        List<Path> dirs = new ArrayList<>();
-        List<String> names = new ArrayList<>(List.of(name));
-        if (template(name) != null) {
-            names.add(template(name));
-        }
-        for (String unitName : names) {
-            for (String d : UNIT_DIRS) {
-                dirs.add(root.resolve(d).resolve(unitName + ".d"));
+        List<String> names = new ArrayList<>();
+        for (String n : template(name) == null ? List.of(name) : List.of(name, template(name))) {
+            for (String prefixed = n; prefixed != null; prefixed = dashPrefix(prefixed)) {
+                if (!names.contains(prefixed)) {
+                    names.add(prefixed);
+                }
             }
-            dirs.add(file.resolveSibling(unitName + ".d"));
         }
-        java.util.Collections.reverse(dirs); // lowest priority first: a higher directory's file of the same name wins
-        for (Path dir : dirs) {
+        List<Path> dirs = new ArrayList<>(); // highest priority first
+        List<Path> searched = new ArrayList<>();
+        for (String d : DROP_IN_ONLY_DIRS) {
+            searched.add(root.resolve(d));
+        }
+        for (String d : UNIT_DIRS) {
+            searched.add(root.resolve(d));
+        }
+        searched.add(file.getParent());
+        for (Path dir : searched) {
+            for (String n : names) {
+                dirs.add(dir.resolve(n + ".d"));
+            }
+        }
+        for (Path dir : searched) {
+            dirs.add(dir.resolve("service.d"));
+        }
+        Map<String, Path> byName = new TreeMap<>();
+        for (Path dir : dirs.stream().distinct().toList()) {
             if (Files.isDirectory(dir)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.conf")) {
                     for (Path p : ds) {
-                        byName.put(p.getFileName().toString(), p);
+                        byName.putIfAbsent(p.getFileName().toString(), p);
                     }
                 }
             }
         }
         return new ArrayList<>(byName.values());
+    }
+
+    /** "foo-bar-baz.service" → "foo-bar-.service" → "foo-.service" → null; "foo-bar@x.service" → "foo-.service". */
+    static String dashPrefix(String name) {
+        int dot = name.lastIndexOf('.');
+        int at = name.indexOf('@');
+        if (dot <= 0) {
+            return null;
+        }
+        String prefix = name.substring(0, at >= 0 ? at : dot);
+        if (prefix.endsWith("-")) {
+            prefix = prefix.substring(0, prefix.length() - 1);
+        }
+        int dash = prefix.lastIndexOf('-');
+        return dash <= 0 ? null : name.substring(0, dash + 1) + name.substring(dot);
     }
 
     /**

@@ -338,6 +338,44 @@ class SystemdImporterTest {
                 "systemctl daemon-reload"), r.followUp(), "the template file stays: mask links the instance's name");
     }
 
+    /**
+     * systemd.unit(5): drop-ins also come from each dash prefix's directory, from the type's
+     * service.d/ (lowest), and from system.control/ (systemctl set-property, highest); of one file
+     * name the most specific or highest directory's file wins.
+     */
+    @Test
+    void prefixTypeAndSetPropertyDropInsApplyAsSystemdAppliesThem() throws IOException {
+        Path usr = Files.createDirectories(root.resolve("usr/lib/systemd/system"));
+        Files.writeString(usr.resolve("chainflip-engine1.3.service"), """
+                [Service]
+                ExecStart=/usr/bin/chainflip-engine1.3 --config-root /etc/chainflip
+                """);
+        Path etc = root.resolve("etc/systemd/system");
+        Path prefix = Files.createDirectories(etc.resolve("chainflip-.service.d"));
+        Files.writeString(prefix.resolve("10-limits.conf"), "[Service]\nLimitNOFILE=65536\nEnvironment=FROM_PREFIX=1\n");
+        Path type = Files.createDirectories(etc.resolve("service.d"));
+        Files.writeString(type.resolve("10-limits.conf"), "[Service]\nLimitNOFILE=1024\nEnvironment=MASKED=1\n");
+        Files.writeString(type.resolve("05-env.conf"), "[Service]\nEnvironment=FROM_TYPE=1 RUST_LOG=warn\n");
+        Path control = Files.createDirectories(root.resolve("etc/systemd/system.control/chainflip-engine1.3.service.d"));
+        Files.writeString(control.resolve("50-Environment.conf"), "[Service]\nEnvironment=RUST_LOG=info\n");
+        JsonNode p = program(importer().importUnits(List.of("chainflip-engine1.3")), "chainflip-engine1.3");
+        assertEquals(65536, p.at("/limits/nofile").asInt(), "the prefix's 10-limits.conf masks the type's");
+        assertEquals("1", p.at("/environment/FROM_PREFIX").asText());
+        assertEquals("1", p.at("/environment/FROM_TYPE").asText(), "service.d/ applies to every service");
+        assertTrue(p.at("/environment/MASKED").isMissingNode(), p.toString());
+        assertEquals("info", p.at("/environment/RUST_LOG").asText(), "set-property's drop-in, applied after 05-env.conf");
+    }
+
+    @Test
+    void dashPrefixesAreThoseSystemdSearches() {
+        assertEquals("foo-bar-.service", SystemdImporter.dashPrefix("foo-bar-baz.service"));
+        assertEquals("foo-.service", SystemdImporter.dashPrefix("foo-bar-.service"));
+        assertNull(SystemdImporter.dashPrefix("foo-.service"));
+        assertEquals("foo-.service", SystemdImporter.dashPrefix("foo-bar@gaia.service"));
+        assertNull(SystemdImporter.dashPrefix("-foo.service"));
+        assertNull(SystemdImporter.dashPrefix("geth.service"));
+    }
+
     /** systemd resolves %i, %h, %H, ... in User=, WorkingDirectory=, Environment=, EnvironmentFile= too. */
     @Test
     void specifiersAreResolvedWhereSystemdResolvesThem() throws IOException {
