@@ -253,11 +253,6 @@ final class UnitReader {
             noteAt(Impact.BEHAVIOUR, e, "systemd passed " + e.value() + " from its own environment; baton starts "
                     + "the program with inherit_environment = false: set the values in environment");
         }
-        for (UnitFile.Entry e : values("Service", "UnsetEnvironment")) {
-            for (String name : e.value().split("\\s+")) {
-                env.remove(name.contains("=") ? name.substring(0, name.indexOf('=')) : name);
-            }
-        }
         return env;
     }
 
@@ -284,7 +279,25 @@ final class UnitReader {
         }
         execDirectories(child);
         child.putAll(env);
+        unsetEnvironment(child);
         return child;
+    }
+
+    /**
+     * UnsetEnvironment= removes from what the process would see, systemd's own variables (PATH, HOME,
+     * ...) included: NAME removes it, NAME=VALUE only an assignment of exactly that value.
+     */
+    private void unsetEnvironment(Map<String, String> child) throws Unresolvable {
+        for (UnitFile.Entry e : values("Service", "UnsetEnvironment")) {
+            for (String word : resolved(e, e.value()).trim().split("\\s+")) {
+                int eq = word.indexOf('=');
+                if (eq < 0) {
+                    child.remove(word);
+                } else {
+                    child.remove(word.substring(0, eq), word.substring(eq + 1));
+                }
+            }
+        }
     }
 
     /**

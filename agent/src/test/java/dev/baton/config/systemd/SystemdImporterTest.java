@@ -367,6 +367,26 @@ class SystemdImporterTest {
     }
 
     @Test
+    void unsetEnvironmentRemovesSystemdsOwnVariablesTooAndAnAssignmentOnlyOfItsValue() throws IOException {
+        Path etc = Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\ngaia:x:1001:1001::/home/gaia:/bin/sh\n");
+        Files.writeString(etc.resolve("gaiad.service"), """
+                [Service]
+                User=gaia
+                Environment=A=1 B=2 C=%i
+                UnsetEnvironment=PATH HOME B=3 A
+                UnsetEnvironment=SHELL=/bin/sh
+                ExecStart=/usr/local/bin/gaiad start
+                """);
+        JsonNode env = program(importer().importUnits(List.of("gaiad")), "gaiad").get("environment");
+        assertTrue(env.path("PATH").isMissingNode() && env.path("HOME").isMissingNode(), env.toString());
+        assertTrue(env.path("A").isMissingNode(), env.toString());
+        assertEquals("2", env.path("B").asText(), "B=3 removes only an assignment of 3");
+        assertTrue(env.path("SHELL").isMissingNode(), "SHELL=/bin/sh is what passwd gave: " + env);
+        assertEquals("gaia", env.path("USER").asText());
+    }
+
+    @Test
     void dashPrefixesAreThoseSystemdSearches() {
         assertEquals("foo-bar-.service", SystemdImporter.dashPrefix("foo-bar-baz.service"));
         assertEquals("foo-.service", SystemdImporter.dashPrefix("foo-bar-.service"));
