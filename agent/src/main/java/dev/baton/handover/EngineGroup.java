@@ -564,14 +564,20 @@ public final class EngineGroup {
                 idle(e, c);
                 c.event(HandoverEvent.Kind.ENGINE_IDLED, e, name + ": " + e.label() + " and " + kept.label()
                         + " are both active (one validator identity must not run twice); keeping " + kept.label()
-                        + (kept.version().compareTo(e.version()) > 0 ? ", the newer" : ", active first") + "; " + idleWords(e));
+                        + (kept.next != null ? ", which carries " + kept.next : kept.version().compareTo(e.version()) > 0 ? ", the newer"
+                        : ", active first") + "; " + idleWords(e));
             }
         }
     }
 
-    /** Of two twin active engines, f stays before e: the newer version, else the one active first, else by name. */
+    /**
+     * Of two twin active engines, f stays before e: the one that reaches further (a 1.4+ runner that
+     * carries its next version, beside a lone engine of its old one), else the newer version, else the
+     * one active first, else by name.
+     */
     private static boolean outranks(Engine f, Engine e) {
-        return Comparator.comparing(Engine::version)
+        return Comparator.comparing((Engine x) -> x.next != null && x.next.isNewerThan(x.version()) ? x.next : x.version())
+                .thenComparing(Engine::version)
                 .thenComparing((Engine x) -> x.activeSince, Comparator.nullsLast(Comparator.reverseOrder()))
                 .thenComparing((Engine x) -> x.program, Comparator.reverseOrder())
                 .compare(f, e) > 0;

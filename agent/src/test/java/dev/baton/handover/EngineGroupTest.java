@@ -244,6 +244,20 @@ class EngineGroupTest {
     }
 
     @Test
+    void aRunnerThatCarriesTheNextVersionOutranksALoneEngineOfItsOldOne() {
+        GroupHarness h = new GroupHarness("chainflip");
+        h.add("cfe14", "1.4.2");
+        h.add("chainflip-engine", null);
+        h.bringUpActive("cfe14", "1.4.2"); // the lone 1.4 engine, active first
+        h.start("chainflip-engine");
+        h.line("chainflip-engine", RUNNER_RUNNING_OLD); // the runner: 1.4.2 now, 1.5.0 by itself at the upgrade
+        Decision d = h.line("chainflip-engine", INITIALISED);
+        assertEquals(List.of(new Action.Idle("cfe14", IdleMode.STOP)), d.actions());
+        assertTrue(d.events().get(d.events().size() - 1).message().contains("keeping chainflip-engine (1.4.2), which carries 1.5.0"),
+                d.events().toString());
+    }
+
+    @Test
     void activeEnginesOfDifferentReleasesOrOfUnknownVersionAreNotTwins() {
         GroupHarness h = beforeUpgrade();
         h.line(NEW, INITIALISED); // 1.1 and 1.0 serve different releases: the old one goes by its own word
