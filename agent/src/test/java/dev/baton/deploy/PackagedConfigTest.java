@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The default /etc/baton/baton.toml of the .deb, and how it fits the systemd unit. */
-class PackagedConfigTest {
-    static final Path REPO = DockerfileStructureTest.REPO;
+public class PackagedConfigTest {
+    public static final Path REPO = DockerfileStructureTest.REPO;
 
     @Test
     void defaultConfigParsesAndLoads() throws Exception {

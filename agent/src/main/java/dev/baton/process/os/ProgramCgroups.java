@@ -72,7 +72,8 @@ public final class ProgramCgroups {
                 why = "the kernel has no cgroup.kill (Linux 5.14 or later)";
             }
         } catch (IOException | RuntimeException e) {
-            why = "the agent's cgroup is not writable (" + e.getMessage() + "): under systemd set Delegate=yes";
+            why = "the agent's cgroup is not writable (" + e.getMessage() + "): under systemd set Delegate=yes"
+                    + " and leave ProtectControlGroups= off (it makes the delegated subtree read-only too)";
         }
         log.warn("cgroups: not used ({}); programs are tracked by process group and tag only, and an exclusive "
                 + "program whose binary is setuid or has file capabilities is refused", why);

@@ -1,0 +1,92 @@
+package dev.baton.hardening;
+
+import static dev.baton.hardening.Fixtures.argv;
+import static dev.baton.hardening.Fixtures.program;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.baton.config.ConfigFilePermissions;
+import dev.baton.deploy.PackagedConfigTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged unit's hardening lets baton do what it does as root. Its per-instance cgroups
+ * ({@code Delegate=yes}) are what end a program's escaped descendants: an agent run in the unit's
+ * sandbox ({@link UnitSandbox}) must put a program started as another user in a cgroup of its own,
+ * and its stop must end a child that left the program's process group and dropped its tags.
+ */
+class PackagedUnitSandboxTest {
+    private static final long MARK = 150_000 + ProcessHandle.current().pid() % 50_000;
+
+    @TempDir
+    Path dir;
+
+    private static List<ProcessHandle> escapees() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> a.length == 1
+                && a[0].equals(Long.toString(MARK))).orElse(false)).toList();
+    }
+
+    @AfterEach
+    void killEscapees() {
+        escapees().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void inTheUnitsSandboxAProgramsEscapedChildIsEndedThroughItsCgroup() throws Exception {
+        assumeTrue(ConfigFilePermissions.effectiveUid() == 0, "needs root: unshare, a program as nobody");
+        assumeTrue(cgroupsWorkHere(), "no writable cgroup v2 with cgroup.kill on this machine");
+        List<String> sandbox = UnitSandbox.of(PackagedConfigTest.REPO.resolve("systemd/baton.service")).prefix();
+
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path escaper = Fixtures.script(dir, "escaper.sh", "setsid env -i /bin/sleep " + MARK + " &\nexec sleep 100000");
+        Path cfg = dir.resolve("baton.toml");
+        Files.writeString(cfg, Fixtures.agent(dir.resolve("state"))
+                + program("escaper", argv(escaper), "user = \"nobody\"", "start_secs = \"0s\"", "stop_timeout = \"2s\""));
+        try (AgentJvm agent = AgentJvm.with(cfg).prefix(sandbox.toArray(String[]::new)).start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> escapees().size() == 1);
+            String agentId = Files.readString(dir.resolve("state/agent.id")).trim();
+            String cgroup = Files.readString(Path.of("/proc/" + escapees().get(0).pid() + "/cgroup"));
+            assertTrue(cgroup.contains("/baton-" + agentId + "/escaper."), "in the unit's sandbox the program got no "
+                    + "cgroup of its own (" + cgroup.strip() + "); the agent said: " + agent.stdoutText().lines()
+                    .filter(l -> l.contains("cgroups:")).toList());
+            assertEquals(0, agent.sigterm(), agent.stdoutText());
+        }
+        assertEquals(List.of(), escapees().stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList(),
+                "the escaped child outlived its program's stop");
+    }
+
+    /** A cgroup can be made below this JVM's own cgroup v2, with cgroup.kill in it. */
+    private static boolean cgroupsWorkHere() {
+        try {
+            Path mount = null;
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                if (line.contains(" - cgroup2 ")) {
+                    mount = Path.of(line.split(" ")[4]);
+                }
+            }
+            String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::"))
+                    .findFirst().orElse("0::/").substring(3).replaceFirst("^/", "");
+            if (mount == null) {
+                return false;
+            }
+            Path probe = mount.resolve(own).resolve("baton-probe-" + ProcessHandle.current().pid());
+            Files.createDirectory(probe);
+            try {
+                return Files.exists(probe.resolve("cgroup.kill"));
+            } finally {
+                Files.delete(probe);
+            }
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
