@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged unit's hardening lets baton do what it does as root. Its per-instance cgroups
+ * The packaged unit's hardening lets baton do what it does as root, and systemd's setup before a
+ * start keeps what the package set up. Its per-instance cgroups
  * ({@code Delegate=yes}) are what end a program's escaped descendants: an agent run in the unit's
  * sandbox ({@link UnitSandbox}) must put a program started as another user in a cgroup of its own,
  * and its stop must end a child that left the program's process group and dropped its tags.
@@ -44,7 +45,7 @@ class PackagedUnitSandboxTest {
     void inTheUnitsSandboxAProgramsEscapedChildIsEndedThroughItsCgroup() throws Exception {
         assumeTrue(ConfigFilePermissions.effectiveUid() == 0, "needs root: unshare, a program as nobody");
         assumeTrue(cgroupsWorkHere(), "no writable cgroup v2 with cgroup.kill on this machine");
-        List<String> sandbox = UnitSandbox.of(PackagedConfigTest.REPO.resolve("systemd/baton.service")).prefix();
+        List<String> sandbox = sandbox(dir.resolve("state"));
 
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path escaper = Fixtures.script(dir, "escaper.sh", "setsid env -i /bin/sleep " + MARK + " &\nexec sleep 100000");
@@ -62,6 +63,35 @@ class PackagedUnitSandboxTest {
         }
         assertEquals(List.of(), escapees().stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList(),
                 "the escaped child outlived its program's stop");
+    }
+
+    /**
+     * The package gives the state directory to group baton (root:baton 0750, postinst), whose
+     * members use the CLI through the agent's socket in it without a token (docs/api.md). Starting
+     * the agent must not take that back: systemd's StateDirectory= chowns a root service's directory
+     * to root:root, the whole tree, before every start, and the group's members then reached neither
+     * the socket nor the agent. A stand-in group (nogroup) plays baton here.
+     */
+    @Test
+    void startingTheAgentKeepsTheStateDirectoryTheGroupThePackageGaveIt() throws Exception {
+        assumeTrue(ConfigFilePermissions.effectiveUid() == 0, "needs root: unshare, chown");
+        int group = 65534;
+        Path state = dir.resolve("state");
+        Files.createDirectory(state);
+        Files.setAttribute(state, "unix:gid", group);
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-x---"));
+        Path cfg = dir.resolve("baton.toml");
+        Files.writeString(cfg, Fixtures.agent(state) + program("one", argv("/bin/sleep", "100000"), "start_secs = \"0s\""));
+        try (AgentJvm agent = AgentJvm.with(cfg).prefix(sandbox(state).toArray(String[]::new)).start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> agent.stdoutText().contains("one: spawned pid"));
+            assertEquals(group, Files.getAttribute(state, "unix:gid"), "the state directory's group after the start");
+            assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+            assertEquals(0, agent.sigterm(), agent.stdoutText());
+        }
+    }
+
+    private static List<String> sandbox(Path stateDirectory) throws Exception {
+        return UnitSandbox.of(PackagedConfigTest.REPO.resolve("systemd/baton.service")).prefix(stateDirectory);
     }
 
     /** A cgroup can be made below this JVM's own cgroup v2, with cgroup.kill in it. */

@@ -16,7 +16,9 @@ import java.util.Set;
  * read-only mounts the {@code Protect*} directives make ({@code unshare --mount}, {@code mount -o
  * remount,bind,ro}), then {@code setpriv} with the unit's capability bounding set and no-new-privs.
  * These are what limit what a root service may do with files and capabilities, which is what baton
- * does as root (cgroups, other users' /proc entries, switching users). Directives that only filter
+ * does as root (cgroups, other users' /proc entries, switching users). {@code StateDirectory=} is
+ * rebuilt on a directory that stands for {@code /var/lib/NAME}: what systemd does to it before
+ * every start of a root service. Directives that only filter
  * system calls or affect the kernel's other interfaces are listed as not rebuilt; any other
  * sandboxing directive fails the build of the prefix, so a directive added to the unit later is
  * not silently left out.
@@ -24,9 +26,11 @@ import java.util.Set;
 final class UnitSandbox {
     /** Not rebuilt: seccomp filters and namespaces that none of baton's root work touches. */
     private static final Set<String> NOT_REBUILT = Set.of("ProtectKernelModules", "ProtectKernelLogs", "ProtectClock",
-            "ProtectHostname", "LockPersonality", "RestrictSUIDSGID", "RestrictAddressFamilies", "RestrictRealtime");
+            "ProtectHostname", "LockPersonality", "RestrictSUIDSGID", "RestrictAddressFamilies", "RestrictRealtime",
+            // the CDS archive's directory: root's alone, nothing but the agent uses it
+            "CacheDirectory", "CacheDirectoryMode");
     private static final Set<String> REBUILT = Set.of("ProtectSystem", "ProtectKernelTunables", "ProtectControlGroups",
-            "CapabilityBoundingSet", "NoNewPrivileges");
+            "CapabilityBoundingSet", "NoNewPrivileges", "StateDirectory", "StateDirectoryMode");
 
     private final Map<String, String> service;
 
@@ -52,8 +56,12 @@ final class UnitSandbox {
         return new UnitSandbox(service);
     }
 
-    /** The command prefix that runs what follows it in the unit's sandbox. */
-    List<String> prefix() {
+    /**
+     * The command prefix that runs what follows it in the unit's sandbox.
+     *
+     * @param stateDirectory stands for the unit's {@code StateDirectory=} ({@code /var/lib/NAME})
+     */
+    List<String> prefix(Path stateDirectory) {
         List<String> unknown = service.keySet().stream().filter(UnitSandbox::isSandboxing)
                 .filter(k -> !REBUILT.contains(k) && !NOT_REBUILT.contains(k)).toList();
         if (!unknown.isEmpty()) {
@@ -63,6 +71,13 @@ final class UnitSandbox {
         StringBuilder mounts = new StringBuilder("set -e\n"
                 + "ro() { [ -e \"$1\" ] || return 0; mountpoint -q \"$1\" || mount --bind \"$1\" \"$1\"; "
                 + "mount -o remount,bind,ro \"$1\"; }\n");
+        if (service.containsKey("StateDirectory")) {
+            // systemd's setup_exec_directory() for a service without User=: made if missing, chmod'ed to
+            // the mode, and chown'ed to root:root, the whole tree, when the top is not root:root already
+            mounts.append("d='").append(stateDirectory).append("'; mkdir -p \"$d\"; chmod ")
+                    .append(value("StateDirectoryMode", "0755"))
+                    .append(" \"$d\"; [ \"$(stat -c %u:%g \"$d\")\" = 0:0 ] || chown -R 0:0 \"$d\"\n");
+        }
         switch (value("ProtectSystem", "no")) {
             case "no", "false" -> { }
             case "yes", "true" -> mounts.append("ro /usr; ro /boot; ro /efi\n");
@@ -104,7 +119,8 @@ final class UnitSandbox {
     }
 
     private static boolean isSandboxing(String key) {
-        return key.startsWith("Protect") || key.startsWith("Private") || key.startsWith("Restrict")
+        return key.matches("(State|Cache|Logs|Runtime|Configuration)Directory(Mode)?")
+                || key.startsWith("Protect") || key.startsWith("Private") || key.startsWith("Restrict")
                 || key.startsWith("SystemCall") || key.endsWith("Capabilities") || key.endsWith("Paths")
                 || Set.of("CapabilityBoundingSet", "NoNewPrivileges", "DynamicUser", "User", "MemoryDenyWriteExecute",
                 "LockPersonality", "RootDirectory", "RootImage").contains(key);
