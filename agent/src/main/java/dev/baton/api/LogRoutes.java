@@ -5,6 +5,7 @@ import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.logs.StreamKind;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Methods;
 import java.util.List;
 import java.util.Locale;
 
@@ -47,7 +48,13 @@ final class LogRoutes {
     private void follow(HttpServerExchange exchange) throws Exception {
         ProgramLog log = find(exchange);
         int lines = Requests.intParam(exchange, "lines", 10, 0, MAX_LINES);
-        LogStream.open(exchange, log, lines, stream(exchange));
+        StreamKind only = stream(exchange);
+        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+            // The stream's head, and no stream: a follower nobody reads would live as long as the connection
+            LogStream.head(exchange);
+            return;
+        }
+        LogStream.open(exchange, log, lines, only);
     }
 
     /** {@code ?stream=stdout|stderr}: only that stream's lines; null (both) when absent. */

@@ -7,6 +7,7 @@ import dev.baton.logs.StreamKind;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
+import io.undertow.util.Headers;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,12 @@ final class LogStream {
         new ServerSentEventHandler((c, lastEventId) -> new LogStream(c, programLog, io, account, only)
                 .start(backlog, lastEventId))
                 .handleRequest(exchange);
+    }
+
+    /** What a stream answers before its first event, and nothing more (a HEAD request). */
+    static void head(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/event-stream; charset=UTF-8");
+        exchange.endExchange();
     }
 
     private void start(int backlog, String lastEventId) {

@@ -4,6 +4,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +13,9 @@ import java.util.TreeSet;
 
 /**
  * Routes by method and path template ({@code /v1/programs/{name}/log}); a path that exists with
- * another method gets 405 with an {@code Allow} header, an unknown path 404.
+ * another method gets 405 with an {@code Allow} header, an unknown path 404. {@code HEAD} is
+ * answered by every {@code GET} route, as HTTP requires: the same status and headers, no body
+ * (Undertow sends none for a HEAD request).
  */
 final class Router implements HttpHandler {
     private static final AttachmentKey<Map<String, String>> PARAMS = AttachmentKey.create(Map.class);
@@ -23,11 +26,11 @@ final class Router implements HttpHandler {
     private final List<Route> routes = new ArrayList<>();
 
     Router get(String template, HttpHandler handler) {
-        return add(io.undertow.util.Methods.GET, template, handler);
+        return add(Methods.GET, template, handler);
     }
 
     Router post(String template, HttpHandler handler) {
-        return add(io.undertow.util.Methods.POST, template, handler);
+        return add(Methods.POST, template, handler);
     }
 
     private Router add(HttpString method, String template, HttpHandler handler) {
@@ -49,18 +52,22 @@ final class Router implements HttpHandler {
             throw ApiException.badRequest("';' is not allowed in a request path");
         }
         String[] path = split(exchange.getRelativePath());
+        HttpString method = exchange.getRequestMethod().equals(Methods.HEAD) ? Methods.GET : exchange.getRequestMethod();
         TreeSet<String> allowed = new TreeSet<>();
         for (Route r : routes) {
             Map<String, String> params = match(r.segments, path);
             if (params == null) {
                 continue;
             }
-            if (r.method.equals(exchange.getRequestMethod())) {
+            if (r.method.equals(method)) {
                 exchange.putAttachment(PARAMS, params);
                 r.handler.handleRequest(exchange);
                 return;
             }
             allowed.add(r.method.toString());
+            if (r.method.equals(Methods.GET)) {
+                allowed.add(Methods.HEAD_STRING);
+            }
         }
         if (allowed.isEmpty()) {
             throw ApiException.notFound("no such route: " + exchange.getRequestMethod() + " "

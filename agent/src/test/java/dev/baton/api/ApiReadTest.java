@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.process.ProcessState;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,11 +147,41 @@ class ApiReadTest {
 
         Http.Response postRead = http.post("/v1/status");
         assertEquals(405, postRead.status());
-        assertEquals("GET", postRead.headers().firstValue("Allow").orElse(""));
+        assertEquals("GET, HEAD", postRead.headers().firstValue("Allow").orElse(""));
 
         Http.Response delete = http.send(http.request("/v1/programs/web")
                 .header("Authorization", "Bearer " + agent.token()).DELETE());
         assertEquals(405, delete.status());
+    }
+
+    /**
+     * HEAD is GET without the body (RFC 9110: every general-purpose server supports both): a load
+     * balancer's or uptime checker's {@code HEAD /healthz}, {@code curl -I}. It got 405 on every route,
+     * /metrics included, whose handler answers HEAD but was never reached through the router.
+     */
+    @Test
+    void headAnswersEveryReadRouteAsGetDoesWithoutTheBody() throws Exception {
+        for (String path : List.of("/healthz", "/v1/status", "/v1/programs", "/v1/programs/web",
+                "/v1/programs/talker/log?lines=5", "/v1/programs/talker/log/follow", "/v1/history", "/metrics")) {
+            Http.Response head = http.send(http.request(path).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            assertEquals(200, head.status(), "HEAD " + path);
+            assertEquals("", head.body(), "HEAD " + path);
+            String type = head.headers().firstValue("Content-Type").orElse("");
+            assertTrue(!type.isEmpty() && type.equals(contentTypeOfGet(path)), "HEAD " + path + ": " + type);
+        }
+        Http.Response missing = http.send(http.request("/v1/programs/nosuch").method("HEAD",
+                HttpRequest.BodyPublishers.noBody()));
+        assertEquals(404, missing.status());
+        assertEquals("", missing.body());
+        assertEquals(200, http.get("/v1/programs/web").status(), "the connection serves the next request");
+    }
+
+    /** The Content-Type GET answers on {@code path}; a stream's is read from its head only. */
+    private static String contentTypeOfGet(String path) throws Exception {
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                http.request(path).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        r.body().close();
+        return r.headers().firstValue("Content-Type").orElse("");
     }
 
     @Test
