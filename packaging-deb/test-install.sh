@@ -46,6 +46,8 @@ check "conffiles: /etc/baton/baton.toml and conf.d/README" \
 check "service enabled (deb-systemd-helper)" test -L /etc/systemd/system/multi-user.target.wants/baton.service
 if [ -d /run/systemd/system ]; then
     check "service active" systemctl is-active --quiet baton
+    # systemd's StateDirectory= would chown it to root:root at every start (the unit has none)
+    check "the started service left /var/lib/baton to group baton" sh -c '[ "$(stat -c %G /var/lib/baton)" = baton ]'
 else
     skip "service start (systemd is not running here: postinst only enabled it)"
 fi
