@@ -37,8 +37,35 @@ class PackagedUnitSandboxTest {
     }
 
     @AfterEach
-    void killEscapees() {
+    void cleanUp() throws Exception {
         escapees().forEach(ProcessHandle::destroyForcibly);
+        UnitSandbox.removeDeviceCgroups();
+    }
+
+    /**
+     * Engines use devices (an HSM or a USB key for their keys, SGX, a tun device): the unit leaves
+     * them every device (no PrivateDevices=, no DevicePolicy=). ProtectClock=yes took them away on
+     * the systemd of Ubuntu 22.04 and Debian 11 (before 252 it implies DeviceAllow=char-rtc r, and a
+     * device allow-list under the default DevicePolicy=auto blocks all but the pseudo-devices).
+     * /dev/net/tun stands for the engine's device.
+     */
+    @Test
+    void inTheUnitsSandboxAProgramOpensTheDeviceItNeeds() throws Exception {
+        assumeTrue(ConfigFilePermissions.effectiveUid() == 0, "needs root: unshare, a device cgroup");
+        Path device = Path.of("/dev/net/tun");
+        assumeTrue(Files.exists(device) && Files.isWritable(UnitSandbox.DEVICES.resolve("cgroup.procs")),
+                "needs " + device + " and a writable devices (cgroup v1) controller to rebuild a device policy");
+        Path result = dir.resolve("result");
+        Path opener = Fixtures.script(dir, "opener.sh", "( exec 3<>" + device + " ) && echo opened > " + result
+                + " || echo refused > " + result + "\nexec sleep 100000");
+        Path cfg = dir.resolve("baton.toml");
+        Files.writeString(cfg, Fixtures.agent(dir.resolve("state")) + program("engine", argv(opener), "start_secs = \"0s\""));
+        try (AgentJvm agent = AgentJvm.with(cfg).prefix(sandbox(dir.resolve("state")).toArray(String[]::new)).start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(result) && Files.size(result) > 0);
+            assertEquals("opened", Files.readString(result).strip(), "the program could not open " + device
+                    + " in the unit's sandbox");
+            assertEquals(0, agent.sigterm(), agent.stdoutText());
+        }
     }
 
     @Test

@@ -25,12 +25,21 @@ import java.util.Set;
  */
 final class UnitSandbox {
     /** Not rebuilt: seccomp filters and namespaces that none of baton's root work touches. */
-    private static final Set<String> NOT_REBUILT = Set.of("ProtectKernelModules", "ProtectKernelLogs", "ProtectClock",
+    private static final Set<String> NOT_REBUILT = Set.of("ProtectKernelModules", "ProtectKernelLogs",
             "ProtectHostname", "LockPersonality", "RestrictSUIDSGID", "RestrictAddressFamilies", "RestrictRealtime",
             // the CDS archive's directory: root's alone, nothing but the agent uses it
             "CacheDirectory", "CacheDirectoryMode");
     private static final Set<String> REBUILT = Set.of("ProtectSystem", "ProtectKernelTunables", "ProtectControlGroups",
-            "CapabilityBoundingSet", "NoNewPrivileges", "StateDirectory", "StateDirectoryMode");
+            "CapabilityBoundingSet", "NoNewPrivileges", "StateDirectory", "StateDirectoryMode", "ProtectClock");
+    /** The devices (cgroup v1) controller, where a unit's device allow-list is rebuilt. */
+    static final Path DEVICES = Path.of("/sys/fs/cgroup/devices");
+    private static final String DEVICE_CGROUP_PREFIX = "baton-sandbox-";
+    /**
+     * What systemd lets through besides a unit's DeviceAllow= list under DevicePolicy=auto (the
+     * default) or closed: the pseudo-devices (cgroup.c), as {@code devices.allow} lines.
+     */
+    private static final List<String> PSEUDO_DEVICES = List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+            "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rw");
 
     private final Map<String, String> service;
 
@@ -71,6 +80,17 @@ final class UnitSandbox {
         StringBuilder mounts = new StringBuilder("set -e\n"
                 + "ro() { [ -e \"$1\" ] || return 0; mountpoint -q \"$1\" || mount --bind \"$1\" \"$1\"; "
                 + "mount -o remount,bind,ro \"$1\"; }\n");
+        if (yes("ProtectClock") && Files.isDirectory(DEVICES)) {
+            // systemd before 252 (Ubuntu 22.04 has 249, Debian 11 247) adds DeviceAllow=char-rtc r for
+            // ProtectClock=yes whatever DevicePolicy= says; under the default DevicePolicy=auto a device
+            // allow-list lets through only what it lists and the pseudo-devices
+            mounts.append("g=").append(DEVICES).append('/').append(DEVICE_CGROUP_PREFIX).append("$$; mkdir \"$g\"; ")
+                    .append("echo a > \"$g/devices.deny\"; for r in");
+            PSEUDO_DEVICES.forEach(r -> mounts.append(" '").append(r).append('\''));
+            mounts.append("; do echo \"$r\" > \"$g/devices.allow\"; done; ")
+                    .append("rtc=$(awk '$2 == \"rtc\" {print $1}' /proc/devices); ")
+                    .append("[ -z \"$rtc\" ] || echo \"c $rtc:* r\" > \"$g/devices.allow\"; echo $$ > \"$g/cgroup.procs\"\n");
+        }
         if (service.containsKey("StateDirectory")) {
             // systemd's setup_exec_directory() for a service without User=: made if missing, chmod'ed to
             // the mode, and chown'ed to root:root, the whole tree, when the top is not root:root already
@@ -94,15 +114,34 @@ final class UnitSandbox {
         mounts.append("exec \"$@\"");
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c", mounts.toString(), "sh", "setpriv"));
+        java.util.LinkedHashSet<String> bounding = new java.util.LinkedHashSet<>();
         String caps = value("CapabilityBoundingSet", "");
         if (!caps.isEmpty()) {
+            bounding.addAll(List.of(boundingSet(caps).split(",")));
+        }
+        if (yes("ProtectClock")) {
+            bounding.addAll(List.of("-sys_time", "-wake_alarm"));
+        }
+        if (!bounding.isEmpty()) {
             cmd.add("--bounding-set");
-            cmd.add(boundingSet(caps));
+            cmd.add(String.join(",", bounding));
         }
         if (yes("NoNewPrivileges")) {
             cmd.add("--no-new-privs");
         }
         return cmd;
+    }
+
+    /** Removes the device cgroups {@link #prefix} made (empty once their agent ended). */
+    static void removeDeviceCgroups() throws IOException {
+        if (!Files.isDirectory(DEVICES)) {
+            return;
+        }
+        try (var made = Files.list(DEVICES)) {
+            for (Path g : (Iterable<Path>) made.filter(p -> p.getFileName().toString().startsWith(DEVICE_CGROUP_PREFIX))::iterator) {
+                Files.deleteIfExists(g);
+            }
+        }
     }
 
     /** {@code ~CAP_A CAP_B} (all but these) or {@code CAP_A CAP_B} (only these), as setpriv's list. */
@@ -122,6 +161,7 @@ final class UnitSandbox {
         return key.matches("(State|Cache|Logs|Runtime|Configuration)Directory(Mode)?")
                 || key.startsWith("Protect") || key.startsWith("Private") || key.startsWith("Restrict")
                 || key.startsWith("SystemCall") || key.endsWith("Capabilities") || key.endsWith("Paths")
+                || key.startsWith("Device")
                 || Set.of("CapabilityBoundingSet", "NoNewPrivileges", "DynamicUser", "User", "MemoryDenyWriteExecute",
                 "LockPersonality", "RootDirectory", "RootImage").contains(key);
     }
