@@ -16,12 +16,13 @@ import java.util.Set;
  * read-only mounts the {@code Protect*} directives make ({@code unshare --mount}, {@code mount -o
  * remount,bind,ro}), then {@code setpriv} with the unit's capability bounding set and no-new-privs.
  * These are what limit what a root service may do with files and capabilities, which is what baton
- * does as root (cgroups, other users' /proc entries, switching users). {@code StateDirectory=} is
- * rebuilt on a directory that stands for {@code /var/lib/NAME}: what systemd does to it before
- * every start of a root service. Directives that only filter
- * system calls or affect the kernel's other interfaces are listed as not rebuilt; any other
- * sandboxing directive fails the build of the prefix, so a directive added to the unit later is
- * not silently left out.
+ * does as root (cgroups, other users' /proc entries, switching users). Also rebuilt: what
+ * {@code StateDirectory=} does before every start of a root service, on a directory that stands for
+ * {@code /var/lib/NAME}, and the device allow-list {@code ProtectClock=} implies before systemd 252,
+ * in a devices (cgroup v1) group where there is that controller. Directives that only filter system
+ * calls or affect the kernel's other interfaces are listed as not rebuilt; any other sandboxing
+ * directive fails the build of the prefix, so a directive added to the unit later is not silently
+ * left out.
  */
 final class UnitSandbox {
     /** Not rebuilt: seccomp filters and namespaces that none of baton's root work touches. */
