@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -16,12 +18,19 @@ import java.nio.file.attribute.PosixFilePermissions;
  * {@code file} becomes {@code file.1}, {@code file.1} becomes {@code file.2} ... up to
  * {@code file.N}. New files are created with mode 0640, parent directories as needed (0755 at most). A line longer
  * than {@code maxBytes} gets a file of its own. Used by one thread.
+ *
+ * <p>Others may rotate the file too: before each write it checks that the path still names the
+ * file it has open, and opens the one now there (or creates it) when logrotate renamed it or a
+ * cleanup script removed it, with the file or its directory; the size is the open file's, so
+ * logrotate's copytruncate does not make it rotate early.
  */
 final class RotatingFile implements AutoCloseable {
     private final Path path;
     private final long maxBytes;
     private final int backups;
     private FileChannel channel;
+    /** The open file's identity (device and inode), to tell when the path names another file. */
+    private Object fileKey;
     private long size;
 
     RotatingFile(Path path, long maxBytes, int backups) {
@@ -36,7 +45,11 @@ final class RotatingFile implements AutoCloseable {
 
     /** Writes whole lines ({@code bytes} holds complete lines, each ending with '\n'). */
     void write(ByteBuffer bytes) throws IOException {
+        if (channel != null && !isAtPath()) {
+            close(); // renamed or removed by someone else: the lines go to the file at the path
+        }
         open();
+        size = channel.size(); // a copytruncate emptied it: it has room again
         while (bytes.hasRemaining()) {
             long room = maxBytes - size;
             if (maxBytes <= 0 || bytes.remaining() <= room) {
@@ -96,11 +109,25 @@ final class RotatingFile implements AutoCloseable {
             // appending to an existing log
         }
         channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        fileKey = fileKeyAtPath();
         size = channel.size();
         if (size > 0 && !endsWithNewline()) {
             // a line a failed write (disk full) left half written: the next line starts on its own
             writeFully(ByteBuffer.wrap(new byte[] {'\n'}), 1);
         }
+    }
+
+    /** Whether the path still names the open file. */
+    private boolean isAtPath() throws IOException {
+        try {
+            return fileKey != null && fileKey.equals(fileKeyAtPath());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private Object fileKeyAtPath() throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
     private boolean endsWithNewline() throws IOException {
@@ -121,7 +148,11 @@ final class RotatingFile implements AutoCloseable {
                     Files.move(numbered(i), numbered(i + 1), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            Files.move(path, numbered(1), StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(path, numbered(1), StandardCopyOption.REPLACE_EXISTING);
+            } catch (NoSuchFileException e) {
+                // removed since the last write (a cleanup script): nothing to keep, as supervisord
+            }
         }
         open();
     }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +141,53 @@ class FileSinkTest {
     }
 
     @Test
+    void aFileMovedAwayOrRemovedWhileRunningLosesNoLine() throws IOException {
+        // logrotate (create mode) renames the file under baton; a cleanup script removes it
+        Path file = dir.resolve("node.log");
+        Path moved = dir.resolve("node.log-20260101");
+        ProgramLog log = pipeline.open("node", new LogSettings(false, file, 1000, 2, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        writeLines(pipe, 0, 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).size() == 5);
+        Files.move(file, moved);
+        writeLines(pipe, 5, 10);
+        // from here on the lines go to a new file at the path, not into the renamed one
+        await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).size() == 5);
+        assertEquals(5, readLines(moved).size());
+        Files.delete(file);
+        writeLines(pipe, 10, 30);
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 30 && readLines(file).size() == 10);
+
+        List<String> got = new ArrayList<>(readLines(moved));
+        got.addAll(readLines(file.resolveSibling("node.log.1")));
+        got.addAll(readLines(file));
+        assertEquals(IntStream.range(0, 5).mapToObj(FileSinkTest::text).toList(), got.subList(0, 5));
+        assertEquals(IntStream.range(10, 30).mapToObj(FileSinkTest::text).toList(), got.subList(5, got.size()),
+                "lines 5-9 went to the removed file; every later line is in the files");
+        assertEquals(0, log.droppedByFile());
+    }
+
+    @Test
+    void aFileEmptiedByCopytruncateIsNotRotatedEarly() throws IOException {
+        Path file = dir.resolve("node.log");
+        ProgramLog log = pipeline.open("node", new LogSettings(false, file, 1000, 2, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        writeLines(pipe, 0, 8);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).size() == 8);
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            c.truncate(0); // logrotate's copytruncate, after its copy
+        }
+        writeLines(pipe, 8, 16);
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 16 && readLines(file).size() == 8);
+        assertEquals(IntStream.range(8, 16).mapToObj(FileSinkTest::text).toList(), readLines(file));
+        assertFalse(Files.exists(file.resolveSibling("node.log.1")), "rotated at 800 bytes, counted as 1600");
+    }
+
+    @Test
     void aLineLeftHalfWrittenDoesNotJoinTheNextOne() throws IOException {
         Path file = dir.resolve("half.log");
         Files.writeString(file, "whole\nhalf a li"); // what a write cut short by a full disk leaves
@@ -192,6 +240,12 @@ class FileSinkTest {
             }
         }
         pipe.closeWriter();
+    }
+
+    private static void writeLines(TestPipe pipe, int from, int to) {
+        for (int i = from; i < to; i++) {
+            pipe.write(line(i));
+        }
     }
 
     private static byte[] line(int i) {
