@@ -1,17 +1,21 @@
 package dev.baton.logs;
 
 import dev.baton.config.TrustedPaths;
+import dev.baton.process.os.Os;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * A log file that rotates, at a line boundary, before it would grow past {@code maxBytes}:
@@ -23,8 +27,20 @@ import java.nio.file.attribute.PosixFilePermissions;
  * file it has open, and opens the one now there (or creates it) when logrotate renamed it or a
  * cleanup script removed it, with the file or its directory; the size is the open file's, so
  * logrotate's copytruncate does not make it rotate early.
+ *
+ * <p>A symbolic link at the path is followed only when root or the agent owns it, the rule the
+ * config's trust check applies when it is loaded ({@code TrustedPaths}): a link someone else
+ * planted later, while the file was rotated or reopened, is refused (the lines are counted lost),
+ * never written through as root.
  */
 final class RotatingFile implements AutoCloseable {
+    private static final Set<OpenOption> APPEND =
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    private static final Set<OpenOption> APPEND_NO_LINK =
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+    private static final FileAttribute<?> NEW_FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
+
     private final Path path;
     private final long maxBytes;
     private final int backups;
@@ -103,18 +119,23 @@ final class RotatingFile implements AutoCloseable {
         if (parent != null) {
             TrustedPaths.createDirectories(parent);
         }
-        try {
-            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-        } catch (FileAlreadyExistsException e) {
-            // appending to an existing log
-        }
-        channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        // Appends to an existing log, or creates it (through a link root or the agent owns, to where it leads)
+        channel = FileChannel.open(path, mayFollowLinkAtPath() ? APPEND : APPEND_NO_LINK, NEW_FILE_MODE);
         fileKey = fileKeyAtPath();
         size = channel.size();
         if (size > 0 && !endsWithNewline()) {
             // a line a failed write (disk full) left half written: the next line starts on its own
             writeFully(ByteBuffer.wrap(new byte[] {'\n'}), 1);
         }
+    }
+
+    /** Whether the path is a symbolic link root or the agent owns (a file, or none: no link to follow). */
+    private boolean mayFollowLinkAtPath() throws IOException {
+        if (!Files.isSymbolicLink(path)) {
+            return false;
+        }
+        int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        return owner == 0 || owner == Os.euid();
     }
 
     /** Whether the path still names the open file. */

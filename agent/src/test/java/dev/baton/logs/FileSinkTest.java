@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.baton.config.LogMode;
 import dev.baton.config.LogSettings;
+import dev.baton.process.os.Os;
 
 class FileSinkTest {
     @TempDir
@@ -185,6 +186,30 @@ class FileSinkTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 16 && readLines(file).size() == 8);
         assertEquals(IntStream.range(8, 16).mapToObj(FileSinkTest::text).toList(), readLines(file));
         assertFalse(Files.exists(file.resolveSibling("node.log.1")), "rotated at 800 bytes, counted as 1600");
+    }
+
+    @Test
+    void aLinkAnotherUserPlantsAtTheFileIsNeverWrittenThrough() throws Exception {
+        Path file = dir.resolve("node.log");
+        Path real = dir.resolve("real.log");
+        Path elsewhere = dir.resolve("elsewhere");
+        Files.createSymbolicLink(file, real); // the agent's own link, as a config may use: followed
+        Files.createFile(elsewhere);
+        ProgramLog log = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(log, pipe.readFd, -1);
+        writeLines(pipe, 0, 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readLines(real).size() == 1);
+
+        Files.delete(file);
+        Files.createSymbolicLink(file, elsewhere);
+        int owner = Os.isRoot() ? 65534 : 0; // a link another user owns
+        assertEquals(0, new ProcessBuilder("chown", "-h", Integer.toString(owner), file.toString()).start().waitFor());
+        writeLines(pipe, 1, 3);
+        pipe.closeWriter();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.droppedByFile() == 2);
+        assertEquals(0, Files.size(elsewhere));
+        assertEquals(List.of(text(0)), readLines(real));
     }
 
     @Test

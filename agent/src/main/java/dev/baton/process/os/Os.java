@@ -23,7 +23,11 @@ public final class Os {
     }
 
     public static boolean isRoot() {
-        return LibC.INSTANCE.geteuid() == 0;
+        return euid() == 0;
+    }
+
+    public static int euid() {
+        return LibC.INSTANCE.geteuid();
     }
 
     /**
