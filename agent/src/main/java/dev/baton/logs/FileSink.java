@@ -2,6 +2,7 @@ package dev.baton.logs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,10 @@ final class FileSink {
     private RotatingFile file;
     /** Written by the sink thread. */
     private volatile long lostLines;
+    /** Sink thread: lines the file refused since it last took one, since when and why; said in the file when it takes lines again. */
+    private long unreportedLost;
+    private long lostSinceNanos;
+    private String lostReason;
 
     FileSink(String program, LogSettings settings) {
         this.program = program;
@@ -88,7 +93,7 @@ final class FileSink {
                 if (file == null) {
                     throw new IOException("no log file configured any more");
                 }
-                file.write(slice);
+                write(slice);
                 spool.reportGaps();
             } catch (IOException e) {
                 long lost = Bytes.countNewlines(run.array(), slice.position(), end);
@@ -97,12 +102,35 @@ final class FileSink {
                 if (file != null) {
                     closeFile();
                     WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+                    remember(lost, e);
                 }
             }
             spool.release(len);
             run.position(end);
         }
         return true;
+    }
+
+    /**
+     * Writes {@code slice}, after the line that says how many lines the file refused before it
+     * (a full disk): not without it, so that no later line comes before it.
+     */
+    private void write(ByteBuffer slice) throws IOException {
+        if (unreportedLost > 0) {
+            double seconds = (System.nanoTime() - lostSinceNanos) / 1e9;
+            file.write(ByteBuffer.wrap(String.format(Locale.ROOT, "[baton] %d lines dropped over %.1f s: the log file "
+                    + "could not be written (%s)\n", unreportedLost, seconds, lostReason).getBytes(StandardCharsets.UTF_8)));
+            unreportedLost = 0;
+        }
+        file.write(slice);
+    }
+
+    private void remember(long lost, IOException e) {
+        if (unreportedLost == 0) {
+            lostSinceNanos = System.nanoTime();
+            lostReason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        unreportedLost += lost;
     }
 
     /** Where the next slice of {@code run} (whole lines) ends: after its last newline within 64 KiB, else after its first. */

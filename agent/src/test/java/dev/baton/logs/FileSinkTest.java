@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,6 +236,40 @@ class FileSinkTest {
         pipe.write("a\nb\nc\n".getBytes(ISO_8859_1));
         pipe.closeWriter();
         await().atMost(Duration.ofSeconds(30)).until(() -> log.droppedByFile() == 3);
+    }
+
+    @Test
+    void linesAFullDiskRefusedAreSaidInTheFileWhenItTakesLinesAgain() throws Exception {
+        Path disk = Files.createDirectory(dir.resolve("disk"));
+        assumeTrue(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start().waitFor() == 0, "needs root with CAP_SYS_ADMIN to mount a tmpfs");
+        try {
+            Path filler = disk.resolve("filler");
+            try (FileChannel c = FileChannel.open(filler, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                while (true) {
+                    c.write(ByteBuffer.allocate(4096)); // whole pages: the disk is full to the last byte
+                }
+            } catch (IOException full) {
+                // No space left on device
+            }
+            Path file = disk.resolve("node.log");
+            ProgramLog log = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
+            TestPipe pipe = TestPipe.open();
+            pipeline.attach(log, pipe.readFd, -1);
+            writeLines(pipe, 0, 10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.droppedByFile() == 10);
+
+            Files.delete(filler); // room again
+            writeLines(pipe, 10, 20);
+            pipe.closeWriter();
+            await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).size() == 11);
+            List<String> got = readLines(file);
+            assertTrue(got.get(0).matches("\\[baton] 10 lines dropped over [0-9.]+ s: the log file could not be written "
+                    + "\\(No space left on device\\)"), got.get(0));
+            assertEquals(IntStream.range(10, 20).mapToObj(FileSinkTest::text).toList(), got.subList(1, 11));
+        } finally {
+            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor();
+        }
     }
 
     @Test
