@@ -76,8 +76,12 @@ public final class JournalSink implements AutoCloseable {
     /**
      * A sink sending to journald's native socket; lines are dropped only once journald has taken
      * nothing for {@code stall} ({@code [agent] log_stall_timeout}).
+     *
+     * @throws IOException when no journald takes datagrams at {@code socket} (the agent then keeps
+     *         program lines on its stdout rather than send them nowhere)
      */
     public static JournalSink open(Path socket, Duration stall) throws IOException {
+        UnixDatagramSocket.probe(socket.toString());
         byte[] sa = UnixDatagramSocket.sockaddr(socket.toString());
         UnixDatagramSocket s = UnixDatagramSocket.create(false); // blocking: sendWaiting may wait for room
         s.setSendBuffer(8 * 1024 * 1024);

@@ -49,6 +49,9 @@ public final class UnixDatagramSocket implements AutoCloseable {
         int bind(int fd, @In byte[] addr, int addrlen);
 
         @SaveError
+        int connect(int fd, @In byte[] addr, int addrlen);
+
+        @SaveError
         @ssize_t
         long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
 
@@ -116,6 +119,19 @@ public final class UnixDatagramSocket implements AutoCloseable {
             throw failure("bind(" + address + ")", e);
         }
         return s;
+    }
+
+    /**
+     * Fails unless a socket is bound at {@code address} and takes datagrams: connect(2) from a
+     * throwaway socket (ENOENT when there is none, ECONNREFUSED when nobody holds it any more).
+     */
+    public static void probe(String address) throws IOException {
+        byte[] addr = sockaddr(address);
+        try (UnixDatagramSocket s = create(true)) {
+            if (libc().connect(s.fd, addr, addr.length) != 0) {
+                throw failure("connect(" + address + ")", errno());
+            }
+        }
     }
 
     /**

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -231,8 +234,25 @@ class JournalSinkTest {
     }
 
     @Test
-    void countsFailuresWhenJournaldIsAbsent() throws Exception {
-        try (JournalSink sink = JournalSink.open(dir.resolve("none.sock"))) {
+    void doesNotOpenWhenNoJournaldTakesDatagrams() throws Exception {
+        // The agent then keeps program lines on its stdout; a sink that opened sent them nowhere
+        Path none = dir.resolve("none.sock");
+        IOException missing = assertThrows(IOException.class, () -> JournalSink.open(none));
+        assertTrue(missing.getMessage().contains(none.toString()) && missing.getMessage().contains("No such file"),
+                missing.getMessage());
+        Path left = dir.resolve("left.sock");
+        UnixDatagramSocket.bind(left.toString()).close(); // journald gone, its socket file left behind
+        IOException refused = assertThrows(IOException.class, () -> JournalSink.open(left));
+        assertTrue(refused.getMessage().contains("Connection refused"), refused.getMessage());
+    }
+
+    @Test
+    void countsFailuresWhenJournaldGoesAway() throws Exception {
+        Path path = dir.resolve("journal.sock");
+        UnixDatagramSocket server = UnixDatagramSocket.bind(path.toString());
+        try (JournalSink sink = JournalSink.open(path)) {
+            server.close();
+            Files.delete(path);
             byte[] b = "x".getBytes(StandardCharsets.UTF_8);
             sink.send("e", b, 0, 1, false);
             assertEquals(1, sink.failed());
