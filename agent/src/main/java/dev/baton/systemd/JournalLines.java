@@ -9,8 +9,8 @@ import dev.baton.logs.ProgramLog;
 import dev.baton.logs.StreamKind;
 
 /**
- * The line listener that sends every program line to journald, and counts each line a stalled
- * journald dropped on that program's log, where the other sinks' drops are counted too
+ * The line listener that sends every program line to journald, and counts each line journald did
+ * not take (stalled, or refused: its socket gone) on that program's log, where the other sinks' drops are counted too
  * ({@code baton_program_log_dropped_lines_total{sink="journal"}}). Runs on the log reader thread.
  */
 public final class JournalLines implements LineListener {

@@ -134,8 +134,8 @@ public final class JournalSink implements AutoCloseable {
      * newline is removed). Waits while journald's queue is full and journald keeps taking lines,
      * at most the stall timeout; never throws.
      *
-     * @return false when the line was dropped because journald stalled (counted in {@link #dropped()});
-     *         true when it was sent, or failed for another reason ({@link #failed()})
+     * @return true when journald took the line; false when it was dropped because journald stalled
+     *         (counted in {@link #dropped()}) or refused for another reason ({@link #failed()})
      */
     public boolean send(String program, byte[] buf, int off, int len, boolean stderr) {
         if (len > 0 && buf[off + len - 1] == '\n') {
@@ -179,15 +179,16 @@ public final class JournalSink implements AutoCloseable {
         }
         if (errno == 0) {
             sent.incrementAndGet();
-        } else if (errno == UnixDatagramSocket.EAGAIN) {
+            return true;
+        }
+        if (errno == UnixDatagramSocket.EAGAIN) {
             dropped.incrementAndGet();
             droppedWhileStalled.merge(program, 1L, Long::sum);
-            return false;
         } else {
             failed.incrementAndGet();
             lastError = UnixDatagramSocket.libc().strerror(errno) + " (errno " + errno + ")";
         }
-        return true;
+        return false;
     }
 
     /**

@@ -56,4 +56,27 @@ class JournalLinesTest {
             assertEquals(0, log.droppedByStdout(), "stdout (mode none) drops nothing");
         }
     }
+
+    @Test
+    void linesJournaldRefusesAreCountedOnTheProgramsLog() throws Exception {
+        Path path = dir.resolve("journal.sock");
+        UnixDatagramSocket server = UnixDatagramSocket.bind(path.toString());
+        try (JournalSink sink = JournalSink.open(path, Duration.ofMillis(200));
+             AgentOutput out = new AgentOutput(LogMode.NONE, Channels.newChannel(OutputStream.nullOutputStream()), 1 << 16);
+             LogPipeline pipeline = new LogPipeline(out, 4096)) {
+            server.close(); // journald went away after the agent started: its socket is refused
+            ProgramLog log = pipeline.open("engine", LogSettings.DEFAULT);
+            pipeline.addListener(new JournalLines(sink, pipeline::find));
+            int[] fds = new int[2];
+            assertEquals(0, POSIX.pipe(fds));
+            pipeline.attach(log, fds[0], -1);
+            try (OutputStream w = new FileOutputStream("/proc/self/fd/" + fds[1])) {
+                POSIX.close(fds[1]);
+                w.write("one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 3);
+            assertEquals(3, sink.failed(), sink.lastError());
+            assertEquals(3, log.droppedByJournal(), "lines journald never got are dropped by the journal sink");
+        }
+    }
 }
