@@ -157,7 +157,8 @@ final class FileSink {
     }
 
     private void reopenIfChanged(Target t) {
-        if (file != null && (t.path() == null || !file.sameAs(t.path(), t.maxBytes(), t.backups()))) {
+        // A file the config no longer has still gets the lines read before the reload, then closes
+        if (file != null && (t.path() == null ? spool.isEmpty() : !file.sameAs(t.path(), t.maxBytes(), t.backups()))) {
             closeFile();
         }
         if (file == null && t.path() != null) {

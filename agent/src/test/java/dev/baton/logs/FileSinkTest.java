@@ -112,6 +112,53 @@ class FileSinkTest {
     }
 
     @Test
+    void aReloadThatRemovesTheFileMidFloodStillWritesTheLinesReadBefore() throws Exception {
+        // A FIFO whose 64 KiB fill up stands for a slow disk: the sink thread blocks in a write, lines wait in its spool
+        Path fifo = dir.resolve("slow.log");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // read-write: opening it does not wait for the sink, nor the sink's open for this reader
+        FileChannel disk = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            ProgramLog log = pipeline.open("node", new LogSettings(false, fifo, 0, 0, 10, 1 << 16));
+            TestPipe pipe = TestPipe.open();
+            pipeline.attach(log, pipe.readFd, -1);
+            writeLines(pipe, 0, 1000); // 100 KB: the sink takes what is there and blocks on a full FIFO
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 1000);
+            writeLines(pipe, 1000, 2000); // queued behind it
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 2000);
+            pipeline.open("node", new LogSettings(false, null, 0, 0, 10, 1 << 16)); // reload: no file any more
+
+            StringBuilder text = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                ByteBuffer b = ByteBuffer.allocate(1 << 16);
+                try {
+                    while (disk.read(b.clear()) > 0) {
+                        synchronized (text) {
+                            text.append(new String(b.array(), 0, b.position(), ISO_8859_1));
+                        }
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                synchronized (text) {
+                    return text.length() == 2000 * 100 || log.droppedByFile() > 0;
+                }
+            });
+            assertEquals(0, log.droppedByFile());
+            synchronized (text) {
+                assertEquals(IntStream.range(0, 2000).mapToObj(FileSinkTest::text).toList(), List.of(text.toString().split("\n")));
+            }
+            pipe.closeWriter();
+        } finally {
+            disk.close();
+        }
+    }
+
+    @Test
     void aFloodIsInTheFilesLineForLineAcrossRotations() throws Exception {
         Path file = dir.resolve("flood.log");
         int lines = 470 * 640; // 30 MB in 64 KB writes, far more than the file's spool: the reader waits for the disk
