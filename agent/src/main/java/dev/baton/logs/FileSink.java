@@ -139,7 +139,7 @@ final class FileSink {
         return end >= 0 ? end : RotatingFile.firstLineEnd(run);
     }
 
-    /** Lines that could not be written (disk full, file removed during rotation...): counted as dropped by the file. */
+    /** Lines that could not be written (disk full, a link another user planted...): counted as dropped by the file. */
     long lostLines() {
         return lostLines;
     }

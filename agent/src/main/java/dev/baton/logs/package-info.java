@@ -24,7 +24,8 @@
  * reader waits while its writer makes progress, so a reader of stdout (or a disk) that keeps up on
  * average loses nothing and the programs are held back through their pipes, as by any reader; after
  * the stall timeout without progress, whole lines are dropped with a count per program and one
- * notice each when output resumes. Their writers are woken once per burst, not per line; after a
+ * notice each when output resumes (a log file also says how many lines its disk refused, once it
+ * takes lines again). Their writers are woken once per burst, not per line; after a
  * read that found little (one write per line) the reader pauses 1 ms so the next read takes many.</li>
  * </ol>
  *
