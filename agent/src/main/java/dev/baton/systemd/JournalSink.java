@@ -156,7 +156,6 @@ public final class JournalSink implements AutoCloseable {
         if (priority < 0) {
             priority = PRIORITY_PLAIN;
         }
-        byte[] datagram = encode(program, priority, stderr, buf, off, len);
         int errno;
         if (stalled && !reportDrops()) {
             errno = UnixDatagramSocket.EAGAIN; // still stalled: drop at once, no waiting per line
@@ -164,9 +163,7 @@ public final class JournalSink implements AutoCloseable {
             // A line longer than one datagram carries (max_line_bytes up to 16 MiB) is cut to fit,
             // not lost; the ring and the log file keep it whole
             for (int max = maxDatagram; ; max /= 2) {
-                if (datagram.length > max && max > 0) {
-                    datagram = encode(program, priority, stderr, cutToFit(buf, off, len, datagram.length - max));
-                }
+                byte[] datagram = encodeWithin(program, priority, stderr, buf, off, len, max);
                 errno = socket.sendTo(sockaddr, datagram, datagram.length);
                 if (errno == UnixDatagramSocket.EAGAIN) {
                     errno = waitForRoom(datagram);
@@ -260,6 +257,20 @@ public final class JournalSink implements AutoCloseable {
 
     private static byte[] encode(String program, int priority, boolean stderr, byte[] message) {
         return encode(program, priority, stderr, message, 0, message.length);
+    }
+
+    /**
+     * The datagram for one line, at most {@code max} bytes: a longer line is cut to fit (with the
+     * marker) before it is copied, so that a line of up to 16 MiB costs one datagram on the heap.
+     */
+    private static byte[] encodeWithin(String program, int priority, boolean stderr, byte[] buf, int off, int len, int max) {
+        if (len > max / 2) { // a long line (rare): does it fit with its other fields?
+            int excess = encode(program, priority, stderr, buf, off, 0).length + len - max;
+            if (excess > 0) {
+                return encode(program, priority, stderr, cutToFit(buf, off, len, excess));
+            }
+        }
+        return encode(program, priority, stderr, buf, off, len);
     }
 
     /** The first bytes of a line, {@code excess} bytes and the marker's length shorter, cut at a UTF-8 character's start, and the marker. */

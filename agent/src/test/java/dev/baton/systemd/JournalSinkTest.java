@@ -234,6 +234,24 @@ class JournalSinkTest {
     }
 
     @Test
+    void aLongLineIsCutBeforeItIsEncoded() throws Exception {
+        // max_line_bytes goes up to 16 MiB: on the reader thread, a line's datagram may take little more than
+        // one datagram, not copies of the whole line (the heap budget counts lines, not journald's copies)
+        String path = dir.resolve("journal.sock").toString();
+        try (UnixDatagramSocket server = UnixDatagramSocket.bind(path);
+             JournalSink sink = JournalSink.open(Path.of(path))) {
+            byte[] line = "x".repeat(16 << 20).getBytes(StandardCharsets.US_ASCII);
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertTrue(sink.send("node", line, 0, line.length, false));
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(allocated < 8 * JournalSink.MAX_DATAGRAM, allocated + " bytes allocated to send a 16 MiB line");
+            String message = s(parse(server.receive(1 << 20, 10_000)).get("MESSAGE"));
+            assertTrue(message.endsWith("x [baton: line cut for journald]"), message.substring(message.length() - 60));
+        }
+    }
+
+    @Test
     void doesNotOpenWhenNoJournaldTakesDatagrams() throws Exception {
         // The agent then keeps program lines on its stdout; a sink that opened sent them nowhere
         Path none = dir.resolve("none.sock");
