@@ -28,7 +28,7 @@ import java.util.Set;
  * cleanup script removed it, with the file or its directory; the size is the open file's, so
  * logrotate's copytruncate does not make it rotate early.
  *
- * <p>A symbolic link at the path is followed only when root or the agent owns it, the rule the
+ * <p>A root agent follows a symbolic link at the path only when root owns it, the rule the
  * config's trust check applies when it is loaded ({@code TrustedPaths}): a link someone else
  * planted later, while the file was rotated or reopened, is refused (the lines are counted lost),
  * never written through as root.
@@ -119,7 +119,7 @@ final class RotatingFile implements AutoCloseable {
         if (parent != null) {
             TrustedPaths.createDirectories(parent);
         }
-        // Appends to an existing log, or creates it (through a link root or the agent owns, to where it leads)
+        // Appends to an existing log, or creates it (through a link it may follow, where that leads)
         channel = FileChannel.open(path, mayFollowLinkAtPath() ? APPEND : APPEND_NO_LINK, NEW_FILE_MODE);
         fileKey = fileKeyAtPath();
         size = channel.size();
@@ -129,13 +129,15 @@ final class RotatingFile implements AutoCloseable {
         }
     }
 
-    /** Whether the path is a symbolic link root or the agent owns (a file, or none: no link to follow). */
+    /**
+     * Whether the path is a symbolic link to follow (a file, or none: no link): root's own, or any
+     * for an agent that is not root (it writes nothing its user could not write anyway).
+     */
     private boolean mayFollowLinkAtPath() throws IOException {
         if (!Files.isSymbolicLink(path)) {
             return false;
         }
-        int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        return owner == 0 || owner == Os.euid();
+        return !Os.isRoot() || (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS) == 0;
     }
 
     /** Whether the path still names the open file. */

@@ -239,10 +239,11 @@ class FileSinkTest {
 
     @Test
     void aLinkAnotherUserPlantsAtTheFileIsNeverWrittenThrough() throws Exception {
+        assumeTrue(Os.isRoot(), "the rule of a root agent");
         Path file = dir.resolve("node.log");
         Path real = dir.resolve("real.log");
         Path elsewhere = dir.resolve("elsewhere");
-        Files.createSymbolicLink(file, real); // the agent's own link, as a config may use: followed
+        Files.createSymbolicLink(file, real); // root's own link, as a config may use: followed
         Files.createFile(elsewhere);
         ProgramLog log = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
         TestPipe pipe = TestPipe.open();
@@ -252,8 +253,7 @@ class FileSinkTest {
 
         Files.delete(file);
         Files.createSymbolicLink(file, elsewhere);
-        int owner = Os.isRoot() ? 65534 : 0; // a link another user owns
-        assertEquals(0, new ProcessBuilder("chown", "-h", Integer.toString(owner), file.toString()).start().waitFor());
+        assertEquals(0, new ProcessBuilder("chown", "-h", "65534", file.toString()).start().waitFor()); // nobody's link
         writeLines(pipe, 1, 3);
         pipe.closeWriter();
         await().atMost(Duration.ofSeconds(30)).until(() -> log.droppedByFile() == 2);

@@ -23,11 +23,7 @@ public final class Os {
     }
 
     public static boolean isRoot() {
-        return euid() == 0;
-    }
-
-    public static int euid() {
-        return LibC.INSTANCE.geteuid();
+        return LibC.INSTANCE.geteuid() == 0;
     }
 
     /**
