@@ -358,14 +358,15 @@ final class ExclusiveLock implements LeaseKeeper.Listener {
         if (failsafe.enabled() && desired == null) {
             return; // the fleet has not been read yet
         }
+        if (writingMembers) {
+            return; // a view read before the write's outcome is known confirms nothing
+        }
         if (Objects.equals(desired, v.members())) {
             failsafe.written(desired);
             return;
         }
-        if (writingMembers) {
-            return;
-        }
         writingMembers = true;
+        failsafe.writing(desired);
         int at = epoch;
         store.writeMembers(desired, keyRevision).whenCompleteAsync((written, error) -> {
             writingMembers = false;

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -53,6 +55,11 @@ final class Failsafe {
     private volatile long confirmedUntilNanos;
     private volatile int confirmations;
     private volatile FailsafeMembers written;
+    /**
+     * Hosts of member lists this holder sent since {@link #written} was confirmed: a write whose answer is late or
+     * lost may have landed, and then etcd lets those hosts take over. Asked along with the confirmed list.
+     */
+    private final Set<String> mayBeWritten = new TreeSet<>();
     private boolean asking;
     private String lastRefusal;
 
@@ -137,11 +144,20 @@ final class Failsafe {
         return hosts;
     }
 
+    /** The holder sends {@code members} to etcd: until confirmed, they may be in etcd or not (see {@link #mayBeWritten}). */
+    void writing(FailsafeMembers members) {
+        if (members != null) {
+            mayBeWritten.addAll(members.hosts());
+        }
+    }
+
+    /** etcd holds {@code members} (a write was confirmed, or a read showed them). */
     void written(FailsafeMembers members) {
         if (!Objects.equals(members, written)) {
             LOG.info("lock {}: failsafe members {}", lock, members == null ? "none" : members.hosts());
         }
         written = members;
+        mayBeWritten.clear();
     }
 
     FailsafeMembers written() {
@@ -149,9 +165,10 @@ final class Failsafe {
     }
 
     /**
-     * Asks every member of the written list; when all promise, extends the deadline to send time + ttl and
-     * runs {@code extended}. A member that refuses or does not answer extends nothing: the holder then fences
-     * by the deadline it already has.
+     * Asks every member of the written list, and every host of a list sent since that may have landed (asking one
+     * host more only costs a refusal; asking one less lets a host that never promised take over); when all
+     * promise, extends the deadline to send time + ttl and runs {@code extended}. A member that refuses or does
+     * not answer extends nothing: the holder then fences by the deadline it already has.
      */
     void ask(long token, Runnable extended, Executor loop) {
         FailsafeMembers members = written;
@@ -161,10 +178,13 @@ final class Failsafe {
         asking = true;
         viewRememberingAddresses();
         Map<String, String> addresses = new TreeMap<>(lastAddresses);
+        Set<String> asked = new TreeSet<>(members.hosts());
+        asked.addAll(mayBeWritten);
+        List<String> hosts = List.copyOf(asked);
         FailsafeRequest request = new FailsafeRequest(lock, cluster.host(), token);
         long sent = System.nanoTime();
         List<CompletableFuture<FailsafeAnswer>> answers = new ArrayList<>();
-        for (String member : members.hosts()) {
+        for (String member : hosts) {
             answers.add(client.ask(member, addresses.get(member), request));
         }
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenCompleteAsync((ignored, error) -> {
@@ -174,7 +194,7 @@ final class Failsafe {
             for (int i = 0; i < answers.size(); i++) {
                 FailsafeAnswer a = answers.get(i).join();
                 if (!a.promise()) {
-                    refusals.add(members.hosts().get(i) + ": " + a.reason());
+                    refusals.add(hosts.get(i) + ": " + a.reason());
                 } else {
                     promised = Math.min(promised, TimeUnit.MILLISECONDS.toNanos(Math.min(a.promiseMillis(),
                             cluster.leaseTtl().toMillis())));
@@ -194,7 +214,7 @@ final class Failsafe {
             if (until - confirmedUntilNanos > 0) {
                 if (confirmedUntilNanos - System.nanoTime() <= 0) {
                     LOG.warn("lock {}: failsafe: etcd unreachable, every member ({}) promised not to campaign:"
-                            + " keeping the program running", lock, members.hosts());
+                            + " keeping the program running", lock, hosts);
                 }
                 confirmedUntilNanos = until;
                 extended.run();
@@ -226,6 +246,7 @@ final class Failsafe {
         confirmedUntilNanos = 0;
         confirmations = 0;
         written = null;
+        mayBeWritten.clear();
         lastRefusal = null;
     }
 }

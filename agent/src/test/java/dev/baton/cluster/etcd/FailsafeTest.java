@@ -12,6 +12,7 @@ import dev.baton.cluster.TlsFiles;
 import io.etcd.jetcd.Client;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -121,6 +122,36 @@ class FailsafeTest {
             assertTrue(fleet.ledger.last("exit", holder.name(), PROGRAM).isEmpty(), "the holder's program never stopped");
         } finally {
             relays.values().forEach(TcpRelay::close);
+        }
+    }
+
+    /**
+     * A member list whose write landed but whose answer was lost: etcd names a new host m, which reaches etcd and
+     * may take over once the holder's key expires, while the holder, cut off right after its write, knows only
+     * the list before. It must ask m too (who refuses: it reaches etcd) and fence. Before, it asked only b, ran on
+     * b's promise past its lease, and m took the expired key and ran the program beside it.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aHolderWhoseMemberListWriteMayHaveLandedAsksEveryHostItNames(@TempDir Path dir) {
+        TestCerts certs = TestCerts.create(dir);
+        try (TestFleet fleet = new TestFleet().withFailsafe(certs);
+             TcpRelay toA = new TcpRelay(fleet.etcd.clientUrl().getPort());
+             TcpRelay toB = new TcpRelay(fleet.etcd.clientUrl().getPort())) {
+            TestFleet.Host a = fleet.startBehind(toA, "a");
+            fleet.awaitSingleHolder();
+            fleet.startBehind(toB, "b");
+            await().atMost(TTL.multipliedBy(3)).until(() -> List.of("b").equals(failsafe(a).members()));
+
+            // The write that adds m lands; nothing of a's gets through after it, and b is cut off as well.
+            toA.blackholeAfterRequestContaining("\"hosts\":[\"b\",\"m\"]");
+            TestFleet.Host m = fleet.start("m");
+            await().atMost(TTL.multipliedBy(3)).until(toA::tripped);
+            toB.blackhole();
+
+            await().atMost(TTL.multipliedBy(4)).until(() -> m.holds() && m.runs(PROGRAM));
+            assertFalse(a.runs(PROGRAM), "a fenced: m refused its request");
+            assertEquals(Optional.empty(), fleet.overlap(), "two hosts ran the program at once");
         }
     }
 

@@ -8,8 +8,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A loopback TCP relay in front of one port, to cut one host off from etcd while the others still
@@ -22,6 +25,8 @@ final class TcpRelay implements AutoCloseable {
     private final List<Socket> sockets = new ArrayList<>();
     private volatile boolean cutUp;
     private volatile boolean cutDown;
+    private volatile byte[] blackholeAfter;
+    private final CountDownLatch tripped = new CountDownLatch(1);
 
     TcpRelay(int targetPort) {
         this.targetPort = targetPort;
@@ -51,6 +56,19 @@ final class TcpRelay implements AutoCloseable {
     /** The other way: requests are lost (renewals never land); answers would come back. */
     void dropRequests() {
         cutUp = true;
+    }
+
+    /**
+     * A request that lands, then the cut: the first request carrying {@code text} (e.g. a value being written) is
+     * delivered to etcd, and from then on every byte is dropped both ways, so its answer never comes back.
+     */
+    void blackholeAfterRequestContaining(String text) {
+        blackholeAfter = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@link #blackholeAfterRequestContaining} has cut the link. */
+    boolean tripped() {
+        return tripped.getCount() == 0;
     }
 
     /** Bytes flow again; the connections that lost bytes are closed (the client reconnects). */
@@ -94,10 +112,29 @@ final class TcpRelay implements AutoCloseable {
 
     private void pump(Socket from, Socket to, boolean up) {
         byte[] buf = new byte[16 * 1024];
+        byte[] seen = new byte[0]; // the tail of the previous read too: a pattern may straddle two reads
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buf)) >= 0; ) {
+                boolean trip = false;
+                byte[] pattern = blackholeAfter;
+                if (up && pattern != null) {
+                    byte[] window = new byte[seen.length + n];
+                    System.arraycopy(seen, 0, window, 0, seen.length);
+                    System.arraycopy(buf, 0, window, seen.length, n);
+                    trip = indexOf(window, pattern) >= 0;
+                    seen = Arrays.copyOfRange(window, Math.max(0, window.length - pattern.length), window.length);
+                }
+                if (trip) {
+                    cutDown = true; // before the request goes up: its answer must not come back
+                    blackholeAfter = null;
+                }
                 if (!(up ? cutUp : cutDown)) {
                     out.write(buf, 0, n);
+                }
+                if (trip) {
+                    out.flush();
+                    cutUp = true;
+                    tripped.countDown();
                 }
             }
         } catch (IOException e) {
@@ -106,6 +143,19 @@ final class TcpRelay implements AutoCloseable {
             closeQuietly(from);
             closeQuietly(to);
         }
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private void closeConnections() {
