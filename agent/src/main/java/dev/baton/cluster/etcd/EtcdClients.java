@@ -68,14 +68,16 @@ final class EtcdClients {
         }
     }
 
-    /** grpc's own builder: a plain Netty SslContext fails with "ALPN must be enabled". */
+    /**
+     * grpc's own builder: a plain Netty SslContext fails with "ALPN must be enabled". The client certificate and
+     * key are read again when they change on disk ({@link ReloadingKeyManager}).
+     */
     static SslContext sslContext(TlsFiles tls) {
         try {
             X509Certificate[] ca = PemKeys.certificates(tls.ca()).toArray(X509Certificate[]::new);
-            X509Certificate[] chain = PemKeys.certificates(tls.cert()).toArray(X509Certificate[]::new);
             return GrpcSslContexts.forClient()
                     .trustManager(ca)
-                    .keyManager(PemKeys.privateKey(tls.key()), chain)
+                    .keyManager(new ReloadingKeyManager(tls.cert(), tls.key()))
                     .build();
         } catch (IOException | GeneralSecurityException e) {
             throw new ClusterException("cannot load the etcd TLS files: " + e.getMessage(), e);

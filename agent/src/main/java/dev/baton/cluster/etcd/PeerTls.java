@@ -16,7 +16,7 @@ import java.util.Locale;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -47,16 +47,11 @@ final class PeerTls {
             tmf.init(trusted);
             X509TrustManager chainOnly = new ChainOnly((X509TrustManager) tmf.getTrustManagers()[0]);
 
-            char[] password = new char[0];
-            KeyStore own = KeyStore.getInstance("PKCS12");
-            own.load(null, null);
-            own.setKeyEntry("self", PemKeys.privateKey(tls.key()), password,
-                    PemKeys.certificates(tls.cert()).toArray(X509Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(own, password);
+            // Read again when renewed on disk, as etcd's client certificate (ReloadingKeyManager).
+            KeyManager own = new ReloadingKeyManager(tls.cert(), tls.key());
 
             SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(kmf.getKeyManagers(), new TrustManager[] {chainOnly}, new SecureRandom());
+            context.init(new KeyManager[] {own}, new TrustManager[] {chainOnly}, new SecureRandom());
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new ClusterException("cannot load the failsafe peer TLS files (peer_tls_ca, peer_tls_cert,"

@@ -13,10 +13,16 @@ import io.etcd.jetcd.Client;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,6 +213,42 @@ class FailsafeTest {
             assertFalse(stranger.promise());
             assertFalse(stranger.reason().contains("reaches etcd"), stranger.reason());
             assertTrue(a.holds());
+        }
+    }
+    /**
+     * A renewed peer certificate (files replaced in place) is what the next handshake presents; a key whose
+     * certificate has not landed yet is not used. Before, the pair read at start stayed until the agent restarted,
+     * so once it expired every member refused the holder's requests (and the holder theirs) at the handshake.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void thePeerChannelPresentsARenewedCertificateAndNeverAHalfRenewedPair(@TempDir Path dir) throws Exception {
+        TestCerts certs = TestCerts.create(dir);
+        TlsFiles caller = certs.forHost("c");
+        try (TestFleet fleet = new TestFleet().withFailsafe(certs)) {
+            fleet.start("a");
+            fleet.awaitSingleHolder();
+            int port = fleet.peerPort("a");
+            Path cert = dir.resolve("host-a.pem");
+            Path key = dir.resolve("host-a.key");
+            BigInteger first = PemKeys.certificates(cert).get(0).getSerialNumber();
+            assertEquals(first, presentedSerial(caller, port));
+
+            TlsFiles renewed = certs.expiringFor("a", Duration.ofDays(1));
+            BigInteger second = PemKeys.certificates(renewed.cert()).get(0).getSerialNumber();
+            Files.move(renewed.key(), key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertEquals(first, presentedSerial(caller, port), "the new key alone does not fit the old certificate");
+            Files.move(renewed.cert(), cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertEquals(second, presentedSerial(caller, port), "the renewed pair is used from the next handshake on");
+        }
+    }
+
+    /** A fresh TLS handshake with the member at {@code port} (a new context: no session to resume). */
+    private static BigInteger presentedSerial(TlsFiles caller, int port) throws Exception {
+        SSLSocketFactory factory = PeerTls.context(caller).getSocketFactory();
+        try (SSLSocket socket = (SSLSocket) factory.createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
     }
 }

@@ -9,13 +9,19 @@ import dev.baton.cluster.ClusterSettings;
 import dev.baton.cluster.EngineRoles;
 import dev.baton.cluster.LocalInventory;
 import dev.baton.cluster.TlsFiles;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** etcd with client-certificate auth, as in Solana's failover guide; certificates made by openssl at test time. */
@@ -44,6 +50,39 @@ class MutualTlsTest {
                 assertEquals(0, stranger.status().leaseId());
                 assertEquals(2, standby.node().fleet().size(), "the stranger could not publish itself");
             }
+        }
+    }
+    /**
+     * The client certificate is renewed in place (new files over the old ones), then the old one expires and the
+     * connection to etcd drops: the holder must connect again with the renewed certificate and keep the lock.
+     * Before, the pair read at start was used until the agent restarted: every reconnection failed the handshake
+     * ("certificate expired"), and the holder fenced its healthy program.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aHolderUsesItsRenewedCertificateWhenItReconnectsAfterTheOldOneExpired(@TempDir Path dir) throws Exception {
+        TestCerts certs = TestCerts.create(dir);
+        TlsFiles files = certs.expiringFor("a", Duration.ofSeconds(15));
+        X509Certificate first = PemKeys.certificates(files.cert()).get(0);
+        try (TestFleet fleet = new TestFleet(certs);
+             TcpRelay relay = new TcpRelay(fleet.etcd.clientUrl().getPort())) {
+            fleet.useTls("a", files);
+            TestFleet.Host a = fleet.startAt(URI.create("https://" + relay.url().getAuthority()), "a");
+            fleet.awaitSingleHolder();
+
+            TlsFiles renewed = certs.forHost("a"); // a new key too; the key lands first, as a careless renewal does
+            Files.move(renewed.key(), files.key(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(renewed.cert(), files.cert(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Instant.now().isAfter(first.getNotAfter().toInstant().plusSeconds(1)));
+            assertTrue(a.holds() && a.runs(TestFleet.PROGRAM), "the connection made before the expiry still serves");
+
+            relay.heal(); // closes the connection: the client connects again, with a new handshake
+            Duration ttl = TestFleet.TTL;
+            await().during(ttl.multipliedBy(2)).atMost(ttl.multipliedBy(4))
+                    .until(() -> a.holds() && a.runs(TestFleet.PROGRAM));
+            await().atMost(ttl).until(() -> a.node().status().connected());
+            assertTrue(fleet.ledger.last("exit", "a", TestFleet.PROGRAM).isEmpty(), "the program never stopped");
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.baton.cluster.TlsFiles;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,12 +44,30 @@ public record TestCerts(Path dir, Path ca, Path serverCert, Path serverKey, Path
         return new TlsFiles(ca, dir.resolve("host-" + host + ".pem"), dir.resolve("host-" + host + ".key"));
     }
 
+    /**
+     * A client certificate from this CA naming {@code host}, and its key, that expires {@code left} from now (signed
+     * under faketime two days minus {@code left} ago, for two days).
+     */
+    public TlsFiles expiringFor(String host, Duration left) {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/faketime")), "faketime is not installed");
+        String name = "short-" + host;
+        long back = Duration.ofDays(2).minus(left).getSeconds();
+        signed(dir, name, host, "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + name + ".key",
+                List.of("faketime", "-" + back + " seconds"));
+        return new TlsFiles(ca, dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
+    }
+
     private static void signed(Path dir, String name, String keyCommand) {
+        signed(dir, name, name.startsWith("host-") ? name.substring(5) : name, keyCommand, List.of());
+    }
+
+    private static void signed(Path dir, String name, String cn, String keyCommand, List<String> signedUnder) {
         run(dir, List.of("sh", "-c", keyCommand));
-        String cn = name.startsWith("host-") ? name.substring(5) : name;
         openssl(dir, "req", "-new", "-key", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
-        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", name + ".pem", "-days", "2", "-extfile", "ext.cnf");
+        List<String> sign = new ArrayList<>(signedUnder);
+        sign.addAll(List.of("openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", "ext.cnf"));
+        run(dir, sign);
     }
 
     private static void openssl(Path dir, String... args) {

@@ -76,6 +76,13 @@ final class TestFleet implements AutoCloseable {
         return this;
     }
 
+    /** Host {@code name}, when started, reaches etcd with these TLS files instead of the shared client certificate. */
+    void useTls(String name, TlsFiles files) {
+        tlsFiles.put(name, files);
+    }
+
+    private final Map<String, TlsFiles> tlsFiles = new LinkedHashMap<>();
+
     /** Host {@code name} publishes {@code address} as its peer address (e.g. a relay in front of its real port). */
     void publishPeerAddress(String name, String address) {
         peerAddresses.put(name, address);
@@ -128,7 +135,8 @@ final class TestFleet implements AutoCloseable {
                 .withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
                 .withTakeover(Duration.ofMillis(300), Duration.ofMillis(500))
                 .withIntervals(Duration.ofMillis(250), Duration.ofSeconds(6), Duration.ofSeconds(1));
-        s = certs == null ? s : s.withTls(new TlsFiles(certs.ca(), certs.clientCert(), certs.clientKeyPkcs1()));
+        s = certs == null ? s : s.withTls(tlsFiles.getOrDefault(host,
+                new TlsFiles(certs.ca(), certs.clientCert(), certs.clientKeyPkcs1())));
         if (peerCerts == null) {
             return s;
         }
