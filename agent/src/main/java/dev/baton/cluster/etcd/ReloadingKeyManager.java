@@ -58,7 +58,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
         use(load(stamps()));
     }
 
-    private synchronized String currentAlias() {
+    private synchronized Pair currentPair() {
         try {
             List<Object> stamps = stamps();
             if (!stamps.equals(current.stamps()) && !stamps.equals(failedStamps)) {
@@ -76,7 +76,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
             LOG.warn("cannot check TLS certificate {} / key {} for changes ({}): keeping the pair in use", certFile,
                     keyFile, e.getMessage());
         }
-        return current.alias();
+        return current;
     }
 
     private void use(Pair pair) {
@@ -144,14 +144,14 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
      * use: "RSA", "EC", ...), else null; any type may be asked for a key whose type we cannot map.
      */
     private String aliasFor(String... keyTypes) {
-        String alias = currentAlias();
-        String algorithm = pair(alias).key().getAlgorithm();
+        Pair pair = currentPair();
+        String algorithm = pair.key().getAlgorithm();
         if (keyTypes == null || !(algorithm.equals("RSA") || algorithm.equals("EC"))) {
-            return alias;
+            return pair.alias();
         }
         for (String type : keyTypes) {
             if (type != null && (type.equals(algorithm) || type.startsWith(algorithm + "_"))) {
-                return alias;
+                return pair.alias();
             }
         }
         return null;

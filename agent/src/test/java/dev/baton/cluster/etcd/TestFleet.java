@@ -76,6 +76,14 @@ final class TestFleet implements AutoCloseable {
         return this;
     }
 
+    /** Hosts started from now on (without failsafe) take leases of {@code ttl}: more slack for a slow machine. */
+    TestFleet withLeaseTtl(Duration ttl) {
+        this.ttl = ttl;
+        return this;
+    }
+
+    private Duration ttl = TTL;
+
     /** Host {@code name}, when started, reaches etcd with these TLS files instead of the shared client certificate. */
     void useTls(String name, TlsFiles files) {
         tlsFiles.put(name, files);
@@ -132,7 +140,7 @@ final class TestFleet implements AutoCloseable {
         ClusterSettings s = ClusterSettings.defaults(endpoints)
                 .withHost(host)
                 .withKeyPrefix(prefix)
-                .withLeaseTiming(TTL, Duration.ofMillis(500), Duration.ofMillis(500))
+                .withLeaseTiming(ttl, Duration.ofMillis(500), Duration.ofMillis(500))
                 .withTakeover(Duration.ofMillis(300), Duration.ofMillis(500))
                 .withIntervals(Duration.ofMillis(250), Duration.ofSeconds(6), Duration.ofSeconds(1));
         s = certs == null ? s : s.withTls(tlsFiles.getOrDefault(host,
@@ -215,8 +223,8 @@ final class TestFleet implements AutoCloseable {
 
     /** Waits until exactly one host holds the lock and runs the program (at most 3 ttl); returns it. */
     Host awaitSingleHolder() {
-        Duration ttl = peerCerts == null ? TTL : FAILSAFE_TTL;
-        await().atMost(ttl.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
+        Duration leaseTtl = peerCerts == null ? ttl : FAILSAFE_TTL;
+        await().atMost(leaseTtl.multipliedBy(3)).until(() -> holders().size() == 1 && holders().get(0).runs(PROGRAM));
         return holders().get(0);
     }
 
