@@ -664,6 +664,11 @@ public final class Supervisor implements ProgramHost {
     }
 
     @Override
+    public boolean mainAlive(Instance instance) {
+        return ProcessTable.isInstance(instance.pid(), instance.startTime());
+    }
+
+    @Override
     public List<Integer> liveProcesses(Instance instance) {
         List<Integer> live = new ArrayList<>(processesOf(instance).stream().map(ProcStat::pid).toList());
         cgroups.ifPresent(c -> c.pids(c.dir(cgroupName(instance.tag()))).stream().filter(pid -> !live.contains(pid))

@@ -245,6 +245,12 @@ public final class Program {
         if (state != ProcessState.STARTING) {
             return;
         }
+        if (!config.startSecs().isZero() && !host.mainAlive(instance)) {
+            // It did not stay up start_secs: its exit, judged once its output ended (a daemonized child may hold
+            // the pipes for a while), is a failed start, as supervisord's "exited too quickly". With start_secs = 0
+            // a program is RUNNING as soon as it was spawned, as under supervisord's startsecs=0.
+            return;
+        }
         failedStarts = 0;
         setState(ProcessState.RUNNING);
     }

@@ -17,6 +17,12 @@ public interface ProgramHost {
     /** Sends a signal to every live process of the instance: its group and its tagged descendants. */
     void signalAll(Instance instance, int signal);
 
+    /**
+     * Whether the instance's main process is alive right now. Its exit reaches {@link Program#onExit} later (once
+     * its output was read to the end), so a process can be gone here while its program still says STARTING.
+     */
+    boolean mainAlive(Instance instance);
+
     /** Live processes of the instance (group members and tagged descendants); empty when all are gone. */
     List<Integer> liveProcesses(Instance instance);
 

@@ -77,6 +77,40 @@ class RestartPolicyTest {
         }
     }
 
+    /**
+     * A program that daemonizes (forks, the child keeps its stdout, the parent exits at once) did not stay up
+     * start_secs, although its exit is judged only once the pipes end or 2 s later: each start is a failed
+     * one, and start_retries ends in FATAL, as supervisord's "exited too quickly". It used to go RUNNING at
+     * start_secs, its exit then judged as one from RUNNING: restarted for ever, never FATAL.
+     */
+    @Test
+    void aProgramThatDaemonizesFailsToStartEvenWhileItsChildHoldsThePipes() throws Exception {
+        Path daemonizes = Scripts.write(dir, "daemonizes.sh", "sleep 300 &\nexit 0");
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("forker", quote(daemonizes), "restart = \"always\"", "start_secs = \"1s\"",
+                        "start_retries = 1", FAST)).start()) {
+            java.util.List<ProcessState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            a.agent().supervisor().addListener((status, from) -> seen.add(status.state()));
+            ProgramStatus s = a.awaitState("forker", ProcessState.FATAL);
+            assertTrue(s.lastError().contains("exited too quickly"), s.lastError());
+            assertEquals(1, s.restarts(), "one retry after the first failed start");
+            assertTrue(!seen.contains(ProcessState.RUNNING), "never RUNNING: " + seen);
+            assertEquals(0, a.stop());
+        }
+    }
+
+    /** With start_secs = 0 a program is RUNNING once spawned: an exit at once is one from RUNNING, as under supervisord. */
+    @Test
+    void withStartSecsZeroAnImmediateExitIsAnExitFromRunning() throws Exception {
+        Path quick = Scripts.write(dir, "quick.sh", "exit 3");
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("quick", quote(quick), "start_secs = \"0s\"", "restart = \"never\"", FAST)).start()) {
+            ProgramStatus s = a.awaitState("quick", ProcessState.EXITED);
+            assertEquals(3, s.lastExit().code());
+            assertEquals(0, s.restarts());
+        }
+    }
+
     @Test
     void retryForeverNeverGoesFatal() throws Exception {
         try (InProcessAgent a = new InProcessAgent(dir).config(
