@@ -295,14 +295,14 @@ public final class Supervisor implements ProgramHost {
             p.stop(() -> {
                 p.reconfigure(pc);
                 afterRemovals(p, () -> {
-                    if (isCurrent(p) && !p.state().hasProcess() && (shouldRun(p) || (wasUp && p.hold() == null))) {
+                    if (mayStartAfterStop(p) && (shouldRun(p) || (wasUp && p.hold() == null))) {
                         p.start();
                     }
                 });
             });
         }
         byPriority(diff.added().stream().map(n -> add(next.programs().get(n))).toList()).forEach(p -> afterRemovals(p, () -> {
-            if (isCurrent(p) && !p.state().hasProcess() && shouldRun(p)) {
+            if (mayStartAfterStop(p) && shouldRun(p)) {
                 p.start();
             }
         }));
@@ -310,6 +310,15 @@ public final class Supervisor implements ProgramHost {
                 diff.removed().size(), diff.changed().size(), diff.unchanged().size());
         publish();
         return diff;
+    }
+
+    /**
+     * Whether a start that waited for a stop (a reload's restart of a changed program, an added program
+     * waiting for removals, an operator's restart) may still run now: {@code p} is still the program of its
+     * name and down, and no operator stopped it since. Loop only.
+     */
+    private boolean mayStartAfterStop(Program p) {
+        return isCurrent(p) && !p.state().hasProcess() && !"stopped".equals(desired.get(p.name()));
     }
 
     /** Whether {@code p} is still the program of its name: not removed, nor replaced by a reload. Loop only. */
@@ -429,7 +438,7 @@ public final class Supervisor implements ProgramHost {
         intend(List.of(p), "running");
         p.stop(() -> {
             Runnable go = () -> {
-                if (isCurrent(p)) { // else removed by a reload meanwhile: it stays down
+                if (mayStartAfterStop(p)) { // else removed by a reload or stopped by an operator meanwhile
                     p.start();
                 }
                 if (started != null) {

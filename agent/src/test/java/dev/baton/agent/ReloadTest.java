@@ -64,6 +64,49 @@ class ReloadTest {
         }
     }
 
+    /** A program that ignores the stop signal (the whole group does): every stop of it lasts its stop_timeout. */
+    private String stubborn(String stopTimeout) throws Exception {
+        Path script = Scripts.write(dir, "stubborn.sh", "trap '' TERM\nwhile :; do sleep 0.1; done");
+        return program("stubborn", Scripts.quote(script), "start_secs = \"0s\"", "stop_timeout = \"" + stopTimeout + "\"");
+    }
+
+    /**
+     * A reload restarts a changed program: it stops it, then starts it again. An operator's stop that
+     * arrives while that stop runs is the last word: the program stays stopped (it used to be started
+     * again once the stop ended, RUNNING while programs.json said "stopped").
+     */
+    @Test
+    void anOperatorsStopDuringAReloadsRestartIsKept() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+            a.awaitState("stubborn", ProcessState.RUNNING);
+            a.config(stubborn("3s"));
+            a.agent.reload();
+            a.awaitState("stubborn", ProcessState.STOPPING);
+            a.operatorStop("stubborn");
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("stubborn").state() != ProcessState.STOPPING);
+            a.drain();
+            assertEquals(ProcessState.STOPPED, a.status("stubborn").state(), "stopped by an operator during the reload");
+            assertEquals(0, a.status("stubborn").pid());
+        }
+    }
+
+    /** The same for an operator's restart: a stop sent while its stop runs is the last word. */
+    @Test
+    void anOperatorsStopDuringARestartIsKept() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+            a.awaitState("stubborn", ProcessState.RUNNING);
+            a.onLoop(() -> {
+                a.agent.supervisor().restart(a.agent.supervisor().program("stubborn"), null);
+                return null;
+            });
+            a.awaitState("stubborn", ProcessState.STOPPING);
+            a.operatorStop("stubborn");
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("stubborn").state() != ProcessState.STOPPING);
+            a.drain();
+            assertEquals(ProcessState.STOPPED, a.status("stubborn").state(), "stopped by an operator during the restart");
+        }
+    }
+
     static String environOf(int pid) throws Exception {
         return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ"))).replace('\0', '\n');
     }
