@@ -199,6 +199,7 @@ public final class AgentControl implements Control {
         }
         BatonConfig next = c.config();
         ReloadResult result = diffResult(onLoop(() -> {
+            supervisor.refuseReloadWhileStoppingAll();
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));

@@ -107,6 +107,8 @@ public final class Supervisor implements ProgramHost {
     /** The programs those starts are for. */
     private final Set<Program> waitingForRemovals = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<Integer, Program> byPid = new HashMap<>();
+    /** The agent stops everything ({@link #stopAll}): from then on no reload is applied and no start chained on a stop runs. */
+    private boolean stoppingAll;
     private final Map<String, String> desired = new TreeMap<>();
     /**
      * Programs whose intent was lost with a damaged state file (both copies), with why: none is
@@ -269,6 +271,7 @@ public final class Supervisor implements ProgramHost {
      * starts are chained on the stops.
      */
     public ConfigDiff reload(BatonConfig next) {
+        refuseReloadWhileStoppingAll();
         ConfigDiff diff = ConfigDiff.between(config, next);
         this.config = next;
         List<Program> removed = diff.removed().stream().map(programs::get).toList();
@@ -313,12 +316,25 @@ public final class Supervisor implements ProgramHost {
     }
 
     /**
+     * Once the agent stops everything, a reload applies nothing (to no part of the agent: call this
+     * before any of it is reloaded). Loop only.
+     *
+     * @throws ControlException (unavailable) while the agent shuts down
+     */
+    void refuseReloadWhileStoppingAll() {
+        if (stoppingAll) {
+            throw new ControlException(ControlException.Kind.UNAVAILABLE,
+                    "the agent is shutting down: reload refused, nothing is started any more");
+        }
+    }
+
+    /**
      * Whether a start that waited for a stop (a reload's restart of a changed program, an added program
-     * waiting for removals, an operator's restart) may still run now: {@code p} is still the program of its
-     * name and down, and no operator stopped it since. Loop only.
+     * waiting for removals, an operator's restart) may still run now: the agent is not stopping everything,
+     * {@code p} is still the program of its name and down, and no operator stopped it since. Loop only.
      */
     private boolean mayStartAfterStop(Program p) {
-        return isCurrent(p) && !p.state().hasProcess() && !"stopped".equals(desired.get(p.name()));
+        return !stoppingAll && isCurrent(p) && !p.state().hasProcess() && !"stopped".equals(desired.get(p.name()));
     }
 
     /** Whether {@code p} is still the program of its name: not removed, nor replaced by a reload. Loop only. */
@@ -375,6 +391,7 @@ public final class Supervisor implements ProgramHost {
      * @return completes with true when no program needed SIGKILL
      */
     public CompletableFuture<Boolean> stopAll() {
+        stoppingAll = true;
         startsAfterRemovals.clear(); // a removed program's end must not start anything during the shutdown
         waitingForRemovals.clear();
         CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -438,7 +455,7 @@ public final class Supervisor implements ProgramHost {
         intend(List.of(p), "running");
         p.stop(() -> {
             Runnable go = () -> {
-                if (mayStartAfterStop(p)) { // else removed by a reload or stopped by an operator meanwhile
+                if (mayStartAfterStop(p)) { // else removed by a reload, stopped by an operator or the shutdown meanwhile
                     p.start();
                 }
                 if (started != null) {

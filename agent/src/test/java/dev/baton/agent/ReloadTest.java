@@ -90,6 +90,28 @@ class ReloadTest {
         }
     }
 
+    /**
+     * A reload that reaches the agent while it stops everything (SIGHUP after SIGTERM) starts nothing:
+     * a changed program stopping for the shutdown used to be started again when its stop ended, behind the
+     * shutdown's back, and the agent then exited with it running.
+     */
+    @Test
+    void aReloadDuringShutdownStartsNothing() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+            a.awaitState("stubborn", ProcessState.RUNNING);
+            java.util.List<ProcessState> afterShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
+            a.agent.supervisor().addListener((status, from) -> afterShutdown.add(status.state()));
+            a.agent.shutdown(-1);
+            a.awaitState("stubborn", ProcessState.STOPPING);
+            a.config(stubborn("3s") + sleeper("added"));
+            a.agent.reload();
+            a.exit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertEquals(java.util.List.of(ProcessState.STOPPING, ProcessState.STOPPED), afterShutdown,
+                    "nothing started after the shutdown began");
+            assertNull(a.agent.supervisor().program("added"), "the reload was refused");
+        }
+    }
+
     /** The same for an operator's restart: a stop sent while its stop runs is the last word. */
     @Test
     void anOperatorsStopDuringARestartIsKept() throws Exception {
@@ -104,6 +126,22 @@ class ReloadTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("stubborn").state() != ProcessState.STOPPING);
             a.drain();
             assertEquals(ProcessState.STOPPED, a.status("stubborn").state(), "stopped by an operator during the restart");
+        }
+    }
+
+    /** The shutdown comes while a reload's restart of a changed program stops it: it is not started again either. */
+    @Test
+    void aReloadsRestartPendingAtShutdownStartsNothing() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+            a.awaitState("stubborn", ProcessState.RUNNING);
+            a.config(stubborn("3s"));
+            a.agent.reload();
+            a.awaitState("stubborn", ProcessState.STOPPING);
+            java.util.List<ProcessState> afterShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
+            a.agent.supervisor().addListener((status, from) -> afterShutdown.add(status.state()));
+            a.agent.shutdown(-1);
+            a.exit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertEquals(java.util.List.of(ProcessState.STOPPED), afterShutdown, "nothing started after the shutdown began");
         }
     }
 
