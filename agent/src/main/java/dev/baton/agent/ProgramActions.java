@@ -156,8 +156,9 @@ final class ProgramActions implements Supervisor.Listener {
         }
         CompletableFuture<Outcome> out = new CompletableFuture<>();
         Runnable go = () -> {
-            if (!supervisor.isCurrent(p)) { // removed by a reload meanwhile: it stays down
-                out.complete(new Outcome(false, p.status(), p.name() + ": removed by a reload, not started"));
+            String overtaken = supervisor.whyNoStartAfterStop(p); // the start waited: a reload, a stop, the shutdown came
+            if (overtaken != null) {
+                out.complete(new Outcome(false, p.status(), p.name() + ": " + overtaken + ", not started"));
                 return;
             }
             supervisor.start(p);

@@ -330,11 +330,26 @@ public final class Supervisor implements ProgramHost {
 
     /**
      * Whether a start that waited for a stop (a reload's restart of a changed program, an added program
-     * waiting for removals, an operator's restart) may still run now: the agent is not stopping everything,
-     * {@code p} is still the program of its name and down, and no operator stopped it since. Loop only.
+     * waiting for removals, an operator's restart) may still run now: nothing in {@link #whyNoStartAfterStop}
+     * and {@code p} down. Loop only.
      */
     private boolean mayStartAfterStop(Program p) {
-        return !stoppingAll && isCurrent(p) && !p.state().hasProcess() && !"stopped".equals(desired.get(p.name()));
+        return whyNoStartAfterStop(p) == null && !p.state().hasProcess();
+    }
+
+    /**
+     * Why a start that waited for a stop (or for removals) must not run any more, or null: the agent stops
+     * everything, {@code p} was removed by a reload, or an operator stopped it since the start was asked for.
+     * Loop only.
+     */
+    String whyNoStartAfterStop(Program p) {
+        if (stoppingAll) {
+            return "the agent is shutting down";
+        }
+        if (!isCurrent(p)) {
+            return "removed by a reload";
+        }
+        return "stopped".equals(desired.get(p.name())) ? "stopped by an operator meanwhile" : null;
     }
 
     /** Whether {@code p} is still the program of its name: not removed, nor replaced by a reload. Loop only. */

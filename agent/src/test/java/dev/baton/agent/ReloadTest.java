@@ -145,6 +145,26 @@ class ReloadTest {
         }
     }
 
+    /**
+     * An operator's start of a program that is stopping waits for the stop; a stop sent after it is the
+     * last word: the waiting start gives up when the stop ends (it used to start the program anyway).
+     */
+    @Test
+    void anOperatorsStopOvertakesAStartWaitingForAStop() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+            a.awaitState("stubborn", ProcessState.RUNNING);
+            a.operatorStop("stubborn");
+            a.awaitState("stubborn", ProcessState.STOPPING);
+            java.util.concurrent.CompletableFuture<ActionResult> start = a.agent.control().start("stubborn");
+            a.drain();
+            a.agent.control().stop("stubborn").get(30, java.util.concurrent.TimeUnit.SECONDS);
+            ActionResult started = start.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            a.drain();
+            assertEquals(ProcessState.STOPPED, a.status("stubborn").state(), "the later stop wins");
+            assertEquals(false, started.ok(), started.toString());
+        }
+    }
+
     static String environOf(int pid) throws Exception {
         return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ"))).replace('\0', '\n');
     }
