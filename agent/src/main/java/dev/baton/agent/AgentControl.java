@@ -235,6 +235,9 @@ public final class AgentControl implements Control {
             if (problem == null) {
                 problem = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
             }
+            if (problem == null) {
+                problem = onLoop(() -> supervisor.changedProgramsThatCannotStart(next));
+            }
         }
         if (problem != null) {
             log.error("{}: {}", refusal, problem);

@@ -16,6 +16,7 @@ import dev.baton.process.ProgramHost;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.RestartBackoff;
 import dev.baton.process.os.ExitStatus;
+import dev.baton.process.os.HostLookup;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProgramCgroups;
@@ -313,6 +314,33 @@ public final class Supervisor implements ProgramHost {
                 diff.removed().size(), diff.changed().size(), diff.unchanged().size());
         publish();
         return diff;
+    }
+
+    /**
+     * Why a reload to {@code next} would take down a program that is up now and could not start it
+     * again, or null: a changed program whose new command is not found or not executable in the PATH it
+     * would get, or whose working directory is missing (the spawner's own checks, as check-config makes
+     * them). Applied, such a reload stops the program and leaves it FATAL. Loop only.
+     */
+    String changedProgramsThatCannotStart(BatonConfig next) {
+        List<String> problems = new ArrayList<>();
+        for (String name : ConfigDiff.between(config, next).changed()) {
+            ProcessState now = programs.get(name).state();
+            if (!now.hasProcess() && now != ProcessState.BACKOFF) {
+                continue; // down already: the reload takes nothing away
+            }
+            ProgramConfig pc = next.programs().get(name);
+            String problem = HostLookup.commandProblem(pc.command().get(0), ChildEnvironment.build(pc, agentEnv, agentId, "check"));
+            if (problem == null) {
+                problem = HostLookup.directoryProblem(pc.directory());
+            }
+            if (problem != null) {
+                problems.add(name + " (" + pc.origin() + "): " + problem);
+            }
+        }
+        return problems.isEmpty() ? null : "the new configuration would stop running programs and could not start them"
+                + " again: " + String.join("; ", problems) + ". Fix it; to stop them anyway, run baton reload --force"
+                + " (POST /v1/reload?force=true)";
     }
 
     /**

@@ -64,9 +64,7 @@ final class HostChecks {
     private void program(ProgramConfig p, Map<String, String> agentEnvironment) {
         Map<String, String> env = ChildEnvironment.build(p, agentEnvironment, "check", "check");
         check(p, "command", HostLookup.commandProblem(p.command().get(0), env));
-        if (p.directory() != null && !Files.isDirectory(p.directory())) {
-            check(p, "directory", "the working directory " + p.directory() + " does not exist (or is not a directory)");
-        }
+        check(p, "directory", HostLookup.directoryProblem(p.directory()));
         if (p.user() != null) {
             check(p, "user", HostLookup.userProblem(p.user()));
         }

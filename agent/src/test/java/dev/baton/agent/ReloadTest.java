@@ -165,6 +165,33 @@ class ReloadTest {
         }
     }
 
+    /**
+     * A reload that changes a running program to a command this host does not have (a typo in a new
+     * version's path), or to a missing working directory, would stop it and leave it FATAL: refused, the
+     * program keeps running, unless forced. It used to be applied: the running program was stopped.
+     */
+    @Test
+    void aReloadThatWouldStopARunningProgramItCannotStartAgainIsRefusedUnlessForced() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(sleeper("engine") + sleeper("web")).start()) {
+            int pid = a.awaitState("engine", ProcessState.RUNNING).pid();
+            int webPid = a.awaitState("web", ProcessState.RUNNING).pid();
+            a.config(program("engine", "[\"/nonexistent/engine-1.1\"]", "start_secs = \"0s\"")
+                    + sleeper("web", "directory = \"/nonexistent/dir\""));
+            ReloadResult refused = a.agent.control().reload(false);
+            assertEquals(false, refused.ok(), refused.toString());
+            String problems = String.join("\n", refused.problems());
+            org.junit.jupiter.api.Assertions.assertTrue(problems.contains("/nonexistent/engine-1.1")
+                    && problems.contains("/nonexistent/dir") && problems.contains("--force"), problems);
+            a.drain();
+            assertEquals(pid, a.status("engine").pid(), "still the running engine");
+            assertEquals(ProcessState.RUNNING, a.status("engine").state());
+            assertEquals(webPid, a.status("web").pid());
+
+            org.junit.jupiter.api.Assertions.assertTrue(a.agent.control().reload(true).ok(), "forced: applied");
+            a.awaitState("engine", ProcessState.FATAL);
+        }
+    }
+
     static String environOf(int pid) throws Exception {
         return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ"))).replace('\0', '\n');
     }

@@ -26,6 +26,12 @@ public final class HostLookup {
         }
     }
 
+    /** A working directory the spawner could not change to, or null. */
+    public static String directoryProblem(Path directory) {
+        return directory == null || java.nio.file.Files.isDirectory(directory) ? null
+                : "the working directory " + directory + " does not exist (or is not a directory)";
+    }
+
     /** The file a command runs (searched in the child's PATH like the spawner does), or null when there is none. */
     public static Path executable(String program, Map<String, String> childEnvironment) {
         try {
