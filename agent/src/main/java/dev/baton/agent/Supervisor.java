@@ -733,6 +733,11 @@ public final class Supervisor implements ProgramHost {
     }
 
     @Override
+    public boolean stoppingAll() {
+        return stoppingAll;
+    }
+
+    @Override
     public boolean mainAlive(Instance instance) {
         return ProcessTable.isInstance(instance.pid(), instance.startTime());
     }

@@ -96,7 +96,7 @@ public final class Program {
 
     /** Start now (an operator or the agent asks). Clears a hold and the failure counters. */
     public void start() {
-        if (state.hasProcess()) {
+        if (state.hasProcess() || host.stoppingAll()) {
             return;
         }
         cancelTimer();
@@ -217,6 +217,10 @@ public final class Program {
     }
 
     private void spawn() {
+        if (host.stoppingAll()) { // a start that waited for the previous instance's leftovers: the shutdown came first
+            setState(ProcessState.STOPPED);
+            return;
+        }
         if (instance != null && !host.liveProcesses(instance).isEmpty()) {
             // Never two copies: what is left of the previous instance goes first.
             host.signalAll(instance, Signals.SIGKILL);
@@ -259,7 +263,7 @@ public final class Program {
         lastError = why;
         failedStarts++;
         int retries = config.startRetries();
-        if (hold != null) {
+        if (restartsHeld()) {
             setState(ProcessState.STOPPED);
         } else if (retries != ProgramConfig.RETRY_FOREVER && failedStarts > retries) {
             lastError = why + "; gave up after " + failedStarts + " failed start" + (failedStarts == 1 ? "" : "s")
@@ -274,7 +278,7 @@ public final class Program {
     private void exitedWhileRunning(ExitStatus status) {
         boolean expected = !status.bySignal() && config.exitCodes().contains(status.code());
         RestartPolicy policy = config.restart();
-        boolean restart = hold == null
+        boolean restart = !restartsHeld()
                 && (policy == RestartPolicy.ALWAYS || (policy == RestartPolicy.ON_FAILURE && !expected));
         long upNanos = host.nanoTime() - instance.startedNanos();
         if (upNanos >= config.backoff().resetAfter().toNanos()) {
@@ -294,13 +298,21 @@ public final class Program {
             if (state != ProcessState.BACKOFF) {
                 return;
             }
-            if (hold != null) { // held since the exit (a handover's idle, a do-not-restart line): no restart
+            if (restartsHeld()) { // held since the exit (a handover's idle, a do-not-restart line, the shutdown)
                 setState(ProcessState.STOPPED);
                 return;
             }
             restarts++;
             spawn();
         });
+    }
+
+    /**
+     * No automatic restart now: a hold (handover idle, do-not-restart), or the agent stops everything
+     * (as supervisord, which starts nothing once it is shutting down).
+     */
+    private boolean restartsHeld() {
+        return hold != null || host.stoppingAll();
     }
 
     private void beginStop() {

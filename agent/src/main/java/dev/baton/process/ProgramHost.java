@@ -36,6 +36,9 @@ public interface ProgramHost {
 
     Duration restartDelay(Program program, int attempt);
 
+    /** The agent stops every program to exit: from then on no process is started, not even a restart. */
+    boolean stoppingAll();
+
     /** Called after every state change. */
     void stateChanged(Program program, ProcessState from);
 

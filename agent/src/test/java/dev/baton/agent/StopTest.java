@@ -72,6 +72,30 @@ class StopTest {
         }
     }
 
+    /**
+     * Once the agent stops everything nothing starts, as under supervisord ("dont start any processes if
+     * supervisor is shutting down"): a program of a lower priority level that crashes while a higher level
+     * is still stopping is not restarted (it used to be, every backoff, until its own level stopped it).
+     */
+    @Test
+    void aShutdownRestartsNothingWhileTheLevelsAboveStop() throws Exception {
+        Path slow = Scripts.write(dir, "slow-stop.sh", "trap '' TERM\nwhile :; do sleep 0.1; done");
+        Path crashy = Scripts.write(dir, "crashy.sh", "sleep 0.3\nexit 1");
+        try (InProcessAgent a = new InProcessAgent(dir).config(
+                program("top", quote(slow), "start_secs = \"0s\"", "stop_timeout = \"2s\"", "priority = 200")
+                + program("crashy", quote(crashy), "start_secs = \"0s\"", "restart = \"always\"", "priority = 1",
+                        "backoff = { initial = \"10ms\", max = \"10ms\", jitter = 0.0 }")).start()) {
+            a.awaitState("top", ProcessState.RUNNING);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("crashy").restarts() >= 1);
+            List<String> afterShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
+            a.agent().supervisor().addListener((status, from) -> afterShutdown.add(status.name() + " " + status.state()));
+            a.agent().shutdown(-1);
+            a.exit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertTrue(afterShutdown.contains("top STOPPED"), afterShutdown.toString());
+            assertTrue(afterShutdown.stream().noneMatch(e -> e.endsWith(" STARTING")), "nothing started: " + afterShutdown);
+        }
+    }
+
     @Test
     void stopOrderIsReversePriority() throws Exception {
         Path order = dir.resolve("order");
