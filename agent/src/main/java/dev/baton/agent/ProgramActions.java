@@ -59,12 +59,33 @@ final class ProgramActions implements Supervisor.Listener {
 
     /** {@code all} leaves the engines a handover holds alone (and says so): only a start by name overrides a hold. */
     CompletableFuture<ActionResult> start(String name) {
+        return start(name, false);
+    }
+
+    /**
+     * @param afterStop the second half of {@code restart all}: a program an operator stopped (or a reload
+     *                  removed) while the first half stopped everything stays down, the later command wins
+     */
+    private CompletableFuture<ActionResult> start(String name, boolean afterStop) {
         return onLoop(() -> {
+            Map<Program, String> overtaken = new HashMap<>();
             List<Program> targets = targets(name);
-            supervisor.intend(startable(targets), "running");
-            return combine(targets.stream()
-                    .map(p -> ALL.equals(name) && supervisor.holdReason(p) != null ? held(p) : startOne(p)).toList());
+            if (afterStop) {
+                targets.forEach(p -> {
+                    String why = supervisor.whyNoStartAfterStop(p);
+                    if (why != null) {
+                        overtaken.put(p, why);
+                    }
+                });
+            }
+            supervisor.intend(startable(targets.stream().filter(p -> !overtaken.containsKey(p)).toList()), "running");
+            return combine(targets.stream().map(p -> overtaken.containsKey(p) ? skipped(p, overtaken.get(p))
+                    : ALL.equals(name) && supervisor.holdReason(p) != null ? held(p) : startOne(p)).toList());
         });
+    }
+
+    private static CompletableFuture<Outcome> skipped(Program p, String why) {
+        return CompletableFuture.completedFuture(new Outcome(true, p.status(), p.name() + ": skipped, " + why, why));
     }
 
     /** {@code all} stops by priority levels, highest first, like the agent's own shutdown. */
@@ -98,7 +119,7 @@ final class ProgramActions implements Supervisor.Listener {
                 List<Program> targets = targets(ALL);
                 supervisor.intend(targets, "running");
                 return stopLevels(targets);
-            }).thenCompose(stopped -> start(ALL));
+            }).thenCompose(stopped -> start(ALL, true));
         }
         return onLoop(() -> {
             List<Program> targets = targets(name);

@@ -165,6 +165,24 @@ class ReloadTest {
         }
     }
 
+    /** {@code restart all} stops everything, then starts everything: a stop sent during its first half is kept. */
+    @Test
+    void anOperatorsStopDuringRestartAllIsKept() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s") + sleeper("web")).start()) {
+            a.awaitState("stubborn", ProcessState.RUNNING);
+            int webPid = a.awaitState("web", ProcessState.RUNNING).pid();
+            java.util.concurrent.CompletableFuture<ActionResult> restart = a.agent.control().restart("all");
+            a.awaitState("stubborn", ProcessState.STOPPING);
+            a.agent.control().stop("stubborn").get(30, java.util.concurrent.TimeUnit.SECONDS);
+            ActionResult restarted = restart.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            a.drain();
+            assertEquals(ProcessState.STOPPED, a.status("stubborn").state(), restarted.message());
+            assertEquals(ProcessState.RUNNING, a.status("web").state(), restarted.message());
+            assertNotEquals(webPid, a.status("web").pid(), "the rest was restarted");
+            assertEquals("stubborn", restarted.skipped().get(0).program(), restarted.toString());
+        }
+    }
+
     /**
      * A reload that changes a running program to a command this host does not have (a typo in a new
      * version's path), or to a missing working directory, would stop it and leave it FATAL: refused, the
