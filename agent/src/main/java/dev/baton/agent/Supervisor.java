@@ -108,7 +108,7 @@ public final class Supervisor implements ProgramHost {
     /** The programs those starts are for. */
     private final Set<Program> waitingForRemovals = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<Integer, Program> byPid = new HashMap<>();
-    /** The agent stops everything ({@link #stopAll}): from then on no reload is applied and no start chained on a stop runs. */
+    /** The agent stops everything ({@link #stopAll}): from then on nothing starts and no reload is applied. */
     private boolean stoppingAll;
     private final Map<String, String> desired = new TreeMap<>();
     /**

@@ -1,5 +1,6 @@
 package dev.baton.process.os;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,7 +29,7 @@ public final class HostLookup {
 
     /** A working directory the spawner could not change to, or null. */
     public static String directoryProblem(Path directory) {
-        return directory == null || java.nio.file.Files.isDirectory(directory) ? null
+        return directory == null || Files.isDirectory(directory) ? null
                 : "the working directory " + directory + " does not exist (or is not a directory)";
     }
 
