@@ -64,7 +64,10 @@ class ReloadTest {
         }
     }
 
-    /** A program that ignores the stop signal (the whole group does): every stop of it lasts its stop_timeout. */
+    /**
+     * A program that ignores the stop signal (the whole group does): every stop of it lasts its stop_timeout,
+     * the window in which the tests send their second command (seconds, for a loaded machine).
+     */
     private String stubborn(String stopTimeout) throws Exception {
         Path script = Scripts.write(dir, "stubborn.sh", "trap '' TERM\nwhile :; do sleep 0.1; done");
         return program("stubborn", Scripts.quote(script), "start_secs = \"0s\"", "stop_timeout = \"" + stopTimeout + "\"");
@@ -77,9 +80,9 @@ class ReloadTest {
      */
     @Test
     void anOperatorsStopDuringAReloadsRestartIsKept() throws Exception {
-        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("4s")).start()) {
             a.awaitState("stubborn", ProcessState.RUNNING);
-            a.config(stubborn("3s"));
+            a.config(stubborn("5s"));
             a.agent.reload();
             a.awaitState("stubborn", ProcessState.STOPPING);
             a.operatorStop("stubborn");
@@ -97,13 +100,13 @@ class ReloadTest {
      */
     @Test
     void aReloadDuringShutdownStartsNothing() throws Exception {
-        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("4s")).start()) {
             a.awaitState("stubborn", ProcessState.RUNNING);
             java.util.List<ProcessState> afterShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
             a.agent.supervisor().addListener((status, from) -> afterShutdown.add(status.state()));
             a.agent.shutdown(-1);
             a.awaitState("stubborn", ProcessState.STOPPING);
-            a.config(stubborn("3s") + sleeper("added"));
+            a.config(stubborn("5s") + sleeper("added"));
             a.agent.reload();
             a.exit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
             assertEquals(java.util.List.of(ProcessState.STOPPING, ProcessState.STOPPED), afterShutdown,
@@ -115,7 +118,7 @@ class ReloadTest {
     /** The same for an operator's restart: a stop sent while its stop runs is the last word. */
     @Test
     void anOperatorsStopDuringARestartIsKept() throws Exception {
-        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("4s")).start()) {
             a.awaitState("stubborn", ProcessState.RUNNING);
             a.onLoop(() -> {
                 a.agent.supervisor().restart(a.agent.supervisor().program("stubborn"), null);
@@ -132,9 +135,9 @@ class ReloadTest {
     /** The shutdown comes while a reload's restart of a changed program stops it: it is not started again either. */
     @Test
     void aReloadsRestartPendingAtShutdownStartsNothing() throws Exception {
-        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("4s")).start()) {
             a.awaitState("stubborn", ProcessState.RUNNING);
-            a.config(stubborn("3s"));
+            a.config(stubborn("5s"));
             a.agent.reload();
             a.awaitState("stubborn", ProcessState.STOPPING);
             java.util.List<ProcessState> afterShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -151,7 +154,7 @@ class ReloadTest {
      */
     @Test
     void anOperatorsStopOvertakesAStartWaitingForAStop() throws Exception {
-        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s")).start()) {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("4s")).start()) {
             a.awaitState("stubborn", ProcessState.RUNNING);
             a.operatorStop("stubborn");
             a.awaitState("stubborn", ProcessState.STOPPING);
@@ -168,7 +171,7 @@ class ReloadTest {
     /** {@code restart all} stops everything, then starts everything: a stop sent during its first half is kept. */
     @Test
     void anOperatorsStopDuringRestartAllIsKept() throws Exception {
-        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("2s") + sleeper("web")).start()) {
+        try (InProcessAgent a = new InProcessAgent(dir).config(stubborn("4s") + sleeper("web")).start()) {
             a.awaitState("stubborn", ProcessState.RUNNING);
             int webPid = a.awaitState("web", ProcessState.RUNNING).pid();
             java.util.concurrent.CompletableFuture<ActionResult> restart = a.agent.control().restart("all");

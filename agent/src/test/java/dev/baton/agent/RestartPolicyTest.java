@@ -79,7 +79,7 @@ class RestartPolicyTest {
 
     /**
      * A program that daemonizes (forks, the child keeps its stdout, the parent exits at once) did not stay up
-     * start_secs, although its exit is judged only once the pipes end or 2 s later: each start is a failed
+     * start_secs (1.5 s here), although its exit is judged only once the pipes end or 2 s later: each start is a failed
      * one, and start_retries ends in FATAL, as supervisord's "exited too quickly". It used to go RUNNING at
      * start_secs, its exit then judged as one from RUNNING: restarted for ever, never FATAL.
      */
@@ -87,7 +87,7 @@ class RestartPolicyTest {
     void aProgramThatDaemonizesFailsToStartEvenWhileItsChildHoldsThePipes() throws Exception {
         Path daemonizes = Scripts.write(dir, "daemonizes.sh", "sleep 300 &\nexit 0");
         try (InProcessAgent a = new InProcessAgent(dir).config(
-                program("forker", quote(daemonizes), "restart = \"always\"", "start_secs = \"1s\"",
+                program("forker", quote(daemonizes), "restart = \"always\"", "start_secs = \"1500ms\"",
                         "start_retries = 1", FAST)).start()) {
             java.util.List<ProcessState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
             a.agent().supervisor().addListener((status, from) -> seen.add(status.state()));
