@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A reload that renames a running program (the same command under a new name) starts the new name
  * only once the old one's process group is gone, as supervisorctl's update does: the same engine
  * binary, with the same keys, never runs twice. The engine stand-in takes 2 s to stop after SIGTERM
- * and writes its start and its exit (wall clock, ns) to a ledger, so an overlap shows in it.
+ * and writes its start and its exit (wall clock, ns) to a ledger, so an overlap shows in it. Its
+ * TERM trap is set before its start line: a test that waits for that line may stop it at once.
  */
 class RenameReloadTest {
     @TempDir
@@ -37,8 +38,8 @@ class RenameReloadTest {
         ledger = dir.resolve("ledger");
         Files.writeString(ledger, "");
         Path script = Scripts.write(dir, "engine.sh", """
-                echo "start $BATON_PROGRAM $$ $(date +%s%N)" >> "$1"
                 trap 'sleep 2; echo "exit $BATON_PROGRAM $$ $(date +%s%N)" >> "$1"; exit 0' TERM
+                echo "start $BATON_PROGRAM $$ $(date +%s%N)" >> "$1"
                 while :; do sleep 0.1; done""");
         command = "[\"" + script + "\", \"" + ledger + "\"]";
     }

@@ -56,6 +56,8 @@ class OrphanTest {
         Children.closePipes(parent);
         assertEquals(ExitStatus.exited(0), children.awaitExit(parent.pid()));
 
+        // A process in the middle of its exec shows an empty environ for a moment: wait for the sleep's
+        Children.eventually().until(() -> ProcessTable.findByEnvironment("BATON_INSTANCE", tag).size() == 1);
         List<Integer> found = ProcessTable.findByEnvironment("BATON_INSTANCE", tag);
         assertEquals(1, found.size(), "the sleep, and nothing else: " + found);
         int grandchild = found.get(0);
