@@ -221,8 +221,8 @@ final class ClusterHosts implements AutoCloseable {
         dir.resolve("hook.sh").toFile().setExecutable(true);
         Files.writeString(dir.resolve("validator.sh"), """
                 #!/bin/sh
-                echo "start $TEST_HOST $$ $(date +%s%N) ${BATON_FENCING_TOKEN:-0}" >> "$TEST_LEDGER"
                 trap 'echo "stop $TEST_HOST $$ $(date +%s%N)" >> "$TEST_LEDGER"; kill $! 2>/dev/null; exit 0' TERM
+                echo "start $TEST_HOST $$ $(date +%s%N) ${BATON_FENCING_TOKEN:-0}" >> "$TEST_LEDGER"
                 while :; do sleep 0.1 & wait $!; done
                 """);
         dir.resolve("validator.sh").toFile().setExecutable(true);
