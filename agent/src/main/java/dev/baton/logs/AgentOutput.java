@@ -259,6 +259,12 @@ public final class AgentOutput implements AutoCloseable {
      * before the first that goes through, a line says how many were lost, over how long, and why.
      */
     private void write(ByteBuffer run) {
+        if (direct != null && failedLines == 0) {
+            writeWithoutCopy(run);
+            if (!run.hasRemaining()) {
+                return;
+            }
+        }
         boolean failed = false;
         int start = run.position();
         try {
@@ -301,6 +307,30 @@ public final class AgentOutput implements AutoCloseable {
             if (failed) {
                 failedLines += lost;
                 LockSupport.parkNanos(this, FAILED_PARK_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Writes a run straight from the spill's array through the reader's non-blocking writer (pinned,
+     * no copy into a direct buffer), waiting for room between writes. Returns early, leaving the rest
+     * to the channel, once that writer is off (stdout failed: the channel meets the failure and
+     * handles it) or the output closes.
+     */
+    private void writeWithoutCopy(ByteBuffer run) {
+        while (run.hasRemaining() && !closing) {
+            int n;
+            synchronized (spool) { // as the reader writes; close() closes the writer under it too
+                if (!direct.usable()) {
+                    return;
+                }
+                n = direct.write(run.array(), run.arrayOffset() + run.position(), run.remaining());
+            }
+            if (n > 0) {
+                run.position(run.position() + n);
+                spool.release(n);
+            } else if (direct.usable()) {
+                direct.awaitRoom(100);
             }
         }
     }

@@ -27,6 +27,7 @@ final class LinuxIo {
     static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
     /** Hang-up and errors are reported without asking; a read then returns 0 or fails. */
     static final int EPOLLIN = 0x1;
+    static final short POLLOUT = 0x4;
     private static final int F_GETFL = 3, F_SETFL = 4;
     static final int F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 
@@ -39,6 +40,9 @@ final class LinuxIo {
         int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
         int eventfd(int initval, int flags);
+
+        /** One struct pollfd {int fd; short events; short revents} at {@code fds}. */
+        int poll(Pointer fds, long nfds, int timeout);
 
         @ssize_t long read(int fd, Pointer buf, @size_t long count);
 

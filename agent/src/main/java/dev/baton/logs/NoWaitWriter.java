@@ -19,6 +19,8 @@ final class NoWaitWriter {
     private final boolean socket;
     private boolean off;
     private boolean closed;
+    /** The struct pollfd of {@link #awaitRoom} (its thread's only). */
+    private jnr.ffi.Pointer pollFd;
 
     private NoWaitWriter(int fd, boolean socket) {
         this.fd = fd;
@@ -56,6 +58,20 @@ final class NoWaitWriter {
             off = true;
         }
         return 0;
+    }
+
+    /**
+     * Waits until the fd may take bytes again (or {@code timeoutMillis}, or an error). Not under
+     * the callers' lock: a {@link #close} meanwhile makes the next write fail, which turns it off.
+     */
+    void awaitRoom(int timeoutMillis) {
+        if (pollFd == null) {
+            pollFd = jnr.ffi.Memory.allocateDirect(LinuxIo.RUNTIME, 8, true);
+        }
+        pollFd.putInt(0, fd);
+        pollFd.putShort(4, LinuxIo.POLLOUT);
+        pollFd.putShort(6, (short) 0);
+        LinuxIo.C.poll(pollFd, 1, timeoutMillis);
     }
 
     /** No more writes; the pipe's own description is closed. */
