@@ -37,7 +37,8 @@ public final class AgentOutput implements AutoCloseable {
     private static final long FAILED_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int MAX_PREFIXES = 4096;
     /**
-     * The most one write(2) takes from the spill. A blocking write returns only once all of it is in
+     * The most one blocking write(2) takes from the spill (the channel's path: files, ttys, after a
+     * failure; a pipe or socket is written without waiting, see {@link #writeWithoutCopy}). A blocking write returns only once all of it is in
      * the pipe, and the stall clock sees progress only then: a whole spill (4-32 MiB) in one write
      * would make a reader of a few hundred KB/s look stalled. The JDK's temporary direct copy of the
      * slice stays small too.
