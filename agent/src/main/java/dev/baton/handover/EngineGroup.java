@@ -559,28 +559,41 @@ public final class EngineGroup {
                 .filter(e -> e.role == Role.ACTIVE && e.running && !e.stopping && e.version() != null).toList();
         for (Engine e : live) {
             Engine kept = live.stream().filter(f -> f != e && f.role == Role.ACTIVE
-                    && compatibility.compatible(f.version(), e.version()) && outranks(f, e)).findFirst().orElse(null);
+                    && compatibility.compatible(f.version(), e.version()) && TWIN_RANK.compare(f, e) > 0).findFirst().orElse(null);
             if (kept != null) {
                 idle(e, c);
                 c.event(HandoverEvent.Kind.ENGINE_IDLED, e, name + ": " + e.label() + " and " + kept.label()
                         + " are both active (one validator identity must not run twice); keeping " + kept.label()
-                        + (kept.next != null ? ", which carries " + kept.next : kept.version().compareTo(e.version()) > 0 ? ", the newer"
-                        : ", active first") + "; " + idleWords(e));
+                        + whyKept(kept, e) + "; " + idleWords(e));
             }
         }
     }
 
     /**
-     * Of two twin active engines, f stays before e: the one that reaches further (a 1.4+ runner that
+     * Of two twin active engines the greater stays: the one that reaches further (a 1.4+ runner that
      * carries its next version, beside a lone engine of its old one), else the newer version, else the
      * one active first, else by name.
      */
-    private static boolean outranks(Engine f, Engine e) {
-        return Comparator.comparing((Engine x) -> x.next != null && x.next.isNewerThan(x.version()) ? x.next : x.version())
-                .thenComparing(Engine::version)
-                .thenComparing((Engine x) -> x.activeSince, Comparator.nullsLast(Comparator.reverseOrder()))
-                .thenComparing((Engine x) -> x.program, Comparator.reverseOrder())
-                .compare(f, e) > 0;
+    private static final Comparator<Engine> TWIN_RANK = Comparator.comparing(EngineGroup::reach)
+            .thenComparing(Engine::version)
+            .thenComparing((Engine x) -> x.activeSince, Comparator.nullsLast(Comparator.reverseOrder()))
+            .thenComparing((Engine x) -> x.program, Comparator.reverseOrder());
+
+    /** The newest version the engine runs or will switch to by itself. */
+    private static Version reach(Engine e) {
+        return carriesNewer(e) ? e.next : e.version();
+    }
+
+    private static boolean carriesNewer(Engine e) {
+        return e.next != null && e.next.isNewerThan(e.version());
+    }
+
+    /** Why {@code kept} outranks {@code e} ({@link #TWIN_RANK}), as the event says it. */
+    private static String whyKept(Engine kept, Engine e) {
+        if (carriesNewer(kept) && reach(kept).compareTo(reach(e)) > 0) {
+            return ", which carries " + kept.next;
+        }
+        return kept.version().compareTo(e.version()) > 0 ? ", the newer" : ", active first";
     }
 
     /**
