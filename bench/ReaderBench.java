@@ -22,7 +22,7 @@ import java.util.List;
  * <pre>
  * javac -d /tmp/rb -cp agent/target/baton.jar bench/ReaderBench.java
  * java -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -cp /tmp/rb:agent/target/baton.jar \
- *     dev.baton.logs.ReaderBench [raw|prefixed] [recognise|none] [per-line] > /dev/null
+ *     dev.baton.logs.ReaderBench [raw|prefixed] [recognise|none] [per-line] [no-ring] > /dev/null
  * </pre>
  */
 public class ReaderBench {
@@ -42,7 +42,9 @@ public class ReaderBench {
         // fd 1, as the agent's: the reader writes lines to it itself while it takes them (run with > /dev/null)
         AgentOutput out = AgentOutput.stdout(mode, 4 << 20, java.time.Duration.ofSeconds(5));
         LogPipeline pipeline = new LogPipeline(out, 64 * 1024);
-        ProgramLog log = pipeline.open("producer", LogSettings.DEFAULT);
+        LogSettings d = LogSettings.DEFAULT;
+        ProgramLog log = pipeline.open("producer", a.contains("no-ring")
+                ? new LogSettings(d.toAgentStdout(), d.file(), d.maxBytes(), d.backups(), 0, 0) : d);
         if (!a.contains("none")) {
             // As the handover coordinator does: the program's recogniser looked up, once per run of
             // lines (or, with "per-line", once per line: a plain LineListener)
@@ -69,7 +71,7 @@ public class ReaderBench {
                 }
             });
         }
-        AttachedPipe pipe = new AttachedPipe(-1, StreamKind.STDOUT, log, 64 * 1024, out.escapesProgramLines(), () -> { });
+        AttachedPipe pipe = new AttachedPipe(-1, StreamKind.STDOUT, log, 64 * 1024, out.escapesProgramLines(), () -> { }, null);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         double best = Double.MAX_VALUE;
         for (int pass = 0; pass < 15; pass++) {
