@@ -7,6 +7,7 @@ import dev.baton.cluster.InventorySource;
 import dev.baton.cluster.LocalInventory;
 import dev.baton.cluster.ProgramInventory;
 import dev.baton.config.ClusterConfig;
+import dev.baton.control.AgentStatus;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.RunningBinaries;
 import java.nio.file.Path;

@@ -6,6 +6,8 @@ import dev.baton.config.BatonConfig;
 import dev.baton.config.EngineGroupConfig;
 import dev.baton.config.ProgramConfig;
 import dev.baton.config.UpgradeSteps;
+import dev.baton.control.AgentStatus;
+import dev.baton.control.HandoverRecord;
 import dev.baton.handover.Action;
 import dev.baton.handover.Decision;
 import dev.baton.handover.EngineGroup;

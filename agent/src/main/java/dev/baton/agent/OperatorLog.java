@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import dev.baton.agent.state.StateFile;
 import dev.baton.agent.state.StateWriter;
+import dev.baton.control.HandoverRecord;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;

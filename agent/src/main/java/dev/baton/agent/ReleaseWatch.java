@@ -3,6 +3,7 @@ package dev.baton.agent;
 import dev.baton.cli.Main;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.EngineGroupConfig;
+import dev.baton.control.AgentStatus;
 import dev.baton.releases.PublishedRelease;
 import dev.baton.releases.ReleasePoller;
 import dev.baton.releases.ReleaseSource;

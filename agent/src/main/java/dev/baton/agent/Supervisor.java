@@ -6,6 +6,7 @@ import dev.baton.agent.state.StateWriter;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigDiff;
 import dev.baton.config.ProgramConfig;
+import dev.baton.control.ControlException;
 import dev.baton.logs.LogPipeline;
 import dev.baton.logs.PendingLine;
 import dev.baton.logs.ProgramLog;

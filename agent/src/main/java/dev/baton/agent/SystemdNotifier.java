@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.control.AgentStatus;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import dev.baton.systemd.SdNotify;

@@ -1,8 +1,8 @@
 package dev.baton.api;
 
-import dev.baton.agent.AgentStatus;
-import dev.baton.agent.Control;
 import dev.baton.agent.RecentAgentLines;
+import dev.baton.control.AgentStatus;
+import dev.baton.control.Control;
 import io.undertow.server.HttpServerExchange;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.baton.api;
 
-import dev.baton.agent.ControlException;
+import dev.baton.control.ControlException;
 
 /**
  * An error the API answers with a JSON body {@code {"error":{"status","code","message"}}}; thrown by

@@ -1,7 +1,7 @@
 package dev.baton.api;
 
-import dev.baton.agent.Control;
 import dev.baton.config.ApiSettings;
+import dev.baton.control.Control;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;

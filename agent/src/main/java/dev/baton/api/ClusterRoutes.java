@@ -1,6 +1,5 @@
 package dev.baton.api;
 
-import dev.baton.agent.Control;
 import dev.baton.cluster.BuildDrift;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.FleetReadiness;
@@ -12,6 +11,7 @@ import dev.baton.cluster.FailoverResult;
 import dev.baton.cluster.HostInventory;
 import dev.baton.cluster.LockInventory;
 import dev.baton.cluster.LockStatus;
+import dev.baton.control.Control;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.baton.api;
 
-import dev.baton.agent.ControlException;
+import dev.baton.control.ControlException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;

@@ -1,6 +1,6 @@
 package dev.baton.api;
 
-import dev.baton.agent.Control;
+import dev.baton.control.Control;
 import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.logs.StreamKind;

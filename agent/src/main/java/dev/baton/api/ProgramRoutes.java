@@ -1,8 +1,8 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.agent.ActionResult;
-import dev.baton.agent.Control;
+import dev.baton.control.ActionResult;
+import dev.baton.control.Control;
 import dev.baton.process.os.Signals;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

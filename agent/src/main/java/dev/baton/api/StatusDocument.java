@@ -1,7 +1,7 @@
 package dev.baton.api;
 
-import dev.baton.agent.AgentStatus;
-import dev.baton.agent.Control;
+import dev.baton.control.AgentStatus;
+import dev.baton.control.Control;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 

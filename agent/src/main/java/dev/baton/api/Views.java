@@ -1,9 +1,9 @@
 package dev.baton.api;
 
-import dev.baton.agent.ActionResult;
-import dev.baton.agent.AgentStatus;
-import dev.baton.agent.HandoverRecord;
-import dev.baton.agent.ReloadResult;
+import dev.baton.control.ActionResult;
+import dev.baton.control.AgentStatus;
+import dev.baton.control.HandoverRecord;
+import dev.baton.control.ReloadResult;
 import dev.baton.logs.LogLine;
 import dev.baton.logs.ProgramLog;
 import dev.baton.process.ProgramStatus;

@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.agent.Agent;
-import dev.baton.agent.AgentStatus;
+import dev.baton.control.AgentStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

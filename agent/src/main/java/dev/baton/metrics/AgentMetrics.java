@@ -1,6 +1,6 @@
 package dev.baton.metrics;
 
-import dev.baton.agent.AgentStatus;
+import dev.baton.control.AgentStatus;
 import dev.baton.metrics.Family.Gauge;
 import dev.baton.metrics.Family.Info;
 import io.prometheus.metrics.model.snapshots.Labels;

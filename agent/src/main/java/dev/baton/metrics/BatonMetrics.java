@@ -1,6 +1,6 @@
 package dev.baton.metrics;
 
-import dev.baton.agent.Control;
+import dev.baton.control.Control;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
 package dev.baton.metrics;
 
-import dev.baton.agent.AgentStatus.EngineStatus;
-import dev.baton.agent.AgentStatus.GroupStatus;
+import dev.baton.control.AgentStatus.EngineStatus;
+import dev.baton.control.AgentStatus.GroupStatus;
 import dev.baton.metrics.Family.Gauge;
 import dev.baton.handover.Role;
 import dev.baton.metrics.Family.Info;

@@ -1,6 +1,6 @@
 package dev.baton.metrics;
 
-import dev.baton.agent.Control;
+import dev.baton.control.Control;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;

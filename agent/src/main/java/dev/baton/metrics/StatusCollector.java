@@ -1,7 +1,7 @@
 package dev.baton.metrics;
 
-import dev.baton.agent.AgentStatus;
-import dev.baton.agent.Control;
+import dev.baton.control.AgentStatus;
+import dev.baton.control.Control;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.control.ActionResult;
+import dev.baton.control.Control;
+import dev.baton.control.ReloadResult;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import java.nio.file.Files;

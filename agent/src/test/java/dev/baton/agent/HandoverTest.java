@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.control.AgentStatus;
+import dev.baton.control.HandoverRecord;
 import dev.baton.handover.ProfileReaderTest;
 import dev.baton.process.ProcessState;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.agent.state.StateFile;
 import dev.baton.agent.state.StateWriter;
+import dev.baton.control.HandoverRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

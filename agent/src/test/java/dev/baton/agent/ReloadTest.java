@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.baton.control.ActionResult;
+import dev.baton.control.ReloadResult;
 import dev.baton.process.ProcessState;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.control.ActionResult;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import java.nio.file.Files;

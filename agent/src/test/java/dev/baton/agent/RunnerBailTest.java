@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.control.HandoverRecord;
 import dev.baton.hardening.Fixtures;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;

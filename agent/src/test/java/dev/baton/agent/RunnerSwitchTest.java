@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.control.AgentStatus;
+import dev.baton.control.HandoverRecord;
 import dev.baton.hardening.Fixtures;
 import dev.baton.metrics.BatonMetrics;
 import java.nio.file.Files;

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.state.StateFile;
+import dev.baton.control.ActionResult;
+import dev.baton.control.HandoverRecord;
 import dev.baton.hardening.Fixtures;
 import dev.baton.process.ProcessState;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.baton.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.baton.agent.HandoverRecord;
+import dev.baton.control.HandoverRecord;
 import dev.baton.logs.LogLine;
 import dev.baton.logs.StreamKind;
 import java.time.Instant;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import dev.baton.agent.AgentStatus;
 import dev.baton.agent.InProcessAgent;
+import dev.baton.control.AgentStatus;
 import dev.baton.process.ProcessState;
 import java.io.IOException;
 import java.io.OutputStream;

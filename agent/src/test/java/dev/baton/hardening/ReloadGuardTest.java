@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.agent.Agent;
 import dev.baton.agent.InProcessAgent;
-import dev.baton.agent.ReloadResult;
+import dev.baton.control.ReloadResult;
 import dev.baton.process.ProcessState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.baton.metrics;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.agent.Agent;
-import dev.baton.agent.Control;
+import dev.baton.control.Control;
 import dev.baton.process.ProcessState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

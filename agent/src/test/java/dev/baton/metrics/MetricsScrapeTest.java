@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.baton.agent.AgentStatus;
+import dev.baton.control.AgentStatus;
 import dev.baton.process.ProcessState;
 import io.undertow.Undertow;
 import java.net.InetSocketAddress;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.baton.agent.AgentStatus.GroupStatus;
+import dev.baton.control.AgentStatus.GroupStatus;
 import dev.baton.releases.FeedServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.control;
 
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.RunningBinaries;

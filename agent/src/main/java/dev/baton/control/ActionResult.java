@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.control;
 
 import dev.baton.process.ProgramStatus;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.control;
 
 import java.time.Instant;
 

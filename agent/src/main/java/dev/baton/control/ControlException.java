@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.control;
 
 /** A command that cannot be carried out; the kind maps to an HTTP status and a CLI exit code. */
 public final class ControlException extends RuntimeException {
