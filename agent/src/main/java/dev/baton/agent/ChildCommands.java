@@ -1,11 +1,13 @@
 package dev.baton.agent;
 
+import dev.baton.process.ChildEnvironment;
+import dev.baton.process.EventLoop;
 import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.Os;
+import dev.baton.process.os.Signals;
 import dev.baton.process.os.SpawnException;
 import dev.baton.process.os.SpawnRequest;
 import dev.baton.process.os.SpawnedProcess;
-import dev.baton.process.os.Signals;
 import dev.baton.process.os.Spawner;
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;

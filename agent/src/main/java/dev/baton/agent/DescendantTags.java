@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.process.ChildEnvironment;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
 import java.util.HashMap;

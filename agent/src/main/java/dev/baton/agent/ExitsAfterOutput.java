@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.process.EventLoop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -20,6 +20,7 @@ import dev.baton.handover.ProcessDown;
 import dev.baton.handover.Recognition;
 import dev.baton.logs.RunListener;
 import dev.baton.logs.StreamKind;
+import dev.baton.process.EventLoop;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;

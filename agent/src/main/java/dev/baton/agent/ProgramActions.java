@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import dev.baton.control.ActionResult;
 import dev.baton.control.ControlException;
+import dev.baton.process.EventLoop;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Program;
 import dev.baton.process.ProgramStatus;

@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ProgramConfig;
+import dev.baton.process.ChildEnvironment;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import dev.baton.process.os.HostLookup;

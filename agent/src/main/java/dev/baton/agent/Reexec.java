@@ -4,6 +4,7 @@ import dev.baton.agent.state.StateWriter;
 import dev.baton.cluster.Cluster;
 import dev.baton.cluster.LockStatus;
 import dev.baton.logs.LogPipeline;
+import dev.baton.process.EventLoop;
 import dev.baton.process.os.BootId;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.Reaper;

@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.agent.state.ProgramsState;
+import dev.baton.process.ChildEnvironment;
 import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.process.os.ProgramCgroups;

@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.control.AgentStatus;
+import dev.baton.process.EventLoop;
 import dev.baton.process.ProcessState;
 import dev.baton.process.ProgramStatus;
 import dev.baton.systemd.SdNotify;

@@ -1,11 +1,10 @@
 package dev.baton.process;
 
-import dev.baton.agent.EventLoop;
 import dev.baton.config.ProgramConfig;
 import dev.baton.config.RestartPolicy;
 import dev.baton.process.os.ExitStatus;
-import dev.baton.process.os.SpawnException;
 import dev.baton.process.os.Signals;
+import dev.baton.process.os.SpawnException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

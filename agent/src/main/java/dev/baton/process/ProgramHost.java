@@ -1,6 +1,5 @@
 package dev.baton.process;
 
-import dev.baton.agent.EventLoop;
 import dev.baton.process.os.SpawnException;
 import java.time.Duration;
 import java.time.Instant;

@@ -12,7 +12,7 @@ import java.util.Optional;
  * one datagram to {@code $NOTIFY_SOCKET} (a path or an abstract {@code @name}). Without
  * {@code $NOTIFY_SOCKET} (not under systemd, a container) every call is a no-op that returns false.
  *
- * <p>Programs baton starts must not inherit systemd's variables for baton (dev.baton.agent.ChildEnvironment strips them): with
+ * <p>Programs baton starts must not inherit systemd's variables for baton (dev.baton.process.ChildEnvironment strips them): with
  * {@code NotifyAccess=main} systemd would log and drop their messages.
  */
 public final class SdNotify implements AutoCloseable {

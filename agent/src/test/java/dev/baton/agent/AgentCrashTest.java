@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.process.ChildEnvironment;
 import dev.baton.process.os.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

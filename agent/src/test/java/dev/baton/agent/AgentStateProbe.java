@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.state.StateFile;
+import dev.baton.process.ChildEnvironment;
 import dev.baton.process.os.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.baton.agent;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.process.ChildEnvironment;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.process.EventLoop;
 import dev.baton.systemd.SdNotify;
 import dev.baton.systemd.UnixDatagramSocket;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.process;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

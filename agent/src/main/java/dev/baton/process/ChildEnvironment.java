@@ -1,4 +1,4 @@
-package dev.baton.agent;
+package dev.baton.process;
 
 import dev.baton.config.ProgramConfig;
 import java.util.Map;
