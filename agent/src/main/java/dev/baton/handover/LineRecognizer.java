@@ -14,7 +14,8 @@ import java.util.regex.Matcher;
  * <p>Cost model: the rules' {@code contains} literals are searched in the raw bytes first, in one
  * skipping pass; only when every literal of some rule is there is the line decoded (JSON parsed with
  * Jackson's streaming parser, nesting bounded) and that rule's regex run, on a read budget. A rule
- * applies only when all of its literals occur in the raw bytes (as written, or JSON-escaped).
+ * applies only when all of its literals occur in the raw bytes (as written, or JSON-escaped), and
+ * must match a JSON message from its start ({@link LineText}: what an engine quotes is not what it says).
  * Immutable and thread-safe; never throws.
  */
 public final class LineRecognizer {
@@ -73,7 +74,7 @@ public final class LineRecognizer {
             if (found == 0) {
                 return null;
             }
-            String text = null;
+            LineText.Text text = null;
             for (CompiledRule rule : rules) {
                 if ((rule.literalMask & found) == rule.literalMask) {
                     if (text == null) {
@@ -137,10 +138,11 @@ public final class LineRecognizer {
             this.hasNext = Rule.definesGroup(rule.regex(), "next");
         }
 
-        Recognition apply(String text) {
+        Recognition apply(LineText.Text line) {
+            String text = line.text();
             Matcher m = rule.regex().matcher(BoundedText.of(text));
-            if (!m.find()) {
-                return null;
+            if (!(line.isMessage() ? m.lookingAt() : m.find())) {
+                return null; // in a message, text after its start is what the engine quotes, not what it says
             }
             Version own = hasOwn ? Version.tryParse(m.group("own")) : null;
             if (own == null && hasVersion) {

@@ -12,8 +12,23 @@ import java.nio.charset.StandardCharsets;
  * The text a rule is matched against: the JSON {@code fields.message} (or a flattened top-level
  * {@code message}) when the line is a JSON object, else the raw line; ANSI colour codes and stray
  * carriage returns removed either way. Called only for lines the byte pre-filter let through.
+ *
+ * <p>A message is matched from its first character ({@link Text#isMessage}): an engine's own message
+ * starts with its format string, while text it quotes (a peer's or an RPC node's words inside an
+ * error) comes after some words of its own. A JSON line that does not parse (cut at max_line_bytes,
+ * or garbled on purpose) still has its message start: the raw text after its first
+ * {@code "message":"} key (a quote inside a JSON string is escaped, so that key is the real one).
  */
 final class LineText {
+
+    /**
+     * @param text      what the rule's regex is matched against
+     * @param isMessage the text is an engine's message (matched from its start), not a raw line (searched)
+     */
+    record Text(String text, boolean isMessage) {
+    }
+
+    private static final byte[] MESSAGE_KEY = "\"message\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /** Deeper JSON is refused (and the raw line used): tracing lines are 2 levels deep. */
     static final int MAX_JSON_DEPTH = 32;
@@ -25,15 +40,34 @@ final class LineText {
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .build();
 
-    String of(byte[] buf, int off, int len) {
-        int start = skipLeadingBlanks(buf, off, off + len);
-        if (start < off + len && buf[start] == '{') {
-            String message = jsonMessage(buf, start, off + len - start);
+    Text of(byte[] buf, int off, int len) {
+        int end = off + len;
+        int start = skipLeadingBlanks(buf, off, end);
+        if (start < end && buf[start] == '{') {
+            String message = jsonMessage(buf, start, end - start);
             if (message != null) {
-                return clean(message);
+                return new Text(clean(message), true);
+            }
+            int key = indexOf(buf, start, end, MESSAGE_KEY);
+            if (key >= 0) { // broken JSON: its message as written, JSON escapes and all
+                int from = key + MESSAGE_KEY.length;
+                return new Text(clean(new String(buf, from, end - from, StandardCharsets.UTF_8)), true);
             }
         }
-        return clean(new String(buf, off, len, StandardCharsets.UTF_8));
+        return new Text(clean(new String(buf, off, len, StandardCharsets.UTF_8)), false);
+    }
+
+    private static int indexOf(byte[] buf, int from, int end, byte[] needle) {
+        outer:
+        for (int i = from; i <= end - needle.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (buf[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static int skipLeadingBlanks(byte[] buf, int i, int end) {

@@ -27,7 +27,9 @@
  * <h2>Decisions the brief left open</h2>
  * <ul>
  * <li>A rule applies only when <em>all</em> its {@code contains} literals are in the raw bytes (case
- *     sensitive; also found JSON-escaped), then its regex is <em>searched</em> (not anchored); the
+ *     sensitive; also found JSON-escaped), then its regex is matched from the start of a JSON line's
+ *     message (text an engine quotes from a peer or an RPC node comes after words of its own) and
+ *     <em>searched</em> in a plain line (prefixes such as syslog's are allowed there); the
  *     first matching rule in file order wins.</li>
  * <li>A JSON line must be one well-formed object; a broken one (cut at the length limit, garbled) is
  *     read raw. A well-formed object without {@code fields.message} uses a top-level {@code message},

@@ -27,6 +27,31 @@ class EngineGroupTest {
         return GroupHarness.beforeUpgrade(OLD, NEW);
     }
 
+    /**
+     * Engines echo others' words (an RPC node's error, a peer's message) inside their own messages. Before,
+     * one such line of the active engine idled it (its successor still waiting for a release not there),
+     * and two of the waiting engine ("Starting ... v1.0.4", "Initialised ...") made it an active twin of
+     * the old one, which was idled: either way no engine worked.
+     */
+    @Test
+    void quotedEngineWordsIdleNoEngine() {
+        GroupHarness h = beforeUpgrade();
+        for (String[] line : new String[][] {
+                {OLD, json("WARN", "RPC error from node: " + noLongerCompatibleMessage("1.0.3", "1.1.0"))},
+                {OLD, json("WARN", "peer sent: " + waitingMessage("1.0.3", "1.1.0"))},
+                {NEW, json("WARN", "peer sent: " + starting("1.0.4"))},
+                {NEW, json("WARN", "peer sent: Initialised StateChainClient at block `1`")}}) {
+            Recognition r = h.recognizer.recognize(line[1]);
+            if (r != null) {
+                h.record(h.group.onRecognition(line[0], r, h.now));
+            }
+        }
+        assertTrue(h.actions.isEmpty(), () -> "acted on quoted words: " + h.actions);
+        assertEquals(Role.ACTIVE, h.group.role(OLD).orElseThrow());
+        assertEquals(Role.WAITING, h.group.role(NEW).orElseThrow());
+        assertEquals(v("1.0.0"), h.group.view().release());
+    }
+
     @Test
     void normalUpgrade() {
         GroupHarness h = beforeUpgrade();

@@ -3,6 +3,7 @@ package dev.baton.handover;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static dev.baton.handover.ChainflipLines.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,6 +123,27 @@ class LineRecognizerTest {
         // The literal is there, but in another field than the message: the JSON message does not match.
         String line = "{\"fields\":{\"message\":\"Processing block 9\",\"note\":\"Initialised StateChainClient at block\"}}";
         assertNull(CHAINFLIP.recognize(line));
+    }
+
+    /**
+     * An engine echoes words of others (an RPC node's error, a peer's message) inside its own messages:
+     * a rule's words quoted there are not the engine speaking. Before, one such line of the active engine
+     * ("no longer compatible ... '1.1.0'") idled it while its successor still waited for that release.
+     */
+    @Test
+    void ruleWordsQuotedInsideAnotherMessageAreNotRecognised() {
+        List<String> said = List.of(noLongerCompatibleMessage("1.0.3", "1.1.0"), waitingMessage("1.0.3", "1.1.0"),
+                "Initialised StateChainClient at block `1`", "Waiting for Chainflip node to sync. Checking again in 6s ...",
+                starting("1.0.4"), RUNNER_SWITCHING, RUNNER_UPDATE_CFE);
+        for (String words : said) {
+            assertNotNull(CHAINFLIP.recognize(json("INFO", words)), words); // said by the engine itself
+            String quoted = "RPC request failed: node answered \"" + words + "\"";
+            assertNull(CHAINFLIP.recognize(json("WARN", quoted)), quoted);
+            assertNull(CHAINFLIP.recognize("{\"level\":\"WARN\",\"message\":\"peer said: " + words.replace("\"", "\\\"")), "cut: " + quoted);
+        }
+        // A line cut at max_line_bytes keeps its message start: the engine's own words are still read
+        String nlc = noLongerCompatible("1.0.3", "1.1.0");
+        assertRecognised(nlc.substring(0, nlc.indexOf("at block") + 10), EventKind.NO_LONGER_COMPATIBLE, "1.0.3", "1.1.0");
     }
 
     @Test
