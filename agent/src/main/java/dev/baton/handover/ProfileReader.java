@@ -177,7 +177,35 @@ public final class ProfileReader {
         if (fix != null && (!fix.isTextual() || fix.asText().isBlank())) {
             problems.add(new ProfileProblem(at + ".fix", "expected the operator's fix in words, e.g. \"install the new package, then baton start {program}\""));
         }
-        return problems.size() == before ? new Rule(kind, contains, regex, fix == null ? null : fix.asText()) : null;
+        if (problems.size() != before) {
+            return null;
+        }
+        Rule rule = new Rule(kind, contains, regex, fix == null ? null : fix.asText());
+        String ordinary = ordinaryLineMatched(rule);
+        if (ordinary != null) {
+            problems.add(new ProfileProblem(at + ".regex", "with its contains, it matches ordinary output such as '" + ordinary
+                    + "', so every such line would be read as " + kind.configName() + ": put words only that line has in contains and regex"));
+            return null;
+        }
+        return rule;
+    }
+
+    /**
+     * Lines any program prints, plain and JSON: a rule that fires on one of them (contains = [" "] with
+     * regex = '.', say) reads ordinary output as its event. The first holds every printable ASCII character,
+     * so any rule made of single characters fires on it.
+     */
+    private static final List<String> ORDINARY_LINES = List.of(
+            java.util.stream.IntStream.rangeClosed(0x20, 0x7e).collect(StringBuilder::new, StringBuilder::appendCodePoint,
+                    StringBuilder::append).toString(),
+            "Processing block 4022: 12 events in 3ms",
+            "{\"timestamp\":\"2024-05-01T10:00:00.000000Z\",\"level\":\"INFO\",\"fields\":{\"message\":\"Processing block 4022\"},"
+                    + "\"target\":\"engine::observer\"}");
+
+    /** The first ordinary line the rule recognises, as baton would read it; null when none. */
+    private static String ordinaryLineMatched(Rule rule) {
+        LineRecognizer alone = new LineRecognizer(new Profile("check", Compatibility.EXACT, List.of(rule)));
+        return ORDINARY_LINES.stream().filter(line -> alone.recognize(line) != null).findFirst().orElse(null);
     }
 
     private static EventKind readEvent(JsonNode node, String at, List<ProfileProblem> problems) {

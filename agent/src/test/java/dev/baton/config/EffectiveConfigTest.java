@@ -155,8 +155,8 @@ class EffectiveConfigTest {
                 compatibility = "exact"
                 [[profiles.unused.rules]]
                 event = "active"
-                contains = ["x"]
-                regex = "x"
+                contains = ["node is up"]
+                regex = "node is up"
                 """;
         BatonConfig config = ConfigLoader.parse(toml, FILE);
         String printed = EffectiveConfig.toToml(config);

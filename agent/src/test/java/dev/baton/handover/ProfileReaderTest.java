@@ -115,6 +115,26 @@ public class ProfileReaderTest {
                 problems("[profiles.x]\ncompatibility = 'exact'\n[[profiles.x.rules]]\nevent = 'started'\ncontains = 'v'\nregex = 'v(\\d+)'\n"));
     }
 
+    /**
+     * A rule that fires on ordinary output reads every such line as its event: with do_not_restart, the
+     * engine's first line of output held it in error; with active, every line went to the event loop.
+     */
+    @Test
+    void aRuleThatMatchesOrdinaryOutputIsRefused() throws Exception {
+        String[][] rules = {{"active", " ", "."}, {"do_not_restart", "{", ".*"}, {"exiting", "e", "e"}};
+        for (String[] r : rules) {
+            List<String> p = problems("[profiles.x]\ncompatibility = 'exact'\n[[profiles.x.rules]]\nevent = '" + r[0]
+                    + "'\ncontains = ['" + r[1] + "']\nregex = '" + r[2] + "'\n");
+            assertEquals(1, p.size(), () -> String.join(" / ", r) + ": " + p);
+            assertTrue(p.get(0).startsWith("profiles.x.rules[0].regex: with its contains, it matches ordinary output such as '"), p.get(0));
+            assertTrue(p.get(0).endsWith("so every such line would be read as " + r[0]
+                    + ": put words only that line has in contains and regex"), p.get(0));
+        }
+        // Words of the one line the event is: fine, even with a regex that adds nothing to them
+        assertEquals(List.of(), problems("[profiles.x]\ncompatibility = 'exact'\n[[profiles.x.rules]]\nevent = 'active'\n"
+                + "contains = ['committed state']\nregex = '.*'\n"));
+    }
+
     @Test
     void aStartedRuleMayNameItsVersionEitherWay() throws Exception {
         assertEquals(List.of(), problems("[profiles.x]\ncompatibility = 'exact'\n[[profiles.x.rules]]\nevent = 'STARTED'\n"
