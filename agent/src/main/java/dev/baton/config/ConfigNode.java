@@ -90,6 +90,15 @@ public final class ConfigNode {
         return new Origin(file, lineOf(child(key)));
     }
 
+    /**
+     * File and line of a key path written from the document's root, such as {@code profiles.x.rules[2].regex}
+     * (of its nearest located parent when the key itself cannot be located).
+     */
+    public Origin originOfPath(String keyPath) {
+        List<String> keys = TomlOutline.parsePath(keyPath);
+        return keys == null ? origin() : new Origin(file, lineOf(keys));
+    }
+
     public String keyPath(String key) {
         return TomlSyntax.path(child(key));
     }

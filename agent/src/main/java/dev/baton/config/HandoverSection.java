@@ -136,8 +136,7 @@ final class HandoverSection {
         tablesAcross(documents, Section.PROFILES.key, "profile").forEach((name, node) -> {
             ProfileReader.Result result = ProfileReader.read(name, node.asJson());
             for (ProfileProblem p : result.problems()) {
-                // Rule paths carry an index (rules[2].regex): report at the profile's table.
-                node.problems().add(node.origin(), p.keyPath(), p.message());
+                node.problems().add(node.originOfPath(p.keyPath()), p.keyPath(), p.message());
             }
             if (result.ok()) {
                 profiles.put(name, result.profile());

@@ -227,6 +227,10 @@ class BadConfigTest {
                 main("upgrade rule in a side-by-side profile", ENGINE + "engine_group = \"x\"\n[profiles.x]\ncompatibility = \"major\"\n"
                         + "[[profiles.x.rules]]\nevent = \"upgrade_needed\"\ncontains = [\"NEEDED\"]\nregex = 'NEEDED'\n",
                         "profiles.x.handover: a rule with event = \"upgrade_needed\" needs handover = \"sequential\""),
+                main("rule matching ordinary output", ENGINE + "engine_group = \"x\"\n[profiles.x]\ncompatibility = \"major\"\n"
+                        + "[[profiles.x.rules]]\nevent = \"do_not_restart\"\ncontains = [\" \"]\nregex = '.'\n",
+                        "baton.toml:9: profiles.x.rules[0].regex: with its contains, it matches ordinary output such as",
+                        "so every such line would be read as do_not_restart: put words only that line has in contains and regex"),
                 main("unknown handover model", ENGINE + "engine_group = \"x\"\n[profiles.x]\ncompatibility = \"major\"\n"
                         + "handover = \"cosmovisor\"\n[[profiles.x.rules]]\nevent = \"active\"\ncontains = [\"ok\"]\nregex = 'ok'\n",
                         "profiles.x.handover: unknown handover model 'cosmovisor' (valid: \"side-by-side\" (default), \"sequential\")"),
