@@ -191,16 +191,18 @@ public final class ProfileReader {
     }
 
     /**
-     * Lines any program prints, plain and JSON: a rule that fires on one of them (contains = [" "] with
-     * regex = '.', say) reads ordinary output as its event. The first holds every printable ASCII character,
-     * so any rule made of single characters fires on it.
+     * Lines no rule should take for an event, plain and JSON: a rule that fires on one of them
+     * (contains = [" "] with regex = '.', say) would read any output as its event. The first holds
+     * every printable ASCII character, so any rule made of single characters fires on it; the others
+     * are words no engine's event is about. Not an engine's usual lines: a rule may rightly match
+     * those ("Processing block" as the sign of an active engine).
      */
     private static final List<String> ORDINARY_LINES = List.of(
             java.util.stream.IntStream.rangeClosed(0x20, 0x7e).collect(StringBuilder::new, StringBuilder::appendCodePoint,
                     StringBuilder::append).toString(),
-            "Processing block 4022: 12 events in 3ms",
-            "{\"timestamp\":\"2024-05-01T10:00:00.000000Z\",\"level\":\"INFO\",\"fields\":{\"message\":\"Processing block 4022\"},"
-                    + "\"target\":\"engine::observer\"}");
+            "The quick brown fox jumps over the lazy dog",
+            "{\"timestamp\":\"2024-05-01T10:00:00.000000Z\",\"level\":\"INFO\",\"fields\":{\"message\":\"The quick brown fox "
+                    + "jumps over the lazy dog\"},\"target\":\"fox::jump\"}");
 
     /** The first ordinary line the rule recognises, as baton would read it; null when none. */
     private static String ordinaryLineMatched(Rule rule) {

@@ -133,6 +133,9 @@ public class ProfileReaderTest {
         // Words of the one line the event is: fine, even with a regex that adds nothing to them
         assertEquals(List.of(), problems("[profiles.x]\ncompatibility = 'exact'\n[[profiles.x.rules]]\nevent = 'active'\n"
                 + "contains = ['committed state']\nregex = '.*'\n"));
+        // An engine's usual line may be the sign of an event: an engine processing blocks is active
+        assertEquals(List.of(), problems("[profiles.x]\ncompatibility = 'exact'\n[[profiles.x.rules]]\nevent = 'active'\n"
+                + "contains = ['Processing block']\nregex = 'Processing block \\d+'\n"));
     }
 
     @Test
