@@ -26,9 +26,15 @@ final class ProgramBinaries implements AutoCloseable {
         return digests;
     }
 
-    /** On the event loop (the config is read there): only posts to the digest thread. */
+    /**
+     * On the event loop (the config is read there): only posts to the digest thread. A new process is
+     * a STARTING one, or one that appears RUNNING without starting: a process adopted after a re-exec
+     * (STOPPED -> RUNNING), whose digest the previous version's memory took with it.
+     */
     void stateChanged(ProgramStatus status, ProcessState from) {
-        if (status.state() == ProcessState.STARTING && status.pid() > 0) {
+        boolean newProcess = status.state() == ProcessState.STARTING
+                || (status.state().hasProcess() && !from.hasProcess());
+        if (newProcess && status.pid() > 0) {
             digests.spawned(status.name(), status.pid(), commandFile(status.name()));
         } else if (from.hasProcess() && !status.state().hasProcess()) {
             digests.exited(status.name());

@@ -101,6 +101,17 @@ class ReexecTest {
         }
     }
 
+    /** A scrape of /metrics (open on loopback). */
+    private String metrics() throws Exception {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + apiPort() + "/metrics")
+                .toURL().openConnection();
+        try {
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+
     private String stdout() {
         return AgentProcess.read(dir.resolve("agent.stdout"), StandardCharsets.ISO_8859_1);
     }
@@ -231,6 +242,9 @@ class ReexecTest {
             assertEquals("ACTIVE", engines.path(0).path("role").asText(), status.output());
             assertEquals("WAITING", engines.path(1).path("role").asText(), status.output());
             assertTrue(readyz().contains("engine group") == false, "no group without its ACTIVE engine: " + readyz());
+            // The build inventory (BatonBuildDrift, baton fleet's BUILD) covers the adopted processes too
+            await().atMost(Duration.ofSeconds(30)).until(() -> metrics().contains("baton_program_binary_info{program=\"cfe-1-0\"")
+                    && metrics().contains("baton_program_binary_info{program=\"cfe-1-1\""));
             // The line the old version had begun reading, the new one ended: one line, not two
             await().atMost(Duration.ofSeconds(30)).until(() -> stdout().contains("halfway | halfway: begun and ended\n"));
             assertEquals(1, occurrences(stdout(), "halfway | halfway: begun"), stdout());
