@@ -20,9 +20,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ShippedMetricNamesTest {
     private static final Path ROOT = ShippedMetrics.ROOT;
     private static final Path DASHBOARD = ShippedMetrics.DASHBOARD;
+    /** Labels Prometheus adds (instance, job) or an operator's target labels the rules document (upgrade_announced). */
+    private static final Set<String> TARGET_LABELS = Set.of("instance", "job", "upgrade_announced", "__name__");
+    private static final Pattern SELECTOR = Pattern.compile("((?:baton|jvm|process)_[a-z0-9_]*[a-z0-9])\\{([^}]*)\\}");
+    private static final String QUOTED = "\"(?:[^\"\\\\]|\\\\.)*\"";
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
+    private static final Pattern GROUPING = Pattern.compile("\\b(by|on|without|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
 
     @TempDir
     static Path dir;
@@ -75,6 +85,48 @@ class ShippedMetricNamesTest {
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(Exposition.parse(scrape).sampleNames());
         assertEquals(Set.of(), missing, "used by metrics/ but not exported by the agent");
+    }
+
+    /**
+     * A name that exists is not enough: a selector or a {@code by}/{@code on} clause naming a label the
+     * agent does not put on those series matches nothing, and the alert stays silent for good.
+     */
+    @Test
+    void everyLabelTheRulesAndTheDashboardUseIsExported() throws IOException {
+        Map<String, Set<String>> labels = new TreeMap<>();
+        Exposition.parse(scrape).samples.forEach(x -> labels.computeIfAbsent(x.name(), n -> new TreeSet<>())
+                .addAll(x.labels().keySet()));
+        List<String> queries = new ArrayList<>(ShippedMetrics.ruleExpressions(ShippedMetrics.RULES));
+        queries.addAll(ShippedMetrics.dashboardQueries());
+        List<String> wrong = new ArrayList<>();
+        for (String q : queries) {
+            Set<String> names = ShippedMetrics.names(q);
+            Set<String> known = new TreeSet<>(TARGET_LABELS);
+            names.forEach(n -> known.addAll(labels.getOrDefault(n, Set.of())));
+            Matcher selector = SELECTOR.matcher(q);
+            while (selector.find()) {
+                Set<String> own = labels.get(selector.group(1));
+                Matcher l = MATCHER.matcher(selector.group(2).replaceAll(QUOTED, "\"\""));
+                while (own != null && l.find()) {
+                    if (!own.contains(l.group(1)) && !TARGET_LABELS.contains(l.group(1))) {
+                        wrong.add(selector.group() + ": no label " + l.group(1) + " on " + selector.group(1) + " " + own);
+                    }
+                }
+            }
+            if (!labels.keySet().containsAll(names)) {
+                continue; // a cluster family: not exported here, so its labels are unknown
+            }
+            // A label in by/on may come from any series of the query
+            Matcher grouping = GROUPING.matcher(q);
+            while (grouping.find()) {
+                for (String l : grouping.group(2).split("[\\s,]+")) {
+                    if (!l.isEmpty() && !known.contains(l)) {
+                        wrong.add(grouping.group() + ": no series of the query has " + l + ": " + q);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, "labels used by metrics/ that the agent does not export");
     }
 
     @Test

@@ -59,6 +59,34 @@ public final class ShippedMetrics {
         return out;
     }
 
+    /** The {@code expr} of every rule in a rules file, block scalars ({@code |}, {@code >-}) joined into one line each. */
+    static List<String> ruleExpressions(Path rules) throws IOException {
+        List<String> out = new ArrayList<>();
+        List<String> lines = Files.readAllLines(rules);
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = EXPR.matcher(lines.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            if (!m.group(2).matches("[|>][-+]?")) {
+                out.add(m.group(2));
+                continue;
+            }
+            StringBuilder block = new StringBuilder();
+            while (i + 1 < lines.size() && (lines.get(i + 1).isBlank() || indent(lines.get(i + 1)) > m.group(1).length())) {
+                block.append(lines.get(++i).trim()).append(' ');
+            }
+            out.add(block.toString().trim());
+        }
+        return out;
+    }
+
+    private static final Pattern EXPR = Pattern.compile("( *)expr: *(.*?) *");
+
+    private static int indent(String line) {
+        return line.length() - line.stripLeading().length();
+    }
+
     /** Every string in the dashboard: queries, variables, annotations, descriptions. */
     static List<String> dashboardStrings() throws IOException {
         List<String> out = new ArrayList<>();
