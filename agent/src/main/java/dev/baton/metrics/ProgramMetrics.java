@@ -17,7 +17,7 @@ final class ProgramMetrics {
     private final Gauge state = new Gauge("baton_program_state",
             "1 for the program's current supervisor state, 0 for the others (supervisord's states)");
     private final Counter restarts = new Counter("baton_program_restarts",
-            "Automatic restarts of the program since the agent started (or since the program was added)");
+            "Automatic restarts of the program since the agent started or re-executed (or since the program was added)");
     private final Gauge uptime = new Gauge("baton_program_uptime_seconds",
             "Seconds since the program's current process started; 0 when no process runs");
     private final Gauge lastExitCode = new Gauge("baton_program_last_exit_code",
