@@ -7,7 +7,9 @@
 #         2. baton run as PID 1 reaps orphaned zombies;  3. JSON lines reach stdout intact
 #         (log_mode = "raw");  4. SIGTERM (docker stop) stops it well within Docker's 10 s grace
 #         period, with exit code 0 or 143;  5. exit_on_fatal: a program that keeps failing with
-#         code 3 makes baton exit with 3.
+#         code 3 makes baton exit with 3;  6. with /tmp and the working directory read-only (docker
+#         run --read-only) and the image's layout (jffi's library unpacked under <bin>/../lib/baton),
+#         the agent starts and runs.
 # Checks 2-5 are skipped while `baton run` is not in the build.
 # Ends with "test-pid1: N passed, N failed, N skipped".
 set -u
@@ -115,6 +117,39 @@ timeout 60 unshare --pid --fork --mount-proc "$launcher" run --config "$tmp/fata
 rc=$?
 if [ $rc = 3 ]; then ok "a FATAL program's exit code 3 is baton's exit code"
 else tail -5 "$tmp/f.out"; bad "exit_on_fatal: baton exited $rc, want 3"; fi
+
+echo "== 6. read-only root filesystem (docker run --read-only), the image's layout"
+# /opt/baton as the Dockerfile lays it out: launcher, jar, jffi's library unpacked by the same step.
+opt=$tmp/opt
+mkdir -p "$opt/bin" "$opt/share/baton" "$opt/lib/baton" "$tmp/jni" "$tmp/ro-state"
+cp "$launcher" "$opt/bin/baton"
+ln -s "$(readlink -f "${BATON_JAR:-$root/agent/target/baton.jar}")" "$opt/share/baton/baton.jar"
+(cd "$tmp/jni" && unzip -q -o "$opt/share/baton/baton.jar" "jni/$(uname -m)-Linux/libjffi-1.2.so") \
+    && mv "$tmp/jni/jni/$(uname -m)-Linux/libjffi-1.2.so" "$opt/lib/baton/"
+cat > "$tmp/ro.toml" <<EOF
+[agent]
+state_dir = "$tmp/ro-state"
+log_mode = "raw"
+
+[api]
+enabled = false
+
+[programs.up]
+command = ["sleep", "1000"]
+EOF
+# /tmp and the working directory read-only (jffi unpacks its library to the one, else the other),
+# the state dir a writable mount on it (the volume). Once the program runs, `kill 1` from inside
+# the namespace stops the agent.
+timeout 60 unshare --mount --pid --fork --mount-proc sh -c '
+    exec 3>"$1/ro.out" # opened while /tmp is writable
+    mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp && mount -t tmpfs -o mode=0700 tmpfs "$1/ro-state" || exit 99
+    (i=0; until grep -q "up: STARTING -> RUNNING" "$1/ro.out" || [ $i -gt 300 ]; do sleep 0.1; i=$((i + 1)); done
+     kill -TERM 1) &
+    cd "$1" # the working directory read-only too: jffi falls back to it
+    exec "$1/opt/bin/baton" run --config "$1/ro.toml" >&3 2>&3' sh "$tmp"
+rc=$?
+if [ $rc = 0 ] && grep -q "up: STARTING -> RUNNING" "$tmp/ro.out"; then ok "runs with /tmp and the working directory read-only (exit $rc)"
+else grep -v -e '^\s*at ' -e '^\s*\.\.\. ' "$tmp/ro.out" | tail -4; bad "read-only /tmp and cwd: exit $rc, want 0 after a program ran"; fi
 
 echo "test-pid1: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -129,6 +129,17 @@ class DockerfileStructureTest {
     }
 
     @Test
+    void jffisLibraryIsUnpackedWhereTheLauncherLoadsIt() throws IOException {
+        // Else jffi writes it to /tmp or the working directory at each start: both read-only under --read-only.
+        assertTrue(stage("build").all("RUN").stream().anyMatch(r -> r.args().contains("libjffi-1.2.so")
+                        && r.args().contains("/opt/baton/lib/baton/libjffi-1.2.so")),
+                "jffi's library unpacked to /opt/baton/lib/baton (<bin>/../lib/baton)");
+        String launcher = Files.readString(REPO.resolve("bin/baton"));
+        assertTrue(launcher.contains("native=$here/../lib/baton") && launcher.contains("-Djffi.boot.library.path="),
+                "the launcher loads jffi from <bin>/../lib/baton");
+    }
+
+    @Test
     void jlinkIncludesTheModulesBatonNeeds() {
         Instr jlink = stage("build").all("RUN").stream().filter(r -> r.args().startsWith("jlink "))
                 .findFirst().orElseThrow(() -> new AssertionError("no jlink step"));
