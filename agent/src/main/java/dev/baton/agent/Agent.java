@@ -51,7 +51,7 @@ public final class Agent {
     public static final int EXIT_CLEAN = 0;
     /** Stopped, but some program needed SIGKILL or did not stop within the shutdown timeout. */
     public static final int EXIT_UNCLEAN = 1;
-    /** The configuration is invalid. */
+    /** The configuration is invalid, or the JVM keeps SIGTERM from the agent (-Xrs). */
     public static final int EXIT_CONFIG = 2;
     /** The state directory is unusable or locked by another agent. */
     public static final int EXIT_STATE_DIR = 3;
@@ -223,7 +223,11 @@ public final class Agent {
                     adopted.stream().map(ReexecHandoff.Handed::program).toList(),
                     reexecFrom.instances().stream().map(ReexecHandoff.Handed::program)
                             .filter(p -> adopted.stream().noneMatch(a -> a.program().equals(p))).toList(), null));
-            AgentSignals.install(this);
+            String unstoppable = AgentSignals.install(this);
+            if (unstoppable != null) {
+                log.error("{}: nothing was started", unstoppable);
+                return EXIT_CONFIG;
+            }
             log.info("baton {} started (pid {}{}), config {}, {} program(s){}", dev.baton.cli.Main.Version.get(),
                     Os.pid(), Os.pid() == 1 ? ", PID 1" : "", configPath, config.programs().size(),
                     reexecFrom == null ? "" : ", re-executed in place from baton " + reexecFrom.fromVersion()

@@ -4,6 +4,7 @@ import static dev.baton.agent.Scripts.program;
 import static dev.baton.agent.Scripts.quote;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The agent as PID 1 of a PID namespace (what a container gives it), via
@@ -33,12 +36,13 @@ class Pid1Test {
         assumeTrue(Os.isRoot(), "unshare --pid needs root");
     }
 
-    private AgentProcess startAsPid1(String programs) throws Exception {
+    private AgentProcess startAsPid1(String programs, String... around) throws Exception {
         Files.writeString(dir.resolve("baton.toml"), "[agent]\nstate_dir = \"" + dir.resolve("state") + "\"\n"
                 + "log_mode = \"raw\"\nexit_on_fatal = true\nshutdown_timeout = \"30s\"\n[api]\nenabled = false\n\n" + programs);
+        List<String> prefix = new java.util.ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
+        prefix.addAll(List.of(around));
         return AgentProcess.start(dir.resolve("baton.toml"),
-                ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stdout").toFile()),
-                "unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+                ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stdout").toFile()), prefix.toArray(String[]::new));
     }
 
     /** The agent's pid as seen from here: the child of the unshare process. */
@@ -90,6 +94,26 @@ class Pid1Test {
             assertTrue(pid1 > 0);
             Os.kill(pid1, Signals.SIGTERM);
             assertEquals(0, agent.waitExit(), "clean stop on SIGTERM exits 0");
+        }
+    }
+
+    /**
+     * A JVM that keeps SIGTERM to itself (-Xrs), or a SIGTERM ignored since launch: as PID 1 the kernel would
+     * drop docker stop's signal, which would then end in SIGKILL after the grace period. The agent refuses to
+     * start instead, with exit code 2 and the reason.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"-Xrs", "ignored at launch"})
+    void withoutItsOwnSigtermHandlerTheAgentRefusesToStart(String how) throws Exception {
+        Path started = dir.resolve("started");
+        String[] around = how.equals("-Xrs") ? new String[] {"env", "JAVA_TOOL_OPTIONS=-Xrs"}
+                : new String[] {"sh", "-c", "trap '' TERM; exec \"$@\"", "sh"};
+        try (AgentProcess agent = startAsPid1(program("engine", "[\"touch\", \"" + started + "\"]",
+                "start_secs = \"0s\""), around)) {
+            assertEquals(Agent.EXIT_CONFIG, agent.waitExit());
+            String out = AgentProcess.read(dir.resolve("agent.stdout"));
+            assertTrue(out.contains("SIGTERM ") && out.contains("nothing was started"), out);
+            assertFalse(Files.exists(started), "no program ran");
         }
     }
 
