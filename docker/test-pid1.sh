@@ -9,7 +9,8 @@
 #         period, with exit code 0 or 143;  5. exit_on_fatal: a program that keeps failing with
 #         code 3 makes baton exit with 3;  6. with /tmp and the working directory read-only (docker
 #         run --read-only) and the image's layout (jffi's library unpacked under <bin>/../lib/baton),
-#         the agent starts and runs.
+#         the agent starts and runs;  7. as uid 1000 where a group named baton exists, `baton status`
+#         reaches the agent through its Unix socket.
 # Checks 2-5 are skipped while `baton run` is not in the build.
 # Ends with "test-pid1: N passed, N failed, N skipped".
 set -u
@@ -150,6 +151,37 @@ timeout 60 unshare --mount --pid --fork --mount-proc sh -c '
 rc=$?
 if [ $rc = 0 ] && grep -q "up: STARTING -> RUNNING" "$tmp/ro.out"; then ok "runs with /tmp and the working directory read-only (exit $rc)"
 else grep -v -e '^\s*at ' -e '^\s*\.\.\. ' "$tmp/ro.out" | tail -4; bad "read-only /tmp and cwd: exit $rc, want 0 after a program ran"; fi
+
+echo "== 7. as a non-root user (docker run --user 1000) on a system with a group named baton"
+# The group exists where the .deb was installed (a derived image): a non-root agent may not give its
+# socket to a group it is not in. The group file is the namespace's own, the system's is untouched.
+chmod 711 "$tmp"
+mkdir -p "$tmp/nr-state" && chown 1000:1000 "$tmp/nr-state" && chmod 700 "$tmp/nr-state"
+cp /etc/group "$tmp/group" && chmod 644 "$tmp/group"
+grep -q '^baton:' "$tmp/group" || echo 'baton:x:4242:' >> "$tmp/group"
+cat > "$tmp/nr.toml" <<EOF
+[agent]
+state_dir = "$tmp/nr-state"
+log_mode = "raw"
+
+[api]
+listen = "127.0.0.1"
+port = $(( 20000 + $$ % 20000 ))
+
+[programs.up]
+command = ["sleep", "1000"]
+EOF
+chmod 644 "$tmp/nr.toml"
+: > "$tmp/nr.out" && : > "$tmp/nr.status" && chmod 666 "$tmp/nr.out" "$tmp/nr.status"
+as1000="setpriv --reuid 1000 --regid 1000 --clear-groups"
+timeout 60 unshare --mount --pid --fork --mount-proc sh -c '
+    mount --bind "$1/group" /etc/group || exit 99
+    (i=0; until grep -q "up: STARTING -> RUNNING" "$1/nr.out" || [ $i -gt 300 ]; do sleep 0.1; i=$((i + 1)); done
+     $2 "$3" status --config "$1/nr.toml" >"$1/nr.status" 2>&1; kill -TERM 1) &
+    exec $2 "$3" run --config "$1/nr.toml" >"$1/nr.out" 2>&1' sh "$tmp" "$as1000" "$launcher"
+rc=$?
+if [ $rc = 0 ] && grep -q "RUNNING" "$tmp/nr.status"; then ok "baton status as uid 1000 through the Unix socket (exit $rc)"
+else cat "$tmp/nr.status"; grep -i "api:" "$tmp/nr.out" | tail -3; bad "non-root: exit $rc, baton status did not answer"; fi
 
 echo "test-pid1: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -165,8 +165,8 @@ public final class ApiServer implements AutoCloseable {
                 l.setRootHandler(handler);
                 return l;
             }, root);
-            log.info("api: listening on {} (root, {} and group {})", socket, System.getProperty("user.name"),
-                    UnixSocketListener.GROUP);
+            log.info("api: listening on {} (root, {}{})", socket, System.getProperty("user.name"),
+                    unix.group() == null ? " only" : " and group " + unix.group());
         } catch (IOException | RuntimeException e) {
             unixProblem = "cannot listen on " + socket + ": " + e.getMessage();
             log.error("api: {}; the CLI needs --url and the token meanwhile", unixProblem);

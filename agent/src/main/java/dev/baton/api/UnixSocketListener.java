@@ -8,6 +8,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -58,14 +59,18 @@ final class UnixSocketListener implements AutoCloseable {
     private final XnioWorker worker;
     private final Function<HttpHandler, ChannelListener<StreamConnection>> openListener;
     private final HttpHandler root;
+    /** The group the socket file was given, or null: root and the agent's user only. */
+    private final String group;
     private final String agentUser = System.getProperty("user.name");
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
 
     private UnixSocketListener(Path path, ServerSocketChannel server, XnioWorker worker,
-                               Function<HttpHandler, ChannelListener<StreamConnection>> openListener, HttpHandler root) {
+                               Function<HttpHandler, ChannelListener<StreamConnection>> openListener, HttpHandler root,
+                               String group) {
         this.path = path;
+        this.group = group;
         this.server = server;
         this.worker = worker;
         this.openListener = openListener;
@@ -88,14 +93,15 @@ final class UnixSocketListener implements AutoCloseable {
             Files.delete(path);
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        String group;
         try {
             server.bind(UnixDomainSocketAddress.of(path));
-            restrict(path);
+            group = restrict(path);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        UnixSocketListener l = new UnixSocketListener(path, server, worker, openListener, root);
+        UnixSocketListener l = new UnixSocketListener(path, server, worker, openListener, root, group);
         Thread t = new Thread(null, l::acceptLoop, "api-unix", THREAD_STACK_BYTES);
         t.setDaemon(true);
         t.start();
@@ -106,13 +112,21 @@ final class UnixSocketListener implements AutoCloseable {
         return path;
     }
 
+    /** The group whose members may connect, or null (root and the agent's user only). */
+    String group() {
+        return group;
+    }
+
     /** Connections closed at once (not root, the agent's user nor group {@value #GROUP}; or too many). */
     int refused() {
         return refused.get();
     }
 
-    /** 0660 and group {@value #GROUP} when it exists; else 0600 (root and the agent's user only). */
-    private static void restrict(Path path) throws IOException {
+    /**
+     * 0660 and group {@value #GROUP} when it exists and the agent may give it the file; else 0600 (root and the
+     * agent's user only). Returns the group given, or null.
+     */
+    private static String restrict(Path path) throws IOException {
         GroupPrincipal group = null;
         try {
             group = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(GROUP);
@@ -122,9 +136,19 @@ final class UnixSocketListener implements AutoCloseable {
         // chmod/chown by path: Java's no-follow variants open the file, which a socket refuses (ENXIO).
         // The path was bound just now in the agent's own directory.
         if (group != null) {
-            Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(group);
+            try {
+                Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(group);
+            } catch (FileSystemException e) {
+                // EPERM: an agent not run by root may give its files only to its own groups (a non-root
+                // container user where the .deb's postinst made the group). Owner-only still serves the CLI.
+                log.warn("api: {} is for root and {} only: the agent may not give it to group {} ({});"
+                        + " add {} to that group to let its members in", path, System.getProperty("user.name"),
+                        GROUP, e.getMessage(), System.getProperty("user.name"));
+                group = null;
+            }
         }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(group != null ? "rw-rw----" : "rw-------"));
+        return group != null ? GROUP : null;
     }
 
     private void acceptLoop() {
