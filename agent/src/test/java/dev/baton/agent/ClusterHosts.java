@@ -220,9 +220,12 @@ final class ClusterHosts implements AutoCloseable {
                 """);
         dir.resolve("hook.sh").toFile().setExecutable(true);
         Files.writeString(dir.resolve("validator.sh"), """
-                #!/bin/sh
-                trap 'echo "stop $TEST_HOST $$ $(date +%s%N)" >> "$TEST_LEDGER"; kill $! 2>/dev/null; exit 0' TERM
-                echo "start $TEST_HOST $$ $(date +%s%N) ${BATON_FENCING_TOKEN:-0}" >> "$TEST_LEDGER"
+                #!/bin/bash
+                # Times from bash's own clock (EPOCHREALTIME, microseconds), not $(date): the stop line must not
+                # need a fork and an exec, which on a loaded machine outlast the 500 ms stop_timeout (then
+                # SIGKILL, and the life looks killed without its stop line)
+                trap 'echo "stop $TEST_HOST $$ ${EPOCHREALTIME/[.,]/}000" >> "$TEST_LEDGER"; kill $! 2>/dev/null; exit 0' TERM
+                echo "start $TEST_HOST $$ ${EPOCHREALTIME/[.,]/}000 ${BATON_FENCING_TOKEN:-0}" >> "$TEST_LEDGER"
                 while :; do sleep 0.1 & wait $!; done
                 """);
         dir.resolve("validator.sh").toFile().setExecutable(true);
