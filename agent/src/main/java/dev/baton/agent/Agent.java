@@ -224,7 +224,12 @@ public final class Agent {
                     reexecFrom.instances().stream().map(ReexecHandoff.Handed::program)
                             .filter(p -> adopted.stream().noneMatch(a -> a.program().equals(p))).toList(), null));
             String unstoppable = AgentSignals.install(this);
-            if (unstoppable != null) {
+            if (unstoppable != null && reexecFrom != null) {
+                // The programs already run as this process's children: exiting now would leave them without
+                // their supervisor (and with the unit's cgroup, kill them). Going on keeps what ran before the exec.
+                log.error("{}; the agent goes on, since it was re-executed with its programs running: restart it "
+                        + "without -Xrs, from a parent that does not ignore SIGTERM", unstoppable);
+            } else if (unstoppable != null) {
                 log.error("{}: nothing was started", unstoppable);
                 return EXIT_CONFIG;
             }

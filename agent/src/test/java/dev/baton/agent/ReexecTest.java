@@ -315,6 +315,36 @@ class ReexecTest {
         }
     }
 
+    /**
+     * The new version's JVM cannot take SIGTERM (-Xrs came in through the environment or an options file the old
+     * one was started with, or TERM was ignored since the old one's launch): at a first start the agent refuses to
+     * run, but after a re-exec the programs already run as its children. Refusing then ended the agent with exit 2
+     * and left them without their supervisor (under systemd: killed with the unit). The agent goes on and says why.
+     */
+    @Test
+    void aReexecIntoAJvmThatKeepsSigtermGoesOnWithItsPrograms() throws Exception {
+        writeConfig(Fixtures.program("plain", Fixtures.argv("sleep", "100000"), "start_secs = \"0s\""));
+        Path options = dir.resolve("jvm.options");
+        Files.writeString(options, "\n");
+        try (AgentProcess agent = startAgent(Map.of("JDK_JAVA_OPTIONS", "@" + options))) {
+            await().atMost(Duration.ofSeconds(60)).failFast(() -> !agent.alive()).until(() -> pidOf("plain") > 0
+                    && stdout().contains("plain: STARTING -> RUNNING"));
+            int plain = pidOf("plain");
+            Files.writeString(options, "-Xrs\n"); // what the next JVM reads, as an upgraded /etc/default/baton would be
+
+            Cli reexec = cli("reexec", "--config", config().toString());
+
+            assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
+            await().atMost(Duration.ofSeconds(60)).failFast(() -> !agent.alive())
+                    .until(() -> stdout().contains("re-executed in place from baton"));
+            assertTrue(stdout().contains("SIGTERM is kept by the JVM"), stdout());
+            assertTrue(agent.alive(), "the agent goes on with its adopted programs: " + stdout());
+            assertEquals(plain, pidOf("plain"));
+            assertEquals(agent.pid(), alive(plain).orElseThrow(() -> new AssertionError("the program died")).ppid());
+            agent.sigkill();
+        }
+    }
+
     /** READY=1, later RELOADING=1 with MONOTONIC_USEC, later READY=1 again (STATUS= lines in between). */
     private static boolean readyReloadingReady(List<String> notified) {
         int ready = indexFrom(notified, 0, m -> m.startsWith("READY=1"));
