@@ -4,6 +4,7 @@ import static dev.baton.agent.Scripts.program;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.control.ActionResult;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,26 +25,36 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A reload that renames a running program (the same command under a new name) starts the new name
  * only once the old one's process group is gone, as supervisorctl's update does: the same engine
- * binary, with the same keys, never runs twice. The engine stand-in takes 2 s to stop after SIGTERM
- * and writes its start and its exit (wall clock, ns) to a ledger, so an overlap shows in it. Its
- * TERM trap is set before its start line: a test that waits for that line may stop it at once.
+ * binary, with the same keys, never runs twice. The engine stand-in, once sent SIGTERM, stops only
+ * when the test releases it (it waits while a hold file exists), so every test decides what happens
+ * while the old engine is still stopping instead of racing a timer on a loaded machine. It writes its
+ * start and its exit (wall clock, ns) to a ledger, so an overlap shows in it. Its TERM trap is set
+ * before its start line: a test that waits for that line may stop it at once.
  */
 class RenameReloadTest {
     @TempDir
     Path dir;
 
     private Path ledger;
+    private Path hold;
     private String command;
 
     @BeforeEach
     void engine() throws Exception {
         ledger = dir.resolve("ledger");
         Files.writeString(ledger, "");
+        hold = dir.resolve("hold");
+        Files.writeString(hold, "");
         Path script = Scripts.write(dir, "engine.sh", """
-                trap 'sleep 2; echo "exit $BATON_PROGRAM $$ $(date +%s%N)" >> "$1"; exit 0' TERM
+                trap 'while [ -e "$2" ]; do sleep 0.02; done; echo "exit $BATON_PROGRAM $$ $(date +%s%N)" >> "$1"; exit 0' TERM
                 echo "start $BATON_PROGRAM $$ $(date +%s%N)" >> "$1"
                 while :; do sleep 0.1; done""");
-        command = "[\"" + script + "\", \"" + ledger + "\"]";
+        command = "[\"" + script + "\", \"" + ledger + "\", \"" + hold + "\"]";
+    }
+
+    /** Lets every engine that got SIGTERM finish its stop. */
+    private void release() throws Exception {
+        Files.deleteIfExists(hold);
     }
 
     private String engine(String name) {
@@ -86,13 +98,13 @@ class RenameReloadTest {
         return ledger().stream().filter(e -> e.what().equals("start") && e.program().equals(name)).count();
     }
 
+    /** A reload that answers while the old engine is held in its stop (one that waited would hang here). */
     private void reload(InProcessAgent a, String programs) throws Exception {
         a.config(programs);
-        long t0 = System.nanoTime();
-        a.agent.reload();
-        a.drain();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms < 1500, "the reload answered after " + ms + " ms: it waited for the old engine's stop");
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            a.agent.reload();
+            a.drain();
+        }, "the reload waited for the old engine's stop");
     }
 
     private InProcessAgent running(String programs, String engine) throws Exception {
@@ -106,10 +118,12 @@ class RenameReloadTest {
     void aRenamedEngineStartsOnlyOnceTheOldNameHasStopped() throws Exception {
         try (InProcessAgent a = running(other() + engine("cfe10"), "cfe10")) {
             reload(a, other() + engine("cfe10b"));
-            Map<String, ProgramStatus> waiting = a.agent.statusByName(); // one snapshot
-            if (waiting.get("cfe10") != null) { // still stopping (2 s): the waiting name says why it is STOPPED
-                assertEquals("starts once [cfe10] (removed by a reload) stopped", waiting.get("cfe10b").hold());
-            }
+            Map<String, ProgramStatus> waiting = a.agent.statusByName(); // one snapshot, the old engine held
+            assertEquals(ProcessState.STOPPING, waiting.get("cfe10").state());
+            assertEquals(ProcessState.STOPPED, waiting.get("cfe10b").state());
+            assertEquals("starts once [cfe10] (removed by a reload) stopped", waiting.get("cfe10b").hold());
+            assertEquals(0, starts("cfe10b"));
+            release();
             a.awaitState("cfe10b", ProcessState.RUNNING);
             assertNull(a.status("cfe10b").hold());
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10") == null);
@@ -124,6 +138,7 @@ class RenameReloadTest {
         try (InProcessAgent a = running(other() + engine("cfe10"), "cfe10")) {
             reload(a, other() + engine("cfe10b"));
             reload(a, other()); // the new name removed again before it could start
+            release();
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10") == null);
             a.drain();
             assertNull(a.status("cfe10b"));
@@ -139,6 +154,11 @@ class RenameReloadTest {
             int old = a.status("cfe10").pid();
             reload(a, other());
             reload(a, other() + engine("cfe10"));
+            // the name is the new instance's now: STOPPED until the old one, still held in its stop, is gone
+            assertEquals(ProcessState.STOPPED, a.status("cfe10").state());
+            assertEquals("starts once [cfe10] (removed by a reload) stopped", a.status("cfe10").hold());
+            assertEquals(1, starts("cfe10"));
+            release();
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10") != null
                     && a.status("cfe10").state() == ProcessState.RUNNING && a.status("cfe10").pid() != old);
             await().atMost(Duration.ofSeconds(10)).until(() -> starts("cfe10") == 2);
@@ -151,7 +171,12 @@ class RenameReloadTest {
     void anOperatorsStartOfTheNewNameWaitsForTheOldOne() throws Exception {
         try (InProcessAgent a = running(other() + engine("cfe10"), "cfe10")) {
             reload(a, other() + engine("cfe10b"));
-            ActionResult started = a.agent.control().start("cfe10b").get(30, TimeUnit.SECONDS);
+            CompletableFuture<ActionResult> start = a.agent.control().start("cfe10b");
+            a.drain();
+            assertEquals(0, starts("cfe10b"), "the new name started while the old engine was still stopping");
+            assertTrue(!start.isDone(), "the start answered before the new name could start: " + start);
+            release();
+            ActionResult started = start.get(30, TimeUnit.SECONDS);
             assertTrue(started.ok(), started.message());
             assertEquals(ProcessState.RUNNING, a.status("cfe10b").state());
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10") == null);
@@ -167,7 +192,10 @@ class RenameReloadTest {
     void anOperatorsStartOfTheOldNameWhileItIsRemovedLeavesItDown() throws Exception {
         try (InProcessAgent a = running(other() + engine("cfe10"), "cfe10")) {
             reload(a, other() + engine("cfe10b"));
-            ActionResult started = a.agent.control().start("cfe10").get(30, TimeUnit.SECONDS);
+            CompletableFuture<ActionResult> start = a.agent.control().start("cfe10"); // answered once its stop is done
+            a.drain();
+            release();
+            ActionResult started = start.get(30, TimeUnit.SECONDS);
             assertTrue(!started.ok() && started.message().contains("removed by a reload"), started.message());
             a.awaitState("cfe10b", ProcessState.RUNNING);
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("cfe10") == null);
