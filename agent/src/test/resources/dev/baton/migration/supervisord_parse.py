@@ -3,6 +3,8 @@ as one JSON document, what supervisord would run: each process's argv (shlex.spl
 command, as process.get_execv_args does), environment and lifecycle settings; or why it refuses the
 file. The import test compares baton's import with this, file by file.
 
+A file without [supervisord] (a conf.d fragment) is read as an [include] of a minimal
+supervisord.conf, and its result says "fragment": true.
 Host checks that do not concern the configuration's meaning (do the log directories exist, do the
 user names exist here) are turned off; everything else is supervisord's code as installed.
 Usage: python3 supervisord_parse.py FILE [NAME=VALUE...]   (the environment supervisord runs with)
@@ -12,6 +14,7 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 
 from supervisor import datatypes, options
 
@@ -28,6 +31,20 @@ RESTART = {datatypes.RestartUnconditionally: "always", datatypes.RestartWhenExit
 
 
 def read(path, env):
+    """supervisord's reading of the file; a conf.d fragment (no [supervisord] section) as the [include]
+    of a minimal supervisord.conf reads it, which is how supervisord ever runs one."""
+    result = read_file(path, env)
+    if "does not include supervisord section" in result.get("refused", ""):
+        with tempfile.TemporaryDirectory() as d:
+            main = os.path.join(d, "supervisord.conf")
+            with open(main, "w") as f:
+                f.write("[supervisord]\nnodaemon = true\n[include]\nfiles = %s\n" % os.path.abspath(path))
+            result = read_file(main, env)
+            result["fragment"] = True
+    return result
+
+
+def read_file(path, env):
     os.environ.clear()
     os.environ.update(env)
     opts = options.ServerOptions()

@@ -14,8 +14,10 @@ import java.util.Map;
  * An INI file read the way supervisord reads it (Python's RawConfigParser with
  * {@code inline_comment_prefixes=(';', '#')} and {@code strict=False}): {@code key = value} or
  * {@code key: value}, keys lowercased, full-line comments starting with {@code ;} or {@code #},
- * inline comments only after whitespace, indented lines continuing the previous value, a repeated
- * section merging into the first.
+ * inline comments only after whitespace, a repeated section merging into the first. A line continues
+ * the previous value only when it is indented deeper than that value's own line, so a file indented
+ * as a whole (a block copied from a README, a heredoc in an indented script) reads as configparser
+ * reads it: one key a line.
  */
 final class IniFile {
     /** One value and where it was defined (an [include]d file may add values to a section of another file). */
@@ -59,6 +61,7 @@ final class IniFile {
         String key = null;
         StringBuilder value = null;
         int valueLine = 0;
+        int keyIndent = 0;
         String[] lines = text.split("\r?\n", -1);
         for (int n = 0; n < lines.length; n++) {
             String raw = lines[n];
@@ -68,13 +71,17 @@ final class IniFile {
             }
             String line = stripInlineComment(raw);
             if (line.isBlank()) {
+                if (key != null && line.length() == raw.length()) {
+                    value.append('\n'); // configparser keeps an empty line inside a value (empty_lines_in_values)
+                }
                 continue;
             }
-            boolean indented = Character.isWhitespace(line.charAt(0));
-            if (indented && key != null) {
+            int indent = indentOf(line);
+            if (key != null && indent > keyIndent) {
                 value.append('\n').append(line.strip());
                 continue;
             }
+            keyIndent = indent;
             if (key != null) {
                 current.entries.put(key, new Entry(key, value.toString().strip(), file, valueLine));
                 key = null;
@@ -111,6 +118,15 @@ final class IniFile {
             current.entries.put(key, new Entry(key, value.toString().strip(), file, valueLine));
         }
         return ini;
+    }
+
+    /** The column of the first character that is not whitespace (configparser's {@code \\S}). */
+    private static int indentOf(String line) {
+        int i = 0;
+        while (i < line.length() && (Character.isWhitespace(line.charAt(i)) || Character.isSpaceChar(line.charAt(i)))) {
+            i++;
+        }
+        return i;
     }
 
     /** Cuts at the first {@code ;} or {@code #} that follows whitespace (quotes do not protect it, as in Python). */
