@@ -1,7 +1,9 @@
 package dev.baton.cli;
 
 import dev.baton.process.os.NativeStub;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +26,21 @@ public final class Main implements Runnable {
         if (direct == null) {
             direct = DirectCommands.run(args, new PrintWriter(System.out), new PrintWriter(System.err));
         }
-        System.exit(direct != null ? direct : new CommandLine(new Main()).execute(args));
+        System.exit(direct != null ? direct : cli(args).execute(args));
+    }
+
+    /**
+     * The command line, with stdout in UTF-8 for the import commands: the TOML they print is UTF-8 by
+     * definition, and picocli's stdout follows the locale (US-ASCII under LANG=C or an empty
+     * environment, where every other character became '?': an imported {@code café} argument ran as
+     * {@code caf?}).
+     */
+    static CommandLine cli(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        if (args.length > 0 && (args[0].equals("import-supervisord") || args[0].equals("import-systemd"))) {
+            cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        }
+        return cli;
     }
 
     @Override

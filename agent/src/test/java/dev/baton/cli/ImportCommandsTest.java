@@ -3,8 +3,10 @@ package dev.baton.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +45,26 @@ class ImportCommandsTest {
                 FIXTURES.resolve("supervisord/sitepilot-runtime.blade.conf").toString());
         assertEquals(2, unreadable.code());
         assertTrue(unreadable.err().contains("sitepilot-runtime.blade.conf:28"), unreadable.err());
+    }
+
+    /**
+     * The TOML on stdout is UTF-8 whatever the locale: under LANG=C (an empty environment, sudo, cron)
+     * picocli's stdout was US-ASCII and the validator's graffiti argument became "????".
+     */
+    @Test
+    void tomlOnStdoutIsUtf8UnderThePosixLocale() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "import-systemd",
+                FIXTURES.resolve("systemd/prysm-validator-coincashew.service").toString());
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.environment().put("LC_ALL", "C");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("'--graffiti=\uD83C\uDFE0\uD83E\uDD69\uD83E\uDE99\uD83D\uDEE1\uFE0F'"), out);
     }
 
     @Test
