@@ -56,6 +56,19 @@ final class SectionReader {
                 message);
     }
 
+    /** Python's {@code value.strip('\'"')}. */
+    private static String stripQuotes(String value) {
+        int from = 0;
+        int to = value.length();
+        while (from < to && (value.charAt(from) == '\'' || value.charAt(from) == '"')) {
+            from++;
+        }
+        while (to > from && (value.charAt(to - 1) == '\'' || value.charAt(to - 1) == '"')) {
+            to--;
+        }
+        return value.substring(from, to);
+    }
+
     /** Records a value supervisord would refuse, and ends the section. */
     Refused refuse(String key, String why) {
         note(Impact.FAILED, key, why + ": supervisord refuses this file; " + importedWhat() + " not imported");
@@ -222,7 +235,9 @@ final class SectionReader {
 
     /**
      * dict_of_key_value_pairs: shlex tokens taken three at a time as KEY = value, the fourth (a comma)
-     * skipped. Any other shape is refused, as supervisord refuses it ("Unexpected end of key/value pairs").
+     * skipped, each value without the quote characters at its ends ({@code value.strip('\'"')}: all of
+     * them, so {@code "--opt='x'"} gives {@code --opt='x}, as supervisord gave it). Any other shape is
+     * refused, as supervisord refuses it ("Unexpected end of key/value pairs").
      */
     Map<String, String> keyValuePairs(String key, String text) {
         List<String> tokens;
@@ -237,7 +252,7 @@ final class SectionReader {
                 throw refuse(key, "unexpected end of key/value pairs in '" + text + "' (write KEY=\"value\", quoting "
                         + "values with characters other than letters, digits and _/.+-():)");
             }
-            out.put(tokens.get(i), tokens.get(i + 2));
+            out.put(tokens.get(i), stripQuotes(tokens.get(i + 2)));
         }
         return out;
     }

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Python's {@code shlex} in POSIX mode, the two ways supervisord uses it: {@link #split} is
- * {@code shlex.split(command)} (how {@code command=} becomes argv: no shell ever runs), and
- * {@link #keyValueTokens} is the {@code shlex.shlex} lexer that {@code dict_of_key_value_pairs} runs
- * over {@code environment=} (word characters are letters, digits, {@code _/.+-():}; every other
- * character is a token of its own; {@code #} starts a comment).
+ * Python's {@code shlex}, the two ways supervisord uses it: {@link #split} is {@code shlex.split(command)}
+ * in POSIX mode (how {@code command=} becomes argv: no shell ever runs), and {@link #keyValueTokens} is
+ * the non-POSIX {@code shlex.shlex} lexer that {@code dict_of_key_value_pairs} runs over
+ * {@code environment=} (word characters are ASCII letters, digits, {@code _/.+-():}; every other
+ * character is a token of its own; {@code #} starts a comment; a quote opens a quoted token only at
+ * the start of a token, which keeps its quotes and ends at the closing one; a backslash is an ordinary
+ * character).
  */
 final class Shlex {
     /** shlex's whitespace: exactly these four, not Java's wider notion. */
@@ -20,19 +22,6 @@ final class Shlex {
 
     /** {@code shlex.split(s)}: words split at whitespace, quotes and backslashes removed. */
     static List<String> split(String s) {
-        return lex(s, true);
-    }
-
-    /** {@code list(shlex.shlex(s, posix=True))} with supervisord's extra word characters. */
-    static List<String> keyValueTokens(String s) {
-        return lex(s, false);
-    }
-
-    /**
-     * shlex.read_token, POSIX mode. {@code whitespaceSplit}: only whitespace ends a word (split);
-     * otherwise a character that is not a word character ends it and is a token of its own.
-     */
-    private static List<String> lex(String s, boolean whitespaceSplit) {
         List<String> out = new ArrayList<>();
         StringBuilder token = new StringBuilder();
         boolean inToken = false; // a quoted empty string is a token too
@@ -46,10 +35,6 @@ final class Shlex {
                     inToken = false;
                 }
                 i++;
-            } else if (!whitespaceSplit && c == '#') {
-                // a comment runs to the end of the line
-                int nl = s.indexOf('\n', i);
-                i = nl < 0 ? s.length() : nl;
             } else if (c == '\'') {
                 int end = s.indexOf('\'', i + 1);
                 if (end < 0) {
@@ -68,17 +53,9 @@ final class Shlex {
                 token.append(s.charAt(i + 1));
                 inToken = true;
                 i += 2;
-            } else if (whitespaceSplit || isWordChar(c)) {
+            } else {
                 token.append(c);
                 inToken = true;
-                i++;
-            } else {
-                if (inToken) {
-                    out.add(token.toString());
-                    token.setLength(0);
-                    inToken = false;
-                }
-                out.add(String.valueOf(c));
                 i++;
             }
         }
@@ -86,6 +63,63 @@ final class Shlex {
             out.add(token.toString());
         }
         return out;
+    }
+
+    /**
+     * {@code list(shlex.shlex(s))} (posix=False) with supervisord's extra word characters: quoted
+     * tokens keep their quotes ({@code dict_of_key_value_pairs} strips them from the value).
+     */
+    static List<String> keyValueTokens(String s) {
+        List<String> out = new ArrayList<>();
+        StringBuilder token = new StringBuilder();
+        char state = ' '; // ' ' between tokens, 'a' in a word, or the quote a quoted token opened with
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i++);
+            if (state == ' ') {
+                if (c == '#') {
+                    i = afterLine(s, i);
+                } else if (isWordChar(c) || c == '\'' || c == '"') {
+                    token.append(c);
+                    state = isWordChar(c) ? 'a' : c;
+                } else if (WHITESPACE.indexOf(c) < 0) {
+                    out.add(String.valueOf(c));
+                }
+            } else if (state == 'a') {
+                if (c == '#') {
+                    i = afterLine(s, i); // the word goes on with the next line, as shlex does in non-POSIX mode
+                } else if (isWordChar(c) || c == '\'' || c == '"') {
+                    token.append(c);
+                } else {
+                    out.add(token.toString());
+                    token.setLength(0);
+                    state = ' ';
+                    if (WHITESPACE.indexOf(c) < 0) {
+                        i--; // read again between tokens
+                    }
+                }
+            } else {
+                token.append(c);
+                if (c == state) {
+                    out.add(token.toString());
+                    token.setLength(0);
+                    state = ' ';
+                }
+            }
+        }
+        if (state == '\'' || state == '"') {
+            throw new IllegalArgumentException("No closing quotation");
+        }
+        if (state == 'a') {
+            out.add(token.toString());
+        }
+        return out;
+    }
+
+    /** shlex's readline(): the index after the next newline, or the end. */
+    private static int afterLine(String s, int i) {
+        int nl = s.indexOf('\n', i);
+        return nl < 0 ? s.length() : nl + 1;
     }
 
     /** Inside double quotes a backslash escapes only {@code "} and itself. Returns the index after the closing quote. */
@@ -108,9 +142,9 @@ final class Shlex {
         }
     }
 
+    /** Non-POSIX shlex's word characters (ASCII only: the Latin-1 letters are POSIX mode's) plus supervisord's. */
     private static boolean isWordChar(char c) {
-        return (c < 128 && Character.isLetterOrDigit(c)) || EXTRA_WORD_CHARS.indexOf(c) >= 0
-                || (c >= 0xC0 && c != 0xD7 && c != 0xF7 && c <= 0xFF); // shlex's Latin-1 letters
+        return (c < 128 && Character.isLetterOrDigit(c)) || EXTRA_WORD_CHARS.indexOf(c) >= 0;
     }
 
     /**

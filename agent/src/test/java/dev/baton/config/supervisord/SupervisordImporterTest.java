@@ -511,6 +511,36 @@ class SupervisordImporterTest {
         assertEquals("`", Shlex.shellSyntax("a `date`"));
     }
 
+    /**
+     * environment= is read by supervisord's dict_of_key_value_pairs: a non-POSIX shlex (quotes open a
+     * token only at its start and stay in it, a backslash is ordinary) and value.strip('\'"'). The
+     * expected values are what supervisor 4.2's own function returns for each text.
+     */
+    @Test
+    void environmentValuesAreWhatSupervisordsLexerMakesOfThem() throws IOException {
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("A=\"a,b\"", "a,b");
+        expected.put("B='quoted \"x\"'", "quoted \"x");
+        expected.put("C=\"--foo='bar'\"", "--foo='bar");
+        expected.put("D=x\"y\"", "x\"y");
+        expected.put("E=\"a\"b", "a");
+        expected.put("F=\"a\\\"b\"", "a\\");
+        expected.put("G=\"\"", "");
+        expected.put("H='[\"*\"]'", "[\"*\"]");
+        expected.put("I=\"'a'\"", "a");
+        expected.put("K=\"x y\"  ,  L=z", "x y");
+        expected.put("S=café", "caf"); // é is no word character: a token of its own, taken for the separator
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            ImportResult r = importer.importFile(write("env.conf", "[program:p]\ncommand=/bin/true\nenvironment=" + e.getKey() + "\n"));
+            JsonNode env = r.config().path("programs").path("p").path("environment");
+            assertEquals(e.getValue(), env.path(e.getKey().substring(0, 1)).asText("<missing>"), e.getKey() + " -> " + env);
+        }
+        for (String refused : List.of("J=a\\,b", "W=a=b", "Z=\"\"\"a\"\"\"")) {
+            ImportResult r = importer.importFile(write("env.conf", "[program:p]\ncommand=/bin/true\nenvironment=" + refused + "\n"));
+            assertTrue(r.failed() && !warningsFor(r, "program:p", "environment").isEmpty(), refused + ": " + r.warnings());
+        }
+    }
+
     private static List<String> iterable(java.util.Iterator<String> it) {
         List<String> l = new java.util.ArrayList<>();
         it.forEachRemaining(l::add);
