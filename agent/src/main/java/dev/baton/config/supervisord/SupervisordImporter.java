@@ -244,7 +244,9 @@ public final class SupervisordImporter {
                             + "nodaemon = true: ignored, as supervisord ignored it");
                     directory = null;
                 }
-                environment = r.keyValuePairs("environment", r.expanded("environment", "", vars));
+                // read_config expands this value twice (saneget, then expand() again): 100%% ends as a lone
+                // % that supervisord refuses, %%(ENV_X)s as X's value
+                environment = r.keyValuePairs("environment", r.expand("environment", r.expanded("environment", "", vars), vars));
                 environ.fileEnvironment(environment);
                 if (r.has("umask")) {
                     umask = r.umask("umask", vars);

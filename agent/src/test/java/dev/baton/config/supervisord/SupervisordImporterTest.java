@@ -541,6 +541,17 @@ class SupervisordImporterTest {
         }
     }
 
+    /** supervisord expands [supervisord] environment= twice: a %% there is refused, a %%(ENV_X)s expanded. */
+    @Test
+    void theSupervisordSectionsEnvironmentIsExpandedTwiceAsSupervisordDoes() throws IOException {
+        ImportResult refused = importer.importFile(write("twice.conf",
+                "[supervisord]\nenvironment=PCT=\"100%%\"\n[program:p]\ncommand=/bin/true\n"));
+        assertTrue(refused.failed() && !warningsFor(refused, "supervisord", "environment").isEmpty(), refused.warnings().toString());
+        ImportResult r = importer.importFile(write("twice.conf",
+                "[supervisord]\nenvironment=URL=\"%%(ENV_DB_URL)s\"\n[program:p]\ncommand=/bin/true\n"));
+        assertEquals("postgres://db/app", r.config().path("programs").path("p").path("environment").path("URL").asText());
+    }
+
     private static List<String> iterable(java.util.Iterator<String> it) {
         List<String> l = new java.util.ArrayList<>();
         it.forEachRemaining(l::add);
