@@ -86,6 +86,46 @@ class ExternalCopiesTest {
         assertEquals(List.of(), new ExternalCopies(root, NO_AGENT).of(exe), "masked: nothing starts it");
     }
 
+    /**
+     * What systemd runs is the unit with its drop-ins: `systemctl edit` writes ExecStart= (reset) and a
+     * new ExecStart= into NAME.service.d/override.conf. The scan read the unit file alone, so the
+     * overridden executable, the one systemd starts, was never found.
+     */
+    @Test
+    void anExecStartOverriddenInADropInIsTheOneSystemdStarts() throws Exception {
+        Path exe = fakeEngine().toRealPath();
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path lib = Files.createDirectories(root.resolve("lib/systemd/system"));
+        Files.writeString(lib.resolve("chainflip-engine.service"), "[Service]\nExecStart=/usr/bin/chainflip-engine "
+                + "--config-root /etc/chainflip/\n[Install]\nWantedBy=multi-user.target\n");
+        Path override = Files.createDirectories(root.resolve("etc/systemd/system/chainflip-engine.service.d"));
+        Files.writeString(override.resolve("override.conf"), "[Service]\nExecStart=\nExecStart=" + exe
+                + " --config-root /etc/chainflip/\n");
+        Path wants = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+        Files.createSymbolicLink(wants.resolve("chainflip-engine.service"), lib.resolve("chainflip-engine.service"));
+        List<ExternalCopies.Copy> found = new ExternalCopies(root, NO_AGENT).of(exe);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).what().contains("systemd unit chainflip-engine.service (enabled"), found.toString());
+    }
+
+    /** An enabled instance (a link named engine@mainnet.service) of a template starts the template's command. */
+    @Test
+    void anEnabledInstanceOfATemplateIsACopy() throws Exception {
+        Path exe = fakeEngine().toRealPath();
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path lib = Files.createDirectories(root.resolve("lib/systemd/system"));
+        Files.writeString(lib.resolve("engine@.service"), "[Service]\nExecStart=" + exe
+                + " --chain %i\n[Install]\nWantedBy=multi-user.target\n");
+        assertEquals(List.of(), new ExternalCopies(root, NO_AGENT).of(exe), "a template alone starts nothing");
+        Path wants = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+        Files.createSymbolicLink(wants.resolve("engine@mainnet.service"), lib.resolve("engine@.service"));
+        List<ExternalCopies.Copy> found = new ExternalCopies(root, NO_AGENT).of(exe);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).what().contains("systemd unit engine@mainnet.service (enabled"), found.toString());
+        assertEquals("systemctl disable --now engine@mainnet.service && systemctl mask engine@mainnet.service",
+                found.get(0).fix());
+    }
+
     @Test
     void shellsAndInterpretersAreNotGuarded() throws Exception {
         assertNull(ExternalCopies.executable(List.of("sh", "-c", "x"), ENV));

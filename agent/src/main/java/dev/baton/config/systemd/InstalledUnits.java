@@ -37,10 +37,16 @@ public final class InstalledUnits {
                 // an unreadable unit directory: nothing known there
             }
         }
+        for (String instance : enabledInstances(root)) {
+            Path template = files.get(SystemdImporter.template(instance));
+            if (!files.containsKey(instance) && template != null) {
+                files.put(instance, template); // systemd loads an instance from its template's file
+            }
+        }
         List<Installed> out = new ArrayList<>();
         files.forEach((name, file) -> {
             boolean masked = isMasked(file);
-            String exe = masked ? null : executable(file, root);
+            String exe = masked ? null : executable(file, name, root);
             if (exe != null || masked) {
                 out.add(new Installed(name, file, exe, enabled(root, name), masked));
             }
@@ -58,6 +64,12 @@ public final class InstalledUnits {
 
     /** True when a {@code *.wants/} or {@code *.requires/} directory links {@code name}: systemctl enable made it start. */
     static boolean enabled(Path root, String name) {
+        return wantsDirs(root).stream().anyMatch(w -> Files.exists(w.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** The {@code *.wants/} and {@code *.requires/} directories of the unit directories. */
+    private static List<Path> wantsDirs(Path root) {
+        List<Path> out = new ArrayList<>();
         for (String dir : SystemdImporter.UNIT_DIRS) {
             Path d = root.resolve(dir);
             if (!Files.isDirectory(d)) {
@@ -67,27 +79,42 @@ public final class InstalledUnits {
                 String f = p.getFileName().toString();
                 return Files.isDirectory(p) && (f.endsWith(".wants") || f.endsWith(".requires"));
             })) {
-                for (Path wants : ds) {
-                    if (Files.exists(wants.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        return true;
-                    }
-                }
+                ds.forEach(out::add);
             } catch (IOException e) {
                 // unreadable: not known to be enabled
             }
         }
-        return false;
+        return out;
     }
 
-    /** The absolute executable of the unit's last ExecStart=, or null. */
-    private static String executable(Path file, Path root) {
+    /** Instances systemctl enable linked ({@code engine@mainnet.service}): they have no file of their own. */
+    private static List<String> enabledInstances(Path root) {
+        List<String> out = new ArrayList<>();
+        for (Path wants : wantsDirs(root)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(wants, "*@?*.service")) {
+                ds.forEach(p -> out.add(p.getFileName().toString()));
+            } catch (IOException e) {
+                // unreadable: not known to be enabled
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The absolute executable of the last ExecStart= of unit {@code name} as systemd loads it (its file
+     * with its drop-ins, where `systemctl edit` puts an ExecStart= that replaces the file's), or null.
+     */
+    private static String executable(Path file, String name, Path root) {
         try {
-            UnitFile unit = UnitFile.read(List.of(file));
+            List<Path> files = new ArrayList<>(List.of(file));
+            files.addAll(SystemdImporter.dropIns(root, file, name));
+            UnitFile unit = UnitFile.read(files);
             List<UnitFile.Entry> starts = unit.list("Service", "ExecStart");
             if (starts.isEmpty()) {
                 return null;
             }
-            List<ExecLine.Command> cmds = ExecLine.parse(starts.get(starts.size() - 1).value());
+            String line = Specifiers.expand(starts.get(starts.size() - 1).value(), name, "localhost");
+            List<ExecLine.Command> cmds = ExecLine.parse(line);
             String exe = cmds.get(0).words().get(0);
             if (exe.startsWith("/")) {
                 return exe;
@@ -98,7 +125,7 @@ public final class InstalledUnits {
                 }
             }
             return null;
-        } catch (IOException | ExecLine.Invalid | RuntimeException e) {
+        } catch (IOException | ExecLine.Invalid | Specifiers.Unknown | RuntimeException e) {
             return null; // a unit systemd could not run either
         }
     }

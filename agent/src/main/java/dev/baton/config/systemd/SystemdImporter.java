@@ -157,7 +157,7 @@ public final class SystemdImporter {
         }
         List<Path> files = new ArrayList<>();
         files.add(file);
-        files.addAll(dropIns(file, name));
+        files.addAll(dropIns(root, file, name));
         return new Unit(name, files);
     }
 
@@ -196,7 +196,7 @@ public final class SystemdImporter {
      * given by its path, the same names beside it last. Sorted by file name; of one name, the first
      * directory's file wins (a more specific or higher directory masks the rest).
      */
-    private List<Path> dropIns(Path file, String name) throws IOException {
+    static List<Path> dropIns(Path root, Path file, String name) throws IOException {
         List<String> names = new ArrayList<>();
         for (String n : template(name) == null ? List.of(name) : List.of(name, template(name))) {
             for (String prefixed = n; prefixed != null; prefixed = dashPrefix(prefixed)) {
