@@ -98,11 +98,14 @@ final class UnitReader {
         findings.add(impact, e.file(), e.line(), e.section(), e.key(), message);
     }
 
-    /** The value of Service/key (the last assignment), marked as handled. */
+    /**
+     * The value of Service/key (the last assignment), marked as handled; null when unset or when the
+     * last assignment is empty, which resets the key to systemd's default (a drop-in's {@code User=}).
+     */
     private String value(String section, String key) {
         handled.add(section + "/" + key);
         UnitFile.Entry e = unit.last(section, key);
-        return e == null ? null : e.value();
+        return e == null || e.value().isEmpty() ? null : e.value();
     }
 
     private List<UnitFile.Entry> values(String section, String key) {
@@ -345,7 +348,7 @@ final class UnitReader {
     /** %h with User=sol is /root, not sol's home: systemd's rule, kept, and worth a word. */
     private void noteManagerUser(UnitFile.Entry e, String text, String out) {
         UnitFile.Entry userEntry = unit.last("Service", "User");
-        String user = userEntry == null ? "root" : userEntry.value();
+        String user = userEntry == null || userEntry.value().isEmpty() ? "root" : userEntry.value();
         if (!user.equals("root") && !user.equals("0") && MANAGER_USER.matcher(text).find()) {
             noteAt(Impact.COSMETIC, e, "%h, %u and %U name the user running systemd (root), not User=" + user
                     + ": imported as '" + out + "', as systemd resolved it");

@@ -218,6 +218,11 @@ class SystemdImporterTest {
         assertEquals("1001", byUid.get("user").asText());
         assertEquals("goeth", byUid.at("/environment/USER").asText(), "systemd names a numeric User= from passwd");
         assertEquals("goeth", byUid.at("/environment/LOGNAME").asText());
+        Files.writeString(dropIns.resolve("30-reset.conf"), "[Service]\nUser=\nGroup=\n");
+        ImportResult reset = importer().importUnits(List.of("geth"));
+        assertFalse(reset.failed(), "an empty User= resets it to systemd's default, root: " + reset.warnings());
+        assertTrue(program(reset, "geth").path("user").isMissingNode(), program(reset, "geth").toString());
+        Files.delete(dropIns.resolve("30-reset.conf"));
         assertTrue(has(r, Impact.BEHAVIOUR, "KillMode", "left its children running"));
         assertTrue(has(r, Impact.BEHAVIOUR, "RestartPreventExitStatus", "'SIGKILL' not imported"));
         assertTrue(has(r, Impact.BEHAVIOUR, "", "ProtectSystem=full"));
