@@ -20,6 +20,10 @@ final class Engine {
     ProcessDown down = ProcessDown.NOT_STARTED;
     /** Counts process starts: two reports in two lifetimes are two independent observations. */
     int lifetime;
+    /** When this agent started the running process (null for one it adopted after a re-exec). */
+    Instant processStartedAt;
+    /** The running process was started by this agent and has not been ACTIVE: what it says of the chain is a fresh look. */
+    boolean freshProcess;
     /** The lifetime in which the process last named its version (a newer one in the same lifetime is a switch inside it). */
     int versionSaidIn;
     /** A newer version this process carries and will switch to by itself (the 1.4+ runner). */

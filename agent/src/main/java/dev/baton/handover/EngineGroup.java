@@ -115,6 +115,8 @@ public final class EngineGroup {
         }
         Changes c = processUp(e, now);
         e.savedProcessRole = null; // a new process: what the old one said is not about it
+        e.processStartedAt = now;
+        e.freshProcess = true;
         if (sequential != null) {
             sequential.processStarted(e, c);
         }
@@ -150,6 +152,8 @@ public final class EngineGroup {
             return Decision.NONE;
         }
         Changes c = processUp(e, now);
+        e.processStartedAt = null; // started by the previous agent: not a look at the chain taken after what the group knows
+        e.freshProcess = false;
         if (e.savedProcessRole != null && e.role == Role.UNKNOWN) {
             // Said before the re-exec: the role did not change, so no event and the same role_since
             e.role = e.savedProcessRole;
@@ -452,7 +456,7 @@ public final class EngineGroup {
         Version before = release.current();
         boolean activeAtCurrent = engines.values().stream().anyMatch(f -> f != e && f.role == Role.ACTIVE
                 && (f.version() == null || before == null || compatibility.compatible(f.version(), before)));
-        switch (release.observe(e.program, e.lifetime, r.release(), activeAtCurrent, c.now)) {
+        switch (release.observe(e.program, e.lifetime, r.release(), activeAtCurrent, freshLook(e, before), c.now)) {
             case FORWARD -> c.event(HandoverEvent.Kind.RELEASE_CHANGED, e, before == null
                     ? name + ": runtime release is " + r.release() + " (seen by " + e.program + ")"
                     : name + ": runtime release changed from " + before + " to " + r.release() + " (seen by " + e.program + ")");
@@ -465,11 +469,24 @@ public final class EngineGroup {
         }
     }
 
+    /**
+     * The engine that should work at the known release, in a process this agent started after the group
+     * learned that release and that has not worked since, says what the chain runs: a look at the chain as
+     * independent as a second process lifetime's (the agent or the engine was restarted while the chain
+     * rolled back, and this process waits at every block: no other lifetime would ever confirm it).
+     */
+    private boolean freshLook(Engine e, Version known) {
+        Instant changed = release.changedAt();
+        return e.running && e.freshProcess && known != null && changed != null && e.processStartedAt != null
+                && e.processStartedAt.isAfter(changed) && e.version() != null && compatibility.compatible(e.version(), known);
+    }
+
     private void active(Engine e, Recognition r, Changes c) {
         if (r.own() != null) {
             learn(e, r.own(), c);
         }
         if (e.role != Role.ACTIVE && e.running) { // a line read after its process ended is about nothing that runs
+            e.freshProcess = false;
             e.activeSince = c.now;
             e.idleSince = null;
             e.problem = null;

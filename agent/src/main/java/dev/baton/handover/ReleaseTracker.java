@@ -13,7 +13,10 @@ import java.util.Set;
  * not exist yet, and acting on it still needs a ready successor (see {@link EngineGroup}). A release
  * <em>older</em> than the known one (a rollback, or a stale line from a lagging engine) stays a
  * candidate until confirmed: reported by two different engines, or by one engine in two process
- * lifetimes (it said it, exited, was started again and said it again), and never while an engine
+ * lifetimes (it said it, exited, was started again and said it again), or by the engine of the known
+ * release in a process started after that release was learned that has not worked since (a fresh look:
+ * restarted while the chain rolled back, it waits at every block and never says it in a second
+ * lifetime), and never while an engine
  * compatible with the known release is still active (the working engine has the last word). A report
  * of the known release drops the candidate.
  */
@@ -51,8 +54,10 @@ final class ReleaseTracker {
 
     /**
      * @param activeAtCurrent an engine compatible with the known release is active (and is not the reporter)
+     * @param freshLook       the reporter is the known release's engine in a process started since that release
+     *                        was learned and not active since: its report alone confirms
      */
-    Outcome observe(String program, int lifetime, Version release, boolean activeAtCurrent, Instant now) {
+    Outcome observe(String program, int lifetime, Version release, boolean activeAtCurrent, boolean freshLook, Instant now) {
         if (current == null || release.isNewerThan(current)) {
             change(release, now);
             return Outcome.FORWARD;
@@ -66,7 +71,7 @@ final class ReleaseTracker {
             candidate = release;
         }
         candidateReports.computeIfAbsent(program, p -> new HashSet<>()).add(lifetime);
-        boolean confirmed = candidateReports.size() >= 2 || candidateReports.get(program).size() >= 2;
+        boolean confirmed = freshLook || candidateReports.size() >= 2 || candidateReports.get(program).size() >= 2;
         if (confirmed && !activeAtCurrent) {
             change(release, now);
             return Outcome.CONFIRMED_BACK;

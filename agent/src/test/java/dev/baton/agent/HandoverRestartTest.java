@@ -3,8 +3,10 @@ package dev.baton.agent;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.hardening.Fixtures;
+import dev.baton.process.ProcessState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +76,34 @@ class HandoverRestartTest {
             assertEquals(0, copies("cfe10"));
             assertFalse(AgentProcess.read(out).contains("cfe10: spawned"), "the idled engine was started again");
             assertEquals(0, second.sigterm());
+        }
+    }
+
+    /**
+     * The agent is stopped after the upgrade, the chain rolls back to 1.0 meanwhile, the agent starts again:
+     * 1.1 waits at every block in its one process and 1.0 is held. Before, no engine ever worked again
+     * (the rollback wanted 1.1 to say it in a second lifetime, and a waiting engine never exits).
+     */
+    @Test
+    void aRollbackWhileTheAgentIsDownResumesTheIdledEngine() throws Exception {
+        Path release = dir.resolve("release");
+        Files.writeString(release, "1.0.0\n");
+        Path cfe = UpgradeTranscriptsTest.engineScript(dir);
+        String config = Fixtures.program("cfe10", Fixtures.argv(cfe, "1.0.3", release, "json"), "engine_group = \"chainflip\"",
+                Fixtures.FAST_ENGINE)
+                + Fixtures.program("cfe11", Fixtures.argv(cfe, "1.1.0", release, "json"), "engine_group = \"chainflip\"", Fixtures.FAST_ENGINE);
+        try (InProcessAgent a = new InProcessAgent(dir).config(config).start()) {
+            HandoverTest.awaitRoles(a, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            Files.writeString(release, "1.1.0\n");
+            HandoverTest.awaitRoles(a, "chainflip", "cfe11", "ACTIVE", "cfe10", "IDLE");
+            a.awaitState("cfe10", ProcessState.STOPPED);
+        }
+        Files.writeString(release, "1.0.0\n");
+        try (InProcessAgent again = new InProcessAgent(dir).start()) {
+            HandoverTest.awaitRoles(again, "chainflip", "cfe10", "ACTIVE", "cfe11", "WAITING");
+            assertEquals(ProcessState.RUNNING, again.status("cfe10").state());
+            assertEquals("1.0.0", HandoverTest.group(again, "chainflip").orElseThrow().release());
+            assertTrue(again.agent.handover().history(100).stream().anyMatch(r -> r.kind().equals("ROLLBACK")));
         }
     }
 }

@@ -231,4 +231,42 @@ class EngineGroupUpgradeDayTest {
         assertEquals(HANDOVER_PENDING, last(d).kind());
         assertTrue(h.group.view().problems().isEmpty());
     }
+
+    @Test
+    void aRollbackWhileTheAgentWasDownResumesTheOldEngineOnTheNewEnginesFirstWords() {
+        GroupHarness h = afterUpgrade();
+        // The agent stops (its programs with it), the chain goes back to 1.0, the agent starts again:
+        // 1.1 waits at every block in its one process, 1.0 is held. Its first words are a fresh look.
+        h.group = EngineGroup.restore(h.group.snapshot(), Compatibility.MAJOR_MINOR, List.of(
+                new EngineSpec(OLD, Version.parse("1.0.3"), IdleMode.STOP), new EngineSpec(NEW, Version.parse("1.1.0"), IdleMode.STOP)));
+        h.start(NEW);
+        h.line(NEW, ChainflipLines.starting("1.1.0"));
+        Decision d = h.line(NEW, waiting("1.1.0", "1.0.0"));
+        assertEquals(List.of(new Action.Resume(OLD)), d.actions());
+        assertTrue(h.eventKinds(d).contains(ROLLBACK));
+        assertEquals(Version.parse("1.0.0"), h.group.view().release());
+        assertEquals(Role.WAITING, h.group.role(NEW).orElseThrow());
+    }
+
+    @Test
+    void aRollbackWhileTheActiveEngineWasRestartingResumesTheOldEngine() {
+        GroupHarness h = afterUpgrade();
+        h.exit(NEW); // a crash, not the upgrade: it said nothing of 1.0 before it went
+        h.start(NEW);
+        assertEquals(List.of(new Action.Resume(OLD)), h.line(NEW, waiting("1.1.0", "1.0.0")).actions());
+    }
+
+    @Test
+    void aWaitingLineOfTheNewEngineReadAfterTheUpgradeIsNoRollback() {
+        GroupHarness h = beforeUpgrade();
+        h.line(OLD, noLongerCompatible("1.0.3", "1.1.0"));
+        // 1.1's line of the block before the upgrade arrives after 1.0's: its process is older than the release.
+        Decision d = h.line(NEW, waiting("1.1.0", "1.0.0"));
+        assertEquals(List.of(AMBIGUOUS_LINE), h.eventKinds(d));
+        assertEquals(Version.parse("1.1.0"), h.group.view().release());
+        // Once 1.1 worked, a restart of its own does not make its words a fresh look either: two lifetimes still are.
+        h.line(NEW, INITIALISED);
+        assertEquals(Role.IDLE, h.group.role(OLD).orElseThrow());
+        assertEquals(List.of(AMBIGUOUS_LINE), h.eventKinds(h.line(NEW, noLongerCompatible("1.1.0", "1.0.0"))));
+    }
 }
