@@ -487,11 +487,29 @@ public final class EngineGroup {
         }
         if (e.role != Role.ACTIVE && e.running) { // a line read after its process ended is about nothing that runs
             e.freshProcess = false;
+            confirmRollbackBy(e, c);
             e.activeSince = c.now;
             e.idleSince = null;
             e.problem = null;
             e.supersessionNotice = null;
             setRole(e, Role.ACTIVE, c);
+        }
+    }
+
+    /**
+     * An engine starts working at a version the known release does not serve but the older release some
+     * line named (pending confirmation) does: the chain went back. The 1.4+ runner says so this way: its
+     * new library exits on the older release, and once restarted it runs its old library and works, never
+     * naming the release again.
+     */
+    private void confirmRollbackBy(Engine e, Changes c) {
+        Version known = release.current();
+        Version back = release.candidate();
+        Version v = e.version();
+        if (known != null && back != null && v != null && !compatibility.compatible(v, known) && compatibility.compatible(v, back)) {
+            release.confirmCandidate(c.now);
+            c.event(HandoverEvent.Kind.RELEASE_CHANGED, e, name + ": runtime release went BACK from " + known + " to " + back
+                    + " (confirmed: " + e.label() + " works at it)");
         }
     }
 

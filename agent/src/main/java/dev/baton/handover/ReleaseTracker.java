@@ -16,7 +16,7 @@ import java.util.Set;
  * lifetimes (it said it, exited, was started again and said it again), or by the engine of the known
  * release in a process started after that release was learned that has not worked since (a fresh look:
  * restarted while the chain rolled back, it waits at every block and never says it in a second
- * lifetime), and never while an engine
+ * lifetime), or by an engine that works at it and not at the known one, and never while an engine
  * compatible with the known release is still active (the working engine has the last word). A report
  * of the known release drops the candidate.
  */
@@ -77,6 +77,15 @@ final class ReleaseTracker {
             return Outcome.CONFIRMED_BACK;
         }
         return Outcome.PENDING;
+    }
+
+    /** The candidate (an older release) is the release now: an engine works at it. Returns it, or null when there is none. */
+    Version confirmCandidate(Instant now) {
+        Version back = candidate;
+        if (back != null) {
+            change(back, now);
+        }
+        return back;
     }
 
     private void change(Version release, Instant now) {

@@ -269,4 +269,34 @@ class EngineGroupUpgradeDayTest {
         assertEquals(Role.IDLE, h.group.role(OLD).orElseThrow());
         assertEquals(List.of(AMBIGUOUS_LINE), h.eventKinds(h.line(NEW, noLongerCompatible("1.1.0", "1.0.0"))));
     }
+
+    @Test
+    void aRollbackUnderTheRunnerMakesTheOlderReleaseTheGroupsAndTheCarriedVersionReadyAgain() {
+        String runner = "chainflip-engine";
+        GroupHarness h = new GroupHarness("chainflip");
+        h.add(runner, null);
+        h.start(runner);
+        h.line(runner, ChainflipLines.RUNNER_RUNNING_OLD);
+        h.line(runner, INITIALISED);
+        h.line(runner, noLongerCompatible("1.4.2", "1.5.0"));
+        h.line(runner, ChainflipLines.RUNNER_SWITCHING);
+        h.line(runner, INITIALISED);
+        assertEquals(Version.parse("1.5.0"), h.group.view().release());
+        // The chain goes back to 1.4: the new library exits, the restarted runner runs its old one and works.
+        h.line(runner, noLongerCompatible("1.5.0", "1.4.0"));
+        h.exit(runner);
+        h.start(runner);
+        h.line(runner, ChainflipLines.starting("1.5.0"));
+        h.line(runner, ChainflipLines.RUNNER_RUNNING_OLD);
+        h.line(runner, ChainflipLines.starting("1.4.2"));
+        Decision d = h.line(runner, INITIALISED);
+        assertTrue(h.eventKinds(d).contains(HandoverEvent.Kind.RELEASE_CHANGED), h.eventKinds(d).toString());
+        GroupView view = h.group.view();
+        assertEquals(Version.parse("1.4.0"), view.release());
+        assertNull(view.pendingRelease());
+        assertEquals(Version.parse("1.4.2"), view.activeVersion());
+        assertTrue(view.upgradeReady(), "the runner carries 1.5.0 again, for the retried upgrade");
+        assertEquals(Version.parse("1.5.0"), view.nextVersion());
+        assertTrue(h.actions.isEmpty());
+    }
 }
