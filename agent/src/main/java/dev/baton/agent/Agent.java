@@ -147,7 +147,7 @@ public final class Agent {
                     return ReexecAdoption.verify(h, config, stateDir.agentId(), cgroups);
                 }).orElse(List.of());
         StaleInstances.end(previous, stateDir.agentId(), config.agent().shutdownTimeout().dividedBy(4), cgroups,
-                StaleInstances.Adopted.of(adopted));
+                StaleInstances.Adopted.of(adopted, System.getenv().containsKey(ReexecHandoff.NONCE_ENV)));
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
         env.remove(ReexecHandoff.NONCE_ENV); // the agent's own: never passed on to a program
 

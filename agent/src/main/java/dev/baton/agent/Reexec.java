@@ -159,19 +159,40 @@ final class Reexec {
     /**
      * The new agent takes the config on disk as the one its adopted programs run with: a program change
      * not applied yet would never be (a later reload sees no difference), so it must be applied first.
-     * The agent's own settings ([agent], [api]) are the new agent's anyway.
+     * The agent's own settings ([agent], [api]) are the new agent's anyway, except its state directory:
+     * the handoff, the operators' intent, the agent id that tags and finds the running instances live in
+     * the one in use, so a new agent in another would adopt nothing, end nothing, and start a second copy
+     * of every program (hand-stopped ones too).
      */
     private List<String> configChanged() {
+        List<String> why = new ArrayList<>();
         try {
             dev.baton.config.BatonConfig onDisk = dev.baton.config.ConfigLoader.load(configPath);
-            dev.baton.config.ConfigDiff diff = dev.baton.config.ConfigDiff.between(supervisor.config(), onDisk);
-            if (diff.isEmpty()) {
-                return List.of();
+            Path newStateDir = onDisk.agent().stateDir();
+            if (!sameDirectory(stateDir, newStateDir)) {
+                why.add("the config on disk moves the state directory (" + stateDir + " -> " + newStateDir + "): the "
+                        + "re-executed agent would find neither the handoff nor the running programs there and start a "
+                        + "second copy of each; restart the agent instead (systemctl restart baton), or undo the change");
             }
-            return List.of("the programs in the config on disk differ from the running ones (added " + diff.added()
-                    + ", removed " + diff.removed() + ", changed " + diff.changed() + "): apply them first (baton reload)");
+            dev.baton.config.ConfigDiff diff = dev.baton.config.ConfigDiff.between(supervisor.config(), onDisk);
+            if (!diff.isEmpty()) {
+                why.add("the programs in the config on disk differ from the running ones (added " + diff.added()
+                        + ", removed " + diff.removed() + ", changed " + diff.changed() + "): apply them first (baton reload)");
+            }
         } catch (dev.baton.config.ConfigException e) {
-            return List.of("the config on disk is invalid (" + e.getMessage() + "): baton check-config says why");
+            why.add("the config on disk is invalid (" + e.getMessage() + "): baton check-config says why");
+        }
+        return why;
+    }
+
+    private static boolean sameDirectory(Path inUse, Path configured) {
+        if (inUse.toAbsolutePath().normalize().equals(configured.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.isSameFile(inUse, configured);
+        } catch (IOException e) {
+            return false; // the configured one does not exist (yet): another directory
         }
     }
 

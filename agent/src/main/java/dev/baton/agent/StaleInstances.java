@@ -38,16 +38,19 @@ public final class StaleInstances {
 
     /**
      * The instances a re-exec handed over and that were verified: they, their process groups, their
-     * tagged descendants and their cgroups are no stale instances.
+     * tagged descendants and their cgroups are no stale instances. {@code afterReexec}: this process
+     * was started by a re-exec, so a child it has before it spawned anything came through the exec,
+     * and one not adopted is stale whatever its tag says (a handoff missing or refused: nobody else
+     * would ever supervise or end it).
      */
-    record Adopted(Set<Integer> pids, Set<String> tags, Set<java.nio.file.Path> cgroups) {
-        static final Adopted NONE = new Adopted(Set.of(), Set.of(), Set.of());
+    record Adopted(Set<Integer> pids, Set<String> tags, Set<java.nio.file.Path> cgroups, boolean afterReexec) {
+        static final Adopted NONE = new Adopted(Set.of(), Set.of(), Set.of(), false);
 
-        static Adopted of(java.util.List<ReexecHandoff.Handed> handed) {
+        static Adopted of(java.util.List<ReexecHandoff.Handed> handed, boolean afterReexec) {
             return new Adopted(Set.copyOf(handed.stream().map(ReexecHandoff.Handed::pid).toList()),
                     Set.copyOf(handed.stream().map(ReexecHandoff.Handed::tag).toList()),
                     Set.copyOf(handed.stream().filter(h -> h.cgroup() != null)
-                            .map(h -> java.nio.file.Path.of(h.cgroup())).toList()));
+                            .map(h -> java.nio.file.Path.of(h.cgroup())).toList()), afterReexec);
         }
 
         boolean owns(int pid) {
@@ -102,6 +105,10 @@ public final class StaleInstances {
                     pids.addAll(ProcessTable.groupMembers(e.pid()));
                 }
             });
+        }
+        if (adopted.afterReexec()) {
+            int self = Os.pid();
+            ProcessTable.descendantsOf(self).stream().filter(p -> p.ppid() == self).forEach(p -> pids.add(p.pid()));
         }
         pids.remove(Os.pid());
         pids.removeIf(adopted::owns);

@@ -345,6 +345,60 @@ class ReexecTest {
         }
     }
 
+    /**
+     * The config on disk moves the state directory: a re-executed agent would find no handoff, no intent
+     * and another agent id there, adopt nothing, end nothing and start a second copy of every program
+     * (the hand-stopped one too). Refused with the reason; the programs keep running, once each.
+     */
+    @Test
+    void aReexecIntoAnotherStateDirectoryIsRefused() throws Exception {
+        writeConfig(Fixtures.program("plain", Fixtures.argv("sleep", "100000"), "start_secs = \"0s\""),
+                Fixtures.program("manual", Fixtures.argv("sleep", "100001"), "start_secs = \"0s\""));
+        try (AgentProcess agent = startAgent(Map.of())) {
+            await().atMost(Duration.ofSeconds(60)).failFast(() -> !agent.alive())
+                    .until(() -> pidOf("plain") > 0 && pidOf("manual") > 0);
+            assertEquals(0, cli("stop", "manual", "--config", config().toString()).code());
+            int plain = pidOf("plain");
+            Files.writeString(config(), Files.readString(config()).replace(dir.resolve("state").toString(),
+                    dir.resolve("state2").toString()));
+
+            Cli reexec = cli("reexec", "--socket", dir.resolve("state/api.sock").toString(), "--config", config().toString());
+
+            assertNotEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
+            assertTrue(reexec.output().contains("moves the state directory"), reexec.output());
+            assertTrue(agent.alive());
+            assertEquals(plain, pidOf("plain"));
+            assertEquals(1, probe().copies("plain"));
+            assertEquals(0, probe().copies("manual"), "the hand-stopped program stays stopped");
+            assertFalse(Files.exists(dir.resolve("state2/programs.json")), "no agent ran in the other directory");
+        }
+    }
+
+    /**
+     * Started by a re-exec (the nonce in its environment) with a child the handoff does not name (here: no
+     * handoff at all, and the child carries no tag of this agent): nobody else would ever supervise or end
+     * it, so it is ended as stale before anything starts.
+     */
+    @Test
+    void aChildThatCameThroughAReexecWithoutAHandoffIsEnded() throws Exception {
+        writeConfig(Fixtures.program("plain", Fixtures.argv("sleep", "100000"), "start_secs = \"0s\""));
+        Path childPid = dir.resolve("child.pid");
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "sleep 100002 & echo $! > \"$0\"; exec \"$@\"",
+                childPid.toString()));
+        cmd.addAll(AgentProcess.javaCommand("run", "--config", config().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stdout").toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.stderr").toFile()));
+        pb.environment().put(ReexecHandoff.NONCE_ENV, "n");
+        try (AgentProcess agent = new AgentProcess(pb.start())) {
+            await().atMost(Duration.ofSeconds(60)).failFast(() -> !agent.alive()).until(() -> pidOf("plain") > 0);
+            int child = Integer.parseInt(Files.readString(childPid).trim());
+            assertTrue(stdout().contains("reexec.json is missing"), stdout());
+            await().atMost(Duration.ofSeconds(30)).until(() -> alive(child).isEmpty());
+            assertEquals(1, probe().copies("plain"));
+        }
+    }
+
     /** READY=1, later RELOADING=1 with MONOTONIC_USEC, later READY=1 again (STATUS= lines in between). */
     private static boolean readyReloadingReady(List<String> notified) {
         int ready = indexFrom(notified, 0, m -> m.startsWith("READY=1"));
