@@ -201,7 +201,7 @@ public final class Agent {
             supervisor.addListener(binaries::stateChanged);
             OperatorLog operators = new OperatorLog(new StateFile<>(stateDir.path(), OperatorLog.FILE,
                     OperatorLog.Saved.class), stateWriter);
-            control = new AgentControl(configPath, loop, supervisor, handover, logs, stateFile, operators,
+            control = new AgentControl(configPath, config, loop, supervisor, handover, logs, stateFile, operators,
                     binaries.digests(), exitCode::isDone, () -> shutdown(0));
             Reexec reexec = new Reexec(configPath, stateDir.path(), loop, supervisor, logs, stateWriter, spawner, reaper,
                     commands, notify, () -> cluster, new Reexec.Api() {

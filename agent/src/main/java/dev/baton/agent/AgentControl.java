@@ -71,8 +71,9 @@ public final class AgentControl implements Control {
     private volatile Reexec reexec;
     private volatile AgentStatus.Reexec reexecStartedBy;
     private final OperatorLog operators;
+    private final EmptiedConfigFiles emptied;
 
-    AgentControl(Path configPath, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
+    AgentControl(Path configPath, BatonConfig config, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
                  StateFile<?> stateFile, OperatorLog operators, RunningBinaries binaries, BooleanSupplier shuttingDown,
                  Runnable shutdown) {
         this.operators = operators;
@@ -85,6 +86,7 @@ public final class AgentControl implements Control {
         this.logs = logs;
         this.stateFile = stateFile;
         this.actions = new ProgramActions(loop, supervisor, shuttingDown);
+        this.emptied = new EmptiedConfigFiles(config);
     }
 
     @Override
@@ -210,6 +212,7 @@ public final class AgentControl implements Control {
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
         }));
+        emptied.applied(next);
         releases.follow(next);
         return result;
     }
@@ -238,7 +241,7 @@ public final class AgentControl implements Control {
             problem = onLoop(() -> clusterChange(supervisor.config(), next));
         }
         if (problem == null && !force) {
-            problem = emptyMainFile(configPath);
+            problem = emptied.problem(next);
             if (problem == null) {
                 problem = onLoop(() -> stopsEveryProgram(supervisor.config(), next));
             }
@@ -265,23 +268,6 @@ public final class AgentControl implements Control {
         return "the [cluster] section or an exclusive program's settings (exclusive, its stop_timeout, its standby"
                 + " program) changed: these take effect only when the agent restarts (systemctl restart baton, which"
                 + " hands the locks this host holds over first); undo the change to reload the rest";
-    }
-
-    /**
-     * A main file with nothing in it (empty, a byte-order mark, blanks and comments) is valid
-     * TOML, but as a reload it is a truncation far more often than a wish: refused unless forced.
-     */
-    static String emptyMainFile(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8); // size and encoding were checked by the load
-        } catch (IOException e) {
-            return null; // a file that became unreadable since is for the next load to report
-        }
-        boolean empty = text.replace("\uFEFF", "").lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"));
-        return !empty ? null : "the main config file " + file + " is empty (nothing but blanks, comments or a byte-order "
-                + "mark): taken as it is, it would reset every setting of it and remove the programs it defines. Check the"
-                + " file; to apply it on purpose, run baton reload --force (POST /v1/reload?force=true)";
     }
 
     /**

@@ -52,7 +52,7 @@ class ReloadGuardTest {
             record Damage(String what, Runnable apply, String reason) {
             }
             List<Damage> damages = List.of(
-                    new Damage("empty main file", () -> write(main(), new byte[0]), "is empty (nothing but blanks"),
+                    new Damage("empty main file", () -> write(main(), new byte[0]), "is empty now (nothing but blanks"),
                     new Damage("BOM-only main file", () -> write(main(), new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}),
                             "is empty"),
                     new Damage("no program left anywhere", () -> {
@@ -80,6 +80,44 @@ class ReloadGuardTest {
             assertTrue(forced.ok() && forced.removed().equals(List.of("inmain")), forced.toString());
             await().atMost(Duration.ofSeconds(30)).until(() -> a.status("inmain") == null);
             assertEquals(inDropIn, a.status("indropin").pid());
+            assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
+        }
+    }
+
+    /**
+     * A drop-in emptied (truncated by a full disk or a botched deploy) would remove the programs it defines:
+     * refused like an emptied main file, unless forced. A file that was empty already when the running config
+     * was read (a drop-in kept for comments, or one emptied by a forced reload) does not block later reloads.
+     */
+    @Test
+    void anEmptiedDropInNeverStopsItsProgramsAndAnEmptyFileNeverBlocksReloads() throws Exception {
+        Path confd = dir.resolve("conf.d");
+        Files.createDirectories(confd);
+        Files.writeString(main(), Fixtures.agent(dir.resolve("state")));
+        Files.writeString(confd.resolve("00-notes.toml"), "# the engines moved to 20-engine.toml\n");
+        Files.writeString(confd.resolve("10-node.toml"), program("node", argv("sleep", "100000"), "start_secs = \"0s\""));
+        Files.writeString(confd.resolve("20-engine.toml"), program("engine", argv("sleep", "100001"), "start_secs = \"0s\""));
+        try (InProcessAgent a = InProcessAgent.forConfig(main()).start()) {
+            int node = a.awaitState("node", ProcessState.RUNNING).pid();
+            int engine = a.awaitState("engine", ProcessState.RUNNING).pid();
+
+            write(confd.resolve("20-engine.toml"), new byte[0]);
+            ReloadResult r = a.agent().control().reload();
+            assertFalse(r.ok(), r.toString());
+            assertTrue(String.join("\n", r.problems()).contains(confd.resolve("20-engine.toml") + " is empty now"),
+                    r.problems().toString());
+            assertTrue(String.join("\n", r.problems()).contains("baton reload --force"), r.problems().toString());
+            assertEquals(engine, a.status("engine").pid(), "the engine keeps running");
+            assertEquals(node, a.status("node").pid());
+
+            // Forced, it is applied; from then on the empty drop-in is how the config is, and reloads go through.
+            ReloadResult forced = a.agent().control().reload(true);
+            assertTrue(forced.ok() && forced.removed().equals(List.of("engine")), forced.toString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.status("engine") == null);
+            Files.writeString(confd.resolve("30-extra.toml"), program("extra", argv("sleep", "100002"), "start_secs = \"0s\""));
+            ReloadResult added = a.agent().control().reload();
+            assertTrue(added.ok() && added.added().equals(List.of("extra")), added.toString());
+            assertEquals(node, a.status("node").pid());
             assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
         }
     }
