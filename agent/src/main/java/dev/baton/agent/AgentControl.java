@@ -72,6 +72,8 @@ public final class AgentControl implements Control {
     private volatile AgentStatus.Reexec reexecStartedBy;
     private final OperatorLog operators;
     private final EmptiedConfigFiles emptied;
+    /** The config the agent started with: its own settings ([agent], [api]) are these until it restarts. */
+    private final BatonConfig started;
 
     AgentControl(Path configPath, BatonConfig config, EventLoop loop, Supervisor supervisor, HandoverCoordinator handover, LogPipeline logs,
                  StateFile<?> stateFile, OperatorLog operators, RunningBinaries binaries, BooleanSupplier shuttingDown,
@@ -86,6 +88,7 @@ public final class AgentControl implements Control {
         this.logs = logs;
         this.stateFile = stateFile;
         this.actions = new ProgramActions(loop, supervisor, shuttingDown);
+        this.started = config;
         this.emptied = new EmptiedConfigFiles(config);
     }
 
@@ -211,7 +214,10 @@ public final class AgentControl implements Control {
             supervisor.refuseReloadWhileStoppingAll();
             handover.reload(next); // first: the supervisor asks it about holds under the new groups
             return supervisor.reload(next);
-        }));
+        }), next);
+        if (!result.notApplied().isEmpty()) {
+            log.warn("reload: {}", result.notApplied().get(0));
+        }
         emptied.applied(next);
         releases.follow(next);
         return result;
@@ -220,7 +226,8 @@ public final class AgentControl implements Control {
     @Override
     public ReloadResult reread() {
         Candidate c = candidate(false, "reread: a reload would be refused");
-        return c.refused() != null ? c.refused() : diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), c.config())));
+        return c.refused() != null ? c.refused()
+                : diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), c.config())), c.config());
     }
 
     /** The config files as they are now, or why a reload to them is refused (then {@code config} is null). */
@@ -309,7 +316,7 @@ public final class AgentControl implements Control {
         } finally {
             deleteQuietly(dir);
         }
-        return diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), candidate)));
+        return diffResult(onLoop(() -> ConfigDiff.between(supervisor.config(), candidate)), candidate);
     }
 
     @Override
@@ -422,9 +429,11 @@ public final class AgentControl implements Control {
         }
     }
 
-    private static ReloadResult diffResult(ConfigDiff diff) {
+    /** The difference, and the agent's own settings {@code next} changes, which only a restart applies. */
+    private ReloadResult diffResult(ConfigDiff diff, BatonConfig next) {
+        List<String> keys = RestartOnlySettings.changed(started, next);
         return new ReloadResult(true, List.of(), sorted(diff.added()), sorted(diff.removed()), sorted(diff.changed()),
-                sorted(diff.unchanged()));
+                sorted(diff.unchanged()), keys.isEmpty() ? List.of() : List.of(RestartOnlySettings.note(keys)));
     }
 
     private static List<String> sorted(Collection<String> names) {

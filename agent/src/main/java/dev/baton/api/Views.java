@@ -97,7 +97,7 @@ final class Views {
     }
 
     record Reload(boolean ok, List<String> problems, List<String> added, List<String> removed, List<String> changed,
-                  List<String> unchanged) {
+                  List<String> unchanged, List<String> notApplied) {
     }
 
     record Log(String program, long linesRead, DroppedLines droppedLines, List<Line> lines) {
@@ -161,7 +161,7 @@ final class Views {
     }
 
     static Reload reload(ReloadResult r) {
-        return new Reload(r.ok(), r.problems(), r.added(), r.removed(), r.changed(), r.unchanged());
+        return new Reload(r.ok(), r.problems(), r.added(), r.removed(), r.changed(), r.unchanged(), r.notApplied());
     }
 
     static Log log(ProgramLog log, List<LogLine> lines) {

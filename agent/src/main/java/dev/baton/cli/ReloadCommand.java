@@ -31,6 +31,7 @@ final class ReloadCommand extends ClientCommand {
             c.printJson(a);
         } else if (r.path("ok").asBoolean()) {
             c.out().println(done + summary(r));
+            r.path("not_applied").forEach(n -> c.out().println("  not applied: " + n.asText()));
         } else {
             c.out().println(refused);
             r.path("problems").forEach(p -> c.out().println("  " + p.asText()));

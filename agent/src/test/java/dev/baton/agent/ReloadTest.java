@@ -52,6 +52,30 @@ class ReloadTest {
         }
     }
 
+    /**
+     * The agent's own settings are read at its start: a reload that changes them says they were not applied
+     * (it answered "1 unchanged" as if they were: a raised shutdown_timeout still cut the stop at the old one).
+     */
+    @Test
+    void aReloadSaysWhichOfTheAgentsOwnSettingsItCannotApply() throws Exception {
+        try (InProcessAgent a = new InProcessAgent(dir).config(sleeper("engine")).start()) {
+            int pid = a.awaitState("engine", ProcessState.RUNNING).pid();
+            ReloadResult same = a.agent.control().reload();
+            assertEquals(java.util.List.of(), same.notApplied());
+
+            Files.writeString(a.configFile, Files.readString(a.configFile).replace("shutdown_timeout = \"60s\"",
+                    "shutdown_timeout = \"300s\"").replace("enabled = false", "enabled = false\nport = 9999"));
+            ReloadResult r = a.agent.control().reload();
+
+            assertEquals(true, r.ok(), r.toString());
+            assertEquals(1, r.notApplied().size(), r.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(r.notApplied().get(0).startsWith(
+                    "agent.shutdown_timeout, api.port changed: the agent's own settings take effect when it restarts"),
+                    r.notApplied().toString());
+            assertEquals(pid, a.status("engine").pid());
+        }
+    }
+
     @Test
     void aBrokenConfigLeavesEverythingRunning() throws Exception {
         try (InProcessAgent a = new InProcessAgent(dir).config(sleeper("engine")).start()) {
