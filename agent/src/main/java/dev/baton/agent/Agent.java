@@ -150,6 +150,7 @@ public final class Agent {
                 StaleInstances.Adopted.of(adopted, System.getenv().containsKey(ReexecHandoff.NONCE_ENV)));
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
         env.remove(ReexecHandoff.NONCE_ENV); // the agent's own: never passed on to a program
+        env.remove(Os.hangupAfterReexecEnv());
 
         loop = new EventLoop();
         // Declared first, closed last: what the loop still submits while programs stop is written

@@ -1,5 +1,6 @@
 package dev.baton.agent;
 
+import dev.baton.process.os.Os;
 import dev.baton.process.os.Signals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ final class AgentSignals {
             log.info("SIGINT received");
             agent.shutdown(-1);
         });
+        Os.takeBackHangupAfterReexec();
         handle("HUP", s -> {
             log.info("SIGHUP received: reloading the configuration");
             agent.reload();

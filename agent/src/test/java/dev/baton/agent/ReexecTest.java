@@ -399,6 +399,50 @@ class ReexecTest {
         }
     }
 
+    /**
+     * SIGHUP ({@code systemctl reload}) all through the re-exec: the new JVM took it before the agent installed its
+     * handler, died of it, and every adopted program with it (their parent-death signal). It is ignored across the
+     * exec now, and taken back by the new agent: the programs live on, and a later SIGHUP reloads.
+     */
+    @Test
+    void aSighupDuringTheReexecEndsNeitherTheAgentNorItsPrograms() throws Exception {
+        writeConfig(Fixtures.program("plain", Fixtures.argv("sleep", "100000"), "start_secs = \"0s\""));
+        try (AgentProcess agent = startAgent(Map.of())) {
+            await().atMost(Duration.ofSeconds(60)).failFast(() -> !agent.alive()).until(() -> pidOf("plain") > 0
+                    && stdout().contains("api: listening on http"));
+            int plain = pidOf("plain");
+            java.util.concurrent.atomic.AtomicBoolean hangups = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread sender = new Thread(() -> {
+                while (hangups.get()) {
+                    if (stdout().contains("reexec: re-executing")) {
+                        dev.baton.process.os.Os.kill((int) agent.pid(), dev.baton.process.os.Signals.SIGHUP);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }, "hangups");
+            sender.setDaemon(true);
+            sender.start();
+            Cli reexec;
+            try {
+                reexec = cli("reexec", "--config", config().toString());
+            } finally {
+                hangups.set(false);
+                sender.join();
+            }
+
+            assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
+            assertTrue(agent.alive(), stdout());
+            assertEquals(plain, pidOf("plain"));
+            assertTrue(alive(plain).isPresent(), "the program lives on");
+            assertFalse(ProcessTable.hasEnvironment(plain, "BATON_REEXEC_HANGUP", "1"));
+            int reloads = occurrences(stdout(), "SIGHUP received");
+            dev.baton.process.os.Os.kill((int) agent.pid(), dev.baton.process.os.Signals.SIGHUP);
+            await().atMost(Duration.ofSeconds(30)).until(() -> occurrences(stdout(), "SIGHUP received") > reloads);
+            assertTrue(agent.alive());
+            agent.sigkill();
+        }
+    }
+
     /** READY=1, later RELOADING=1 with MONOTONIC_USEC, later READY=1 again (STATUS= lines in between). */
     private static boolean readyReloadingReady(List<String> notified) {
         int ready = indexFrom(notified, 0, m -> m.startsWith("READY=1"));

@@ -18,6 +18,19 @@ public final class Os {
         }
     }
 
+    /**
+     * After {@code baton reexec}: SIGHUP back to its default disposition when the previous version ignored
+     * it only for the exec (see {@link InPlaceExec}); call right before installing the agent's handler.
+     */
+    public static void takeBackHangupAfterReexec() {
+        InPlaceExec.takeBackHangup(System.getenv());
+    }
+
+    /** The environment variable of {@link #takeBackHangupAfterReexec}: the agent's own, never a program's. */
+    public static String hangupAfterReexecEnv() {
+        return InPlaceExec.HANGUP_ENV;
+    }
+
     public static int pid() {
         return LibC.INSTANCE.getpid();
     }
