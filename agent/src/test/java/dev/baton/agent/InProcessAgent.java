@@ -57,8 +57,17 @@ public final class InProcessAgent implements AutoCloseable {
     public InProcessAgent start() {
         agent = new Agent(configFile);
         exit = CompletableFuture.supplyAsync(agent::run);
-        await().atMost(Duration.ofSeconds(30)).until(() -> agent.supervisor() != null || exit.isDone());
+        // Until the supervisor began (its programs are known): before, status(NAME) is null for every program.
+        await().atMost(Duration.ofSeconds(30)).until(() -> exit.isDone() || agent.supervisor() != null && begun());
         return this;
+    }
+
+    private boolean begun() {
+        try {
+            return onLoop(() -> agent.supervisor().config() != null);
+        } catch (Exception e) {
+            return exit.isDone();
+        }
     }
 
     public ProgramStatus status(String program) {
