@@ -106,8 +106,16 @@ final class ApiClient {
             c = tcp;
             if (withToken) {
                 String secret = token();
-                verifyAgent(tcp, secret);
+                verifyAgent(tcp, secret, "so the token was not sent");
                 headers = Map.of("Accept", "application/json", "Authorization", "Bearer " + secret);
+            } else {
+                // A read: whoever may read the token (root, the agent's user) believes only the agent's
+                // answer, or a process that took the port while the agent was down would show root every
+                // program RUNNING (exit 0), or give `kill $(baton pid NAME)` the pid of its choice.
+                String secret = tokenIfReadable();
+                if (secret != null) {
+                    verifyAgent(tcp, secret, "so its answer was not used");
+                }
             }
             return tcp.send(method, HttpLite.target(uri), headers, readTimeout, false);
         } catch (IOException e) {
@@ -119,8 +127,11 @@ final class ApiClient {
         }
     }
 
-    /** The listener answers our challenge as only the agent holding {@code secret} can, or nothing is sent. */
-    private void verifyAgent(HttpLite.Tcp tcp, String secret) throws IOException, CliException {
+    /**
+     * The listener answers our challenge as only the agent holding {@code secret} can, or nothing more
+     * is sent on this connection ({@code refused} says what that spared: the token, or trust in a read).
+     */
+    private void verifyAgent(HttpLite.Tcp tcp, String secret, String refused) throws IOException, CliException {
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
         String challenge = HexFormat.of().formatHex(nonce);
@@ -131,9 +142,18 @@ final class ApiClient {
         String expected = ApiToken.expectedProof(secret, challenge, tcp.localPort(), tcp.remotePort());
         if (r.status() != 200 || !ApiToken.sameProof(proof, expected)) {
             throw new CliException(ExitCodes.PERMISSION, "the listener at " + base + " did not prove it is the baton "
-                    + "agent (HTTP " + r.status() + " to the token challenge), so the token was not sent: another process "
+                    + "agent (HTTP " + r.status() + " to the token challenge), " + refused + ": another process "
                     + "may hold the port (see: ss -ltnp 'sport = :" + tcp.remotePort() + "'), or the agent uses another "
                     + "token file");
+        }
+    }
+
+    /** The token when this user can read it, else null (a read then goes unverified: there is nothing to check with). */
+    private String tokenIfReadable() {
+        try {
+            return token();
+        } catch (CliException e) {
+            return null;
         }
     }
 

@@ -18,6 +18,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +91,73 @@ class CliTransportTest {
                     .json().path("api").path("url").isNull());
             CliTest.Run stopNow = CliTest.exec("stop", "web", "--url", agent.url(), "--token-file", agent.tokenFile().toString());
             assertEquals(0, stopNow.code(), stopNow.err());
+        }
+    }
+
+    /**
+     * A process that took the port of an agent that was down answered reads for it: root's CLI (which
+     * can read the token) printed the impostor's pid for `baton pid web` (a `kill $(baton pid web)`
+     * signalled the process of its choosing) and its "RUNNING" table with exit 0. A CLI that can read
+     * the token now believes a read over TCP only from a listener that proved it is the agent; one
+     * that cannot (nothing to check with) is as before.
+     */
+    @Test
+    void whoeverCanReadTheTokenBelievesNoReadFromAListenerThatIsNotTheAgent() throws Exception {
+        RunningAgent agent = new RunningAgent(dir);
+        String token = agent.tokenFile().toString();
+        try (agent) {
+            agent.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            long pid = agent.awaitState("web", ProcessState.RUNNING).pid();
+            CliTest.Run real = CliTest.exec("pid", "web", "--url", agent.url(), "--token-file", token);
+            assertEquals(0, real.code(), real.err());
+            assertEquals(pid + "\n", real.out(), "the agent proves itself and is believed");
+        }
+        ServerSocket impostor = new ServerSocket(agent.port, 50, InetAddress.getLoopbackAddress());
+        CompletableFuture<Void> answering = CompletableFuture.runAsync(() -> answerAll(impostor,
+                "{\"agent\":{\"pid\":1},\"name\":\"web\",\"state\":\"RUNNING\",\"pid\":4242,\"programs\":[{\"name\":\"web\","
+                        + "\"state\":\"RUNNING\",\"pid\":4242}],\"groups\":[]}"));
+        try {
+            for (String[] read : List.of(new String[] {"pid", "web"}, new String[] {"status"})) {
+                List<String> args = new ArrayList<>(List.of(read));
+                args.addAll(List.of("--url", agent.url(), "--token-file", token));
+                CliTest.Run run = CliTest.exec(args.toArray(String[]::new));
+                assertEquals(ExitCodes.PERMISSION, run.code(), args + ": " + run.out() + run.err());
+                assertFalse(run.out().contains("4242") || run.out().contains("RUNNING"), run.out());
+                assertTrue(run.err().contains("did not prove it is the baton agent") && run.err().contains("answer was not used"),
+                        run.err());
+            }
+            CliTest.Run blind = CliTest.exec("pid", "web", "--url", agent.url(), "--token-file",
+                    dir.resolve("no-such-token").toString());
+            assertEquals(0, blind.code(), blind.err());
+            assertEquals("4242\n", blind.out(), "without the token there is nothing to check an answer with");
+        } finally {
+            impostor.close();
+            answering.join();
+        }
+    }
+
+    /** Answers every request on every connection with {@code json} (200), then closes it. */
+    private static void answerAll(ServerSocket server, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(5000);
+                InputStream in = s.getInputStream();
+                int matched = 0;
+                while (matched < 4) { // to the end of the request head
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(body);
+                s.getOutputStream().flush();
+            } catch (java.io.IOException e) {
+                // closed, or the client went away
+            }
         }
     }
 
