@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import dev.baton.config.TrustedPaths;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -78,28 +79,49 @@ public final class ApiToken {
 
     /**
      * The agent's answer to a client's challenge on one TCP connection ({@code GET /v1/proof}): an
-     * HMAC keyed by the token's digest over the challenge and both ports of that connection. A
+     * HMAC keyed by the token's digest over the challenge and both ends of that connection. A
      * listener that is not the agent cannot make it; one that relays the challenge to the agent
-     * over another connection gets an answer for other ports, which the client refuses.
+     * over another connection gets an answer for another connection, which the client refuses.
      */
-    public String proof(String challenge, int clientPort, int serverPort) {
-        return proof(digest, challenge, clientPort, serverPort);
+    public String proof(String challenge, InetSocketAddress client, InetSocketAddress server) {
+        return proof(digest, challenge, client, server);
     }
 
     /** What the agent holding {@code token} answers to {@code challenge} (the client's side of {@link #proof}). */
-    public static String expectedProof(String token, String challenge, int clientPort, int serverPort) {
-        return proof(sha256(token), challenge, clientPort, serverPort);
+    public static String expectedProof(String token, String challenge, InetSocketAddress client, InetSocketAddress server) {
+        return proof(sha256(token), challenge, client, server);
     }
 
-    private static String proof(byte[] key, String challenge, int clientPort, int serverPort) {
+    private static String proof(byte[] key, String challenge, InetSocketAddress client, InetSocketAddress server) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            String message = "baton-api-proof-v1 " + challenge + " " + clientPort + " " + serverPort;
-            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.US_ASCII)));
+            return HexFormat.of().formatHex(mac.doFinal(proofMessage(challenge, client, server)
+                    .getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this Java runtime", e);
         }
+    }
+
+    /**
+     * {@code baton-api-proof-v2 CHALLENGE CLIENT_PORT SERVER_PORT CLIENT_ADDRESS SERVER_ADDRESS}. The
+     * ports alone did not tell two loopback connections apart: a local user holding the API's port on
+     * the other loopback address (::1 beside the agent's 127.0.0.1, taken before the agent started)
+     * relayed a client's challenge to the agent from the client's own port number, bound on the
+     * agent's address, and got the token that came next. On loopback the addresses count too (in hex,
+     * an IPv4-mapped address as IPv4); elsewhere they are "-", as a NAT in between may change them.
+     */
+    static String proofMessage(String challenge, InetSocketAddress client, InetSocketAddress server) {
+        boolean loopback = server.getAddress() != null && server.getAddress().isLoopbackAddress();
+        return "baton-api-proof-v2 " + challenge + " " + client.getPort() + " " + server.getPort() + " "
+                + (loopback ? addressHex(client) : "-") + " " + (loopback ? addressHex(server) : "-");
+    }
+
+    private static String addressHex(InetSocketAddress a) {
+        byte[] b = a.getAddress() == null ? new byte[0] : a.getAddress().getAddress();
+        boolean mapped = b.length == 16 && b[10] == (byte) 0xff && b[11] == (byte) 0xff
+                && java.util.Arrays.equals(b, 0, 10, new byte[10], 0, 10);
+        return HexFormat.of().formatHex(mapped ? java.util.Arrays.copyOfRange(b, 12, 16) : b);
     }
 
     /** Compares two proofs in constant time. */

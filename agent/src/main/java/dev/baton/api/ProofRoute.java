@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 final class ProofRoute {
     private static final Pattern CHALLENGE = Pattern.compile("[0-9a-f]{32,128}");
 
-    /** The answer: {@code proof} for the challenge on this connection's ports. */
+    /** The answer: {@code proof} for the challenge on this connection (its ports, on loopback its addresses too). */
     record Proof(String proof, int clientPort, int serverPort) {
     }
 
@@ -37,7 +37,7 @@ final class ProofRoute {
         if (client == null || server == null) {
             throw ApiException.badRequest("a proof is for TCP connections (the Unix socket needs none)");
         }
-        Json.send(exchange, 200, new Proof(token.proof(challenge, client.getPort(), server.getPort()),
+        Json.send(exchange, 200, new Proof(token.proof(challenge, client, server),
                 client.getPort(), server.getPort()));
     }
 }

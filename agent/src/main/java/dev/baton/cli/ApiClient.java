@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  *
  * <p>Through the agent's Unix socket no token is needed: the kernel tells the agent who calls.
  * Over TCP, the token goes only to a listener that has first proven it is the agent: it answers a
- * random challenge with an HMAC keyed by the token over the challenge and this connection's ports
+ * random challenge with an HMAC keyed by the token over the challenge and this connection's ends
  * ({@code GET /v1/proof}), and the token then travels on that same connection. A process that took
  * the agent's port never sees the token.
  */
@@ -139,11 +139,11 @@ final class ApiClient {
                 READ_TIMEOUT_MILLIS, true);
         JsonNode json = JsonTree.parse(r.bodyText());
         String proof = json == null ? null : json.path("proof").asText(null);
-        String expected = ApiToken.expectedProof(secret, challenge, tcp.localPort(), tcp.remotePort());
+        String expected = ApiToken.expectedProof(secret, challenge, tcp.localAddress(), tcp.remoteAddress());
         if (r.status() != 200 || !ApiToken.sameProof(proof, expected)) {
             throw new CliException(ExitCodes.PERMISSION, "the listener at " + base + " did not prove it is the baton "
                     + "agent (HTTP " + r.status() + " to the token challenge), " + refused + ": another process "
-                    + "may hold the port (see: ss -ltnp 'sport = :" + tcp.remotePort() + "'), or the agent uses another "
+                    + "may hold the port (see: ss -ltnp 'sport = :" + tcp.remoteAddress().getPort() + "'), or the agent uses another "
                     + "token file");
         }
     }

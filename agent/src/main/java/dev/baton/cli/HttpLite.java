@@ -127,7 +127,7 @@ final class HttpLite {
         }
     }
 
-    /** A TCP connection; knows both its ports (the agent's proof covers them). */
+    /** A TCP connection; knows both its ends (the agent's proof covers them). */
     static final class Tcp extends Connection {
         private final Socket socket;
 
@@ -136,12 +136,12 @@ final class HttpLite {
             this.socket = socket;
         }
 
-        int localPort() {
-            return socket.getLocalPort();
+        InetSocketAddress localAddress() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
         }
 
-        int remotePort() {
-            return socket.getPort();
+        InetSocketAddress remoteAddress() {
+            return (InetSocketAddress) socket.getRemoteSocketAddress();
         }
 
         @Override

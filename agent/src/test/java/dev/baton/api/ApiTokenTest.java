@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -71,12 +73,42 @@ class ApiTokenTest {
         ApiToken token = ApiToken.loadOrCreate(file);
         String secret = ApiToken.read(file);
         String challenge = "00112233445566778899aabbccddeeff";
-        String proof = token.proof(challenge, 40000, 9176);
-        assertTrue(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, 40000, 9176)));
-        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, 40001, 9176)), "another connection");
-        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, 40000, 9177)), "another port");
-        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret + "x", challenge, 40000, 9176)), "another token");
-        assertFalse(ApiToken.sameProof(proof, token.proof("ffeeddccbbaa99887766554433221100", 40000, 9176)));
+        InetSocketAddress client = at("127.0.0.1", 40000);
+        InetSocketAddress server = at("127.0.0.1", 9176);
+        String proof = token.proof(challenge, client, server);
+        assertTrue(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, client, server)));
+        assertTrue(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, at("::ffff:127.0.0.1", 40000),
+                server)), "an IPv4-mapped address is its IPv4 address");
+        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, at("127.0.0.1", 40001), server)),
+                "another connection");
+        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret, challenge, client, at("127.0.0.1", 9177))),
+                "another port");
+        assertFalse(ApiToken.sameProof(proof, ApiToken.expectedProof(secret + "x", challenge, client, server)), "another token");
+        assertFalse(ApiToken.sameProof(proof, token.proof("ffeeddccbbaa99887766554433221100", client, server)));
         assertFalse(proof.contains(secret));
+    }
+
+    /**
+     * The same port numbers on the other loopback address are another connection: a user holding
+     * [::1]:9176 relayed a client's challenge to the agent on 127.0.0.1:9176 from the client's own
+     * port number and got a proof the client took for the agent's.
+     */
+    @Test
+    void onLoopbackTheAddressesCountAndElsewhereOnlyThePorts() throws IOException {
+        ApiToken token = ApiToken.loadOrCreate(dir.resolve("api.token"));
+        String secret = ApiToken.read(dir.resolve("api.token"));
+        String challenge = "00112233445566778899aabbccddeeff";
+        String relayed = token.proof(challenge, at("127.0.0.1", 40000), at("127.0.0.1", 9176));
+        assertFalse(ApiToken.sameProof(relayed, ApiToken.expectedProof(secret, challenge, at("::1", 40000), at("::1", 9176))));
+        assertFalse(ApiToken.sameProof(relayed, ApiToken.expectedProof(secret, challenge, at("127.0.0.1", 40000),
+                at("127.0.0.2", 9176))));
+        // A remote client behind a NAT sees other addresses than the agent does: its ports still prove the connection
+        String remote = token.proof(challenge, at("10.0.0.7", 40000), at("172.17.0.2", 9176));
+        assertTrue(ApiToken.sameProof(remote, ApiToken.expectedProof(secret, challenge, at("192.168.1.9", 40000),
+                at("203.0.113.5", 9176))));
+    }
+
+    private static InetSocketAddress at(String address, int port) throws IOException {
+        return new InetSocketAddress(InetAddress.getByName(address), port);
     }
 }

@@ -136,6 +136,94 @@ class CliTransportTest {
         }
     }
 
+    /**
+     * A user who held [::1]:PORT before the agent started (the agent then serves 127.0.0.1:PORT, and
+     * says the twin is taken) relays a client's connection to the agent from the client's own port
+     * number, bound on 127.0.0.1: the agent's proof covered the ports only, so the client took it for
+     * the agent's and sent the token through the relay (shown with `baton stop web --url
+     * http://[::1]:PORT` as root). The proof now covers the loopback addresses too.
+     */
+    @Test
+    void aUserHoldingTheOtherLoopbackAddressCannotRelayTheChallengeToTheAgent() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
+            // this host has ::1
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no ::1 on this host: " + e.getMessage());
+        }
+        RunningAgent agent = new RunningAgent(dir);
+        ServerSocket relay = new ServerSocket(agent.port, 50, v6);
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicBoolean samePort = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> relaying = CompletableFuture.runAsync(() -> relay(relay,
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), agent.port), seen, samePort));
+        try (agent) {
+            agent.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            agent.awaitState("web", ProcessState.RUNNING);
+            CliTest.Run stop = CliTest.exec("stop", "web", "--url", "http://[::1]:" + agent.port, "--token-file",
+                    agent.tokenFile().toString());
+            String relayed;
+            synchronized (seen) {
+                relayed = seen.toString(StandardCharsets.ISO_8859_1);
+            }
+            assertTrue(samePort.get() && relayed.contains("GET /v1/proof?challenge="), "the challenge went to the agent "
+                    + "from the client's port number: " + relayed);
+            assertEquals(ExitCodes.PERMISSION, stop.code(), stop.out() + stop.err());
+            assertFalse(relayed.contains(agent.token()), "the token never reached the relay");
+            assertEquals(ProcessState.RUNNING, agent.status("web").state());
+        } finally {
+            relay.close();
+            relaying.join();
+        }
+    }
+
+    /** Joins each client to {@code target} from the client's own port number where it can, recording what the client sends. */
+    private static void relay(ServerSocket server, java.net.InetSocketAddress target, ByteArrayOutputStream into,
+                              java.util.concurrent.atomic.AtomicBoolean samePort) {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Socket up = new Socket();
+                try {
+                    up.bind(new java.net.InetSocketAddress(target.getAddress(), client.getPort()));
+                    samePort.set(true);
+                } catch (java.io.IOException e) {
+                    up.bind(new java.net.InetSocketAddress(target.getAddress(), 0));
+                }
+                up.connect(target);
+                // threads of their own: blocking copies must not wait for a pool
+                daemon(() -> copy(client, up, into));
+                daemon(() -> copy(up, client, null));
+            } catch (java.io.IOException e) {
+                // closed
+            }
+        }
+    }
+
+    private static void daemon(Runnable task) {
+        Thread t = new Thread(task, "relay");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void copy(Socket from, Socket to, ByteArrayOutputStream record) {
+        byte[] buf = new byte[4096];
+        try (from; to) {
+            InputStream in = from.getInputStream();
+            for (int n; (n = in.read(buf)) > 0; ) {
+                if (record != null) {
+                    synchronized (record) {
+                        record.write(buf, 0, n);
+                    }
+                }
+                to.getOutputStream().write(buf, 0, n);
+                to.getOutputStream().flush();
+            }
+        } catch (java.io.IOException e) {
+            // one side went away: both are closed
+        }
+    }
+
     /** Answers every request on every connection with {@code json} (200), then closes it. */
     private static void answerAll(ServerSocket server, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
