@@ -65,24 +65,46 @@ public final class TrustedPaths {
      */
     public static Finding whyUntrusted(Path path, boolean written) {
         try {
-            return check(path.toAbsolutePath().normalize(), written, 0);
+            // Not normalized: "a/link/../b" is b beside the link's target for the kernel, not a/b.
+            return check(path.toAbsolutePath(), written, 0);
         } catch (IOException e) {
             return new Finding(path, "cannot be checked: " + e);
         }
     }
 
+    /**
+     * Walks {@code path} as the kernel resolves it: a link restarts the walk at its target with the
+     * rest of the path, and {@code ..} goes up from the directory walked to so far, which holds no
+     * link. (Collapsing {@code ..} in the text first checked another file than the one written: with
+     * {@code log.file = "/srv/lnk/../x/e.log"} and root's link {@code /srv/lnk} to a user's
+     * {@code /home/u/deep/sub}, the check looked at {@code /srv/x}, and the agent wrote in
+     * {@code /home/u/deep/x}, through whatever link the user put there.)
+     */
     private static Finding check(Path path, boolean written, int links) throws IOException {
         Path current = path.getRoot();
         Attributes parent = Attributes.of(current);
-        for (int i = 0; i < path.getNameCount(); i++) {
-            Path next = current.resolve(path.getName(i));
+        int count = path.getNameCount();
+        for (int i = 0; i < count; i++) {
+            String name = path.getName(i).toString();
+            if (name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (current.getParent() != null) {
+                    current = current.getParent();
+                    parent = Attributes.of(current);
+                }
+                continue;
+            }
+            boolean last = i == count - 1;
+            Path next = current.resolve(name);
             Attributes a = Attributes.of(next);
             if (a == null) {
                 // Missing from here down: baton creates it in `current`, which must be root's alone.
                 return parent == null ? null : parent.whyNotRootsAlone(current, true);
             }
             if (parent != null) {
-                Finding why = parent.whyNotRootsAlone(current, !a.rootOwned() || written && next.equals(path));
+                Finding why = parent.whyNotRootsAlone(current, !a.rootOwned() || written && last);
                 if (why != null) {
                     return why;
                 }
@@ -94,8 +116,8 @@ public final class TrustedPaths {
                 if (links >= MAX_LINKS) {
                     return new Finding(next, "too many levels of symbolic links");
                 }
-                Path target = next.getParent().resolve(Files.readSymbolicLink(next));
-                return check(target.resolve(next.relativize(path)).normalize(), written, links + 1);
+                Path target = current.resolve(Files.readSymbolicLink(next));
+                return check(last ? target : target.resolve(path.subpath(i + 1, count)), written, links + 1);
             }
             parent = a;
             current = next;

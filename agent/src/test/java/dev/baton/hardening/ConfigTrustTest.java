@@ -112,6 +112,32 @@ class ConfigTrustTest {
         assertTrue(msg != null && msg.contains(ancestor + ": this directory is writable by every user"), msg);
     }
 
+    /**
+     * ".." after a symbolic link leads where the kernel takes it, beside the link's target: the
+     * check collapsed it in the text first and looked at another directory than the one written.
+     * With root's link to a directory of nobody's, {@code log.file = "LINK/../x/e.log"} was accepted
+     * and the agent wrote e.log in nobody's directory, through the link nobody put at x.
+     */
+    @Test
+    void dotDotIsCheckedWhereTheKernelTakesIt() throws Exception {
+        assumeTrue(root(), "the check applies to an agent running as root");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path nobodys = dir.resolve("home/deep");
+        Files.createDirectories(nobodys.resolve("sub"));
+        Files.setAttribute(nobodys, "unix:uid", NOBODY);
+        Files.setAttribute(nobodys.resolve("sub"), "unix:uid", NOBODY);
+        Path link = dir.resolve("lnk");
+        Files.createSymbolicLink(link, nobodys.resolve("sub"));
+        String msg = load(program("engine", argv("sleep", "1"), "log = { file = \"" + link + "/../x/e.log\" }"));
+        assertTrue(msg != null && msg.contains("programs.engine.log.file") && msg.contains(nobodys + ": this directory is "
+                + "owned by uid 65534"), msg);
+        msg = loadRaw(Fixtures.agent(Path.of(link + "/../state")) + program("engine", argv("sleep", "1")));
+        assertTrue(msg != null && msg.contains("agent.state_dir") && msg.contains(nobodys + ": this directory is owned"), msg);
+        // Over plain directories ".." is their parent, as before
+        Files.createDirectories(dir.resolve("logs"));
+        assertNull(load(program("engine", argv("sleep", "1"), "log = { file = \"" + dir.resolve("logs") + "/../logs2/e.log\" }")));
+    }
+
     @Test
     void writtenPathsInDirectoriesOthersControlAreRefused() throws Exception {
         assumeTrue(root(), "the check applies to an agent running as root");
