@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
@@ -38,13 +40,16 @@ import org.xnio.channels.Channels;
  * <p>Undertow (XNIO) cannot listen on a Unix socket, so each accepted connection is joined to an
  * in-memory XNIO pipe whose other end Undertow serves like any connection, through the same routes:
  * two small threads copy the bytes. Few connections (the operator's commands) are expected; at most
- * {@link #MAX_CONNECTIONS} are served at once.
+ * {@link #MAX_CONNECTIONS} are served at once, {@link #MAX_CONNECTIONS_PER_USER} of one user, and
+ * root is served beyond the total: one member of the group (a script that leaks its connections)
+ * must not lock root out of the socket.
  */
 final class UnixSocketListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnixSocketListener.class);
     static final String GROUP = "baton";
     static final String FILE_NAME = "api.sock";
     static final int MAX_CONNECTIONS = 32;
+    static final int MAX_CONNECTIONS_PER_USER = 8;
     private static final int BUFFER_BYTES = 16 * 1024;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     /** Set on every exchange that came through this socket: who the kernel says is calling. */
@@ -62,7 +67,9 @@ final class UnixSocketListener implements AutoCloseable {
     /** The group the socket file was given, or null: root and the agent's user only. */
     private final String group;
     private final String agentUser = System.getProperty("user.name");
-    private final AtomicInteger active = new AtomicInteger();
+    /** Connections being served, in all and by user. */
+    private int active;
+    private final Map<String, Integer> activeByUser = new HashMap<>();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
 
@@ -174,15 +181,20 @@ final class UnixSocketListener implements AutoCloseable {
     private void serve(SocketChannel client) throws IOException {
         UnixDomainPrincipal who = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
         UnixPeer peer = new UnixPeer(who.user().getName(), who.group().getName());
-        if (!allowed(peer) || active.get() >= MAX_CONNECTIONS) {
+        if (!allowed(peer) || !admit(peer.user())) {
             refused.incrementAndGet();
             client.close();
             return;
         }
-        ChannelPipe<StreamConnection, StreamConnection> pipe = worker.createFullDuplexPipeConnection();
+        ChannelPipe<StreamConnection, StreamConnection> pipe;
+        try {
+            pipe = worker.createFullDuplexPipeConnection();
+        } catch (IOException | RuntimeException e) {
+            release(peer.user());
+            throw e;
+        }
         StreamConnection served = pipe.getLeftSide();
         StreamConnection ours = pipe.getRightSide();
-        active.incrementAndGet();
         ChannelListener<StreamConnection> open = openListener.apply(exchange -> {
             exchange.putAttachment(PEER, peer);
             root.handleRequest(exchange);
@@ -191,11 +203,27 @@ final class UnixSocketListener implements AutoCloseable {
         AtomicInteger pumps = new AtomicInteger(2);
         Runnable done = () -> {
             if (pumps.decrementAndGet() == 0) {
-                active.decrementAndGet();
+                release(peer.user());
             }
         };
         pump("api-unix-in", () -> copyIn(client, ours), client, ours, done);
         pump("api-unix-out", () -> copyOut(ours, client), client, ours, done);
+    }
+
+    /** Whether {@code user} may have one more connection: its share, and the total but for root. */
+    private synchronized boolean admit(String user) {
+        int mine = activeByUser.getOrDefault(user, 0);
+        if (mine >= MAX_CONNECTIONS_PER_USER || active >= MAX_CONNECTIONS && !user.equals("root")) {
+            return false;
+        }
+        activeByUser.put(user, mine + 1);
+        active++;
+        return true;
+    }
+
+    private synchronized void release(String user) {
+        activeByUser.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null);
+        active--;
     }
 
     private interface Copy {

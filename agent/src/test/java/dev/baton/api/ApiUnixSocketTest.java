@@ -57,6 +57,41 @@ class ApiUnixSocketTest {
         }
     }
 
+    /**
+     * One user allowed on the socket (group baton: a script that leaks its connections, or one held
+     * on purpose) took all 32 connections, reopening those the agent closed, and root was turned
+     * away for as long as it did: `baton status` said "no answer from the baton agent ... Broken
+     * pipe" (exit 3, as for an agent that is down). One user now has 8 at most, and root is served
+     * beyond the total. Needs a group named baton on the host.
+     */
+    @Test
+    void aMemberHoldingEveryConnectionItCanLeavesRootServed() throws Exception {
+        assumeTrue(SlowClients.canSwitchUsers(), "the member needs root and setpriv");
+        var baton = Files.readAllLines(Path.of("/etc/group")).stream().filter(l -> l.startsWith("baton:")).findFirst();
+        assumeTrue(baton.isPresent(), "no group baton on this host");
+        int gid = Integer.parseInt(baton.get().split(":")[2]);
+        try (RunningAgent a = new RunningAgent(dir)) {
+            a.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            Path socket = a.stateDir.resolve("api.sock");
+            for (Path p = socket.getParent(); p != null && p.startsWith(dir.getParent()) && !p.equals(dir.getParent());
+                 p = p.getParent()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Process member = SlowClients.launchWithGroup(65534, gid, socket.toString(), "unixhold", "40");
+            try {
+                var lines = new java.io.BufferedReader(new java.io.InputStreamReader(member.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertEquals("holding", lines.readLine());
+                for (int i = 0; i < 5; i++) {
+                    String status = request(socket, "GET /v1/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+                    assertTrue(status.startsWith("HTTP/1.1 200"), "root is served while the member holds its share: " + status);
+                }
+            } finally {
+                member.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** One request through the socket; the whole answer. */
     static String request(Path socket, String request) throws IOException {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {

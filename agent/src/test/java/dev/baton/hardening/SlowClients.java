@@ -22,6 +22,8 @@ import java.util.List;
  *   SlowClients PORT silent COUNT        connect, send nothing
  *   SlowClients PORT keepalive COUNT     GET /healthz on each, read it, and again every second
  *   SlowClients SOCKET unix              GET /v1/status through a Unix socket: prints its status line or "closed"
+ *   SlowClients SOCKET unixhold COUNT    holds COUNT Unix socket connections, each sending a request head that never
+ *                                        ends, a byte every 200 ms; reopens those the agent closes; prints "holding"
  * </pre>
  */
 public final class SlowClients {
@@ -41,7 +43,12 @@ public final class SlowClients {
      * user can read: the build's own may sit where another user cannot look.
      */
     public static Process launch(int uid, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + uid, "--regid=65534",
+        return launchWithGroup(uid, 65534, args);
+    }
+
+    /** {@link #launch}, with {@code gid} as its group (no other groups). */
+    public static Process launchWithGroup(int uid, int gid, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + uid, "--regid=" + gid,
                 "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx32m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 "-cp", readableCopy().toString(), SlowClients.class.getName()));
@@ -76,6 +83,10 @@ public final class SlowClients {
         String mode = args[1];
         if (mode.equals("unix")) {
             System.out.println(unixStatus(Path.of(args[0])));
+            return;
+        }
+        if (mode.equals("unixhold")) {
+            holdUnix(Path.of(args[0]), Integer.parseInt(args[2]));
             return;
         }
         int port = Integer.parseInt(args[0]);
@@ -132,6 +143,40 @@ public final class SlowClients {
     private static ByteBuffer request(int port, String path) {
         return ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void holdUnix(Path socket, int count) throws InterruptedException {
+        SocketChannel[] held = new SocketChannel[count];
+        ByteBuffer head = ByteBuffer.wrap("GET /v1/status HTTP/1.1\r\nX".getBytes(StandardCharsets.US_ASCII));
+        for (boolean first = true; ; first = false) {
+            for (int i = 0; i < count; i++) {
+                try {
+                    if (held[i] == null || !held[i].isOpen()) {
+                        held[i] = SocketChannel.open(StandardProtocolFamily.UNIX);
+                        held[i].connect(UnixDomainSocketAddress.of(socket));
+                        held[i].write(head.duplicate());
+                    } else {
+                        held[i].write(ByteBuffer.wrap(new byte[] {'X'}));
+                    }
+                } catch (IOException e) {
+                    closeQuietly(held[i]); // closed by the agent: opened again next round
+                }
+            }
+            if (first) {
+                System.out.println("holding");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
     }
 
     private static String unixStatus(Path socket) {
