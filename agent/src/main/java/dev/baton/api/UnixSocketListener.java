@@ -40,9 +40,9 @@ import org.xnio.channels.Channels;
  * <p>Undertow (XNIO) cannot listen on a Unix socket, so each accepted connection is joined to an
  * in-memory XNIO pipe whose other end Undertow serves like any connection, through the same routes:
  * two small threads copy the bytes. Few connections (the operator's commands) are expected; at most
- * {@link #MAX_CONNECTIONS} are served at once, {@link #MAX_CONNECTIONS_PER_USER} of one user, and
- * root is served beyond the total: one member of the group (a script that leaks its connections)
- * must not lock root out of the socket.
+ * {@link #MAX_CONNECTIONS} are served at once, {@link #MAX_CONNECTIONS_PER_USER} of one member of the
+ * group, and root (or the agent's user) up to {@link #MAX_CONNECTIONS} of its own beyond the total: one
+ * member (a script that leaks its connections) must not lock root out of the socket.
  */
 final class UnixSocketListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnixSocketListener.class);
@@ -210,10 +210,15 @@ final class UnixSocketListener implements AutoCloseable {
         pump("api-unix-out", () -> copyOut(ours, client), client, ours, done);
     }
 
-    /** Whether {@code user} may have one more connection: its share, and the total but for root. */
+    /**
+     * Whether {@code user} may have one more connection: a group member its share within the total;
+     * root and the agent's own user up to the total of their own, whoever holds the rest (an operator's
+     * eight {@code baton tail -f} windows must not lock out their ninth command).
+     */
     private synchronized boolean admit(String user) {
         int mine = activeByUser.getOrDefault(user, 0);
-        if (mine >= MAX_CONNECTIONS_PER_USER || active >= MAX_CONNECTIONS && !user.equals("root")) {
+        boolean owner = user.equals("root") || user.equals(agentUser);
+        if (owner ? mine >= MAX_CONNECTIONS : mine >= MAX_CONNECTIONS_PER_USER || active >= MAX_CONNECTIONS) {
             return false;
         }
         activeByUser.put(user, mine + 1);

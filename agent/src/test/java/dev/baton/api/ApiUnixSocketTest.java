@@ -92,6 +92,33 @@ class ApiUnixSocketTest {
         }
     }
 
+    /**
+     * The per-user share is for group members: root (or the agent's user) with more connections open
+     * than a member may hold (a {@code baton tail -f} per engine in a terminal's panes) is still served.
+     */
+    @Test
+    void rootHoldingMoreThanAMembersShareIsStillServed() throws Exception {
+        try (RunningAgent a = new RunningAgent(dir)) {
+            a.config(program("web", "[\"sleep\", \"300\"]", "start_secs = \"0s\"")).start();
+            Path socket = a.stateDir.resolve("api.sock");
+            java.util.List<SocketChannel> held = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 12; i++) { // each a request head that has not ended yet
+                    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    held.add(c);
+                    c.connect(UnixDomainSocketAddress.of(socket));
+                    c.write(ByteBuffer.wrap("GET /v1/status HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII)));
+                }
+                String status = request(socket, "GET /v1/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+                assertTrue(status.startsWith("HTTP/1.1 200"), "the owner's 13th connection: " + status);
+            } finally {
+                for (SocketChannel c : held) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     /** One request through the socket; the whole answer. */
     static String request(Path socket, String request) throws IOException {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
