@@ -218,12 +218,23 @@ final class ApiClient {
         }
     }
 
+    /** Connected, then closed without an answer: what the agent does to a connection past the user's share. */
+    private static boolean closedUnanswered(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset") || m.equals("not an HTTP response: null");
+    }
+
     private CliException unreachable(IOException e) {
         if (e instanceof ConnectException) {
             return new CliException(ExitCodes.NOT_RUNNING, "baton agent is not running at " + where()
                     + " (start it with: systemctl start baton)");
         }
         String why = e instanceof SocketTimeoutException ? "no answer in time" : e.getMessage();
+        if (socket != null && closedUnanswered(e)) {
+            why += " (the agent took the connection and closed it without an answer: it is stopping, or this user"
+                    + " holds its share of the socket, 8 connections for a member of group baton; end other baton"
+                    + " commands of this user, e.g. a tail -f)";
+        }
         return new CliException(ExitCodes.NOT_RUNNING, "no answer from the baton agent at " + where() + ": " + why);
     }
 }

@@ -58,6 +58,33 @@ class CliTransportTest {
         }
     }
 
+    /**
+     * A socket connection the agent closes unanswered (past the user's share of the socket) is not
+     * "not running": the CLI says the agent took it and why it would close it.
+     */
+    @Test
+    void aSocketConnectionClosedUnansweredSaysWhy() throws Exception {
+        Path socket = dir.resolve("api.sock");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            CompletableFuture<Void> closer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 4; i++) { // the CLI may try more than once
+                        server.accept().close();
+                    }
+                } catch (java.io.IOException e) {
+                    // the test closed the server
+                }
+            });
+            CliTest.Run status = CliTest.exec("status", "--socket", socket.toString());
+            assertEquals(ExitCodes.NOT_RUNNING, status.code(), status.out() + status.err());
+            assertTrue(status.err().contains("no answer from the baton agent at " + socket)
+                    && status.err().contains("holds its share of the socket"), status.err());
+            server.close();
+            closer.join();
+        }
+    }
+
     @Test
     void aListenerOnTheAgentsPortNeverGetsTheTokenAndTheAgentTakesThePortOnceFree() throws Exception {
         RunningAgent agent = new RunningAgent(dir);
