@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystemException;
@@ -159,22 +160,49 @@ final class UnixSocketListener implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        boolean failing = false;
         while (!closed) {
             SocketChannel client;
             try {
                 client = server.accept();
-            } catch (IOException e) {
+            } catch (ClosedChannelException e) {
                 if (!closed) {
-                    log.error("api: the unix socket {} stopped accepting: {}", path, e.getMessage());
+                    log.error("api: the unix socket {} was closed: it stopped accepting", path);
                 }
                 return;
+            } catch (IOException e) {
+                // EMFILE/ENFILE (a flood took every descriptor) passes: stopping here would leave the
+                // operator without the socket for the agent's whole life. The connection waits in the backlog.
+                if (!failing) {
+                    log.error("api: the unix socket {} cannot accept a connection: {} (retrying every {} ms)",
+                            path, e.getMessage(), ACCEPT_RETRY_MILLIS);
+                }
+                failing = true;
+                pauseAfterAcceptFailure();
+                continue;
+            }
+            if (failing) {
+                log.info("api: the unix socket {} accepts connections again", path);
+                failing = false;
             }
             try {
                 serve(client);
-            } catch (IOException | RuntimeException e) {
-                log.warn("api: a unix socket connection failed: {}", e.getMessage());
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // LinkageError: a class that cannot load (the jar replaced in place under the agent) fails
+                // this connection, not the socket
+                log.warn("api: a unix socket connection failed: {}", e.toString());
                 IoUtils.safeClose(client);
             }
+        }
+    }
+
+    private static final long ACCEPT_RETRY_MILLIS = 100;
+
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(ACCEPT_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
