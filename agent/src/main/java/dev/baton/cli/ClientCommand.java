@@ -30,6 +30,7 @@ abstract class ClientCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
+            options.warnTo(err());
             Path socket = options.socket();
             return run(new ApiClient(options.baseUri(socket == null), socket, options::tokenFile));
         } catch (CliException e) {

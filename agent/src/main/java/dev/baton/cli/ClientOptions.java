@@ -43,8 +43,8 @@ final class ClientOptions {
      */
     URI baseUri(boolean fromConfig) throws CliException {
         String u = url != null ? url : System.getenv("BATON_URL");
-        if ((u == null || u.isBlank()) && fromConfig && agentConfig() != null) {
-            ApiSettings api = agentConfig().api();
+        if ((u == null || u.isBlank()) && fromConfig && agentAddress() != null) {
+            ApiSettings api = agentAddress().api();
             u = "http://" + connectHost(api.listen()) + ":" + api.port();
         }
         if (u == null || u.isBlank()) {
@@ -88,7 +88,7 @@ final class ClientOptions {
         if (!configNamed() && Files.isWritable(DEFAULT_SOCKET)) {
             return DEFAULT_SOCKET;
         }
-        BatonConfig cfg = agentConfig();
+        ConfigLoader.AgentAddress cfg = agentAddress();
         Path p = cfg == null ? DEFAULT_SOCKET : cfg.agent().stateDir().resolve("api.sock");
         return Files.isWritable(p) ? p : null;
     }
@@ -98,7 +98,7 @@ final class ClientOptions {
         if (tokenFile != null) {
             return tokenFile;
         }
-        BatonConfig cfg = agentConfig();
+        ConfigLoader.AgentAddress cfg = agentAddress();
         if (cfg == null) {
             return DEFAULT_TOKEN_FILE;
         }
@@ -111,11 +111,14 @@ final class ClientOptions {
     }
 
     /**
-     * The agent's config, read once: null when this user cannot read it, or when none was named
-     * and the default file does not exist (then the defaults hold). A broken one is said to be
-     * broken: guessing defaults would give "no API token" or "not running" for an agent that runs.
+     * Where the agent is, from its config, read once: null when this user cannot read the config, or
+     * when none was named and the default file does not exist (then the defaults hold). When the whole
+     * config does not load, the main file's [agent] and [api] alone (drop-ins may not set them) still
+     * serve, with a warning: a drop-in being edited must not keep an operator's command from the agent.
+     * A main file broken there is said to be broken: guessing defaults would give "no API token" or
+     * "not running" for an agent that runs.
      */
-    private BatonConfig agentConfig() throws CliException {
+    private ConfigLoader.AgentAddress agentAddress() throws CliException {
         if (!configRead) {
             configRead = true;
             Path file = config.resolve();
@@ -123,16 +126,30 @@ final class ClientOptions {
                 return null;
             }
             try {
-                agentConfig = ConfigLoader.load(file);
-            } catch (ConfigException e) {
-                throw new CliException(ExitCodes.USAGE, "invalid config " + file + " (the agent's socket, address and "
-                        + "token file are read from it):\n" + e.getMessage() + "\nfix it (baton check-config), or pass "
-                        + "--socket, or --url and --token-file", true);
+                BatonConfig whole = ConfigLoader.load(file);
+                agentAddress = new ConfigLoader.AgentAddress(whole.agent(), whole.api());
+            } catch (ConfigException whole) {
+                try {
+                    agentAddress = ConfigLoader.agentAddress(file);
+                } catch (ConfigException e) {
+                    throw new CliException(ExitCodes.USAGE, "invalid config " + file + " (the agent's socket, address and "
+                            + "token file are read from it):\n" + e.getMessage() + "\nfix it (baton check-config), or pass "
+                            + "--socket, or --url and --token-file", true);
+                }
+                warnings.println("baton: warning: the config " + file + " does not load (baton check-config says why);"
+                        + " its [agent] and [api], which do, say where the agent is");
+                warnings.flush();
             }
         }
-        return agentConfig;
+        return agentAddress;
     }
 
-    private BatonConfig agentConfig;
+    private ConfigLoader.AgentAddress agentAddress;
+    private java.io.PrintWriter warnings = new java.io.PrintWriter(System.err, true);
+
+    /** Where a warning about the config goes: the command's error stream. */
+    void warnTo(java.io.PrintWriter err) {
+        this.warnings = err;
+    }
     private boolean configRead;
 }

@@ -44,6 +44,30 @@ public final class ConfigLoader {
         return config;
     }
 
+    /** Where a client finds the agent: its state directory (socket, default token) and API settings. */
+    public record AgentAddress(AgentSettings agent, ApiSettings api) {
+    }
+
+    /**
+     * The main file's {@code [agent]} and {@code [api]} alone (drop-ins may not set them), checked as
+     * {@link #load} checks them, the main file's trust included: what a client needs to reach the
+     * agent when the whole config does not load. A drop-in being edited must not keep an operator's
+     * {@code baton stop} from an agent that runs on the config it loaded before.
+     */
+    public static AgentAddress agentAddress(Path mainFile) throws ConfigException {
+        Problems problems = new Problems();
+        problems.orderFiles(Collections.singletonList(mainFile));
+        TomlDocument main = guarded(mainFile, problems, () -> ConfigFiles.read(mainFile, problems));
+        AgentAddress address = main == null || !main.valid() ? null : guarded(mainFile, problems, () -> new AgentAddress(
+                AgentSection.read(main.root().table(Section.AGENT.key)), ApiSection.read(main.root().table(Section.API.key))));
+        guarded(mainFile, problems, () -> {
+            ConfigFilePermissions.check(mainFile, List.of(), null, problems, ConfigFilePermissions.effectiveUid());
+            return null;
+        });
+        problems.throwIfAny();
+        return address;
+    }
+
     /** One document and no drop-ins (tests, and the API's "check this config"); {@code pretendFile} names it in messages. */
     public static BatonConfig parse(String toml, Path pretendFile) throws ConfigException {
         Problems problems = new Problems();

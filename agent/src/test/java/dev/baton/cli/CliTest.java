@@ -281,18 +281,43 @@ class CliTest {
     @Test
     void anInvalidConfigIsReportedAsInvalidNotAsAMissingToken() throws Exception {
         Path bad = dir.resolve("bad.toml");
-        Files.writeString(bad, "[programs.x]\ncommand = 42\n");
+        Files.writeString(bad, "[api]\nport = \"x\"\n"); // where the agent is: nothing to go on
         for (Run r : List.of(exec("stop", "web", "--url", agent.url(), "--config", bad.toString()),
                 exec("status", "--config", bad.toString()))) {
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().startsWith("baton: invalid config " + bad), r.err());
             assertTrue(r.err().contains("bad.toml:2"), r.err());
             // one problem a line, as check-config prints them: the CLI's own line breaks are not escaped
-            assertTrue(r.err().contains("\n" + bad + ":2: programs.x.command"), r.err());
+            assertTrue(r.err().contains("\n" + bad + ":2: api.port"), r.err());
             assertFalse(r.err().contains("\\x0a"), r.err());
             assertTrue(!r.err().contains("no API token"), r.err());
         }
         assertEquals(ProcessState.RUNNING, agent.status("web").state());
+    }
+
+    /**
+     * A drop-in being edited (or a broken program in the main file) does not keep an operator's command
+     * from the agent: the main file's [agent] and [api] say where it is, with a warning. The CLI refused
+     * every command, baton stop included, until the config loaded again.
+     */
+    @Test
+    void aConfigThatDoesNotLoadStillSaysWhereTheAgentIs() throws Exception {
+        Path dropIns = agent.configFile.resolveSibling("conf.d");
+        Path broken = dropIns.resolve("half-written.toml");
+        Files.createDirectories(dropIns);
+        Files.writeString(broken, "[programs.new]\ncommand = [\"/bin/sleep\", \"300\"\n");
+        try {
+            Run stop = exec("stop", "web", "--config", agent.configFile.toString()); // the socket of its state_dir
+            assertEquals(0, stop.code(), stop.err());
+            assertTrue(stop.err().contains("warning: the config " + agent.configFile + " does not load"), stop.err());
+            assertEquals(ProcessState.STOPPED, agent.status("web").state());
+            Run start = exec("start", "web", "--config", agent.configFile.toString(), "--url", agent.url()); // its token file
+            assertEquals(0, start.code(), start.err());
+            assertEquals(ProcessState.RUNNING, agent.status("web").state());
+        } finally {
+            Files.delete(broken);
+            Files.delete(dropIns);
+        }
     }
 
     @Test
