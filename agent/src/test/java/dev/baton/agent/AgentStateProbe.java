@@ -55,6 +55,18 @@ final class AgentStateProbe {
         }
     }
 
+    /** The group's handover events saved in handover.json, one "KIND message" a line. */
+    String events(String group) {
+        try {
+            StringBuilder sb = new StringBuilder();
+            StateFile.JSON.readTree(stateDir.resolve("handover.json").toFile()).path("groups").path(group).path("history")
+                    .forEach(e -> sb.append(e.path("kind").asText()).append(' ').append(e.path("message").asText()).append('\n'));
+            return sb.toString();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     /** Live copies (process groups: a copy's children are part of it) of the program that the agent (by its id) started. */
     long copies(String program) throws Exception {
         String agentId = Files.readString(stateDir.resolve("agent.id")).trim();

@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -106,6 +107,37 @@ class CosmosHaltEdgeCasesTest {
     void aNodeThatHaltsAndKeepsRunning() throws Exception {
         switchesOn("echo 'ERR UPGRADE \"v18\" NEEDED at height: 15: module=x/upgrade'\necho 'ERR CONSENSUS FAILURE!!! module=consensus'\n"
                 + "while true; do sleep 0.05; done\n");
+    }
+
+    /**
+     * A healthy node logs someone else's text holding the halt's words: a transaction memo as a
+     * zerolog field (quotes escaped), a message that quotes a proposal after words of its own, the
+     * same in JSON, and the early-binary refusal quoted. None is the halt: the node is neither
+     * stopped nor put in error; the switch happens at the real halt line that follows, once.
+     */
+    @Test
+    void haltWordsQuotedInsideOtherLinesAreNotTheHalt() throws Exception {
+        String quotes = String.join("\n",
+                "4:05PM INF indexed tx hash=9A1F memo=\"UPGRADE \\\"v18\\\" NEEDED at height: 1: see forum\" module=txindex",
+                "4:05PM INF proposal text: UPGRADE \"v18\" NEEDED at height: 2: {} module=x/gov",
+                "{\"level\":\"info\",\"memo\":\"UPGRADE \\\"v18\\\" NEEDED at height: 3\",\"message\":\"indexed tx\"}",
+                "4:05PM ERR failed to execute message error=\"BINARY UPDATED BEFORE TRIGGER! UPGRADE \\\"v18\\\"\" module=baseapp");
+        Path config = config();
+        AgentStateProbe state = new AgentStateProbe(dir.resolve("state"));
+        try (AgentProcess agent = AgentProcess.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v17").equals("ACTIVE"));
+            Files.writeString(home.resolve("quotes"), quotes + "\n");
+            Files.writeString(home.resolve("halt"), "cat \"$home/quotes\"\n"
+                    + panics("4:05PM ERR UPGRADE \"v18\" NEEDED at height: 15: module=x/upgrade"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE")
+                    && state.role("gaia", "gaiad-v17").equals("IDLE"));
+            String events = state.events("gaia");
+            assertTrue(events.contains("ENGINE_IDLED gaia: gaiad-v17 (17.0.0) halted for the upgrade (\"4:05PM ERR UPGRADE"), events);
+            assertFalse(events.contains("DO_NOT_RESTART"), events);
+            assertEquals(1, starts("v17"));
+            assertEquals(1, starts("v18"));
+            assertEquals(0, agent.sigterm());
+        }
     }
 
     /**

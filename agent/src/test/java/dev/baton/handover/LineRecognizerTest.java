@@ -205,4 +205,35 @@ class LineRecognizerTest {
         }
         assertNull(COSMOS.recognize("INF UPGRADE \"v18\" SKIPPED at 15: module=x/upgrade"));
     }
+
+    /**
+     * The halt as nodes print it (zerolog's console line with its time and level, coloured or not; Go's
+     * panic; the pre-0.40 logger; a plan due at a time, SDK <= 0.43) is the halt; the same words
+     * further on in a line are the node quoting someone's text (a memo, a proposal) and are not.
+     */
+    @Test
+    void cosmosHaltOnlyAtTheStartOfTheNodesOwnMessage() {
+        for (String line : new String[] {
+                "3:04PM ERR UPGRADE \"v18\" NEEDED at height: 15: {\"binaries\":{}} module=x/upgrade",
+                "\u001b[90m3:04PM\u001b[0m \u001b[31mERR\u001b[0m \u001b[1mUPGRADE \"v18\" NEEDED at height: 15: \u001b[0m \u001b[36mmodule=\u001b[0mx/upgrade",
+                "panic: UPGRADE \"v18\" NEEDED at height: 15: {\"binaries\":{}}",
+                "E[2020-08-12|12:00:00.000] UPGRADE \"v18\" NEEDED at height: 15: info module=main",
+                "UPGRADE \"v18\" NEEDED at height: 15: ",
+                "2:00PM ERR UPGRADE \"v18\" NEEDED at time: 2021-06-01T00:00:00Z: info module=x/upgrade"}) {
+            Recognition r = COSMOS.recognize(line);
+            assertNotNull(r, line);
+            assertEquals(EventKind.UPGRADE_NEEDED, r.kind(), line);
+        }
+        for (String line : new String[] {
+                "3:04PM INF indexed tx hash=9A1F memo=\"UPGRADE \\\"v2\\\" NEEDED at height: 1\" module=txindex",
+                "3:04PM INF proposal text: UPGRADE \"v2\" NEEDED at height: 1: {} module=x/gov",
+                "3:04PM ERR failed to execute message: UPGRADE \"v2\" NEEDED at height: 1 module=baseapp",
+                "{\"level\":\"info\",\"memo\":\"UPGRADE \\\"v2\\\" NEEDED at height: 1\",\"message\":\"indexed tx\"}",
+                "3:04PM ERR failed error=\"BINARY UPDATED BEFORE TRIGGER! UPGRADE \\\"v2\\\"\" module=baseapp"}) {
+            assertNull(COSMOS.recognize(line), line);
+        }
+        Recognition early = COSMOS.recognize("3:04PM ERR BINARY UPDATED BEFORE TRIGGER! UPGRADE \"v2\" - in binary but not executed on chain. Downgrade your binary module=x/upgrade");
+        assertNotNull(early);
+        assertEquals(EventKind.DO_NOT_RESTART, early.kind());
+    }
 }
