@@ -326,8 +326,11 @@ public final class EngineGroup {
         Version r = release.current();
         Engine active = engines.values().stream().filter(e -> e.role == Role.ACTIVE)
                 .max(Comparator.comparing(Engine::version, Comparator.nullsFirst(Comparator.naturalOrder()))).orElse(null);
+        // Side by side: the newest version an engine stands ready with. Sequential: the one that starts at
+        // the next halt (the oldest waiting), not one two upgrades away.
+        Comparator<Version> nextFirst = sequential != null ? Comparator.reverseOrder() : Comparator.naturalOrder();
         Version next = engines.values().stream().map(this::readyVersion).filter(Objects::nonNull)
-                .max(Comparator.naturalOrder()).orElse(null);
+                .max(nextFirst).orElse(null);
         List<GroupView.EngineView> views = engines.values().stream().map(e -> new GroupView.EngineView(e.program, e.version(),
                 e.role, e.running, r != null && e.version() != null && compatibility.compatible(e.version(), r),
                 e.mode.toString(), e.roleSince, e.idleSince, e.problem)).toList();

@@ -43,6 +43,25 @@ class SequentialHandoverTest {
         assertTrue(h.actions.isEmpty(), h.actions::toString);
     }
 
+    /**
+     * Two upgrades registered ahead (v18 at the next height, v19 after it): the group's next version is
+     * v18, the one that starts at the next halt (baton status "next", the API's and the metric's), and
+     * v19 once v18 runs. It said 19.0.0 from the start.
+     */
+    @Test
+    void theNextVersionIsTheOneTheNextHaltStarts() {
+        GroupHarness h = gaia();
+        h.add("gaiad-v19", "19.0.0");
+        h.start("gaiad-v17");
+        h.line("gaiad-v17", COMMITTED);
+        assertEquals(Version.parse("18.0.0"), h.group.view().nextVersion());
+        h.line("gaiad-v17", HALT);
+        h.exit("gaiad-v17");
+        h.start("gaiad-v18");
+        h.line("gaiad-v18", COMMITTED);
+        assertEquals(Version.parse("19.0.0"), h.group.view().nextVersion());
+    }
+
     @Test
     void theNextVersionStartsOnlyAfterTheHaltAndTheExit() {
         GroupHarness h = gaia();
