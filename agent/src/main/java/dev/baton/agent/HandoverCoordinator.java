@@ -238,7 +238,11 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
     public String holdReason(String program) {
         EngineGroup group = groupOf(program);
         String words = group == null ? null : group.holdWords(program);
-        return words == null ? null : "held by the " + group.name() + " handover (" + words + ")";
+        return words == null ? null : heldBy(group) + words + ")";
+    }
+
+    private static String heldBy(EngineGroup group) {
+        return "held by the " + group.name() + " handover (";
     }
 
     // ---- carrying out decisions ------------------------------------------------------------
@@ -372,6 +376,7 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
         }
         published.put(g, g.revision());
         GroupView v = g.view();
+        v.engines().forEach(e -> refreshHold(g, e.program()));
         List<AgentStatus.EngineStatus> engines = v.engines().stream().map(e -> new AgentStatus.EngineStatus(
                 e.program(), Objects.toString(e.version(), null), e.role().name(), e.roleSince())).toList();
         statusByGroup.put(g.name(), new AgentStatus.GroupStatus(v.group(), profileOf(g), Objects.toString(v.release(), null),
@@ -379,6 +384,21 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
                 v.problems().isEmpty() ? null : String.join("; ", v.problems()), engines));
         historyByGroup.put(g.name(), g.history());
         snapshotByGroup.put(g.name(), g.snapshot());
+    }
+
+    /**
+     * A program held back by the group keeps the words of when it was held: brought up to date, so a
+     * version waiting for a later upgrade names the version that runs now, not one that halted since.
+     */
+    private void refreshHold(EngineGroup g, String program) {
+        Program p = supervisor.program(program);
+        String held = p == null ? null : p.hold();
+        if (held != null && held.startsWith(heldBy(g))) {
+            String now = holdReason(program);
+            if (now != null) {
+                p.setHold(now);
+            }
+        }
     }
 
     private void publish() {

@@ -292,6 +292,8 @@ class CosmosUpgradeTest {
             // v17 halts for v18, then v18 for v19: the registered version takes over at its upgrade
             Files.writeString(dir.resolve("gaia/plan"), "v18 " + (height() + 3) + "\n");
             await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaiad-v18").equals("ACTIVE"));
+            Cli status = cli(base, "status");
+            assertTrue(status.out().contains("gaia-19.0.0 starts when gaiad-v18 (18.0.0) halts"), status.out()); // not v17's words
             Files.writeString(dir.resolve("gaia/plan"), "v19 " + (height() + 3) + "\n");
             await().atMost(Duration.ofSeconds(60)).until(() -> state.role("gaia", "gaia-19.0.0").equals("ACTIVE"));
             assertEquals(1, starts("v19"));
