@@ -42,7 +42,7 @@ public record AgentStatus(String version, long pid, String host, Instant started
      * @param release      the chain's current release as last seen (null: not seen yet)
      * @param active       the active engine's version (null: none)
      * @param upgradeReady a newer engine is installed and waiting for the next release
-     * @param next         the newest version waiting for a future release (an engine, or one a 1.4+ runner carries), or null
+     * @param next         the newest version waiting for a future release (an engine, or one a 1.4+ runner carries; in a sequential group the one the next halt starts), or null
      * @param lastHandover when the last handover completed (null: never)
      * @param error        a condition that needs an operator (no successor, do-not-restart), or null
      * @param published    what the group's release source said last; null when it names none

@@ -22,7 +22,8 @@ final class GroupMetrics {
     private final Info active = new Info("baton_group_active",
             "Version of the group's active engine; absent when no engine is active");
     private final Info next = new Info("baton_group_next",
-            "The newest version waiting for a future release (an installed engine, or the one a 1.4+ runner carries); absent when none");
+            "The newest version waiting for a future release (an installed engine, or the one a 1.4+ runner carries); in a sequential group"
+                    + " the one the next halt starts; absent when none");
     private final Gauge upgradeReady = new Gauge("baton_group_upgrade_ready",
             "1 when an engine newer than the release is installed and waiting for the next release");
     private final Gauge lastHandover = new Gauge("baton_group_last_handover_time_seconds",
