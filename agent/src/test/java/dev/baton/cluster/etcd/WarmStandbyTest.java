@@ -66,6 +66,7 @@ class WarmStandbyTest {
             case $action in
               acquire) log acquire-begin
                        if [ -e "$dir/$host.fail-acquire" ]; then log acquire-failed; exit 1; fi
+                       if [ -e "$dir/$host.hang-acquire" ]; then touch "$dir/live-$host"; sleep 60; fi
                        touch "$dir/live-$host"; log acquire-end ;;
               release) log release-begin
                        if [ -e "$dir/$host.fail-release" ]; then log release-failed; exit 1; fi
@@ -343,6 +344,27 @@ class WarmStandbyTest {
         await().atMost(TTL.multipliedBy(3)).until(b::live);
         assertEquals(IdentityState.PASSIVE, a.identity().state());
         assertTrue(a.programs().isRunning(PROGRAM), "a failed acquire does not stop the program");
+    }
+
+    /**
+     * The acquire hook made the identity live (set-identity done) and then hung (a tower copy that never
+     * ends): killed at its timeout, a failure; the release hook runs before the lock goes, so the other
+     * host acquires only after this one released.
+     */
+    @Test
+    void anAcquireHookThatHangsAfterGoingLiveIsReleasedBeforeTheOtherHostAcquires() throws Exception {
+        touch("a.hang-acquire");
+        Host a = start("a", false, false);
+        await().atMost(TTL.multipliedBy(3)).until(() -> a.identity().hookFailures() >= 1);
+        assertTrue(a.identity().lastFailure().contains("acquire hook timed out"), a.identity().toString());
+        Files.delete(dir.resolve("a.hang-acquire"));
+        Host b = start("b", false, false);
+        await().atMost(TTL.multipliedBy(4)).until(() -> b.live() || a.live());
+        int released = indexOf("release-end", "a", indexOf("acquire-begin", "a", 0));
+        assertTrue(released > 0, lines().toString());
+        if (b.live()) {
+            assertTrue(indexOf("acquire-begin", "b", 0) > released, "b acquired after a released: " + lines());
+        }
     }
 
     @Test
