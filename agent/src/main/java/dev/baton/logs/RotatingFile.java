@@ -41,6 +41,8 @@ final class RotatingFile implements AutoCloseable {
     private static final FileAttribute<?> NEW_FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
 
+    private static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFSOCK = 0140000;
+
     private final Path path;
     private final long maxBytes;
     private final int backups;
@@ -119,6 +121,7 @@ final class RotatingFile implements AutoCloseable {
         if (parent != null) {
             TrustedPaths.createDirectories(parent);
         }
+        refuseFifoOrSocket();
         // Appends to an existing log, or creates it (through a link it may follow, where that leads)
         channel = FileChannel.open(path, mayFollowLinkAtPath() ? APPEND : APPEND_NO_LINK, NEW_FILE_MODE);
         fileKey = fileKeyAtPath();
@@ -126,6 +129,25 @@ final class RotatingFile implements AutoCloseable {
         if (size > 0 && !endsWithNewline()) {
             // a line a failed write (disk full) left half written: the next line starts on its own
             writeFully(ByteBuffer.wrap(new byte[] {'\n'}), 1);
+        }
+    }
+
+    /**
+     * A FIFO (or a socket) at the path is not written: opening a FIFO waits for a reader, and writing
+     * it waits for the reader to read, on the one thread that writes every program's log file and
+     * feeds every follower (baton tail -f, the API's streams). One FIFO whose reader is gone or
+     * stopped left every other program's log file unwritten and every follower silent, for good.
+     */
+    private void refuseFifoOrSocket() throws IOException {
+        int type;
+        try {
+            type = (Integer) Files.getAttribute(path, "unix:mode") & S_IFMT;
+        } catch (NoSuchFileException e) {
+            return; // created as a regular file
+        }
+        if (type == S_IFIFO || type == S_IFSOCK) {
+            throw new IOException("it is a " + (type == S_IFIFO ? "FIFO" : "socket") + ", not a file: baton writes log "
+                    + "files only (a reader that stops would hold every program's log file)");
         }
     }
 

@@ -113,48 +113,25 @@ class FileSinkTest {
 
     @Test
     void aReloadThatRemovesTheFileMidFloodStillWritesTheLinesReadBefore() throws Exception {
-        // A FIFO whose 64 KiB fill up stands for a slow disk: the sink thread blocks in a write, lines wait in its spool
-        Path fifo = dir.resolve("slow.log");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        // read-write: opening it does not wait for the sink, nor the sink's open for this reader
-        FileChannel disk = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        try {
-            ProgramLog log = pipeline.open("node", new LogSettings(false, fifo, 0, 0, 10, 1 << 16));
+        try (FrozenDisk disk = new FrozenDisk(dir)) {
+            // A frozen disk stands for a slow one: the sink thread blocks, lines wait in its spool
+            disk.freeze();
+            Path file = disk.mount.resolve("node.log");
+            ProgramLog log = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
             TestPipe pipe = TestPipe.open();
             pipeline.attach(log, pipe.readFd, -1);
-            writeLines(pipe, 0, 1000); // 100 KB: the sink takes what is there and blocks on a full FIFO
+            writeLines(pipe, 0, 1000);
             await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 1000);
-            writeLines(pipe, 1000, 2000); // queued behind it
+            writeLines(pipe, 1000, 2000); // queued behind them
             await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == 2000);
             pipeline.open("node", new LogSettings(false, null, 0, 0, 10, 1 << 16)); // reload: no file any more
 
-            StringBuilder text = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                ByteBuffer b = ByteBuffer.allocate(1 << 16);
-                try {
-                    while (disk.read(b.clear()) > 0) {
-                        synchronized (text) {
-                            text.append(new String(b.array(), 0, b.position(), ISO_8859_1));
-                        }
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                synchronized (text) {
-                    return text.length() == 2000 * 100 || log.droppedByFile() > 0;
-                }
-            });
+            disk.thaw();
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(file) && Files.size(file) == 2000 * 100 || log.droppedByFile() > 0);
             assertEquals(0, log.droppedByFile());
-            synchronized (text) {
-                assertEquals(IntStream.range(0, 2000).mapToObj(FileSinkTest::text).toList(), List.of(text.toString().split("\n")));
-            }
+            assertEquals(IntStream.range(0, 2000).mapToObj(FileSinkTest::text).toList(), readLines(file));
             pipe.closeWriter();
-        } finally {
-            disk.close();
+            pipeline.close(); // the file closed before the disk goes
         }
     }
 
@@ -321,32 +298,58 @@ class FileSinkTest {
 
     @Test
     void aStalledLogFileDropsLinesWithACountOnceTheStallTimeoutPassed() throws Exception {
-        // A FIFO nobody reads stands for a stalled disk: the sink thread blocks opening it
-        Path fifo = dir.resolve("stalled.log");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        ProgramLog log = pipeline.open("node", new LogSettings(false, fifo, 0, 0, 10, 1 << 16));
-        TestPipe pipe = TestPipe.open();
-        pipeline.attach(log, pipe.readFd, -1);
-        int total = 20_000; // 2 MB: more than the file's buffer
-        for (int i = 0; i < total; i++) {
-            pipe.write(line(i));
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == total);
-        long dropped = log.droppedByFile();
-        assertTrue(dropped > 0 && dropped < total, "dropped " + dropped);
-
-        // The disk comes back: the kept lines, then one notice of the drops
-        try (var in = Files.newBufferedReader(fifo, ISO_8859_1)) {
-            List<String> got = new ArrayList<>();
-            Pattern notice = Pattern.compile("\\[baton] " + dropped + " lines dropped over [0-9.]+ s: the log file could not keep up");
-            for (String l = in.readLine(); l != null && !notice.matcher(l).matches(); l = in.readLine()) {
-                got.add(l);
+        try (FrozenDisk disk = new FrozenDisk(dir)) {
+            disk.freeze(); // the sink thread blocks creating the file
+            Path file = disk.mount.resolve("node.log");
+            ProgramLog log = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
+            TestPipe pipe = TestPipe.open();
+            pipeline.attach(log, pipe.readFd, -1);
+            int total = 20_000; // 2 MB: more than the file's buffer
+            for (int i = 0; i < total; i++) {
+                pipe.write(line(i));
             }
-            assertEquals(total - dropped, got.size());
-            for (int i = 0; i < got.size(); i++) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.lines() == total);
+            long dropped = log.droppedByFile();
+            assertTrue(dropped > 0 && dropped < total, "dropped " + dropped);
+            pipe.closeWriter();
+
+            // The disk comes back: the kept lines, then one notice of the drops
+            disk.thaw();
+            Pattern notice = Pattern.compile("\\[baton] " + dropped + " lines dropped over [0-9.]+ s: the log file could not keep up");
+            await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).stream().anyMatch(l -> notice.matcher(l).matches()));
+            List<String> got = readLines(file);
+            assertEquals(total - dropped, got.size() - 1);
+            assertTrue(notice.matcher(got.get(got.size() - 1)).matches(), got.get(got.size() - 1));
+            for (int i = 0; i < got.size() - 1; i++) {
                 assertEquals(text(i), got.get(i)); // the first lines were kept, the later ones dropped
             }
+            pipeline.close(); // the file closed before the disk goes
         }
+    }
+
+    @Test
+    void aFifoAtTheFileIsRefusedAndHoldsNoOtherProgramsFile() throws Exception {
+        // Opening a FIFO waits for a reader, writing it for the reader to read: on the one thread that
+        // writes every program's file, a FIFO nobody reads held every other log file, for good
+        Path fifo = dir.resolve("shipper.fifo");
+        assertTrue(FrozenDisk.run("mkfifo", fifo.toString()));
+        ProgramLog shipped = pipeline.open("shipped", new LogSettings(false, fifo, 0, 0, 10, 1 << 16));
+        TestPipe shippedPipe = TestPipe.open();
+        pipeline.attach(shipped, shippedPipe.readFd, -1);
+        shippedPipe.write("to the fifo\n".getBytes(ISO_8859_1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> shipped.droppedByFile() == 1);
+
+        Path file = dir.resolve("node.log");
+        ProgramLog node = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
+        TestPipe pipe = TestPipe.open();
+        pipeline.attach(node, pipe.readFd, -1);
+        writeLines(pipe, 0, 10);
+        shippedPipe.write("again\n".getBytes(ISO_8859_1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).size() == 10);
+        assertEquals(IntStream.range(0, 10).mapToObj(FileSinkTest::text).toList(), readLines(file));
+        await().atMost(Duration.ofSeconds(30)).until(() -> shipped.droppedByFile() == 2);
+        assertEquals(0, node.droppedByFile());
+        shippedPipe.closeWriter();
         pipe.closeWriter();
     }
 
