@@ -18,14 +18,18 @@ import dev.baton.config.LogSettings;
  */
 final class FileSink {
     static final int SPOOL_BYTES = 1 << 20;
-    private static final RateLimitedLog WRITE_ERRORS =
-            new RateLimitedLog(LoggerFactory.getLogger(FileSink.class), 30, TimeUnit.SECONDS);
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(FileSink.class);
 
     /** What the file should be; a null path: no file (the sink thread closes it). */
     private record Target(Path path, long maxBytes, int backups) {
     }
 
     private final String program;
+    /**
+     * This file's own: with one limiter for every program, the first file that kept failing (a full
+     * disk) hid every other program's file problem from the agent's log for as long as it lasted.
+     */
+    private final RateLimitedLog writeErrors = new RateLimitedLog(LOG, 30, TimeUnit.SECONDS);
     private final LineSpool spool = new LineSpool(SPOOL_BYTES,
             (program, lines, seconds) -> String.format(Locale.ROOT, "[baton] %d lines dropped over %.1f s: the log file could not keep up", lines, seconds));
     private volatile Target target;
@@ -101,7 +105,7 @@ final class FileSink {
                 lostLines += lost;
                 if (file != null) {
                     closeFile();
-                    WRITE_ERRORS.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
+                    writeErrors.warn("cannot write the log file of " + program + " (" + t.path() + "): " + e, null);
                     remember(lost, e);
                 }
             }
@@ -118,9 +122,11 @@ final class FileSink {
     private void write(ByteBuffer slice) throws IOException {
         if (unreportedLost > 0) {
             double seconds = (System.nanoTime() - lostSinceNanos) / 1e9;
-            file.write(ByteBuffer.wrap(String.format(Locale.ROOT, "[baton] %d lines dropped over %.1f s: the log file "
-                    + "could not be written (%s)\n", unreportedLost, seconds, lostReason).getBytes(StandardCharsets.UTF_8)));
+            String lost = String.format(Locale.ROOT, "%d lines dropped over %.1f s: the log file could not be written (%s)",
+                    unreportedLost, seconds, lostReason);
+            file.write(ByteBuffer.wrap(("[baton] " + lost + "\n").getBytes(StandardCharsets.UTF_8)));
             unreportedLost = 0;
+            LOG.info("the log file of {} is written again; {}", program, lost);
         }
         file.write(slice);
     }
@@ -150,7 +156,7 @@ final class FileSink {
             try {
                 file.close();
             } catch (IOException e) {
-                WRITE_ERRORS.warn("cannot close the log file of " + program + ": " + e, null);
+                writeErrors.warn("cannot close the log file of " + program + ": " + e, null);
             }
             file = null;
         }

@@ -9,10 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
 /** Captures what an in-process agent logs (INFO and above), to check what it says and that nothing escaped. */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
 
-    static LogCapture install() {
+    public static LogCapture install() {
         LogCapture c = new LogCapture();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         c.setContext(root.getLoggerContext());
@@ -30,7 +30,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         }
     }
 
-    boolean saw(Level level, String... parts) {
+    public boolean saw(Level level, String... parts) {
         return events.stream().anyMatch(e -> e.getLevel().equals(level) && containsAll(e.getFormattedMessage(), parts));
     }
 
@@ -42,7 +42,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
                 .toList();
     }
 
-    List<String> messages(Level level) {
+    public List<String> messages(Level level) {
         return events.stream().filter(e -> e.getLevel().equals(level)).map(ILoggingEvent::getFormattedMessage).toList();
     }
 

@@ -25,8 +25,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ch.qos.logback.classic.Level;
+
 import dev.baton.config.LogMode;
 import dev.baton.config.LogSettings;
+import dev.baton.hardening.LogCapture;
 import dev.baton.process.os.Os;
 
 class FileSinkTest {
@@ -293,6 +296,38 @@ class FileSinkTest {
             assertEquals(IntStream.range(10, 20).mapToObj(FileSinkTest::text).toList(), got.subList(1, 11));
         } finally {
             new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void eachProgramsLogFileProblemIsInTheAgentsLogAndSoIsItsEnd() throws Exception {
+        try (LogCapture agentLog = LogCapture.install()) {
+            // One program's file keeps failing (a full disk) ...
+            ProgramLog full = pipeline.open("full", new LogSettings(false, Path.of("/dev/full"), 0, 0, 10, 1 << 16));
+            TestPipe fullPipe = TestPipe.open();
+            pipeline.attach(full, fullPipe.readFd, -1);
+            writeLines(fullPipe, 0, 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> full.droppedByFile() == 3);
+            assertTrue(agentLog.saw(Level.WARN, "cannot write the log file of full"));
+
+            // ... and then another's cannot be written for a reason of its own: it is said too
+            Path notADirectory = Files.writeString(dir.resolve("logs"), "");
+            Path file = notADirectory.resolve("node.log");
+            ProgramLog node = pipeline.open("node", new LogSettings(false, file, 0, 0, 10, 1 << 16));
+            TestPipe pipe = TestPipe.open();
+            pipeline.attach(node, pipe.readFd, -1);
+            writeLines(pipe, 0, 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> node.droppedByFile() == 2);
+            writeLines(fullPipe, 3, 4);
+            await().atMost(Duration.ofSeconds(30)).until(() -> agentLog.saw(Level.WARN, "cannot write the log file of node"));
+
+            // Once it can be written, the agent's log says so, with what was lost
+            Files.delete(notADirectory);
+            writeLines(pipe, 2, 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> readLines(file).size() == 2);
+            assertTrue(agentLog.saw(Level.INFO, "the log file of node is written again; 2 lines dropped over"), agentLog.messages(Level.INFO).toString());
+            fullPipe.closeWriter();
+            pipe.closeWriter();
         }
     }
 
