@@ -166,7 +166,8 @@ public final class Agent {
             supervisor = new Supervisor(loop, spawner, reaper::childSpawned, logs, stateFile, stateWriter,
                     stateDir.agentId(), env);
             supervisor.setCgroups(cgroups);
-            supervisor.adoptAtBegin(adopted, reexecFrom == null || reexecFrom.ended() == null ? Map.of() : reexecFrom.ended());
+            supervisor.adoptAtBegin(adopted, reexecFrom == null || reexecFrom.ended() == null ? Map.of() : reexecFrom.ended(),
+                    reexecFrom == null || reexecFrom.shown() == null ? Map.of() : reexecFrom.shown());
             StateFile<HandoverCoordinator.HandoverState> handoverFile = new StateFile<>(stateDir.path(), "handover.json",
                     HandoverCoordinator.HandoverState.class, new StateJson.Handover());
             handover = new HandoverCoordinator(loop, handoverFile, stateWriter, commands::run);

@@ -238,7 +238,8 @@ final class Reexec {
         List<ReexecHandoff.Handed> handed = supervisor.handOver(pipes, logs.pendingLines());
         String nonce = ReexecHandoff.newNonce();
         ReexecHandoff handoff = new ReexecHandoff(ReexecHandoff.VERSION, Os.pid(), BootId.current(), nonce,
-                dev.baton.cli.Main.Version.get(), handed, supervisor.endedPrograms());
+                dev.baton.cli.Main.Version.get(), handed, supervisor.endedPrograms(),
+                supervisor.shownPrograms());
         try {
             handoff.write(stateDir);
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package dev.baton.agent;
 
 import dev.baton.agent.state.StateFile;
 import dev.baton.logs.PendingLine;
+import dev.baton.process.ProgramStatus;
+import dev.baton.process.os.ExitStatus;
 import dev.baton.process.os.BootId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * carries the nonce the exec passed in the environment ({@link #NONCE_ENV}): a planted or
  * leftover file is never adopted, its programs are ended as stale, as after any restart.
  * {@code ended}: the programs that had ended (EXITED, FATAL; name to how), which the new version
- * leaves down instead of starting them (may be null).
+ * leaves down instead of starting them (may be null). {@code shown}: what each program's status
+ * said besides its process (may be null: an agent of before this field).
  */
 record ReexecHandoff(int version, int agentPid, String bootId, String nonce, String fromVersion,
-                     List<Handed> instances, Map<String, String> ended) {
+                     List<Handed> instances, Map<String, String> ended, Map<String, Shown> shown) {
     static final int VERSION = 1;
     static final String FILE = "reexec.json";
     /** The nonce, in the new agent's environment only (never passed on to programs). */
@@ -48,6 +51,28 @@ record ReexecHandoff(int version, int agentPid, String bootId, String nonce, Str
      */
     record Handed(String program, int pid, long startTime, String tag, long startedNanos, String startedAt,
                   int stdoutFd, int stderrFd, String cgroup, PendingLine stdoutPending, PendingLine stderrPending) {
+    }
+
+    /**
+     * What a program's status showed that is not its process, so that the next version shows the
+     * same: its state (an ended program stays EXITED or FATAL, with its alert and its /readyz
+     * reason), since when, how its last process ended and why it last failed.
+     *
+     * @param exitCode   the last exit's code, -1 when killed by a signal; null before the first exit
+     * @param exitSignal the signal that killed it, 0 when it exited
+     */
+    record Shown(String state, String since, Integer exitCode, Integer exitSignal, String lastExitAt,
+                 String lastError) {
+        static Shown of(ProgramStatus s) {
+            ExitStatus x = s.lastExit();
+            return new Shown(s.state().name(), s.since() == null ? null : s.since().toString(), x == null ? null : x.code(),
+                    x == null ? null : x.signal(), s.lastExitAt() == null ? null : s.lastExitAt().toString(),
+                    s.lastError());
+        }
+
+        ExitStatus lastExit() {
+            return exitCode == null || exitSignal == null ? null : new ExitStatus(exitCode, exitSignal);
+        }
     }
 
     static String newNonce() {

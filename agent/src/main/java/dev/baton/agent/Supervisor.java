@@ -137,6 +137,8 @@ public final class Supervisor implements ProgramHost {
     private List<ReexecHandoff.Handed> toAdopt = List.of();
     /** Programs that had ended before a re-exec: left down at {@link #begin}, with how they ended. */
     private Map<String, String> keepDown = Map.of();
+    /** What the previous version's status showed of each program (a re-exec), until {@link #begin}. */
+    private Map<String, ReexecHandoff.Shown> shownBefore = Map.of();
 
     public Supervisor(EventLoop loop, Spawner spawner, Runnable childSpawned, LogPipeline logs,
                       StateFile<ProgramsState> stateFile, StateWriter stateWriter, String agentId,
@@ -216,11 +218,29 @@ public final class Supervisor implements ProgramHost {
 
     /**
      * Before {@link #begin}: these instances (verified) are adopted as RUNNING instead of being
-     * started, and these programs ({@code down}: name to how they ended) are left down.
+     * started, these programs ({@code down}: name to how they ended) are left down, and each shows
+     * again what it showed before ({@code shown}: state, since, last exit, last error).
      */
-    void adoptAtBegin(List<ReexecHandoff.Handed> instances, Map<String, String> down) {
+    void adoptAtBegin(List<ReexecHandoff.Handed> instances, Map<String, String> down,
+                      Map<String, ReexecHandoff.Shown> shown) {
         this.toAdopt = List.copyOf(instances);
         this.keepDown = Map.copyOf(down);
+        this.shownBefore = Map.copyOf(shown);
+    }
+
+    /** Each program's status besides its process, for a re-exec's handoff. Loop only. */
+    Map<String, ReexecHandoff.Shown> shownPrograms() {
+        Map<String, ReexecHandoff.Shown> out = new TreeMap<>();
+        programs.values().forEach(p -> out.put(p.name(), ReexecHandoff.Shown.of(p.status())));
+        return out;
+    }
+
+    private void restoreShown(Program p) {
+        ReexecHandoff.Shown s = shownBefore.get(p.name());
+        if (s != null) {
+            p.restore(ProcessState.valueOf(s.state()), s.since() == null ? null : Instant.parse(s.since()),
+                    s.lastExit(), s.lastExitAt() == null ? null : Instant.parse(s.lastExitAt()), s.lastError());
+        }
     }
 
     /** The programs that ended (EXITED, FATAL) and stay down, for a re-exec's handoff: name to how. Loop only. */
@@ -247,13 +267,20 @@ public final class Supervisor implements ProgramHost {
         toAdopt.forEach(this::adopt);
         toAdopt.forEach(h -> listeners.forEach(l -> l.adopted(h.program())));
         toAdopt = List.of();
+        programs.values().forEach(this::restoreShown);
+        shownBefore = Map.of();
         // Listeners learn what operators asked for before anything starts (a stopped engine stays stopped)
         desired.forEach((name, want) -> listeners.forEach(l -> l.desiredChanged(name, want.equals("running"))));
         persist(true);
         byPriority(programs.values()).forEach(p -> {
             String downBefore = keepDown.get(p.name());
-            if (downBefore != null && !p.state().hasProcess()) {
-                // A re-exec changes no program: one that had ended stays down, as the previous version left it.
+            if (downBefore != null && (p.state() == ProcessState.EXITED || p.state() == ProcessState.FATAL)) {
+                // A re-exec changes no program: one that had ended stays as the previous version left it
+                // (its state restored: nothing restarts an ended program by itself)
+                log.info("{}: not started: {} before the re-exec (baton start {} starts it)", p.name(), downBefore,
+                        p.name());
+            } else if (downBefore != null && !p.state().hasProcess()) {
+                // Handed over by a version that did not say how each program ended: held down
                 p.setHold(downBefore + " before the re-exec (baton start " + p.name() + " starts it)");
                 log.info("{}: not started: {}", p.name(), p.hold());
             } else if (shouldRun(p)) {

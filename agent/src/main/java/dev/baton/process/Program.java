@@ -120,6 +120,23 @@ public final class Program {
     }
 
     /**
+     * After a re-exec, before anything starts: what the previous version showed of this program. One
+     * that had ended (EXITED, FATAL) and was not adopted takes that state back; one adopted keeps
+     * RUNNING. {@code since} is kept when the state is the one shown. Nobody is told: nothing changed.
+     */
+    public void restore(ProcessState shown, Instant since, ExitStatus exit, Instant exitAt, String error) {
+        if (state == ProcessState.STOPPED && (shown == ProcessState.EXITED || shown == ProcessState.FATAL)) {
+            state = shown;
+        }
+        if (state == shown && since != null) {
+            stateSince = since;
+        }
+        lastExit = exit;
+        lastExitAt = exitAt;
+        lastError = error;
+    }
+
+    /**
      * Stop: the stop signal to the whole group, SIGKILL after the stop timeout, done when no
      * process of the group (or a tagged descendant) is left. {@code done} runs then.
      */

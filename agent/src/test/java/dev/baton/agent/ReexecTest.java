@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.state.StateFile;
 import dev.baton.hardening.Fixtures;
 import dev.baton.process.os.BootId;
+import dev.baton.process.os.Os;
 import dev.baton.process.os.ProcStat;
 import dev.baton.process.os.ProcessTable;
 import dev.baton.systemd.UnixDatagramSocket;
@@ -343,6 +344,53 @@ class ReexecTest {
             assertEquals(agent.pid(), alive(plain).orElseThrow(() -> new AssertionError("the program died")).ppid());
             agent.sigkill();
         }
+    }
+
+    /**
+     * What the operator sees is the same after a re-exec as before it: a FATAL program stays FATAL (its
+     * /readyz reason, its FATAL series and so its alert), and every program keeps its last exit, the time
+     * of it and the time it entered its state. The new version showed the FATAL one STOPPED with no last
+     * exit: /readyz went 200 and BatonProgramFatal resolved by itself on a package upgrade.
+     */
+    @Test
+    void aReexecShowsEachProgramAsItWas() throws Exception {
+        writeConfig(Fixtures.program("crashy", Fixtures.argv("sh", "-c", "exit 3"), "start_secs = \"1s\"",
+                        "start_retries = 0"),
+                Fixtures.program("victim", Fixtures.argv("sleep", "100002"), "start_secs = \"0s\"",
+                        "backoff = { initial = \"100ms\", max = \"100ms\" }"));
+        try (AgentProcess agent = startAgent(Map.of())) {
+            await().atMost(Duration.ofSeconds(60)).failFast(() -> !agent.alive())
+                    .until(() -> pidOf("victim") > 0 && stdout().contains("crashy: STARTING -> FATAL"));
+            int first = pidOf("victim");
+            Os.kill(first, dev.baton.process.os.Signals.SIGKILL);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pidOf("victim") > 0 && pidOf("victim") != first
+                    && occurrences(stdout(), "victim: STARTING -> RUNNING") == 2);
+            Map<String, JsonNode> before = programs(cli("status", "--json", "--config", config().toString()).output());
+            assertTrue(readyz().contains("crashy is FATAL"), readyz());
+
+            Cli reexec = cli("reexec", "--config", config().toString());
+
+            assertEquals(0, reexec.code(), reexec.output() + "\n" + stdout());
+            Map<String, JsonNode> after = programs(cli("status", "--json", "--config", config().toString()).output());
+            for (String name : List.of("crashy", "victim")) {
+                for (String key : List.of("state", "since", "last_exit", "last_exit_at", "last_error", "started_at")) {
+                    assertEquals(before.get(name).path(key), after.get(name).path(key), name + "." + key + ": " + after.get(name));
+                }
+            }
+            assertEquals("FATAL", after.get("crashy").path("state").asText());
+            assertTrue(readyz().contains("crashy is FATAL"), readyz());
+            String metrics = metrics();
+            assertTrue(metrics.contains("baton_program_state{program=\"crashy\",state=\"FATAL\"} 1"), metrics);
+            assertTrue(metrics.contains("baton_program_last_exit_code{program=\"victim\"} 137"), metrics);
+            assertEquals(1, occurrences(stdout(), "crashy: spawned pid"), "an ended program is not started by a re-exec");
+            agent.sigkill();
+        }
+    }
+
+    private static Map<String, JsonNode> programs(String statusJson) throws java.io.IOException {
+        Map<String, JsonNode> out = new java.util.TreeMap<>();
+        StateFile.JSON.readTree(statusJson).path("programs").forEach(p -> out.put(p.path("name").asText(), p));
+        return out;
     }
 
     /**
