@@ -330,13 +330,18 @@ public final class AgentControl implements Control {
         }
     }
 
-    /** On the loop: every program that should run (autostart or an operator's start) and does not. */
+    /**
+     * On the loop: every program that should run (autostart or an operator's start) and does not, and
+     * every one held down because its intent was lost with the state file (nobody knows it should not run).
+     */
     private List<String> unreadyNow() {
         List<String> reasons = new ArrayList<>();
         Set<String> resting = restingEngines();
         for (Program p : supervisor.programs()) {
             ProgramStatus s = p.status();
-            if (s.hold() == null && shouldRunAndDoesNot(p, s, resting)) {
+            if (s.hold() != null && !s.state().hasProcess() && supervisor.intentLost(p.name())) {
+                reasons.add(p.name() + " is held: " + s.hold());
+            } else if (s.hold() == null && shouldRunAndDoesNot(p, s, resting)) {
                 reasons.add(notRunning(s));
             }
         }

@@ -204,6 +204,11 @@ public final class Supervisor implements ProgramHost {
         publishIntentLost();
     }
 
+    /** True when this program is held because its intent was lost with the state file. Loop only. */
+    boolean intentLost(String program) {
+        return intentUnknown.containsKey(program);
+    }
+
     /** Why some programs are held because their intent was lost, or null. Safe from any thread. */
     public String intentLost() {
         return intentLost;

@@ -286,6 +286,10 @@ class StateFaultTest {
                         && status.stateProblem().contains("programs.json is damaged and the last good copy programs.json"
                         + ".last-good is unreadable too") && status.stateProblem().contains(": svc"), status.stateProblem());
                 assertTrue(scrape(a).contains("\nbaton_agent_state_lost 1.0\n"), scrape(a));
+                // Not ready: a program held down with its intent lost may be one that should run (it said ready)
+                List<String> unready = a.agent().control().unready();
+                assertTrue(unready.stream().anyMatch(r -> r.startsWith("svc is held: ")), unready.toString());
+                assertFalse(unready.stream().anyMatch(r -> r.startsWith("manual")), unready.toString());
                 assertTrue(log.saw(Level.ERROR, "holding every engine down"), log.messages(Level.ERROR).toString());
                 // A restart does not clear it; an operator's start does, for that program only.
                 a.operatorStart("cfe11");
@@ -296,6 +300,8 @@ class StateFaultTest {
                 a.operatorStop("cfe10"); // known now: stopped
                 a.operatorStart("svc");
                 assertFalse(a.agent().control().status().stateLost());
+                a.awaitState("svc", ProcessState.RUNNING);
+                assertFalse(a.agent().control().unready().stream().anyMatch(r -> r.startsWith("svc")));
                 assertTrue(scrape(a).contains("\nbaton_agent_state_lost 0.0\n"));
                 assertTrue(a.stop() <= Agent.EXIT_UNCLEAN);
             }
