@@ -192,10 +192,7 @@ public final class AgentControl implements Control {
 
     @Override
     public List<HandoverRecord> history(int limit) {
-        List<HandoverRecord> all = new ArrayList<>(handover.history(limit));
-        all.addAll(operators.all());
-        all.sort(Comparator.comparing(HandoverRecord::time));
-        return all.subList(Math.max(0, all.size() - limit), all.size());
+        return dev.baton.control.HistoryOrder.merge(List.of(handover.history(limit), operators.all()), limit);
     }
 
     @Override

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -352,13 +351,12 @@ public final class HandoverCoordinator implements RunListener, Supervisor.Listen
 
     /** The newest {@code limit} events of all groups, oldest first. Built here, on the caller's thread: reads are rare. */
     public List<HandoverRecord> history(int limit) {
-        List<HandoverRecord> all = new ArrayList<>();
+        List<List<HandoverRecord>> byGroup = new ArrayList<>();
         for (List<HandoverEvent> events : histories) {
-            events.forEach(e -> all.add(new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(), e.message(),
-                    e.count(), e.lastAt(), null)));
+            byGroup.add(events.stream().map(e -> new HandoverRecord(e.at(), e.group(), e.kind().name(), e.program(),
+                    e.message(), e.count(), e.lastAt(), null)).toList());
         }
-        all.sort(Comparator.comparing(HandoverRecord::time));
-        return all.subList(Math.max(0, all.size() - limit), all.size());
+        return dev.baton.control.HistoryOrder.merge(byGroup, limit);
     }
 
     private void refreshAll() {
