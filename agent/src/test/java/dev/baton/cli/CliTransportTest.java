@@ -172,12 +172,7 @@ class CliTransportTest {
      */
     @Test
     void aUserHoldingTheOtherLoopbackAddressCannotRelayTheChallengeToTheAgent() throws Exception {
-        InetAddress v6 = InetAddress.getByName("::1");
-        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
-            // this host has ::1
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("no ::1 on this host: " + e.getMessage());
-        }
+        InetAddress v6 = ipv6Loopback();
         RunningAgent agent = new RunningAgent(dir);
         ServerSocket relay = new ServerSocket(agent.port, 50, v6);
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
@@ -284,12 +279,7 @@ class CliTransportTest {
      */
     @Test
     void nobodyCanTakeTheAgentsPortOnTheOtherLoopbackAddress() throws Exception {
-        InetAddress v6 = InetAddress.getByName("::1");
-        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
-            // this host has ::1
-        } catch (java.io.IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("no ::1 on this host: " + e.getMessage());
-        }
+        InetAddress v6 = ipv6Loopback();
         RunningAgent agent = new RunningAgent(dir);
         ServerSocket early = new ServerSocket(agent.port, 50, v6);
         try (agent) {
@@ -337,6 +327,16 @@ class CliTransportTest {
             } catch (java.io.IOException e) {
                 // closed, or the client went away
             }
+        }
+    }
+
+    /** ::1, or the test is skipped on a host without it. */
+    private static InetAddress ipv6Loopback() throws java.io.IOException {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
+            return v6;
+        } catch (java.io.IOException e) {
+            return org.junit.jupiter.api.Assumptions.abort("no ::1 on this host: " + e.getMessage());
         }
     }
 }
